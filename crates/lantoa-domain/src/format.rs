@@ -1,0 +1,49 @@
+//! Numbers as Vietnamese readers write them: 16.700 and 99,7%.
+
+/// Formats an integer with dots between thousands: `16700` → `"16.700"`.
+pub fn number(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Formats `part / whole` as a percentage with one decimal and a decimal comma:
+/// `percent(2909, 3044)` → `"95,6%"`. An empty whole gives `"–"`.
+pub fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "–".to_owned();
+    }
+    let tenths = (part as i128 * 1000 + whole as i128 / 2) / whole as i128;
+    format!("{},{}%", number((tenths / 10) as i64), (tenths % 10).abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_use_dots() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(16_700), "16.700");
+        assert_eq!(number(5_600_000), "5.600.000");
+        assert_eq!(number(-1234), "-1.234");
+    }
+
+    #[test]
+    fn percent_uses_decimal_comma() {
+        assert_eq!(percent(997, 1000), "99,7%");
+        assert_eq!(percent(2909, 3044), "95,6%");
+        assert_eq!(percent(1, 1), "100,0%");
+        assert_eq!(percent(1, 0), "–");
+    }
+}

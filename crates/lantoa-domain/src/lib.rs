@@ -1,0 +1,18 @@
+//! Pure types and rules of Lan Tỏa.
+//!
+//! Everything here is free of I/O and async: typed ids, the closed lists users pick from
+//! (each with its Vietnamese label in one place), validation of user input, Vietnamese text
+//! folding for search, and the date and number formats Vietnamese users expect.
+
+pub mod dates;
+pub mod format;
+pub mod ids;
+pub mod import;
+pub mod list;
+pub mod org;
+pub mod people;
+pub mod text;
+pub mod validation;
+
+pub use ids::{JobId, OrgId, PersonId};
+pub use list::ClosedList;

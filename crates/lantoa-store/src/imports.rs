@@ -1,0 +1,362 @@
+//! Applying imported rows of units and people: validate every row against the file and the
+//! database, report each bad row with its number and every reason, then write all valid
+//! rows in one transaction, or nothing at all unless asked to skip bad rows. Rows are
+//! matched to existing records so that importing the same file twice changes nothing.
+
+use crate::org::{self, Org};
+use crate::people::{self, NewPerson, Person};
+use crate::StoreError;
+use chrono::NaiveDate;
+use lantoa_domain::org::OrgDraft;
+use lantoa_domain::people::{PersonDraft, PersonInput};
+use lantoa_domain::text::fold;
+use lantoa_domain::validation::FieldErrors;
+use lantoa_domain::{OrgId, PersonId};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::collections::{HashMap, HashSet};
+
+pub use lantoa_domain::import::{ImportOptions, ImportReport, OrgRowInput, RejectedRow, Row};
+
+/// Reports progress: (what is being done, done, total).
+pub type Progress<'a> = &'a (dyn Fn(&'static str, u64, u64) + Send + Sync);
+
+enum Plan<T> {
+    Create(T),
+    Update(T),
+    Unchanged,
+}
+
+fn should_write(report: &ImportReport, options: ImportOptions) -> bool {
+    !options.dry_run && (report.rejected.is_empty() || options.skip_invalid)
+}
+
+fn reject(rejected: &mut Vec<RejectedRow>, row: usize, errors: &FieldErrors) {
+    rejected.push(RejectedRow { row, reasons: errors.joined() });
+}
+
+/// Imports people. Rows match an existing person by party card number, else by folded
+/// name, date of birth and unit.
+pub async fn import_people(
+    db: &DatabaseConnection,
+    rows: Vec<Row<PersonInput>>,
+    options: ImportOptions,
+    today: NaiveDate,
+    progress: Progress<'_>,
+) -> Result<ImportReport, StoreError> {
+    let total = rows.len() as u64;
+    let mut report = ImportReport { read: rows.len(), ..Default::default() };
+    progress("Kiểm tra dữ liệu", 0, total);
+
+    let mut drafts: Vec<(usize, PersonDraft)> = Vec::with_capacity(rows.len());
+    let mut errors_by_row: HashMap<usize, FieldErrors> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        match row.input.validate(today) {
+            Ok(draft) => drafts.push((row.number, draft)),
+            Err(errors) => {
+                errors_by_row.insert(row.number, errors);
+            }
+        }
+        if i % 5000 == 0 {
+            progress("Kiểm tra dữ liệu", i as u64, total);
+        }
+    }
+
+    let codes: Vec<String> = drafts.iter().map(|(_, d)| d.org_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let orgs = org::by_codes(db, &codes).await?;
+    let cards: Vec<String> = drafts.iter().filter_map(|(_, d)| d.party_card_no.clone()).collect();
+    let by_card: HashMap<String, Person> =
+        people::by_cards(db, &cards).await?.into_iter().filter_map(|p| p.party_card_no.clone().map(|c| (c, p))).collect();
+    let org_ids: Vec<OrgId> = orgs.values().map(|o| o.id).collect();
+    let mut by_key: HashMap<(String, Option<NaiveDate>, OrgId), Vec<Person>> = HashMap::new();
+    for person in people::in_orgs(db, &org_ids).await? {
+        by_key.entry((fold(&person.full_name), person.birth_date, person.org_id)).or_default().push(person);
+    }
+    progress("Đối chiếu dữ liệu", total / 2, total);
+
+    let mut seen_card: HashMap<String, usize> = HashMap::new();
+    let mut seen_key: HashMap<(String, Option<NaiveDate>, OrgId), usize> = HashMap::new();
+    let mut seen_person: HashMap<PersonId, usize> = HashMap::new();
+    let mut plans: Vec<Plan<(NewPerson, Option<Person>)>> = Vec::with_capacity(drafts.len());
+    for (number, draft) in drafts {
+        let mut errors = FieldErrors::default();
+        let org = match orgs.get(&draft.org_code) {
+            Some(org) if org.is_active() => Some(org),
+            Some(org) => {
+                errors.add("org_code", format!("Đơn vị «{}» ({}) đã lưu trữ", org.code, org.name));
+                None
+            }
+            None => {
+                errors.add("org_code", format!("Không có đơn vị mã «{}»", draft.org_code));
+                None
+            }
+        };
+        if let Some(card) = &draft.party_card_no
+            && let Some(first) = seen_card.insert(card.clone(), number)
+        {
+            errors.add("party_card_no", format!("Số thẻ đảng viên «{card}» trùng với dòng {first}"));
+        }
+        let mut existing = None;
+        if let Some(org) = org {
+            let key = (fold(&draft.full_name), draft.birth_date, org.id);
+            if let Some(first) = seen_key.insert(key.clone(), number)
+                && draft.party_card_no.is_none()
+            {
+                errors.add("full_name", format!("Trùng với dòng {first} (cùng họ tên, ngày sinh và đơn vị)"));
+            }
+            existing = match draft.party_card_no.as_ref().and_then(|c| by_card.get(c)) {
+                Some(person) => Some(person.clone()),
+                None => {
+                    let candidates: Vec<&Person> = by_key
+                        .get(&key)
+                        .map(|v| {
+                            v.iter().filter(|p| p.party_card_no.is_none() || p.party_card_no == draft.party_card_no).collect()
+                        })
+                        .unwrap_or_default();
+                    if candidates.len() > 1 {
+                        errors.add(
+                            "full_name",
+                            "Có nhiều người cùng họ tên và ngày sinh trong đơn vị: hãy ghi số thẻ đảng viên để phân biệt",
+                        );
+                    }
+                    candidates.first().map(|p| (*p).clone())
+                }
+            };
+            if let Some(person) = &existing
+                && let Some(first) = seen_person.insert(person.id, number)
+            {
+                errors.add("full_name", format!("Dòng {first} cũng cập nhật {} — mỗi người chỉ một dòng", person.full_name));
+            }
+        }
+        if !errors.is_empty() {
+            errors_by_row.insert(number, errors);
+            continue;
+        }
+        let Some(org) = org else { continue };
+        let new = NewPerson { draft, org_id: org.id };
+        plans.push(match existing {
+            None => Plan::Create((new, None)),
+            Some(person) if person.to_draft() == new.draft => Plan::Unchanged,
+            Some(person) => Plan::Update((new, Some(person))),
+        });
+    }
+    let mut rejected_rows: Vec<usize> = errors_by_row.keys().copied().collect();
+    rejected_rows.sort_unstable();
+    for number in rejected_rows {
+        reject(&mut report.rejected, number, &errors_by_row[&number]);
+    }
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for plan in plans {
+        match plan {
+            Plan::Create((new, _)) => creates.push(new),
+            Plan::Update((new, Some(person))) => updates.push((new, person)),
+            Plan::Update((_, None)) | Plan::Unchanged => report.unchanged += 1,
+        }
+    }
+    report.created = creates.len();
+    report.updated = updates.len();
+    if !should_write(&report, options) {
+        return Ok(report);
+    }
+    progress("Ghi dữ liệu", total, total);
+    let txn = db.begin().await?;
+    people::insert_many(&txn, &creates).await?;
+    for (new, current) in &updates {
+        people::write_update(&txn, current, &new.draft, new.org_id, today).await?;
+    }
+    txn.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+/// Imports units. Rows match existing units by code; a parent may be defined in the same
+/// file, in any order. A changed parent moves the unit with its subtree.
+pub async fn import_orgs(
+    db: &DatabaseConnection,
+    rows: Vec<Row<OrgRowInput>>,
+    options: ImportOptions,
+    progress: Progress<'_>,
+) -> Result<ImportReport, StoreError> {
+    let total = rows.len() as u64;
+    let mut report = ImportReport { read: rows.len(), ..Default::default() };
+    progress("Kiểm tra dữ liệu", 0, total);
+    let mut errors_by_row: HashMap<usize, FieldErrors> = HashMap::new();
+    let mut valid: Vec<(usize, OrgDraft, String)> = Vec::new();
+    let mut row_of_code: HashMap<String, usize> = HashMap::new();
+    for row in &rows {
+        let parent_code = lantoa_domain::org::normalise_code(&row.input.parent_code);
+        match row.input.org.validate() {
+            Ok(draft) => {
+                if let Some(first) = row_of_code.insert(draft.code.clone(), row.number) {
+                    errors_by_row
+                        .entry(row.number)
+                        .or_default()
+                        .add("code", format!("Mã đơn vị «{}» trùng với dòng {first}", draft.code));
+                    row_of_code.insert(draft.code.clone(), first);
+                } else if parent_code == draft.code {
+                    errors_by_row.entry(row.number).or_default().add("parent", "Đơn vị không thể là cấp trên của chính nó");
+                } else {
+                    valid.push((row.number, draft, parent_code));
+                }
+            }
+            Err(errors) => {
+                errors_by_row.insert(row.number, errors);
+            }
+        }
+    }
+    let mut codes: Vec<String> = valid.iter().map(|(_, d, _)| d.code.clone()).collect();
+    codes.extend(valid.iter().filter(|(_, _, p)| !p.is_empty()).map(|(_, _, p)| p.clone()));
+    codes.sort();
+    codes.dedup();
+    let stored: HashMap<String, Org> = org::by_codes(db, &codes).await?;
+    let in_file: HashMap<String, (usize, String)> =
+        valid.iter().map(|(n, d, p)| (d.code.clone(), (*n, p.clone()))).collect();
+
+    // A row is valid when its parent chain reaches a stored unit or a root, through valid
+    // rows, without a cycle.
+    let mut order: Vec<usize> = Vec::new();
+    let mut state: HashMap<String, bool> = HashMap::new();
+    for (number, draft, parent_code) in &valid {
+        let mut errors = FieldErrors::default();
+        let mut chain = vec![draft.code.clone()];
+        let mut parent = parent_code.clone();
+        let mut ok = true;
+        while !parent.is_empty() {
+            if chain.contains(&parent) {
+                errors.add("parent", format!("Vòng lặp cấp trên: {} → {parent}", chain.join(" → ")));
+                ok = false;
+                break;
+            }
+            if let Some((parent_row, grand)) = in_file.get(&parent) {
+                if errors_by_row.contains_key(parent_row) || state.get(&parent) == Some(&false) {
+                    errors.add("parent", format!("Đơn vị cấp trên «{parent}» ở dòng {parent_row} bị lỗi"));
+                    ok = false;
+                    break;
+                }
+                chain.push(parent.clone());
+                parent = grand.clone();
+            } else if let Some(org) = stored.get(&parent) {
+                if !org.is_active() {
+                    errors.add("parent", format!("Đơn vị cấp trên «{parent}» đã lưu trữ"));
+                    ok = false;
+                }
+                break;
+            } else {
+                errors.add("parent", format!("Không có đơn vị cấp trên mã «{parent}»"));
+                ok = false;
+                break;
+            }
+        }
+        // A stored unit moved under one of its own descendants would form a cycle too.
+        if ok && let Some(existing) = stored.get(&draft.code) {
+            for ancestor in chain.iter().skip(1) {
+                if let Some(a) = stored.get(ancestor)
+                    && a.path.starts_with(&existing.path)
+                {
+                    errors.add("parent", format!("Không thể chuyển «{}» vào đơn vị cấp dưới của nó «{ancestor}»", draft.code));
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        state.insert(draft.code.clone(), ok);
+        if ok {
+            order.push(*number);
+        } else {
+            errors_by_row.insert(*number, errors);
+        }
+    }
+    // Rows whose parent row was found invalid later in the loop are rejected too.
+    loop {
+        let mut changed = false;
+        for (number, draft, parent_code) in &valid {
+            if errors_by_row.contains_key(number) {
+                continue;
+            }
+            if let Some((parent_row, _)) = in_file.get(parent_code)
+                && errors_by_row.contains_key(parent_row)
+            {
+                errors_by_row.insert(
+                    *number,
+                    FieldErrors::single("parent", format!("Đơn vị cấp trên «{parent_code}» ở dòng {parent_row} bị lỗi")),
+                );
+                state.insert(draft.code.clone(), false);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut numbers: Vec<usize> = errors_by_row.keys().copied().collect();
+    numbers.sort_unstable();
+    for number in numbers {
+        reject(&mut report.rejected, number, &errors_by_row[&number]);
+    }
+    // Parents before children: sort valid rows by the depth of their chain in the file.
+    let depth_in_file = |code: &str| {
+        let mut depth = 0;
+        let mut current = code.to_owned();
+        while let Some((_, parent)) = in_file.get(&current) {
+            if parent.is_empty() || depth > in_file.len() {
+                break;
+            }
+            depth += 1;
+            current = parent.clone();
+        }
+        depth
+    };
+    let mut writes: Vec<(usize, &OrgDraft, &String)> = valid
+        .iter()
+        .filter(|(n, _, _)| !errors_by_row.contains_key(n))
+        .map(|(_, d, p)| (depth_in_file(&d.code), d, p))
+        .collect();
+    writes.sort_by_key(|(depth, _, _)| *depth);
+    let mut plans = Vec::with_capacity(writes.len());
+    for (_, draft, parent_code) in &writes {
+        let plan = match stored.get(&draft.code) {
+            None => Plan::Create(()),
+            Some(existing) => {
+                let same_parent = match (&existing.parent_id, parent_code.is_empty()) {
+                    (None, true) => true,
+                    (Some(pid), false) => stored.get(*parent_code).map(|p| p.id) == Some(*pid),
+                    _ => false,
+                };
+                let same = existing.name == draft.name && existing.kind == draft.kind && existing.sector == draft.sector;
+                if same && same_parent { Plan::Unchanged } else { Plan::Update(()) }
+            }
+        };
+        match plan {
+            Plan::Create(()) => report.created += 1,
+            Plan::Update(()) => report.updated += 1,
+            Plan::Unchanged => report.unchanged += 1,
+        }
+        plans.push(plan);
+    }
+    if !should_write(&report, options) {
+        return Ok(report);
+    }
+    progress("Ghi dữ liệu", total, total);
+    let txn = db.begin().await?;
+    let mut ids: HashMap<String, OrgId> = stored.iter().map(|(c, o)| (c.clone(), o.id)).collect();
+    for ((_, draft, parent_code), plan) in writes.iter().zip(&plans) {
+        let parent = if parent_code.is_empty() { None } else { ids.get(*parent_code).copied() };
+        match plan {
+            Plan::Create(()) => {
+                let id = org::create(&txn, draft, parent).await?;
+                ids.insert(draft.code.clone(), id);
+            }
+            Plan::Update(()) => {
+                let id = ids[&draft.code];
+                org::update(&txn, id, draft).await?;
+                if let Some(parent) = parent {
+                    org::move_to(&txn, id, parent).await?;
+                }
+            }
+            Plan::Unchanged => {}
+        }
+    }
+    txn.commit().await?;
+    report.written = true;
+    Ok(report)
+}

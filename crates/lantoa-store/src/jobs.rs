@@ -1,0 +1,271 @@
+//! Background jobs: imports (and later exports and reports) recorded as rows, claimed by a
+//! worker in any server sharing the database, with progress users can watch.
+
+use crate::sql;
+use crate::StoreError;
+use chrono::{DateTime, Utc};
+use lantoa_domain::{JobId, OrgId};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum JobState {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is on it.
+    Running,
+    /// Finished; the result is there.
+    Done,
+    /// Stopped with an error.
+    Failed,
+}
+
+impl JobState {
+    fn from_code(code: &str) -> Self {
+        match code {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "done" => JobState::Done,
+            _ => JobState::Failed,
+        }
+    }
+
+    /// Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Queued => "Đang chờ",
+            JobState::Running => "Đang chạy",
+            JobState::Done => "Hoàn thành",
+            JobState::Failed => "Lỗi",
+        }
+    }
+
+    /// Whether the job has ended.
+    pub fn is_finished(self) -> bool {
+        matches!(self, JobState::Done | JobState::Failed)
+    }
+}
+
+/// A job without its files.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Job {
+    /// Id.
+    pub id: JobId,
+    /// What kind of work ("import_people", "import_orgs"…).
+    pub kind: String,
+    /// State.
+    pub state: JobState,
+    /// Parameters, JSON.
+    pub params: String,
+    /// Units of work done.
+    pub progress_done: i64,
+    /// Units of work in all (0 while unknown).
+    pub progress_total: i64,
+    /// What is being done now, in Vietnamese.
+    pub stage: Option<String>,
+    /// Name of the uploaded file.
+    pub input_name: Option<String>,
+    /// Result, JSON.
+    pub result: Option<String>,
+    /// Whether an output file is there.
+    pub has_output: bool,
+    /// Why it failed, in Vietnamese.
+    pub error: Option<String>,
+    /// The unit it concerns.
+    pub org_id: Option<OrgId>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Finished.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Job {
+    /// Progress in whole percent.
+    pub fn percent(&self) -> i64 {
+        if self.progress_total <= 0 { 0 } else { (self.progress_done * 100 / self.progress_total).clamp(0, 100) }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    state: String,
+    params: String,
+    progress_done: i64,
+    progress_total: i64,
+    stage: Option<String>,
+    input_name: Option<String>,
+    result: Option<String>,
+    has_output: bool,
+    error: Option<String>,
+    org_id: Option<i64>,
+    created_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<JobRow> for Job {
+    fn from(row: JobRow) -> Self {
+        Job {
+            id: JobId(row.id),
+            kind: row.kind,
+            state: JobState::from_code(&row.state),
+            params: row.params,
+            progress_done: row.progress_done,
+            progress_total: row.progress_total,
+            stage: row.stage,
+            input_name: row.input_name,
+            result: row.result,
+            has_output: row.has_output,
+            error: row.error,
+            org_id: row.org_id.map(OrgId),
+            created_at: row.created_at,
+            finished_at: row.finished_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, kind, state, params, progress_done, progress_total, stage, input_name, result, \
+    (output IS NOT NULL) AS has_output, error, org_id, created_at, finished_at";
+
+/// A job to queue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Kind of work.
+    pub kind: String,
+    /// Parameters, JSON.
+    pub params: String,
+    /// Uploaded file name.
+    pub input_name: Option<String>,
+    /// Uploaded file.
+    pub input: Option<Vec<u8>>,
+    /// The unit it concerns.
+    pub org_id: Option<OrgId>,
+}
+
+/// Queues a job.
+pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<JobId, StoreError> {
+    let now = Utc::now();
+    let id = sql::scalar(
+        conn,
+        "INSERT INTO jobs (kind, state, params, progress_done, progress_total, input_name, input, org_id, created_at, updated_at) \
+         VALUES ($1, 'queued', $2, 0, 0, $3, $4, $5, $6, $6) RETURNING id AS value",
+        vec![
+            job.kind.into(),
+            job.params.into(),
+            job.input_name.into(),
+            job.input.into(),
+            job.org_id.map(|o| o.0).into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(JobId(id))
+}
+
+/// The job with this id.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Job, StoreError> {
+    let row: Option<JobRow> = sql::one(conn, &format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"), vec![id.0.into()]).await?;
+    row.map(Job::from).ok_or(StoreError::NotFound)
+}
+
+/// The newest jobs.
+pub async fn recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<Job>, StoreError> {
+    let rows: Vec<JobRow> =
+        sql::all(conn, &format!("SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"), vec![(limit as i64).into()]).await?;
+    Ok(rows.into_iter().map(Job::from).collect())
+}
+
+/// Claims the oldest queued job for this worker. The conditional update is atomic on both
+/// backends, so two servers never run the same job.
+pub async fn claim_next<C: ConnectionTrait>(conn: &C) -> Result<Option<Job>, StoreError> {
+    loop {
+        let Some(id) = sql::one::<sql::Scalar, C>(
+            conn,
+            "SELECT id AS value FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1",
+            vec![],
+        )
+        .await?
+        .map(|s| s.value) else {
+            return Ok(None);
+        };
+        let now = Utc::now();
+        let claimed = sql::exec(
+            conn,
+            "UPDATE jobs SET state = 'running', started_at = $1, updated_at = $1 WHERE id = $2 AND state = 'queued'",
+            vec![now.into(), id.into()],
+        )
+        .await?;
+        if claimed.rows_affected() == 1 {
+            return get(conn, JobId(id)).await.map(Some);
+        }
+    }
+}
+
+/// Marks jobs left running by a server that stopped as failed, with the reason.
+pub async fn fail_interrupted<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreError> {
+    let now = Utc::now();
+    let result = sql::exec(
+        conn,
+        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, updated_at = $2 WHERE state = 'running'",
+        vec!["Máy chủ dừng khi việc đang chạy; không có dữ liệu nào được ghi. Hãy chạy lại.".into(), now.into()],
+    )
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// The uploaded file of a job.
+pub async fn input<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Vec<u8>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Bytes {
+        input: Option<Vec<u8>>,
+    }
+    let row: Option<Bytes> = sql::one(conn, "SELECT input FROM jobs WHERE id = $1", vec![id.0.into()]).await?;
+    row.and_then(|r| r.input).ok_or(StoreError::NotFound)
+}
+
+/// The output file of a job.
+pub async fn output<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Vec<u8>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Bytes {
+        output: Option<Vec<u8>>,
+    }
+    let row: Option<Bytes> = sql::one(conn, "SELECT output FROM jobs WHERE id = $1", vec![id.0.into()]).await?;
+    row.and_then(|r| r.output).ok_or(StoreError::NotFound)
+}
+
+/// Records progress.
+pub async fn set_progress<C: ConnectionTrait>(conn: &C, id: JobId, stage: &str, done: u64, total: u64) -> Result<(), StoreError> {
+    sql::exec(
+        conn,
+        "UPDATE jobs SET stage = $1, progress_done = $2, progress_total = $3, updated_at = $4 WHERE id = $5",
+        vec![stage.into(), (done as i64).into(), (total as i64).into(), Utc::now().into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records success with its result and optional output file.
+pub async fn finish<C: ConnectionTrait>(conn: &C, id: JobId, result: &str, output: Option<Vec<u8>>) -> Result<(), StoreError> {
+    let now = Utc::now();
+    sql::exec(
+        conn,
+        "UPDATE jobs SET state = 'done', result = $1, output = $2, progress_done = progress_total, finished_at = $3, \
+         updated_at = $3, input = NULL WHERE id = $4",
+        vec![result.into(), output.into(), now.into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records failure with a reason users can read.
+pub async fn fail<C: ConnectionTrait>(conn: &C, id: JobId, error: &str) -> Result<(), StoreError> {
+    let now = Utc::now();
+    sql::exec(
+        conn,
+        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, updated_at = $2 WHERE id = $3",
+        vec![error.into(), now.into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Persistence of Lan Tỏa on SQLite (the default, one file) or PostgreSQL (to scale out).
+//!
+//! One connection type is chosen from the URL at run time and every query is written once in
+//! portable SQL with `$1` placeholders, which both backends accept. One module per area holds
+//! that area's queries; [`migration`] holds the single schema history of both backends.
+
+pub mod demo;
+pub mod imports;
+pub mod error;
+pub mod jobs;
+pub mod migration;
+pub mod org;
+pub mod people;
+mod sql;
+pub mod synth;
+
+pub use error::StoreError;
+pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// The default database: a SQLite file next to where the server runs.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./lantoa-data/lantoa.db";
+
+/// A handle on the database, cheap to clone and share between requests.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to a `sqlite://` or `postgres://` URL. A SQLite file and its folder are
+    /// created when missing.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let url = prepare_url(url)?;
+        let mut options = ConnectOptions::new(url.clone());
+        options
+            .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // WAL lets pages read while an import writes; the setting lives in the file.
+            db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Self { db })
+    }
+
+    /// Wraps an existing connection.
+    pub fn from_connection(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// The connection, for queries and transactions.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Names of the applied migrations, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let applied = migration::Migrator::get_applied_migrations(&self.db).await?;
+        Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// Whether the database holds no unit yet (the demo loads only into such a database).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(org::count(&self.db).await? == 0)
+    }
+}
+
+/// Makes a SQLite URL create its file (and folder) when missing.
+fn prepare_url(url: &str) -> Result<String, StoreError> {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return Ok(url.to_owned());
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("không tạo được thư mục {}: {e}", dir.display())))?;
+        }
+    }
+    let query = if query.contains("mode=") { query.to_owned() } else if query.is_empty() { "mode=rwc".to_owned() } else { format!("{query}&mode=rwc") };
+    Ok(format!("sqlite://{path}?{query}"))
+}

@@ -1,0 +1,457 @@
+//! Units of the organisation tree.
+//!
+//! Each unit stores its materialised path (`/1/7/42/`, the ids from the root), so a subtree
+//! is the index range `path >= '/1/7/' AND path < '/1/70'` on both backends ('0' is the
+//! character after '/'). Moving a unit rewrites its subtree's paths in one statement.
+//! Units with records are archived or merged, never deleted.
+
+use crate::sql::{self, placeholders};
+use crate::StoreError;
+use chrono::{DateTime, Utc};
+use lantoa_domain::ClosedList;
+use lantoa_domain::org::{OrgDraft, OrgKind, Sector};
+use lantoa_domain::text::fold;
+use lantoa_domain::OrgId;
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use std::collections::HashMap;
+
+/// A stored unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Org {
+    /// Id.
+    pub id: OrgId,
+    /// Unique short code used in files.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Sector.
+    pub sector: Sector,
+    /// Parent unit; `None` for a root.
+    pub parent_id: Option<OrgId>,
+    /// Materialised path, `/1/7/42/`.
+    pub path: String,
+    /// 0 for a root.
+    pub depth: i32,
+    /// When archived; archived units stay in the years they existed.
+    pub archived_at: Option<DateTime<Utc>>,
+    /// The unit this one was merged into.
+    pub merged_into_id: Option<OrgId>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Org {
+    /// Whether the unit is active (not archived).
+    pub fn is_active(&self) -> bool {
+        self.archived_at.is_none()
+    }
+
+    /// The ids on the path from the root down to this unit, this unit last.
+    pub fn path_ids(&self) -> Vec<OrgId> {
+        path_ids(&self.path)
+    }
+
+    /// The index range of this unit's subtree.
+    pub fn subtree(&self) -> Subtree {
+        Subtree::of_path(&self.path)
+    }
+}
+
+/// The index range `[from, to)` of a subtree's paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subtree {
+    /// Inclusive lower bound: the root's path.
+    pub from: String,
+    /// Exclusive upper bound: the root's path with its last '/' replaced by '0'.
+    pub to: String,
+}
+
+impl Subtree {
+    /// The subtree rooted at the unit with this path.
+    pub fn of_path(path: &str) -> Self {
+        let stem = path.strip_suffix('/').unwrap_or(path);
+        Self { from: path.to_owned(), to: format!("{stem}0") }
+    }
+}
+
+fn path_ids(path: &str) -> Vec<OrgId> {
+    path.split('/').filter_map(|s| s.parse().ok()).map(OrgId).collect()
+}
+
+#[derive(FromQueryResult)]
+struct OrgRow {
+    id: i64,
+    code: String,
+    name: String,
+    kind: String,
+    sector: String,
+    parent_id: Option<i64>,
+    path: String,
+    depth: i32,
+    archived_at: Option<DateTime<Utc>>,
+    merged_into_id: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<OrgRow> for Org {
+    fn from(row: OrgRow) -> Self {
+        Org {
+            id: OrgId(row.id),
+            code: row.code,
+            name: row.name,
+            // Stored codes come from the same lists; an unknown one (a newer version's data)
+            // shows as the most general value rather than failing the page.
+            kind: OrgKind::from_code(&row.kind).unwrap_or(OrgKind::Agency),
+            sector: Sector::from_code(&row.sector).unwrap_or(Sector::Other),
+            parent_id: row.parent_id.map(OrgId),
+            path: row.path,
+            depth: row.depth,
+            archived_at: row.archived_at,
+            merged_into_id: row.merged_into_id.map(OrgId),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, code, name, kind, sector, parent_id, path, depth, archived_at, merged_into_id, created_at, updated_at";
+
+/// Number of units.
+pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
+    Ok(sql::scalar(conn, "SELECT COUNT(*) AS value FROM orgs", vec![]).await?)
+}
+
+/// The unit with this id.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<Org, StoreError> {
+    let row: Option<OrgRow> = sql::one(conn, &format!("SELECT {COLUMNS} FROM orgs WHERE id = $1"), vec![id.0.into()]).await?;
+    row.map(Org::from).ok_or(StoreError::NotFound)
+}
+
+/// The unit with this code (codes are stored upper case).
+pub async fn get_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Result<Option<Org>, StoreError> {
+    let code = lantoa_domain::org::normalise_code(code);
+    let row: Option<OrgRow> = sql::one(conn, &format!("SELECT {COLUMNS} FROM orgs WHERE code = $1"), vec![code.into()]).await?;
+    Ok(row.map(Org::from))
+}
+
+/// The units with these ids, in no particular order.
+pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[OrgId]) -> Result<Vec<Org>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(sql::MAX_BIND) {
+        let values: Vec<Value> = chunk.iter().map(|id| id.0.into()).collect();
+        let rows: Vec<OrgRow> = sql::all(
+            conn,
+            &format!("SELECT {COLUMNS} FROM orgs WHERE id IN ({})", placeholders(1, chunk.len())),
+            values,
+        )
+        .await?;
+        out.extend(rows.into_iter().map(Org::from));
+    }
+    Ok(out)
+}
+
+/// The units with these codes, by code.
+pub async fn by_codes<C: ConnectionTrait>(conn: &C, codes: &[String]) -> Result<HashMap<String, Org>, StoreError> {
+    let mut out = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(sql::MAX_BIND) {
+        let values: Vec<Value> = chunk.iter().map(|c| c.clone().into()).collect();
+        let rows: Vec<OrgRow> = sql::all(
+            conn,
+            &format!("SELECT {COLUMNS} FROM orgs WHERE code IN ({})", placeholders(1, chunk.len())),
+            values,
+        )
+        .await?;
+        out.extend(rows.into_iter().map(|r| (r.code.clone(), Org::from(r))));
+    }
+    Ok(out)
+}
+
+/// The ancestors of a unit from the root down, the unit itself last (for breadcrumbs).
+pub async fn lineage<C: ConnectionTrait>(conn: &C, org: &Org) -> Result<Vec<Org>, StoreError> {
+    let ids = org.path_ids();
+    let mut found = get_many(conn, &ids).await?;
+    found.sort_by_key(|o| o.depth);
+    Ok(found)
+}
+
+/// A unit listed under its parent, with the size of its subtree.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrgSummary {
+    /// The unit.
+    #[serde(flatten)]
+    pub org: Org,
+    /// Units below it (whole subtree, itself excluded).
+    pub descendants: i64,
+    /// People in its whole subtree.
+    pub people: i64,
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    id: i64,
+    value: i64,
+}
+
+/// The units directly under `parent` (roots when `None`), archived ones included when asked,
+/// each with the counts of its subtree: three queries whatever the number of children.
+pub async fn children<C: ConnectionTrait>(
+    conn: &C,
+    parent: Option<OrgId>,
+    include_archived: bool,
+) -> Result<Vec<OrgSummary>, StoreError> {
+    let archived = if include_archived { "" } else { " AND archived_at IS NULL" };
+    let (filter, values): (&str, Vec<Value>) = match parent {
+        Some(id) => ("parent_id = $1", vec![id.0.into()]),
+        None => ("parent_id IS NULL", vec![]),
+    };
+    let rows: Vec<OrgRow> = sql::all(
+        conn,
+        &format!("SELECT {COLUMNS} FROM orgs WHERE {filter}{archived} ORDER BY archived_at IS NOT NULL, name"),
+        values.clone(),
+    )
+    .await?;
+    // The child's subtree is the range [c.path, c.path with its last '/' replaced by '0').
+    let range = "d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0'";
+    let descendants: Vec<CountRow> = sql::all(
+        conn,
+        &format!(
+            "SELECT c.id AS id, COUNT(d.id) - 1 AS value FROM orgs c JOIN orgs d ON {range} \
+             WHERE c.{filter}{archived} GROUP BY c.id"
+        ),
+        values.clone(),
+    )
+    .await?;
+    let people: Vec<CountRow> = sql::all(
+        conn,
+        &format!(
+            "SELECT c.id AS id, COUNT(p.id) AS value FROM orgs c JOIN orgs d ON {range} \
+             JOIN people p ON p.org_id = d.id WHERE c.{filter}{archived} GROUP BY c.id"
+        ),
+        values,
+    )
+    .await?;
+    let descendants: HashMap<i64, i64> = descendants.into_iter().map(|r| (r.id, r.value)).collect();
+    let people: HashMap<i64, i64> = people.into_iter().map(|r| (r.id, r.value)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            OrgSummary {
+                org: row.into(),
+                descendants: descendants.get(&id).copied().unwrap_or(0),
+                people: people.get(&id).copied().unwrap_or(0),
+            }
+        })
+        .collect())
+}
+
+/// Units whose code or name matches the folded query, for pickers: at most `limit`.
+pub async fn search<C: ConnectionTrait>(conn: &C, query: &str, limit: u64) -> Result<Vec<Org>, StoreError> {
+    let folded = fold(query);
+    let code = lantoa_domain::org::normalise_code(query);
+    let rows: Vec<OrgRow> = sql::all(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM orgs WHERE archived_at IS NULL AND (code = $1 OR name_folded LIKE $2) \
+             ORDER BY depth, name LIMIT $3"
+        ),
+        vec![code.into(), format!("%{folded}%").into(), (limit as i64).into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Org::from).collect())
+}
+
+/// Every unit, for exports and API lists, ordered by path (a depth-first walk).
+pub async fn list_all<C: ConnectionTrait>(conn: &C, within: Option<&Subtree>) -> Result<Vec<Org>, StoreError> {
+    let rows: Vec<OrgRow> = match within {
+        Some(range) => {
+            sql::all(
+                conn,
+                &format!("SELECT {COLUMNS} FROM orgs WHERE path >= $1 AND path < $2 ORDER BY path"),
+                vec![range.from.clone().into(), range.to.clone().into()],
+            )
+            .await?
+        }
+        None => sql::all(conn, &format!("SELECT {COLUMNS} FROM orgs ORDER BY path"), vec![]).await?,
+    };
+    Ok(rows.into_iter().map(Org::from).collect())
+}
+
+async fn check_code_free<C: ConnectionTrait>(conn: &C, code: &str, except: Option<OrgId>) -> Result<(), StoreError> {
+    if let Some(existing) = get_by_code(conn, code).await?
+        && Some(existing.id) != except
+    {
+        return Err(StoreError::invalid("code", format!("Mã «{code}» đã được dùng cho đơn vị «{}»", existing.name)));
+    }
+    Ok(())
+}
+
+/// Creates a unit under `parent` (a root when `None`).
+pub async fn create<C: ConnectionTrait>(conn: &C, draft: &OrgDraft, parent: Option<OrgId>) -> Result<OrgId, StoreError> {
+    check_code_free(conn, &draft.code, None).await?;
+    let (parent_path, depth) = match parent {
+        Some(parent_id) => {
+            let parent = get(conn, parent_id).await.map_err(|e| match e {
+                StoreError::NotFound => StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên"),
+                other => other,
+            })?;
+            if !parent.is_active() {
+                return Err(StoreError::invalid("parent", format!("Đơn vị cấp trên «{}» đã lưu trữ", parent.name)));
+            }
+            (parent.path, parent.depth + 1)
+        }
+        None => ("/".to_owned(), 0),
+    };
+    let now = Utc::now();
+    let id = sql::scalar(
+        conn,
+        "INSERT INTO orgs (code, name, name_folded, kind, sector, parent_id, path, depth, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING id AS value",
+        vec![
+            draft.code.clone().into(),
+            draft.name.clone().into(),
+            fold(&draft.name).into(),
+            draft.kind.code().into(),
+            draft.sector.code().into(),
+            parent.map(|p| p.0).into(),
+            depth.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    sql::exec(conn, "UPDATE orgs SET path = $1 WHERE id = $2", vec![format!("{parent_path}{id}/").into(), id.into()]).await?;
+    Ok(OrgId(id))
+}
+
+/// Changes a unit's code, name, kind and sector.
+pub async fn update<C: ConnectionTrait>(conn: &C, id: OrgId, draft: &OrgDraft) -> Result<(), StoreError> {
+    get(conn, id).await?;
+    check_code_free(conn, &draft.code, Some(id)).await?;
+    sql::exec(
+        conn,
+        "UPDATE orgs SET code = $1, name = $2, name_folded = $3, kind = $4, sector = $5, updated_at = $6 WHERE id = $7",
+        vec![
+            draft.code.clone().into(),
+            draft.name.clone().into(),
+            fold(&draft.name).into(),
+            draft.kind.code().into(),
+            draft.sector.code().into(),
+            Utc::now().into(),
+            id.0.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a unit (with its whole subtree) under another parent.
+pub async fn move_to<C: ConnectionTrait>(conn: &C, id: OrgId, new_parent: OrgId) -> Result<(), StoreError> {
+    let org = get(conn, id).await?;
+    let parent = get(conn, new_parent).await.map_err(|e| match e {
+        StoreError::NotFound => StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên mới"),
+        other => other,
+    })?;
+    if parent.path.starts_with(&org.path) {
+        return Err(StoreError::invalid("parent", "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó"));
+    }
+    if !parent.is_active() {
+        return Err(StoreError::invalid("parent", format!("Đơn vị «{}» đã lưu trữ", parent.name)));
+    }
+    if org.parent_id == Some(parent.id) {
+        return Ok(());
+    }
+    let new_path = format!("{}{}/", parent.path, org.id);
+    let range = org.subtree();
+    let depth_change = parent.depth + 1 - org.depth;
+    let now = Utc::now();
+    sql::exec(
+        conn,
+        "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path >= $4 AND path < $5",
+        vec![
+            new_path.into(),
+            (org.path.len() as i64 + 1).into(),
+            depth_change.into(),
+            range.from.into(),
+            range.to.into(),
+        ],
+    )
+    .await?;
+    sql::exec(
+        conn,
+        "UPDATE orgs SET parent_id = $1, updated_at = $2 WHERE id = $3",
+        vec![parent.id.0.into(), now.into(), org.id.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Archives a unit. Its records stay, and it still counts in the years it existed.
+/// Refused while it has active sub-units: those are moved, merged or archived first.
+pub async fn archive<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), StoreError> {
+    let org = get(conn, id).await?;
+    let active_children =
+        sql::scalar(conn, "SELECT COUNT(*) AS value FROM orgs WHERE parent_id = $1 AND archived_at IS NULL", vec![id.0.into()])
+            .await?;
+    if active_children > 0 {
+        return Err(StoreError::invalid(
+            "archive",
+            format!("«{}» còn {active_children} đơn vị trực thuộc đang hoạt động: hãy chuyển, sáp nhập hoặc lưu trữ chúng trước", org.name),
+        ));
+    }
+    let now = Utc::now();
+    sql::exec(
+        conn,
+        "UPDATE orgs SET archived_at = $1, updated_at = $1 WHERE id = $2 AND archived_at IS NULL",
+        vec![now.into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Restores an archived unit (and cancels a merge), when its parent is active.
+pub async fn restore<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), StoreError> {
+    let org = get(conn, id).await?;
+    if let Some(parent_id) = org.parent_id {
+        let parent = get(conn, parent_id).await?;
+        if !parent.is_active() {
+            return Err(StoreError::invalid("archive", format!("Đơn vị cấp trên «{}» đã lưu trữ: khôi phục nó trước", parent.name)));
+        }
+    }
+    sql::exec(
+        conn,
+        "UPDATE orgs SET archived_at = NULL, merged_into_id = NULL, updated_at = $1 WHERE id = $2",
+        vec![Utc::now().into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Merges a unit into another: the unit is archived and points at its successor. Nothing is
+/// moved silently; its people and records stay with it for the years it existed.
+pub async fn merge<C: ConnectionTrait>(conn: &C, id: OrgId, into: OrgId) -> Result<(), StoreError> {
+    let org = get(conn, id).await?;
+    let target = get(conn, into).await.map_err(|e| match e {
+        StoreError::NotFound => StoreError::invalid("into", "Không tìm thấy đơn vị nhận sáp nhập"),
+        other => other,
+    })?;
+    if target.path.starts_with(&org.path) {
+        return Err(StoreError::invalid("into", "Không thể sáp nhập vào chính nó hoặc đơn vị cấp dưới của nó"));
+    }
+    if !target.is_active() {
+        return Err(StoreError::invalid("into", format!("Đơn vị «{}» đã lưu trữ", target.name)));
+    }
+    archive(conn, id).await?;
+    sql::exec(
+        conn,
+        "UPDATE orgs SET merged_into_id = $1, updated_at = $2 WHERE id = $3",
+        vec![into.0.into(), Utc::now().into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}

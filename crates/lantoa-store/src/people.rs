@@ -1,0 +1,504 @@
+//! People: the list with its filters, one person's record, their unit history, and the bulk
+//! insert shared by imports, the demo and synthetic data.
+
+use crate::org::Subtree;
+use crate::sql::{self, placeholders};
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
+use lantoa_domain::text::fold;
+use lantoa_domain::{ClosedList, OrgId, PersonId};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+/// A stored person with the code and name of their current unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    /// Id.
+    pub id: PersonId,
+    /// Full name, NFC.
+    pub full_name: String,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// Date of birth (personal data).
+    pub birth_date: Option<NaiveDate>,
+    /// Categories.
+    #[serde(serialize_with = "serialize_categories")]
+    pub categories: Categories,
+    /// Party member status.
+    pub member_status: Option<MemberStatus>,
+    /// Date joined the Party.
+    pub party_joined_on: Option<NaiveDate>,
+    /// Date made official.
+    pub party_official_on: Option<NaiveDate>,
+    /// Party card number.
+    pub party_card_no: Option<String>,
+    /// Current unit.
+    pub org_id: OrgId,
+    /// Current unit's code.
+    pub org_code: String,
+    /// Current unit's name.
+    pub org_name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Leader or head.
+    pub is_leader: bool,
+    /// Citizen identity number (personal data).
+    pub citizen_id: Option<String>,
+    /// Phone (personal data).
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn serialize_categories<S: serde::Serializer>(set: &Categories, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(set.iter().map(Category::code))
+}
+
+impl Person {
+    /// The person's fields as a draft, to compare with an import row or fill a form.
+    pub fn to_draft(&self) -> PersonDraft {
+        PersonDraft {
+            full_name: self.full_name.clone(),
+            gender: self.gender,
+            birth_date: self.birth_date,
+            categories: self.categories,
+            member_status: self.member_status,
+            party_joined_on: self.party_joined_on,
+            party_official_on: self.party_official_on,
+            party_card_no: self.party_card_no.clone(),
+            org_code: self.org_code.clone(),
+            position: self.position.clone(),
+            is_leader: self.is_leader,
+            citizen_id: self.citizen_id.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct PersonRow {
+    id: i64,
+    full_name: String,
+    gender: Option<String>,
+    birth_date: Option<NaiveDate>,
+    categories: i64,
+    member_status: Option<String>,
+    party_joined_on: Option<NaiveDate>,
+    party_official_on: Option<NaiveDate>,
+    party_card_no: Option<String>,
+    org_id: i64,
+    org_code: String,
+    org_name: String,
+    position: Option<String>,
+    is_leader: bool,
+    citizen_id: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    note: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<PersonRow> for Person {
+    fn from(row: PersonRow) -> Self {
+        Person {
+            id: PersonId(row.id),
+            full_name: row.full_name,
+            gender: row.gender.as_deref().and_then(Gender::from_code),
+            birth_date: row.birth_date,
+            categories: Categories::from_bits(row.categories),
+            member_status: row.member_status.as_deref().and_then(MemberStatus::from_code),
+            party_joined_on: row.party_joined_on,
+            party_official_on: row.party_official_on,
+            party_card_no: row.party_card_no,
+            org_id: OrgId(row.org_id),
+            org_code: row.org_code,
+            org_name: row.org_name,
+            position: row.position,
+            is_leader: row.is_leader,
+            citizen_id: row.citizen_id,
+            phone: row.phone,
+            email: row.email,
+            note: row.note,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT p.id, p.full_name, p.gender, p.birth_date, p.categories, p.member_status, \
+    p.party_joined_on, p.party_official_on, p.party_card_no, p.org_id, o.code AS org_code, o.name AS org_name, \
+    p.position, p.is_leader, p.citizen_id, p.phone, p.email, p.note, p.created_at, p.updated_at \
+    FROM people p JOIN orgs o ON o.id = p.org_id";
+
+/// What the people list is filtered on.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Only people whose unit is in this subtree.
+    pub within: Option<Subtree>,
+    /// Name search: every word must start a word of the folded name ("nguyen duc").
+    pub query: String,
+    /// Only people of this category.
+    pub category: Option<Category>,
+    /// Only members with this status.
+    pub status: Option<MemberStatus>,
+    /// Only leaders and heads.
+    pub leaders_only: bool,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows matching in all pages.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    /// Number of pages (at least 1).
+    pub fn pages(&self) -> u64 {
+        (self.total.max(0) as u64).div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+struct Where {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Where {
+    fn new() -> Self {
+        Self { clauses: Vec::new(), values: Vec::new() }
+    }
+
+    /// Adds a clause whose `?` placeholders take the given values, numbered in order.
+    fn push(&mut self, clause: &str, values: Vec<Value>) {
+        let mut out = String::with_capacity(clause.len() + 4);
+        let mut values = values.into_iter();
+        for ch in clause.chars() {
+            if ch == '?' {
+                self.values.push(values.next().unwrap_or(Value::Int(None)));
+                out.push_str(&format!("${}", self.values.len()));
+            } else {
+                out.push(ch);
+            }
+        }
+        self.clauses.push(out);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+}
+
+fn filter_clauses(filter: &PeopleFilter) -> Where {
+    let mut w = Where::new();
+    if let Some(range) = &filter.within {
+        w.push("o.path >= ? AND o.path < ?", vec![range.from.clone().into(), range.to.clone().into()]);
+    }
+    for word in fold(&filter.query).split(' ').filter(|w| !w.is_empty()) {
+        // Folded names hold only [a-z0-9 ], so the word needs no LIKE escaping.
+        w.push("(' ' || p.name_folded) LIKE ?", vec![format!("% {word}%").into()]);
+    }
+    if let Some(category) = filter.category {
+        w.push("(p.categories & ?) <> 0", vec![category.bit().into()]);
+    }
+    if let Some(status) = filter.status {
+        w.push("p.member_status = ?", vec![status.code().into()]);
+    }
+    if filter.leaders_only {
+        w.push("p.is_leader = ?", vec![true.into()]);
+    }
+    w
+}
+
+/// One page of the people matching a filter, ordered by folded name: two queries.
+pub async fn search<C: ConnectionTrait>(
+    conn: &C,
+    filter: &PeopleFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Person>, StoreError> {
+    let page = page.max(1);
+    let w = filter_clauses(filter);
+    let total = sql::scalar(
+        conn,
+        &format!("SELECT COUNT(*) AS value FROM people p JOIN orgs o ON o.id = p.org_id{}", w.sql()),
+        w.values.clone(),
+    )
+    .await?;
+    let mut values = w.values.clone();
+    let n = values.len();
+    values.push((per_page as i64).into());
+    values.push((((page - 1) * per_page) as i64).into());
+    let rows: Vec<PersonRow> = sql::all(
+        conn,
+        &format!("{SELECT}{} ORDER BY p.name_folded, p.id LIMIT ${} OFFSET ${}", w.sql(), n + 1, n + 2),
+        values,
+    )
+    .await?;
+    Ok(Page { items: rows.into_iter().map(Person::from).collect(), total, page, per_page })
+}
+
+/// People of a subtree in batches ordered by id (keyset), for exports of any size.
+pub async fn batch_after<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    after: Option<PersonId>,
+    limit: u64,
+) -> Result<Vec<Person>, StoreError> {
+    let rows: Vec<PersonRow> = sql::all(
+        conn,
+        &format!("{SELECT} WHERE o.path >= $1 AND o.path < $2 AND p.id > $3 ORDER BY p.id LIMIT $4"),
+        vec![
+            within.from.clone().into(),
+            within.to.clone().into(),
+            after.map(|a| a.0).unwrap_or(0).into(),
+            (limit as i64).into(),
+        ],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Person::from).collect())
+}
+
+/// The person with this id.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: PersonId) -> Result<Person, StoreError> {
+    let row: Option<PersonRow> = sql::one(conn, &format!("{SELECT} WHERE p.id = $1"), vec![id.0.into()]).await?;
+    row.map(Person::from).ok_or(StoreError::NotFound)
+}
+
+/// The people with these party card numbers.
+pub async fn by_cards<C: ConnectionTrait>(conn: &C, cards: &[String]) -> Result<Vec<Person>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in cards.chunks(sql::MAX_BIND) {
+        let values: Vec<Value> = chunk.iter().map(|c| c.clone().into()).collect();
+        let rows: Vec<PersonRow> =
+            sql::all(conn, &format!("{SELECT} WHERE p.party_card_no IN ({})", placeholders(1, chunk.len())), values).await?;
+        out.extend(rows.into_iter().map(Person::from));
+    }
+    Ok(out)
+}
+
+/// The people whose current unit is one of these (not their subtrees).
+pub async fn in_orgs<C: ConnectionTrait>(conn: &C, orgs: &[OrgId]) -> Result<Vec<Person>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in orgs.chunks(sql::MAX_BIND) {
+        let values: Vec<Value> = chunk.iter().map(|o| o.0.into()).collect();
+        let rows: Vec<PersonRow> =
+            sql::all(conn, &format!("{SELECT} WHERE p.org_id IN ({})", placeholders(1, chunk.len())), values).await?;
+        out.extend(rows.into_iter().map(Person::from));
+    }
+    Ok(out)
+}
+
+/// A person's stay in a unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, FromQueryResult)]
+pub struct Membership {
+    /// The unit's id.
+    pub org_id: i64,
+    /// The unit's code.
+    pub org_code: String,
+    /// The unit's name.
+    pub org_name: String,
+    /// From (None: since before the records began).
+    pub valid_from: Option<NaiveDate>,
+    /// Until (None: still there).
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Which units a person was in, newest first.
+pub async fn history<C: ConnectionTrait>(conn: &C, id: PersonId) -> Result<Vec<Membership>, StoreError> {
+    Ok(sql::all(
+        conn,
+        "SELECT u.org_id, o.code AS org_code, o.name AS org_name, u.valid_from, u.valid_to \
+         FROM person_units u JOIN orgs o ON o.id = u.org_id WHERE u.person_id = $1 \
+         ORDER BY u.valid_to IS NULL DESC, u.valid_to DESC, u.id DESC",
+        vec![id.0.into()],
+    )
+    .await?)
+}
+
+/// A person ready to insert: the draft with its unit resolved.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    /// Validated fields.
+    pub draft: PersonDraft,
+    /// The resolved unit.
+    pub org_id: OrgId,
+}
+
+fn field_values(draft: &PersonDraft, org_id: OrgId) -> Vec<Value> {
+    let code = |c: Option<&'static str>| c.map(str::to_owned);
+    vec![
+        draft.full_name.clone().into(),
+        fold(&draft.full_name).into(),
+        code(draft.gender.map(Gender::code)).into(),
+        draft.birth_date.into(),
+        draft.categories.bits().into(),
+        code(draft.member_status.map(MemberStatus::code)).into(),
+        draft.party_joined_on.into(),
+        draft.party_official_on.into(),
+        draft.party_card_no.clone().into(),
+        org_id.0.into(),
+        draft.position.clone().into(),
+        draft.is_leader.into(),
+        draft.citizen_id.clone().into(),
+        draft.phone.clone().into(),
+        draft.email.clone().into(),
+        draft.note.clone().into(),
+    ]
+}
+
+const FIELD_COLUMNS: [&str; 16] = [
+    "full_name",
+    "name_folded",
+    "gender",
+    "birth_date",
+    "categories",
+    "member_status",
+    "party_joined_on",
+    "party_official_on",
+    "party_card_no",
+    "org_id",
+    "position",
+    "is_leader",
+    "citizen_id",
+    "phone",
+    "email",
+    "note",
+];
+
+/// Inserts people in multi-row statements, each with its first unit stay. Call it inside a
+/// transaction: the import, the demo and synthetic data all do.
+pub async fn insert_many<C: ConnectionTrait>(conn: &C, people: &[NewPerson]) -> Result<Vec<PersonId>, StoreError> {
+    let per_row = FIELD_COLUMNS.len() + 2;
+    let rows_per_statement = (sql::MAX_BIND / per_row).min(1000);
+    let now = Utc::now();
+    let mut ids = Vec::with_capacity(people.len());
+    for chunk in people.chunks(rows_per_statement) {
+        let mut values = Vec::with_capacity(chunk.len() * per_row);
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for person in chunk {
+            let first = values.len() + 1;
+            values.extend(field_values(&person.draft, person.org_id));
+            values.push(now.into());
+            values.push(now.into());
+            tuples.push(format!("({})", placeholders(first, per_row)));
+        }
+        let statement = format!(
+            "INSERT INTO people ({}, created_at, updated_at) VALUES {} RETURNING id AS value",
+            FIELD_COLUMNS.join(", "),
+            tuples.join(", ")
+        );
+        let inserted: Vec<sql::Scalar> = sql::all(conn, &statement, values).await?;
+        let chunk_ids: Vec<i64> = inserted.into_iter().map(|s| s.value).collect();
+        let mut values: Vec<Value> = vec![now.into()];
+        values.extend(chunk_ids.iter().map(|id| Value::from(*id)));
+        sql::exec(
+            conn,
+            &format!(
+                "INSERT INTO person_units (person_id, org_id, valid_from, valid_to, created_at, updated_at) \
+                 SELECT id, org_id, NULL, NULL, $1, $1 FROM people WHERE id IN ({})",
+                placeholders(2, chunk_ids.len())
+            ),
+            values,
+        )
+        .await?;
+        ids.extend(chunk_ids.into_iter().map(PersonId));
+    }
+    Ok(ids)
+}
+
+async fn resolve_org<C: ConnectionTrait>(conn: &C, code: &str) -> Result<OrgId, StoreError> {
+    match crate::org::get_by_code(conn, code).await? {
+        Some(org) if org.is_active() => Ok(org.id),
+        Some(org) => Err(StoreError::invalid("org_code", format!("Đơn vị «{}» đã lưu trữ", org.name))),
+        None => Err(StoreError::invalid("org_code", format!("Không có đơn vị mã «{code}»"))),
+    }
+}
+
+async fn check_card_free<C: ConnectionTrait>(conn: &C, draft: &PersonDraft, except: Option<PersonId>) -> Result<(), StoreError> {
+    if let Some(card) = &draft.party_card_no {
+        for other in by_cards(conn, std::slice::from_ref(card)).await? {
+            if Some(other.id) != except {
+                return Err(StoreError::invalid(
+                    "party_card_no",
+                    format!("Số thẻ «{card}» đã thuộc về {} ({})", other.full_name, other.org_name),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates a person in the unit named by the draft's code.
+pub async fn create<C: ConnectionTrait>(conn: &C, draft: &PersonDraft) -> Result<PersonId, StoreError> {
+    let org_id = resolve_org(conn, &draft.org_code).await?;
+    check_card_free(conn, draft, None).await?;
+    let ids = insert_many(conn, &[NewPerson { draft: draft.clone(), org_id }]).await?;
+    ids.first().copied().ok_or(StoreError::NotFound)
+}
+
+/// Changes a person. A change of unit closes the current stay on `today` and opens a new
+/// one, so past years still count the person where they were.
+pub async fn update<C: ConnectionTrait>(conn: &C, id: PersonId, draft: &PersonDraft, today: NaiveDate) -> Result<(), StoreError> {
+    let current = get(conn, id).await?;
+    let org_id = if current.org_code == draft.org_code { current.org_id } else { resolve_org(conn, &draft.org_code).await? };
+    check_card_free(conn, draft, Some(id)).await?;
+    write_update(conn, &current, draft, org_id, today).await
+}
+
+/// Writes a validated change of an existing person (used by the form and the import).
+pub(crate) async fn write_update<C: ConnectionTrait>(
+    conn: &C,
+    current: &Person,
+    draft: &PersonDraft,
+    org_id: OrgId,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let mut values = field_values(draft, org_id);
+    let sets: Vec<String> = FIELD_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    values.push(now.into());
+    values.push(current.id.0.into());
+    sql::exec(
+        conn,
+        &format!(
+            "UPDATE people SET {}, updated_at = ${} WHERE id = ${}",
+            sets.join(", "),
+            FIELD_COLUMNS.len() + 1,
+            FIELD_COLUMNS.len() + 2
+        ),
+        values,
+    )
+    .await?;
+    if org_id != current.org_id {
+        sql::exec(
+            conn,
+            "UPDATE person_units SET valid_to = $1, updated_at = $2 WHERE person_id = $3 AND valid_to IS NULL",
+            vec![today.into(), now.into(), current.id.0.into()],
+        )
+        .await?;
+        sql::exec(
+            conn,
+            "INSERT INTO person_units (person_id, org_id, valid_from, valid_to, created_at, updated_at) \
+             VALUES ($1, $2, $3, NULL, $4, $4)",
+            vec![current.id.0.into(), org_id.0.into(), today.into(), now.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
