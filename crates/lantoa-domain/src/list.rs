@@ -24,10 +24,12 @@ pub trait ClosedList: Sized + Copy + 'static {
         if wanted.is_empty() {
             return None;
         }
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|v| fold(v.label()) == wanted || fold(&v.code().replace(['_', '-'], " ")) == wanted)
+        let without_note = |label: &str| fold(label.split(" (").next().unwrap_or(label));
+        Self::ALL.iter().copied().find(|v| {
+            fold(v.label()) == wanted
+                || without_note(v.label()) == wanted
+                || fold(&v.code().replace(['_', '-'], " ")) == wanted
+        })
     }
 }
 

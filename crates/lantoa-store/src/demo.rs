@@ -139,7 +139,7 @@ fn plan() -> Plan {
             p.posts.push((cell.clone(), "Bí thư Chi bộ", true));
             let hood = format!("{code}-KP{n}");
             p.unit(&hood, &format!("{area} {n}, {name}"), OrgKind::Neighbourhood, Sector::WardCommune, &committee);
-            p.staff(&hood, Population::Residents, 24 + (n * 7 + i * 5) % 21);
+            p.staff(&hood, Population::Residents, 36 + (n * 7 + i * 5) % 21);
             p.posts.push((hood.clone(), if is_ward { "Trưởng khu phố" } else { "Trưởng ấp" }, false));
         }
         for (suffix, label, sector, population) in [

@@ -205,14 +205,18 @@ pub async fn children<C: ConnectionTrait>(
     parent: Option<OrgId>,
     include_archived: bool,
 ) -> Result<Vec<OrgSummary>, StoreError> {
-    let archived = if include_archived { "" } else { " AND archived_at IS NULL" };
+    let archived = if include_archived { "" } else { " AND c.archived_at IS NULL" };
     let (filter, values): (&str, Vec<Value>) = match parent {
-        Some(id) => ("parent_id = $1", vec![id.0.into()]),
-        None => ("parent_id IS NULL", vec![]),
+        Some(id) => ("c.parent_id = $1", vec![id.0.into()]),
+        None => ("c.parent_id IS NULL", vec![]),
     };
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
     let rows: Vec<OrgRow> = sql::all(
         conn,
-        &format!("SELECT {COLUMNS} FROM orgs WHERE {filter}{archived} ORDER BY archived_at IS NOT NULL, name"),
+        &format!(
+            "SELECT {} FROM orgs c WHERE {filter}{archived} ORDER BY c.archived_at IS NOT NULL, c.name",
+            columns.join(", ")
+        ),
         values.clone(),
     )
     .await?;
@@ -222,7 +226,7 @@ pub async fn children<C: ConnectionTrait>(
         conn,
         &format!(
             "SELECT c.id AS id, COUNT(d.id) - 1 AS value FROM orgs c JOIN orgs d ON {range} \
-             WHERE c.{filter}{archived} GROUP BY c.id"
+             WHERE {filter}{archived} GROUP BY c.id"
         ),
         values.clone(),
     )
@@ -231,7 +235,7 @@ pub async fn children<C: ConnectionTrait>(
         conn,
         &format!(
             "SELECT c.id AS id, COUNT(p.id) AS value FROM orgs c JOIN orgs d ON {range} \
-             JOIN people p ON p.org_id = d.id WHERE c.{filter}{archived} GROUP BY c.id"
+             JOIN people p ON p.org_id = d.id WHERE {filter}{archived} GROUP BY c.id"
         ),
         values,
     )
