@@ -33,7 +33,11 @@ impl std::fmt::Display for DateError {
 pub fn parse(text: &str) -> Result<NaiveDate, DateError> {
     let text = text.trim();
     let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(DateError::Format);
     }
     let (year, month, day) = if parts[0].len() == 4 {
@@ -43,7 +47,11 @@ pub fn parse(text: &str) -> Result<NaiveDate, DateError> {
     } else {
         return Err(DateError::Format);
     };
-    let (Ok(y), Ok(m), Ok(d)) = (year.parse::<i32>(), month.parse::<u32>(), day.parse::<u32>()) else {
+    let (Ok(y), Ok(m), Ok(d)) = (
+        year.parse::<i32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) else {
         return Err(DateError::Format);
     };
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
@@ -59,7 +67,8 @@ pub fn from_excel_serial(serial: f64) -> Result<NaiveDate, DateError> {
     }
     // Day 0 is 30/12/1899 once Excel's fictitious 29/02/1900 is accounted for.
     let base = NaiveDate::from_ymd_opt(1899, 12, 30).ok_or(DateError::Format)?;
-    base.checked_add_days(chrono::Days::new(serial.floor() as u64)).ok_or(DateError::Format)
+    base.checked_add_days(chrono::Days::new(serial.floor() as u64))
+        .ok_or(DateError::Format)
 }
 
 /// Checks that a date of something that already happened is plausible.
@@ -93,7 +102,13 @@ mod tests {
 
     #[test]
     fn accepts_every_usual_format() {
-        for text in ["13/08/2021", "13/8/2021", "13-08-2021", "2021-08-13", " 13.8.2021 "] {
+        for text in [
+            "13/08/2021",
+            "13/8/2021",
+            "13-08-2021",
+            "2021-08-13",
+            " 13.8.2021 ",
+        ] {
             assert_eq!(parse(text), Ok(ymd(2021, 8, 13)), "{text}");
         }
     }

@@ -55,4 +55,3 @@ pub struct OrgRowInput {
     /// Code of the parent unit.
     pub parent_code: String,
 }
-

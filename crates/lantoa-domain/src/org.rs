@@ -66,7 +66,10 @@ pub fn check_code(code: &str) -> Result<(), &'static str> {
         Err("Chưa nhập mã đơn vị")
     } else if code.len() > CODE_MAX_LEN {
         Err("Mã đơn vị dài quá 32 ký tự")
-    } else if !code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"-_.".contains(&b)) {
+    } else if !code
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+    {
         Err("Mã đơn vị chỉ gồm chữ không dấu, chữ số và các dấu - _ .")
     } else {
         Ok(())
@@ -119,7 +122,10 @@ impl OrgInput {
             if self.kind.trim().is_empty() {
                 errors.add("kind", "Chưa chọn loại đơn vị");
             } else {
-                errors.add("kind", format!("Loại đơn vị không hợp lệ: «{}»", self.kind.trim()));
+                errors.add(
+                    "kind",
+                    format!("Loại đơn vị không hợp lệ: «{}»", self.kind.trim()),
+                );
             }
         }
         let sector = if self.sector.trim().is_empty() {
@@ -128,10 +134,18 @@ impl OrgInput {
             Sector::from_user_text(&self.sector)
         };
         if sector.is_none() {
-            errors.add("sector", format!("Lĩnh vực không hợp lệ: «{}»", self.sector.trim()));
+            errors.add(
+                "sector",
+                format!("Lĩnh vực không hợp lệ: «{}»", self.sector.trim()),
+            );
         }
         match (kind, sector) {
-            (Some(kind), Some(sector)) if errors.is_empty() => Ok(OrgDraft { code, name, kind, sector }),
+            (Some(kind), Some(sector)) if errors.is_empty() => Ok(OrgDraft {
+                code,
+                name,
+                kind,
+                sector,
+            }),
             _ => Err(errors),
         }
     }
@@ -144,18 +158,32 @@ mod tests {
 
     #[test]
     fn kinds_match_labels_without_diacritics() {
-        assert_eq!(OrgKind::from_user_text("chi bo co so"), Some(OrgKind::GrassrootsCell));
-        assert_eq!(OrgKind::from_user_text("Đảng bộ cơ sở"), Some(OrgKind::GrassrootsCommittee));
-        assert_eq!(OrgKind::from_user_text("chi_bo_truc_thuoc"), Some(OrgKind::Cell));
+        assert_eq!(
+            OrgKind::from_user_text("chi bo co so"),
+            Some(OrgKind::GrassrootsCell)
+        );
+        assert_eq!(
+            OrgKind::from_user_text("Đảng bộ cơ sở"),
+            Some(OrgKind::GrassrootsCommittee)
+        );
+        assert_eq!(
+            OrgKind::from_user_text("chi_bo_truc_thuoc"),
+            Some(OrgKind::Cell)
+        );
         assert_eq!(OrgKind::from_user_text("không có"), None);
         assert_eq!(Sector::from_user_text("y te"), Some(Sector::Health));
     }
 
     #[test]
     fn validation_reports_every_field() {
-        let errors = OrgInput { code: "a b".into(), name: " ".into(), kind: "xyz".into(), sector: "??".into() }
-            .validate()
-            .unwrap_err();
+        let errors = OrgInput {
+            code: "a b".into(),
+            name: " ".into(),
+            kind: "xyz".into(),
+            sector: "??".into(),
+        }
+        .validate()
+        .unwrap_err();
         assert!(errors.get("code").is_some());
         assert!(errors.get("name").is_some());
         assert!(errors.get("kind").unwrap().contains("xyz"));
@@ -164,9 +192,14 @@ mod tests {
 
     #[test]
     fn valid_input_is_normalised() {
-        let draft = OrgInput { code: " cb-kp1 ".into(), name: "Chi bộ  Khu phố 1".into(), kind: "Chi bộ trực thuộc".into(), sector: String::new() }
-            .validate()
-            .unwrap();
+        let draft = OrgInput {
+            code: " cb-kp1 ".into(),
+            name: "Chi bộ  Khu phố 1".into(),
+            kind: "Chi bộ trực thuộc".into(),
+            sector: String::new(),
+        }
+        .validate()
+        .unwrap();
         assert_eq!(draft.code, "CB-KP1");
         assert_eq!(draft.name, "Chi bộ Khu phố 1");
         assert_eq!(draft.sector, Sector::Other);

@@ -70,25 +70,39 @@ impl Categories {
 
     /// The categories in list order.
     pub fn iter(self) -> impl Iterator<Item = Category> {
-        Category::ALL.iter().copied().filter(move |c| self.contains(*c))
+        Category::ALL
+            .iter()
+            .copied()
+            .filter(move |c| self.contains(*c))
     }
 
     /// Labels joined with ", ", as written in files.
     pub fn labels(self) -> String {
-        self.iter().map(Category::label).collect::<Vec<_>>().join(", ")
+        self.iter()
+            .map(Category::label)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Parses "Đảng viên, Công chức" (separated by , ; / or +); unknown names are returned.
     pub fn parse(text: &str) -> Result<Self, Vec<String>> {
         let mut set = Self::default();
         let mut unknown = Vec::new();
-        for part in text.split([',', ';', '/', '+']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in text
+            .split([',', ';', '/', '+'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             match Category::from_user_text(part) {
                 Some(category) => set.insert(category),
                 None => unknown.push(part.to_owned()),
             }
         }
-        if unknown.is_empty() { Ok(set) } else { Err(unknown) }
+        if unknown.is_empty() {
+            Ok(set)
+        } else {
+            Err(unknown)
+        }
     }
 }
 
@@ -214,7 +228,9 @@ fn past_date(
         Ok(date) => Some(date),
         Err(error) => {
             let detail = match error {
-                DateError::Format => format!("{label} «{}» không đúng định dạng dd/mm/yyyy", text.trim()),
+                DateError::Format => {
+                    format!("{label} «{}» không đúng định dạng dd/mm/yyyy", text.trim())
+                }
                 other => format!("{label} «{}»: {other}", text.trim()),
             };
             errors.add(field, detail);
@@ -249,16 +265,28 @@ impl PersonInput {
             Some(text) => {
                 let gender = Gender::from_user_text(&text);
                 if gender.is_none() {
-                    errors.add("gender", format!("Giới tính «{text}» không hợp lệ (Nam hoặc Nữ)"));
+                    errors.add(
+                        "gender",
+                        format!("Giới tính «{text}» không hợp lệ (Nam hoặc Nữ)"),
+                    );
                 }
                 gender
             }
         };
-        let birth_date = past_date(&mut errors, "birth_date", "Ngày sinh", &self.birth_date, today);
+        let birth_date = past_date(
+            &mut errors,
+            "birth_date",
+            "Ngày sinh",
+            &self.birth_date,
+            today,
+        );
         let mut categories = match Categories::parse(&self.categories) {
             Ok(set) => set,
             Err(unknown) => {
-                errors.add("categories", format!("Đối tượng không hợp lệ: {}", unknown.join(", ")));
+                errors.add(
+                    "categories",
+                    format!("Đối tượng không hợp lệ: {}", unknown.join(", ")),
+                );
                 Categories::default()
             }
         };
@@ -267,7 +295,10 @@ impl PersonInput {
             Some(text) => {
                 let status = MemberStatus::parse(&text);
                 if status.is_none() {
-                    errors.add("member_status", format!("Tình trạng đảng viên «{text}» không hợp lệ"));
+                    errors.add(
+                        "member_status",
+                        format!("Tình trạng đảng viên «{text}» không hợp lệ"),
+                    );
                 }
                 status
             }
@@ -277,19 +308,36 @@ impl PersonInput {
             categories.insert(Category::PartyMember);
         }
         if categories.is_empty() && errors.get("categories").is_none() {
-            errors.add("categories", "Chưa chọn đối tượng (ví dụ: Đảng viên, Đoàn viên, Người dân)");
+            errors.add(
+                "categories",
+                "Chưa chọn đối tượng (ví dụ: Đảng viên, Đoàn viên, Người dân)",
+            );
         }
         let is_member = categories.contains(Category::PartyMember);
         if is_member && member_status.is_none() && errors.get("member_status").is_none() {
             errors.add("member_status", "Đảng viên phải có tình trạng: Chính thức, Dự bị hoặc Miễn công tác và sinh hoạt đảng");
         }
-        let party_joined_on = past_date(&mut errors, "party_joined_on", "Ngày vào Đảng", &self.party_joined_on, today);
-        let party_official_on =
-            past_date(&mut errors, "party_official_on", "Ngày chính thức", &self.party_official_on, today);
+        let party_joined_on = past_date(
+            &mut errors,
+            "party_joined_on",
+            "Ngày vào Đảng",
+            &self.party_joined_on,
+            today,
+        );
+        let party_official_on = past_date(
+            &mut errors,
+            "party_official_on",
+            "Ngày chính thức",
+            &self.party_official_on,
+            today,
+        );
         if let (Some(joined), Some(official)) = (party_joined_on, party_official_on)
             && official < joined
         {
-            errors.add("party_official_on", "Ngày chính thức phải sau ngày vào Đảng");
+            errors.add(
+                "party_official_on",
+                "Ngày chính thức phải sau ngày vào Đảng",
+            );
         }
         if let (Some(birth), Some(joined)) = (birth_date, party_joined_on)
             && joined <= birth
@@ -297,32 +345,61 @@ impl PersonInput {
             errors.add("party_joined_on", "Ngày vào Đảng phải sau ngày sinh");
         }
         if member_status == Some(MemberStatus::Probationary) && party_official_on.is_some() {
-            errors.add("party_official_on", "Đảng viên dự bị chưa có ngày chính thức");
+            errors.add(
+                "party_official_on",
+                "Đảng viên dự bị chưa có ngày chính thức",
+            );
         }
-        let party_card_no = optional(&self.party_card_no).map(|c| c.replace(' ', "").to_uppercase());
+        let party_card_no =
+            optional(&self.party_card_no).map(|c| c.replace(' ', "").to_uppercase());
         if let Some(card) = &party_card_no
-            && (card.len() > 20 || !card.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
+            && (card.len() > 20
+                || !card
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
         {
-            errors.add("party_card_no", "Số thẻ đảng viên chỉ gồm chữ số và chữ cái, tối đa 20 ký tự");
+            errors.add(
+                "party_card_no",
+                "Số thẻ đảng viên chỉ gồm chữ số và chữ cái, tối đa 20 ký tự",
+            );
         }
         if !is_member
             && (party_card_no.is_some() || party_joined_on.is_some() || party_official_on.is_some())
         {
-            errors.add("categories", "Có số thẻ hoặc ngày vào Đảng nhưng đối tượng không có «Đảng viên»");
+            errors.add(
+                "categories",
+                "Có số thẻ hoặc ngày vào Đảng nhưng đối tượng không có «Đảng viên»",
+            );
         }
         let org_code = crate::org::normalise_code(&self.org_code);
         if org_code.is_empty() {
             errors.add("org_code", "Chưa nhập mã đơn vị");
         }
         let is_leader = parse_yes_no(&self.is_leader).unwrap_or_else(|| {
-            errors.add("is_leader", format!("Ô lãnh đạo, quản lý «{}» phải là «có» hoặc để trống", self.is_leader.trim()));
+            errors.add(
+                "is_leader",
+                format!(
+                    "Ô lãnh đạo, quản lý «{}» phải là «có» hoặc để trống",
+                    self.is_leader.trim()
+                ),
+            );
             false
         });
         let citizen_id = optional(&self.citizen_id).and_then(|text| {
-            validation::citizen_id(&text).map_err(|m| errors.add("citizen_id", m)).ok()
+            validation::citizen_id(&text)
+                .map_err(|m| errors.add("citizen_id", m))
+                .ok()
         });
-        let phone = optional(&self.phone).and_then(|text| validation::phone(&text).map_err(|m| errors.add("phone", m)).ok());
-        let email = optional(&self.email).and_then(|text| validation::email(&text).map_err(|m| errors.add("email", m)).ok());
+        let phone = optional(&self.phone).and_then(|text| {
+            validation::phone(&text)
+                .map_err(|m| errors.add("phone", m))
+                .ok()
+        });
+        let email = optional(&self.email).and_then(|text| {
+            validation::email(&text)
+                .map_err(|m| errors.add("email", m))
+                .ok()
+        });
         let position = optional(&self.position);
         if position.as_ref().is_some_and(|p| p.chars().count() > 200) {
             errors.add("position", "Chức vụ dài quá 200 ký tự");
@@ -360,16 +437,26 @@ impl PersonDraft {
         let date = |d: Option<NaiveDate>| d.map(dates::display).unwrap_or_default();
         PersonInput {
             full_name: self.full_name.clone(),
-            gender: self.gender.map(|g| g.label().to_owned()).unwrap_or_default(),
+            gender: self
+                .gender
+                .map(|g| g.label().to_owned())
+                .unwrap_or_default(),
             birth_date: date(self.birth_date),
             categories: self.categories.labels(),
-            member_status: self.member_status.map(|s| s.label().to_owned()).unwrap_or_default(),
+            member_status: self
+                .member_status
+                .map(|s| s.label().to_owned())
+                .unwrap_or_default(),
             party_joined_on: date(self.party_joined_on),
             party_official_on: date(self.party_official_on),
             party_card_no: self.party_card_no.clone().unwrap_or_default(),
             org_code: self.org_code.clone(),
             position: self.position.clone().unwrap_or_default(),
-            is_leader: if self.is_leader { "Có".to_owned() } else { String::new() },
+            is_leader: if self.is_leader {
+                "Có".to_owned()
+            } else {
+                String::new()
+            },
             citizen_id: self.citizen_id.clone().unwrap_or_default(),
             phone: self.phone.clone().unwrap_or_default(),
             email: self.email.clone().unwrap_or_default(),
@@ -434,20 +521,45 @@ mod tests {
     fn status_implies_membership_and_membership_needs_status() {
         let mut input = member();
         input.categories = "Cán bộ".into();
-        assert!(input.validate(today()).unwrap().categories.contains(Category::PartyMember));
+        assert!(
+            input
+                .validate(today())
+                .unwrap()
+                .categories
+                .contains(Category::PartyMember)
+        );
         input.member_status = String::new();
         input.categories = "Đảng viên".into();
-        assert!(input.validate(today()).unwrap_err().get("member_status").is_some());
+        assert!(
+            input
+                .validate(today())
+                .unwrap_err()
+                .get("member_status")
+                .is_some()
+        );
     }
 
     #[test]
     fn party_dates_are_consistent() {
         let mut input = member();
         input.party_official_on = "01/01/1999".into();
-        assert!(input.validate(today()).unwrap_err().get("party_official_on").is_some());
+        assert!(
+            input
+                .validate(today())
+                .unwrap_err()
+                .get("party_official_on")
+                .is_some()
+        );
         let mut input = member();
         input.birth_date = "01/01/2030".into();
-        assert!(input.validate(today()).unwrap_err().get("birth_date").unwrap().contains("tương lai"));
+        assert!(
+            input
+                .validate(today())
+                .unwrap_err()
+                .get("birth_date")
+                .unwrap()
+                .contains("tương lai")
+        );
     }
 
     #[test]
@@ -459,14 +571,25 @@ mod tests {
             org_code: "KP1".into(),
             ..Default::default()
         };
-        assert!(input.validate(today()).unwrap_err().get("categories").is_some());
+        assert!(
+            input
+                .validate(today())
+                .unwrap_err()
+                .get("categories")
+                .is_some()
+        );
     }
 
     #[test]
     fn categories_round_trip_bits() {
-        let set: Categories = [Category::PartyMember, Category::Citizen].into_iter().collect();
+        let set: Categories = [Category::PartyMember, Category::Citizen]
+            .into_iter()
+            .collect();
         assert_eq!(Categories::from_bits(set.bits()), set);
         assert_eq!(set.labels(), "Đảng viên, Người dân");
-        assert_eq!(MemberStatus::parse("Miễn sinh hoạt"), Some(MemberStatus::Exempt));
+        assert_eq!(
+            MemberStatus::parse("Miễn sinh hoạt"),
+            Some(MemberStatus::Exempt)
+        );
     }
 }

@@ -18,7 +18,10 @@ impl FieldErrors {
 
     /// The first error recorded on a field.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// All errors, in the order found.
@@ -28,7 +31,11 @@ impl FieldErrors {
 
     /// Every message joined with "; ", as written in an import's "Lỗi" column.
     pub fn joined(&self) -> String {
-        self.0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; ")
+        self.0
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// A single error.
@@ -41,11 +48,17 @@ impl FieldErrors {
 
 /// Normalises a Vietnamese phone number ("+84 912.345.678" → "0912345678"), or says why not.
 pub fn phone(text: &str) -> Result<String, &'static str> {
-    let mut digits: String = text.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let mut digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
     if let Some(rest) = digits.strip_prefix("+84") {
         digits = format!("0{rest}");
     }
-    if digits.starts_with('0') && (10..=11).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.starts_with('0')
+        && (10..=11).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
         Ok(digits)
     } else {
         Err("Số điện thoại phải có 10 hoặc 11 chữ số, bắt đầu bằng 0")
@@ -76,7 +89,11 @@ pub fn email(text: &str) -> Result<String, &'static str> {
         }
         None => false,
     };
-    if valid && email.len() <= 254 { Ok(email) } else { Err("Địa chỉ email không hợp lệ") }
+    if valid && email.len() <= 254 {
+        Ok(email)
+    } else {
+        Err("Địa chỉ email không hợp lệ")
+    }
 }
 
 #[cfg(test)]

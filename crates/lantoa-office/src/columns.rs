@@ -21,25 +21,110 @@ pub struct Column {
     pub required: bool,
 }
 
-const fn col(field: &'static str, header: &'static str, synonyms: &'static [&'static str], required: bool) -> Column {
-    Column { field, header, synonyms, required }
+const fn col(
+    field: &'static str,
+    header: &'static str,
+    synonyms: &'static [&'static str],
+    required: bool,
+) -> Column {
+    Column {
+        field,
+        header,
+        synonyms,
+        required,
+    }
 }
 
 /// Columns of the people import and export, in file order.
 pub const PEOPLE_COLUMNS: &[Column] = &[
-    col("full_name", "Họ và tên", &["ho ten", "ho va ten dang vien", "ho ten dang vien", "ten"], true),
+    col(
+        "full_name",
+        "Họ và tên",
+        &["ho ten", "ho va ten dang vien", "ho ten dang vien", "ten"],
+        true,
+    ),
     col("gender", "Giới tính", &["gioi", "phai", "nam nu"], false),
-    col("birth_date", "Ngày sinh", &["nam sinh", "ngay thang nam sinh", "sinh ngay"], false),
-    col("categories", "Đối tượng", &["loai doi tuong", "thanh phan", "doi tuong ca nhan"], false),
-    col("member_status", "Tình trạng đảng viên", &["tinh trang", "trang thai dang vien", "loai dang vien"], false),
-    col("party_joined_on", "Ngày vào Đảng", &["ngay ket nap", "ngay ket nap dang", "ngay vao dang cong san viet nam"], false),
-    col("party_official_on", "Ngày chính thức", &["ngay cong nhan chinh thuc", "ngay chuyen chinh thuc", "ngay chinh thuc vao dang"], false),
-    col("party_card_no", "Số thẻ đảng viên", &["so the dang", "so the", "the dang vien"], false),
-    col("org_code", "Mã đơn vị", &["don vi", "ma chi bo", "chi bo", "ma to chuc"], true),
-    col("position", "Chức vụ", &["chuc danh", "chuc vu hien nay"], false),
-    col("is_leader", "Lãnh đạo, quản lý", &["can bo lanh dao quan ly", "lanh dao", "nguoi dung dau"], false),
-    col("citizen_id", "Số CCCD", &["cccd", "can cuoc cong dan", "so can cuoc", "so dinh danh", "so dinh danh ca nhan", "cmnd cccd"], false),
-    col("phone", "Điện thoại", &["so dien thoai", "sdt", "dt"], false),
+    col(
+        "birth_date",
+        "Ngày sinh",
+        &["nam sinh", "ngay thang nam sinh", "sinh ngay"],
+        false,
+    ),
+    col(
+        "categories",
+        "Đối tượng",
+        &["loai doi tuong", "thanh phan", "doi tuong ca nhan"],
+        false,
+    ),
+    col(
+        "member_status",
+        "Tình trạng đảng viên",
+        &["tinh trang", "trang thai dang vien", "loai dang vien"],
+        false,
+    ),
+    col(
+        "party_joined_on",
+        "Ngày vào Đảng",
+        &[
+            "ngay ket nap",
+            "ngay ket nap dang",
+            "ngay vao dang cong san viet nam",
+        ],
+        false,
+    ),
+    col(
+        "party_official_on",
+        "Ngày chính thức",
+        &[
+            "ngay cong nhan chinh thuc",
+            "ngay chuyen chinh thuc",
+            "ngay chinh thuc vao dang",
+        ],
+        false,
+    ),
+    col(
+        "party_card_no",
+        "Số thẻ đảng viên",
+        &["so the dang", "so the", "the dang vien"],
+        false,
+    ),
+    col(
+        "org_code",
+        "Mã đơn vị",
+        &["don vi", "ma chi bo", "chi bo", "ma to chuc"],
+        true,
+    ),
+    col(
+        "position",
+        "Chức vụ",
+        &["chuc danh", "chuc vu hien nay"],
+        false,
+    ),
+    col(
+        "is_leader",
+        "Lãnh đạo, quản lý",
+        &["can bo lanh dao quan ly", "lanh dao", "nguoi dung dau"],
+        false,
+    ),
+    col(
+        "citizen_id",
+        "Số CCCD",
+        &[
+            "cccd",
+            "can cuoc cong dan",
+            "so can cuoc",
+            "so dinh danh",
+            "so dinh danh ca nhan",
+            "cmnd cccd",
+        ],
+        false,
+    ),
+    col(
+        "phone",
+        "Điện thoại",
+        &["so dien thoai", "sdt", "dt"],
+        false,
+    ),
     col("email", "Email", &["thu dien tu", "e mail"], false),
     col("note", "Ghi chú", &[], false),
 ];
@@ -47,15 +132,36 @@ pub const PEOPLE_COLUMNS: &[Column] = &[
 /// Columns of the units import, in file order.
 pub const ORG_COLUMNS: &[Column] = &[
     col("code", "Mã đơn vị", &["ma", "ma to chuc"], true),
-    col("name", "Tên đơn vị", &["ten", "ten to chuc", "don vi"], true),
-    col("kind", "Loại đơn vị", &["loai", "loai hinh", "loai to chuc"], true),
-    col("sector", "Lĩnh vực", &["nganh", "linh vuc hoat dong", "khoi"], false),
-    col("parent_code", "Mã đơn vị cấp trên", &["cap tren", "ma cap tren", "don vi cap tren", "truc thuoc"], false),
+    col(
+        "name",
+        "Tên đơn vị",
+        &["ten", "ten to chuc", "don vi"],
+        true,
+    ),
+    col(
+        "kind",
+        "Loại đơn vị",
+        &["loai", "loai hinh", "loai to chuc"],
+        true,
+    ),
+    col(
+        "sector",
+        "Lĩnh vực",
+        &["nganh", "linh vuc hoat dong", "khoi"],
+        false,
+    ),
+    col(
+        "parent_code",
+        "Mã đơn vị cấp trên",
+        &["cap tren", "ma cap tren", "don vi cap tren", "truc thuoc"],
+        false,
+    ),
 ];
 
 fn matches(column: &Column, header: &str) -> bool {
     let folded = fold(header);
-    !folded.is_empty() && (folded == fold(column.header) || column.synonyms.contains(&folded.as_str()))
+    !folded.is_empty()
+        && (folded == fold(column.header) || column.synonyms.contains(&folded.as_str()))
 }
 
 /// Finds the header row (the one among the first 30 that names the most columns; titles
@@ -63,20 +169,33 @@ fn matches(column: &Column, header: &str) -> bool {
 fn locate(table: &Table, columns: &[Column]) -> Result<(usize, Vec<Option<usize>>), FileError> {
     let mut best: Option<(usize, usize)> = None;
     for (index, (_, cells)) in table.rows.iter().enumerate().take(30) {
-        let score = columns.iter().filter(|c| cells.iter().any(|cell| matches(c, cell))).count();
+        let score = columns
+            .iter()
+            .filter(|c| cells.iter().any(|cell| matches(c, cell)))
+            .count();
         if score >= 2 && best.is_none_or(|(_, s)| score > s) {
             best = Some((index, score));
         }
     }
-    let required: Vec<&str> = columns.iter().filter(|c| c.required).map(|c| c.header).collect();
+    let required: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.header)
+        .collect();
     let Some((index, _)) = best else {
         return Err(FileError::NoHeader(required.join(", ")));
     };
     let cells = &table.rows[index].1;
-    let positions: Vec<Option<usize>> =
-        columns.iter().map(|c| cells.iter().position(|cell| matches(c, cell))).collect();
-    let missing: Vec<&str> =
-        columns.iter().zip(&positions).filter(|(c, p)| c.required && p.is_none()).map(|(c, _)| c.header).collect();
+    let positions: Vec<Option<usize>> = columns
+        .iter()
+        .map(|c| cells.iter().position(|cell| matches(c, cell)))
+        .collect();
+    let missing: Vec<&str> = columns
+        .iter()
+        .zip(&positions)
+        .filter(|(c, p)| c.required && p.is_none())
+        .map(|(c, _)| c.header)
+        .collect();
     if !missing.is_empty() {
         return Err(FileError::MissingColumns(missing.join(", ")));
     }
@@ -89,26 +208,36 @@ fn records(table: &Table, columns: &[Column]) -> Result<Vec<(usize, Vec<String>)
     Ok(table.rows[header + 1..]
         .iter()
         .map(|(number, cells)| {
-            let values =
-                positions.iter().map(|p| p.and_then(|i| cells.get(i)).cloned().unwrap_or_default()).collect();
+            let values = positions
+                .iter()
+                .map(|p| p.and_then(|i| cells.get(i)).cloned().unwrap_or_default())
+                .collect();
             (*number, values)
         })
         .collect())
 }
 
 /// Header row and data rows of a table as found, for the rejected-rows file.
-pub fn header_and_rows(table: &Table, columns: &[Column]) -> Result<(Vec<String>, Vec<(usize, Vec<String>)>), FileError> {
+pub fn header_and_rows(
+    table: &Table,
+    columns: &[Column],
+) -> Result<(Vec<String>, Vec<(usize, Vec<String>)>), FileError> {
     let (header, _) = locate(table, columns)?;
-    Ok((table.rows[header].1.clone(), table.rows[header + 1..].to_vec()))
+    Ok((
+        table.rows[header].1.clone(),
+        table.rows[header + 1..].to_vec(),
+    ))
 }
 
 /// A date cell that arrived as an Excel serial number (a date typed in a cell formatted as
 /// a number) becomes dd/mm/yyyy; anything else is left for the validator.
 fn date_cell(text: String) -> String {
     match text.parse::<f64>() {
-        Ok(serial) if (1000.0..100_000.0).contains(&serial) => lantoa_domain::dates::from_excel_serial(serial)
-            .map(lantoa_domain::dates::display)
-            .unwrap_or(text),
+        Ok(serial) if (1000.0..100_000.0).contains(&serial) => {
+            lantoa_domain::dates::from_excel_serial(serial)
+                .map(lantoa_domain::dates::display)
+                .unwrap_or(text)
+        }
         _ => text,
     }
 }
@@ -149,8 +278,19 @@ pub fn org_rows(table: &Table) -> Result<Vec<Row<OrgRowInput>>, FileError> {
         .map(|(number, v)| {
             let mut v = v.into_iter();
             let mut next = || v.next().unwrap_or_default();
-            let org = OrgInput { code: next(), name: next(), kind: next(), sector: next() };
-            Row { number, input: OrgRowInput { org, parent_code: next() } }
+            let org = OrgInput {
+                code: next(),
+                name: next(),
+                kind: next(),
+                sector: next(),
+            };
+            Row {
+                number,
+                input: OrgRowInput {
+                    org,
+                    parent_code: next(),
+                },
+            }
         })
         .collect())
 }
@@ -181,7 +321,13 @@ mod tests {
     use super::*;
 
     fn table(rows: &[&[&str]]) -> Table {
-        Table { rows: rows.iter().enumerate().map(|(i, r)| (i + 1, r.iter().map(|s| s.to_string()).collect())).collect() }
+        Table {
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i + 1, r.iter().map(|s| s.to_string()).collect()))
+                .collect(),
+        }
     }
 
     #[test]
@@ -204,14 +350,20 @@ mod tests {
     #[test]
     fn missing_required_column_is_named() {
         let t = table(&[&["Họ và tên", "Ngày sinh"], &["An", "01/01/1980"]]);
-        assert_eq!(people_rows(&t).unwrap_err(), FileError::MissingColumns("Mã đơn vị".into()));
+        assert_eq!(
+            people_rows(&t).unwrap_err(),
+            FileError::MissingColumns("Mã đơn vị".into())
+        );
         let t = table(&[&["a", "b"], &["c", "d"]]);
         assert!(matches!(people_rows(&t), Err(FileError::NoHeader(_))));
     }
 
     #[test]
     fn org_rows_keep_parent() {
-        let t = table(&[&["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"], &["CB1", "Chi bộ 1", "Chi bộ trực thuộc", "DB"]]);
+        let t = table(&[
+            &["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"],
+            &["CB1", "Chi bộ 1", "Chi bộ trực thuộc", "DB"],
+        ]);
         let rows = org_rows(&t).unwrap();
         assert_eq!(rows[0].input.parent_code, "DB");
         assert_eq!(rows[0].input.org.kind, "Chi bộ trực thuộc");

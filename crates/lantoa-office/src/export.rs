@@ -1,7 +1,7 @@
 //! Writing XLSX and CSV files: people exports, import templates, and rejected rows with
 //! the reason in a "Lỗi" column.
 
-use crate::columns::{person_cells, Column, ORG_COLUMNS, PEOPLE_COLUMNS};
+use crate::columns::{Column, ORG_COLUMNS, PEOPLE_COLUMNS, person_cells};
 use lantoa_domain::people::PersonInput;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -24,11 +24,18 @@ impl From<csv::Error> for ExportError {
 
 /// A workbook of one sheet: a bold header row, then rows of text cells. Everything is
 /// written as text so that codes and card numbers keep their leading zeros.
-pub fn xlsx(sheet: &str, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ExportError> {
+pub fn xlsx(
+    sheet: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ExportError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(sheet)?;
-    let bold = Format::new().set_bold().set_background_color("#E8EEF7").set_text_wrap();
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("#E8EEF7")
+        .set_text_wrap();
     let text = Format::new().set_num_format("@");
     for (c, title) in header.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *title, &bold)?;
@@ -46,7 +53,10 @@ pub fn xlsx(sheet: &str, header: &[&str], rows: impl IntoIterator<Item = Vec<Str
 }
 
 /// A CSV file (UTF-8 with BOM, so spreadsheet programs read the accents right).
-pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ExportError> {
+pub fn csv(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ExportError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut out);
@@ -108,14 +118,29 @@ pub fn people_template() -> Result<Vec<u8>, ExportError> {
 /// The import template for units: official headers and example rows.
 pub fn orgs_template() -> Result<Vec<u8>, ExportError> {
     let rows = vec![
-        vec!["DB-P1".into(), "Đảng bộ Phường 1".into(), "Đảng bộ cơ sở".into(), "Phường, xã".into(), "TU-MYTHO".into()],
-        vec!["DB-P1-CB1".into(), "Chi bộ Khu phố 1".into(), "Chi bộ trực thuộc".into(), "Phường, xã".into(), "DB-P1".into()],
+        vec![
+            "DB-P1".into(),
+            "Đảng bộ Phường 1".into(),
+            "Đảng bộ cơ sở".into(),
+            "Phường, xã".into(),
+            "TU-MYTHO".into(),
+        ],
+        vec![
+            "DB-P1-CB1".into(),
+            "Chi bộ Khu phố 1".into(),
+            "Chi bộ trực thuộc".into(),
+            "Phường, xã".into(),
+            "DB-P1".into(),
+        ],
     ];
     xlsx("Đơn vị", &headers(ORG_COLUMNS), rows)
 }
 
 /// The rejected rows of an import as found in the file, with a "Lỗi" column first.
-pub fn rejected_xlsx(header: &[String], rows: &[(usize, Vec<String>, String)]) -> Result<Vec<u8>, ExportError> {
+pub fn rejected_xlsx(
+    header: &[String],
+    rows: &[(usize, Vec<String>, String)],
+) -> Result<Vec<u8>, ExportError> {
     let mut full_header: Vec<&str> = vec!["Dòng", "Lỗi"];
     full_header.extend(header.iter().map(String::as_str));
     xlsx(
@@ -132,7 +157,7 @@ pub fn rejected_xlsx(header: &[String], rows: &[(usize, Vec<String>, String)]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{people_rows, Table};
+    use crate::{Table, people_rows};
 
     #[test]
     fn export_reads_back() {
@@ -144,7 +169,13 @@ mod tests {
             citizen_id: "082190001234".into(),
             ..Default::default()
         };
-        for (name, bytes) in [("p.xlsx", people_xlsx(std::slice::from_ref(&person)).unwrap()), ("p.csv", people_csv(std::slice::from_ref(&person)).unwrap())] {
+        for (name, bytes) in [
+            (
+                "p.xlsx",
+                people_xlsx(std::slice::from_ref(&person)).unwrap(),
+            ),
+            ("p.csv", people_csv(std::slice::from_ref(&person)).unwrap()),
+        ] {
             let rows = people_rows(&Table::read(name, &bytes).unwrap()).unwrap();
             assert_eq!(rows.len(), 1, "{name}");
             assert_eq!(rows[0].number, 2);
@@ -154,7 +185,8 @@ mod tests {
 
     #[test]
     fn template_validates() {
-        let rows = people_rows(&Table::read("t.xlsx", &people_template().unwrap()).unwrap()).unwrap();
+        let rows =
+            people_rows(&Table::read("t.xlsx", &people_template().unwrap()).unwrap()).unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         assert!(rows[0].input.validate(today).is_ok());
     }

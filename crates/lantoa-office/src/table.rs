@@ -33,7 +33,11 @@ fn is_csv(name: &str, bytes: &[u8]) -> bool {
     if lower.ends_with(".csv") || lower.ends_with(".txt") {
         return true;
     }
-    if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods") || lower.ends_with(".xlsm") {
+    if lower.ends_with(".xlsx")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".ods")
+        || lower.ends_with(".xlsm")
+    {
         return false;
     }
     // ZIP (xlsx, ods) and OLE (xls) files start with magic numbers; text does not.
@@ -44,7 +48,11 @@ impl Table {
     /// Reads the first sheet of a workbook, or a CSV file (UTF-8 with or without BOM,
     /// separated by commas or semicolons).
     pub fn read(name: &str, bytes: &[u8]) -> Result<Self, FileError> {
-        let table = if is_csv(name, bytes) { Self::read_csv(bytes)? } else { Self::read_workbook(bytes)? };
+        let table = if is_csv(name, bytes) {
+            Self::read_csv(bytes)?
+        } else {
+            Self::read_workbook(bytes)?
+        };
         if table.rows.is_empty() {
             return Err(FileError::Empty);
         }
@@ -68,11 +76,19 @@ impl Table {
         for record in reader.records() {
             let record = record.map_err(|e| FileError::Unreadable(e.to_string()))?;
             // Count lines from the byte offset: the reader's own line count skips blank lines.
-            let mut offset = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(text.len());
+            let mut offset = record
+                .position()
+                .map(|p| p.byte() as usize)
+                .unwrap_or(0)
+                .min(text.len());
             while matches!(text.as_bytes().get(offset), Some(b'\n' | b'\r')) {
                 offset += 1;
             }
-            let number = text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+            let number = text.as_bytes()[..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
             if cells.iter().any(|c| !c.is_empty()) {
                 rows.push((number, cells));
@@ -125,13 +141,25 @@ mod tests {
     fn csv_with_bom_and_semicolons() {
         let bytes = "\u{feff}Họ và tên;Mã đơn vị\n\nAn;X1\n".as_bytes();
         let table = Table::read("a.csv", bytes).unwrap();
-        assert_eq!(table.rows, vec![(1, vec!["Họ và tên".into(), "Mã đơn vị".into()]), (3, vec!["An".into(), "X1".into()])]);
+        assert_eq!(
+            table.rows,
+            vec![
+                (1, vec!["Họ và tên".into(), "Mã đơn vị".into()]),
+                (3, vec!["An".into(), "X1".into()])
+            ]
+        );
     }
 
     #[test]
     fn garbage_is_unreadable() {
-        assert!(matches!(Table::read("a.xlsx", b"PK\x03\x04garbage"), Err(FileError::Unreadable(_))));
-        assert!(matches!(Table::read("a.csv", &[0xff, 0xfe, 0x00]), Err(FileError::Unreadable(_))));
+        assert!(matches!(
+            Table::read("a.xlsx", b"PK\x03\x04garbage"),
+            Err(FileError::Unreadable(_))
+        ));
+        assert!(matches!(
+            Table::read("a.csv", &[0xff, 0xfe, 0x00]),
+            Err(FileError::Unreadable(_))
+        ));
         assert_eq!(Table::read("a.csv", b"\n\n"), Err(FileError::Empty));
     }
 }

@@ -3,8 +3,8 @@
 //! neighbourhoods, and about 9 000 people. Built from a fixed seed, so it is the same on
 //! every run; later modules add the campaign year's records to this same city.
 
-use crate::synth::{self, PeopleMaker, Population};
 use crate::StoreError;
+use crate::synth::{self, PeopleMaker, Population};
 use chrono::NaiveDate;
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::people::{Gender, PersonDraft};
@@ -26,7 +26,13 @@ struct Plan {
 
 impl Plan {
     fn unit(&mut self, code: &str, name: &str, kind: OrgKind, sector: Sector, parent: &str) {
-        self.units.push((code.to_owned(), name.to_owned(), kind, sector, Some(parent.to_owned())));
+        self.units.push((
+            code.to_owned(),
+            name.to_owned(),
+            kind,
+            sector,
+            Some(parent.to_owned()),
+        ));
     }
 
     fn staff(&mut self, code: &str, population: Population, count: usize) {
@@ -118,100 +124,259 @@ const FRONT: &[(&str, &str)] = &[
 ];
 
 fn plan() -> Plan {
-    let mut p = Plan { units: Vec::new(), staffing: Vec::new(), posts: Vec::new() };
-    p.units.push((ROOT_CODE.to_owned(), "Đảng bộ thành phố Mỹ Tho".to_owned(), OrgKind::DistrictCommittee, Sector::Administration, None));
-    p.unit("BTG", "Ban Tuyên giáo Thành ủy", OrgKind::Agency, Sector::Administration, ROOT_CODE);
+    let mut p = Plan {
+        units: Vec::new(),
+        staffing: Vec::new(),
+        posts: Vec::new(),
+    };
+    p.units.push((
+        ROOT_CODE.to_owned(),
+        "Đảng bộ thành phố Mỹ Tho".to_owned(),
+        OrgKind::DistrictCommittee,
+        Sector::Administration,
+        None,
+    ));
+    p.unit(
+        "BTG",
+        "Ban Tuyên giáo Thành ủy",
+        OrgKind::Agency,
+        Sector::Administration,
+        ROOT_CODE,
+    );
     p.staff("BTG", Population::StaffMembers, 9);
-    p.posts.push(("BTG", "Trưởng Ban Tuyên giáo Thành ủy", true).into_owned());
-    p.posts.push(("BTG", "Phó Trưởng Ban Tuyên giáo Thành ủy", true).into_owned());
+    p.posts
+        .push(("BTG", "Trưởng Ban Tuyên giáo Thành ủy", true).into_owned());
+    p.posts
+        .push(("BTG", "Phó Trưởng Ban Tuyên giáo Thành ủy", true).into_owned());
     for (i, (code, name, cells)) in WARDS.iter().chain(COMMUNES).enumerate() {
         let is_ward = i < WARDS.len();
         let committee = format!("DB-{code}");
-        p.unit(&committee, &format!("Đảng bộ {name}"), OrgKind::GrassrootsCommittee, Sector::WardCommune, ROOT_CODE);
+        p.unit(
+            &committee,
+            &format!("Đảng bộ {name}"),
+            OrgKind::GrassrootsCommittee,
+            Sector::WardCommune,
+            ROOT_CODE,
+        );
         p.staff(&committee, Population::StaffMembers, 3);
         p.posts.push((committee.clone(), "Bí thư Đảng ủy", true));
-        p.posts.push((committee.clone(), "Phó Bí thư Thường trực Đảng ủy", true));
+        p.posts
+            .push((committee.clone(), "Phó Bí thư Thường trực Đảng ủy", true));
         let area = if is_ward { "Khu phố" } else { "Ấp" };
         for n in 1..=*cells {
             let cell = format!("{committee}-CB{n}");
-            p.unit(&cell, &format!("Chi bộ {area} {n}"), OrgKind::Cell, Sector::WardCommune, &committee);
-            p.staff(&cell, Population::ResidentMembers, 14 + (n * 5 + i * 3) % 13);
+            p.unit(
+                &cell,
+                &format!("Chi bộ {area} {n}, {name}"),
+                OrgKind::Cell,
+                Sector::WardCommune,
+                &committee,
+            );
+            p.staff(
+                &cell,
+                Population::ResidentMembers,
+                14 + (n * 5 + i * 3) % 13,
+            );
             p.posts.push((cell.clone(), "Bí thư Chi bộ", true));
             let hood = format!("{code}-KP{n}");
-            p.unit(&hood, &format!("{area} {n}, {name}"), OrgKind::Neighbourhood, Sector::WardCommune, &committee);
+            p.unit(
+                &hood,
+                &format!("{area} {n}, {name}"),
+                OrgKind::Neighbourhood,
+                Sector::WardCommune,
+                &committee,
+            );
             p.staff(&hood, Population::Residents, 36 + (n * 7 + i * 5) % 21);
-            p.posts.push((hood.clone(), if is_ward { "Trưởng khu phố" } else { "Trưởng ấp" }, false));
+            p.posts.push((
+                hood.clone(),
+                if is_ward {
+                    "Trưởng khu phố"
+                } else {
+                    "Trưởng ấp"
+                },
+                false,
+            ));
         }
         for (suffix, label, sector, population) in [
             ("CA", "Chi bộ Công an", Sector::Police, Population::Forces),
             ("QS", "Chi bộ Quân sự", Sector::Military, Population::Forces),
-            ("CQ", "Chi bộ Cơ quan", Sector::Administration, Population::StaffMembers),
+            (
+                "CQ",
+                "Chi bộ Cơ quan",
+                Sector::Administration,
+                Population::StaffMembers,
+            ),
         ] {
             let cell = format!("{committee}-{suffix}");
             let place = match name.split_once(' ') {
                 Some((first, rest)) => format!("{} {rest}", first.to_lowercase()),
                 None => name.to_string(),
             };
-            p.unit(&cell, &format!("{label} {place}"), OrgKind::Cell, sector, &committee);
+            p.unit(
+                &cell,
+                &format!("{label} {place}"),
+                OrgKind::Cell,
+                sector,
+                &committee,
+            );
             p.staff(&cell, population, 9 + (i * 7) % 8);
             p.posts.push((cell.clone(), "Bí thư Chi bộ", true));
         }
     }
     for (code, name) in AGENCIES {
-        p.unit(code, name, OrgKind::GrassrootsCell, Sector::Administration, ROOT_CODE);
+        p.unit(
+            code,
+            name,
+            OrgKind::GrassrootsCell,
+            Sector::Administration,
+            ROOT_CODE,
+        );
         p.staff(code, Population::StaffMembers, 10 + code.len() % 9);
         p.staff(code, Population::Staff, 4 + code.len() % 5);
-        p.posts.push((code.to_string(), "Bí thư Chi bộ, Trưởng phòng", true));
+        p.posts
+            .push((code.to_string(), "Bí thư Chi bộ, Trưởng phòng", true));
     }
     for (i, (code, name)) in SCHOOLS.iter().enumerate() {
-        p.unit(code, name, OrgKind::GrassrootsCell, Sector::Education, ROOT_CODE);
+        p.unit(
+            code,
+            name,
+            OrgKind::GrassrootsCell,
+            Sector::Education,
+            ROOT_CODE,
+        );
         p.staff(code, Population::StaffMembers, 11 + i % 9);
         p.staff(code, Population::Staff, 12 + i % 11);
-        p.posts.push((code.to_string(), "Bí thư Chi bộ, Hiệu trưởng", true));
+        p.posts
+            .push((code.to_string(), "Bí thư Chi bộ, Hiệu trưởng", true));
     }
-    p.unit("DB-TTYT", "Đảng bộ Trung tâm Y tế thành phố", OrgKind::GrassrootsCommittee, Sector::Health, ROOT_CODE);
-    p.posts.push(("DB-TTYT".to_owned(), "Bí thư Đảng ủy, Giám đốc Trung tâm", true));
+    p.unit(
+        "DB-TTYT",
+        "Đảng bộ Trung tâm Y tế thành phố",
+        OrgKind::GrassrootsCommittee,
+        Sector::Health,
+        ROOT_CODE,
+    );
+    p.posts.push((
+        "DB-TTYT".to_owned(),
+        "Bí thư Đảng ủy, Giám đốc Trung tâm",
+        true,
+    ));
     p.staff("DB-TTYT", Population::StaffMembers, 3);
-    for (n, label) in ["Khối Điều trị", "Khối Dự phòng", "Khối Hành chính", "Trạm Y tế phường, xã"].iter().enumerate() {
+    for (n, label) in [
+        "Khối Điều trị",
+        "Khối Dự phòng",
+        "Khối Hành chính",
+        "Trạm Y tế phường, xã",
+    ]
+    .iter()
+    .enumerate()
+    {
         let cell = format!("DB-TTYT-CB{}", n + 1);
-        p.unit(&cell, &format!("Chi bộ {label}"), OrgKind::Cell, Sector::Health, "DB-TTYT");
+        p.unit(
+            &cell,
+            &format!("Chi bộ {label}"),
+            OrgKind::Cell,
+            Sector::Health,
+            "DB-TTYT",
+        );
         p.staff(&cell, Population::StaffMembers, 18 + n * 3);
         p.staff(&cell, Population::Staff, 25);
         p.posts.push((cell, "Bí thư Chi bộ", true));
     }
-    for (code, name) in [("BV-YHCT", "Chi bộ Bệnh viện Y học cổ truyền"), ("TTDS", "Chi bộ Trung tâm Dân số")] {
-        p.unit(code, name, OrgKind::GrassrootsCell, Sector::Health, ROOT_CODE);
+    for (code, name) in [
+        ("BV-YHCT", "Chi bộ Bệnh viện Y học cổ truyền"),
+        ("TTDS", "Chi bộ Trung tâm Dân số"),
+    ] {
+        p.unit(
+            code,
+            name,
+            OrgKind::GrassrootsCell,
+            Sector::Health,
+            ROOT_CODE,
+        );
         p.staff(code, Population::StaffMembers, 14);
         p.staff(code, Population::Staff, 16);
         p.posts.push((code.to_owned(), "Bí thư Chi bộ", true));
     }
     for (committee, name, sector, cells) in [
-        ("DB-CA", "Đảng bộ Công an thành phố", Sector::Police, ["Đội Cảnh sát hình sự", "Đội An ninh", "Đội Cảnh sát giao thông", "Đội Tham mưu", "Đội Cảnh sát quản lý hành chính"].as_slice()),
-        ("DB-QS", "Đảng bộ Quân sự thành phố", Sector::Military, ["Ban Chỉ huy", "Đại đội Bộ binh", "Ban Tham mưu"].as_slice()),
+        (
+            "DB-CA",
+            "Đảng bộ Công an thành phố",
+            Sector::Police,
+            [
+                "Đội Cảnh sát hình sự",
+                "Đội An ninh",
+                "Đội Cảnh sát giao thông",
+                "Đội Tham mưu",
+                "Đội Cảnh sát quản lý hành chính",
+            ]
+            .as_slice(),
+        ),
+        (
+            "DB-QS",
+            "Đảng bộ Quân sự thành phố",
+            Sector::Military,
+            ["Ban Chỉ huy", "Đại đội Bộ binh", "Ban Tham mưu"].as_slice(),
+        ),
     ] {
-        p.unit(committee, name, OrgKind::GrassrootsCommittee, sector, ROOT_CODE);
+        p.unit(
+            committee,
+            name,
+            OrgKind::GrassrootsCommittee,
+            sector,
+            ROOT_CODE,
+        );
         p.staff(committee, Population::Forces, 3);
         p.posts.push((committee.to_owned(), "Bí thư Đảng ủy", true));
         for (n, label) in cells.iter().enumerate() {
             let cell = format!("{committee}-CB{}", n + 1);
-            p.unit(&cell, &format!("Chi bộ {label}"), OrgKind::Cell, sector, committee);
+            p.unit(
+                &cell,
+                &format!("Chi bộ {label}"),
+                OrgKind::Cell,
+                sector,
+                committee,
+            );
             p.staff(&cell, Population::Forces, 15 + n * 2);
             p.posts.push((cell, "Bí thư Chi bộ", true));
         }
     }
-    p.unit("CB-MTTQ", "Chi bộ Cơ quan MTTQ và các đoàn thể thành phố", OrgKind::GrassrootsCell, Sector::FrontAndUnions, ROOT_CODE);
+    p.unit(
+        "CB-MTTQ",
+        "Chi bộ Cơ quan MTTQ và các đoàn thể thành phố",
+        OrgKind::GrassrootsCell,
+        Sector::FrontAndUnions,
+        ROOT_CODE,
+    );
     p.staff("CB-MTTQ", Population::StaffMembers, 16);
-    p.posts.push(("CB-MTTQ".to_owned(), "Bí thư Chi bộ, Chủ tịch Ủy ban MTTQ", true));
+    p.posts.push((
+        "CB-MTTQ".to_owned(),
+        "Bí thư Chi bộ, Chủ tịch Ủy ban MTTQ",
+        true,
+    ));
     for (code, name) in FRONT {
-        p.unit(code, name, OrgKind::FrontOrUnion, Sector::FrontAndUnions, ROOT_CODE);
+        p.unit(
+            code,
+            name,
+            OrgKind::FrontOrUnion,
+            Sector::FrontAndUnions,
+            ROOT_CODE,
+        );
         p.staff(code, Population::Residents, 40);
         p.posts.push((code.to_string(), "Chủ tịch", true));
     }
     for (code, name) in ENTERPRISES {
-        p.unit(code, name, OrgKind::GrassrootsCell, Sector::Enterprise, ROOT_CODE);
+        p.unit(
+            code,
+            name,
+            OrgKind::GrassrootsCell,
+            Sector::Enterprise,
+            ROOT_CODE,
+        );
         p.staff(code, Population::StaffMembers, 9 + code.len() % 6);
         p.staff(code, Population::Staff, 15);
-        p.posts.push((code.to_string(), "Bí thư Chi bộ, Giám đốc", true));
+        p.posts
+            .push((code.to_string(), "Bí thư Chi bộ, Giám đốc", true));
     }
     p
 }
@@ -240,17 +405,23 @@ fn people(plan: &Plan, today: NaiveDate) -> Vec<PersonDraft> {
     let mut maker = PeopleMaker::new(SEED, today);
     let mut drafts = Vec::new();
     for (code, population, count) in &plan.staffing {
-        let posts: Vec<&(String, &str, bool)> = plan.posts.iter().filter(|(c, _, _)| c == code).collect();
+        let posts: Vec<&(String, &str, bool)> =
+            plan.posts.iter().filter(|(c, _, _)| c == code).collect();
         for i in 0..*count {
             let (position, leader) = match posts.get(i) {
-                Some((_, title, leader)) if *population != Population::Staff => (Some(*title), *leader),
+                Some((_, title, leader)) if *population != Population::Staff => {
+                    (Some(*title), *leader)
+                }
                 _ => (None, false),
             };
             drafts.push(maker.person(*population, code, position, leader));
         }
     }
     // The head of the propaganda board quoted in the seed report.
-    if let Some(head) = drafts.iter_mut().find(|d| d.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy")) {
+    if let Some(head) = drafts
+        .iter_mut()
+        .find(|d| d.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy"))
+    {
         head.full_name = "Nguyễn Văn Đức".to_owned();
         head.gender = Some(Gender::Male);
     }
@@ -265,7 +436,10 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     let orgs = synth::create_orgs(&txn, &plan.units).await?;
     let people = synth::insert_people(&txn, &orgs, drafts).await?;
     txn.commit().await?;
-    Ok(DemoSummary { orgs: orgs.len(), people })
+    Ok(DemoSummary {
+        orgs: orgs.len(),
+        people,
+    })
 }
 
 #[cfg(test)]
@@ -276,12 +450,20 @@ mod tests {
     fn the_demo_city_has_the_seeds_shape() {
         let plan = plan();
         let grassroots = plan.units.iter().filter(|u| u.2.is_grassroots()).count();
-        assert!((70..=80).contains(&grassroots), "{grassroots} grassroots organisations");
+        assert!(
+            (70..=80).contains(&grassroots),
+            "{grassroots} grassroots organisations"
+        );
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let people = people(&plan, today);
-        assert!((8_000..=10_000).contains(&people.len()), "{} people", people.len());
+        assert!(
+            (8_000..=10_000).contains(&people.len()),
+            "{} people",
+            people.len()
+        );
         assert_eq!(people, super::people(&plan, today), "the same on every run");
-        let codes: std::collections::HashSet<&str> = plan.units.iter().map(|u| u.0.as_str()).collect();
+        let codes: std::collections::HashSet<&str> =
+            plan.units.iter().map(|u| u.0.as_str()).collect();
         assert_eq!(codes.len(), plan.units.len(), "unit codes are unique");
         assert!(people.iter().all(|p| codes.contains(p.org_code.as_str())));
     }

@@ -3,9 +3,9 @@
 //! rows in one transaction, or nothing at all unless asked to skip bad rows. Rows are
 //! matched to existing records so that importing the same file twice changes nothing.
 
+use crate::StoreError;
 use crate::org::{self, Org};
 use crate::people::{self, NewPerson, Person};
-use crate::StoreError;
 use chrono::NaiveDate;
 use lantoa_domain::org::OrgDraft;
 use lantoa_domain::people::{PersonDraft, PersonInput};
@@ -31,7 +31,10 @@ fn should_write(report: &ImportReport, options: ImportOptions) -> bool {
 }
 
 fn reject(rejected: &mut Vec<RejectedRow>, row: usize, errors: &FieldErrors) {
-    rejected.push(RejectedRow { row, reasons: errors.joined() });
+    rejected.push(RejectedRow {
+        row,
+        reasons: errors.joined(),
+    });
 }
 
 /// Imports people. Rows match an existing person by party card number, else by folded
@@ -44,7 +47,10 @@ pub async fn import_people(
     progress: Progress<'_>,
 ) -> Result<ImportReport, StoreError> {
     let total = rows.len() as u64;
-    let mut report = ImportReport { read: rows.len(), ..Default::default() };
+    let mut report = ImportReport {
+        read: rows.len(),
+        ..Default::default()
+    };
     progress("Kiểm tra dữ liệu", 0, total);
 
     let mut drafts: Vec<(usize, PersonDraft)> = Vec::with_capacity(rows.len());
@@ -61,15 +67,29 @@ pub async fn import_people(
         }
     }
 
-    let codes: Vec<String> = drafts.iter().map(|(_, d)| d.org_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let codes: Vec<String> = drafts
+        .iter()
+        .map(|(_, d)| d.org_code.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let orgs = org::by_codes(db, &codes).await?;
-    let cards: Vec<String> = drafts.iter().filter_map(|(_, d)| d.party_card_no.clone()).collect();
-    let by_card: HashMap<String, Person> =
-        people::by_cards(db, &cards).await?.into_iter().filter_map(|p| p.party_card_no.clone().map(|c| (c, p))).collect();
+    let cards: Vec<String> = drafts
+        .iter()
+        .filter_map(|(_, d)| d.party_card_no.clone())
+        .collect();
+    let by_card: HashMap<String, Person> = people::by_cards(db, &cards)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.party_card_no.clone().map(|c| (c, p)))
+        .collect();
     let org_ids: Vec<OrgId> = orgs.values().map(|o| o.id).collect();
     let mut by_key: HashMap<(String, Option<NaiveDate>, OrgId), Vec<Person>> = HashMap::new();
     for person in people::in_orgs(db, &org_ids).await? {
-        by_key.entry((fold(&person.full_name), person.birth_date, person.org_id)).or_default().push(person);
+        by_key
+            .entry((fold(&person.full_name), person.birth_date, person.org_id))
+            .or_default()
+            .push(person);
     }
     progress("Đối chiếu dữ liệu", total / 2, total);
 
@@ -82,18 +102,27 @@ pub async fn import_people(
         let org = match orgs.get(&draft.org_code) {
             Some(org) if org.is_active() => Some(org),
             Some(org) => {
-                errors.add("org_code", format!("Đơn vị «{}» ({}) đã lưu trữ", org.code, org.name));
+                errors.add(
+                    "org_code",
+                    format!("Đơn vị «{}» ({}) đã lưu trữ", org.code, org.name),
+                );
                 None
             }
             None => {
-                errors.add("org_code", format!("Không có đơn vị mã «{}»", draft.org_code));
+                errors.add(
+                    "org_code",
+                    format!("Không có đơn vị mã «{}»", draft.org_code),
+                );
                 None
             }
         };
         if let Some(card) = &draft.party_card_no
             && let Some(first) = seen_card.insert(card.clone(), number)
         {
-            errors.add("party_card_no", format!("Số thẻ đảng viên «{card}» trùng với dòng {first}"));
+            errors.add(
+                "party_card_no",
+                format!("Số thẻ đảng viên «{card}» trùng với dòng {first}"),
+            );
         }
         let mut existing = None;
         if let Some(org) = org {
@@ -101,7 +130,10 @@ pub async fn import_people(
             if let Some(first) = seen_key.insert(key.clone(), number)
                 && draft.party_card_no.is_none()
             {
-                errors.add("full_name", format!("Trùng với dòng {first} (cùng họ tên, ngày sinh và đơn vị)"));
+                errors.add(
+                    "full_name",
+                    format!("Trùng với dòng {first} (cùng họ tên, ngày sinh và đơn vị)"),
+                );
             }
             existing = match draft.party_card_no.as_ref().and_then(|c| by_card.get(c)) {
                 Some(person) => Some(person.clone()),
@@ -109,7 +141,12 @@ pub async fn import_people(
                     let candidates: Vec<&Person> = by_key
                         .get(&key)
                         .map(|v| {
-                            v.iter().filter(|p| p.party_card_no.is_none() || p.party_card_no == draft.party_card_no).collect()
+                            v.iter()
+                                .filter(|p| {
+                                    p.party_card_no.is_none()
+                                        || p.party_card_no == draft.party_card_no
+                                })
+                                .collect()
                         })
                         .unwrap_or_default();
                     if candidates.len() > 1 {
@@ -124,7 +161,13 @@ pub async fn import_people(
             if let Some(person) = &existing
                 && let Some(first) = seen_person.insert(person.id, number)
             {
-                errors.add("full_name", format!("Dòng {first} cũng cập nhật {} — mỗi người chỉ một dòng", person.full_name));
+                errors.add(
+                    "full_name",
+                    format!(
+                        "Dòng {first} cũng cập nhật {} — mỗi người chỉ một dòng",
+                        person.full_name
+                    ),
+                );
             }
         }
         if !errors.is_empty() {
@@ -132,7 +175,10 @@ pub async fn import_people(
             continue;
         }
         let Some(org) = org else { continue };
-        let new = NewPerson { draft, org_id: org.id };
+        let new = NewPerson {
+            draft,
+            org_id: org.id,
+        };
         plans.push(match existing {
             None => Plan::Create((new, None)),
             Some(person) if person.to_draft() == new.draft => Plan::Unchanged,
@@ -178,7 +224,10 @@ pub async fn import_orgs(
     progress: Progress<'_>,
 ) -> Result<ImportReport, StoreError> {
     let total = rows.len() as u64;
-    let mut report = ImportReport { read: rows.len(), ..Default::default() };
+    let mut report = ImportReport {
+        read: rows.len(),
+        ..Default::default()
+    };
     progress("Kiểm tra dữ liệu", 0, total);
     let mut errors_by_row: HashMap<usize, FieldErrors> = HashMap::new();
     let mut valid: Vec<(usize, OrgDraft, String)> = Vec::new();
@@ -188,13 +237,16 @@ pub async fn import_orgs(
         match row.input.org.validate() {
             Ok(draft) => {
                 if let Some(first) = row_of_code.insert(draft.code.clone(), row.number) {
+                    errors_by_row.entry(row.number).or_default().add(
+                        "code",
+                        format!("Mã đơn vị «{}» trùng với dòng {first}", draft.code),
+                    );
+                    row_of_code.insert(draft.code.clone(), first);
+                } else if parent_code == draft.code {
                     errors_by_row
                         .entry(row.number)
                         .or_default()
-                        .add("code", format!("Mã đơn vị «{}» trùng với dòng {first}", draft.code));
-                    row_of_code.insert(draft.code.clone(), first);
-                } else if parent_code == draft.code {
-                    errors_by_row.entry(row.number).or_default().add("parent", "Đơn vị không thể là cấp trên của chính nó");
+                        .add("parent", "Đơn vị không thể là cấp trên của chính nó");
                 } else {
                     valid.push((row.number, draft, parent_code));
                 }
@@ -205,12 +257,19 @@ pub async fn import_orgs(
         }
     }
     let mut codes: Vec<String> = valid.iter().map(|(_, d, _)| d.code.clone()).collect();
-    codes.extend(valid.iter().filter(|(_, _, p)| !p.is_empty()).map(|(_, _, p)| p.clone()));
+    codes.extend(
+        valid
+            .iter()
+            .filter(|(_, _, p)| !p.is_empty())
+            .map(|(_, _, p)| p.clone()),
+    );
     codes.sort();
     codes.dedup();
     let stored: HashMap<String, Org> = org::by_codes(db, &codes).await?;
-    let in_file: HashMap<String, (usize, String)> =
-        valid.iter().map(|(n, d, p)| (d.code.clone(), (*n, p.clone()))).collect();
+    let in_file: HashMap<String, (usize, String)> = valid
+        .iter()
+        .map(|(n, d, p)| (d.code.clone(), (*n, p.clone())))
+        .collect();
 
     // A row is valid when its parent chain reaches a stored unit or a root, through valid
     // rows, without a cycle.
@@ -223,13 +282,19 @@ pub async fn import_orgs(
         let mut ok = true;
         while !parent.is_empty() {
             if chain.contains(&parent) {
-                errors.add("parent", format!("Vòng lặp cấp trên: {} → {parent}", chain.join(" → ")));
+                errors.add(
+                    "parent",
+                    format!("Vòng lặp cấp trên: {} → {parent}", chain.join(" → ")),
+                );
                 ok = false;
                 break;
             }
             if let Some((parent_row, grand)) = in_file.get(&parent) {
                 if errors_by_row.contains_key(parent_row) || state.get(&parent) == Some(&false) {
-                    errors.add("parent", format!("Đơn vị cấp trên «{parent}» ở dòng {parent_row} bị lỗi"));
+                    errors.add(
+                        "parent",
+                        format!("Đơn vị cấp trên «{parent}» ở dòng {parent_row} bị lỗi"),
+                    );
                     ok = false;
                     break;
                 }
@@ -253,7 +318,13 @@ pub async fn import_orgs(
                 if let Some(a) = stored.get(ancestor)
                     && a.path.starts_with(&existing.path)
                 {
-                    errors.add("parent", format!("Không thể chuyển «{}» vào đơn vị cấp dưới của nó «{ancestor}»", draft.code));
+                    errors.add(
+                        "parent",
+                        format!(
+                            "Không thể chuyển «{}» vào đơn vị cấp dưới của nó «{ancestor}»",
+                            draft.code
+                        ),
+                    );
                     ok = false;
                     break;
                 }
@@ -278,7 +349,10 @@ pub async fn import_orgs(
             {
                 errors_by_row.insert(
                     *number,
-                    FieldErrors::single("parent", format!("Đơn vị cấp trên «{parent_code}» ở dòng {parent_row} bị lỗi")),
+                    FieldErrors::single(
+                        "parent",
+                        format!("Đơn vị cấp trên «{parent_code}» ở dòng {parent_row} bị lỗi"),
+                    ),
                 );
                 state.insert(draft.code.clone(), false);
                 changed = true;
@@ -322,8 +396,14 @@ pub async fn import_orgs(
                     (Some(pid), false) => stored.get(*parent_code).map(|p| p.id) == Some(*pid),
                     _ => false,
                 };
-                let same = existing.name == draft.name && existing.kind == draft.kind && existing.sector == draft.sector;
-                if same && same_parent { Plan::Unchanged } else { Plan::Update(()) }
+                let same = existing.name == draft.name
+                    && existing.kind == draft.kind
+                    && existing.sector == draft.sector;
+                if same && same_parent {
+                    Plan::Unchanged
+                } else {
+                    Plan::Update(())
+                }
             }
         };
         match plan {
@@ -340,7 +420,11 @@ pub async fn import_orgs(
     let txn = db.begin().await?;
     let mut ids: HashMap<String, OrgId> = stored.iter().map(|(c, o)| (c.clone(), o.id)).collect();
     for ((_, draft, parent_code), plan) in writes.iter().zip(&plans) {
-        let parent = if parent_code.is_empty() { None } else { ids.get(*parent_code).copied() };
+        let parent = if parent_code.is_empty() {
+            None
+        } else {
+            ids.get(*parent_code).copied()
+        };
         match plan {
             Plan::Create(()) => {
                 let id = org::create(&txn, draft, parent).await?;

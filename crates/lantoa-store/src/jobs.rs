@@ -1,8 +1,8 @@
 //! Background jobs: imports (and later exports and reports) recorded as rows, claimed by a
 //! worker in any server sharing the database, with progress users can watch.
 
-use crate::sql;
 use crate::StoreError;
+use crate::sql;
 use chrono::{DateTime, Utc};
 use lantoa_domain::{JobId, OrgId};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -82,7 +82,11 @@ pub struct Job {
 impl Job {
     /// Progress in whole percent.
     pub fn percent(&self) -> i64 {
-        if self.progress_total <= 0 { 0 } else { (self.progress_done * 100 / self.progress_total).clamp(0, 100) }
+        if self.progress_total <= 0 {
+            0
+        } else {
+            (self.progress_done * 100 / self.progress_total).clamp(0, 100)
+        }
     }
 }
 
@@ -165,14 +169,23 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<JobId,
 
 /// The job with this id.
 pub async fn get<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Job, StoreError> {
-    let row: Option<JobRow> = sql::one(conn, &format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"), vec![id.0.into()]).await?;
+    let row: Option<JobRow> = sql::one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"),
+        vec![id.0.into()],
+    )
+    .await?;
     row.map(Job::from).ok_or(StoreError::NotFound)
 }
 
 /// The newest jobs.
 pub async fn recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<Job>, StoreError> {
-    let rows: Vec<JobRow> =
-        sql::all(conn, &format!("SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"), vec![(limit as i64).into()]).await?;
+    let rows: Vec<JobRow> = sql::all(
+        conn,
+        &format!("SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"),
+        vec![(limit as i64).into()],
+    )
+    .await?;
     Ok(rows.into_iter().map(Job::from).collect())
 }
 
@@ -220,7 +233,12 @@ pub async fn input<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Vec<u8>, S
     struct Bytes {
         input: Option<Vec<u8>>,
     }
-    let row: Option<Bytes> = sql::one(conn, "SELECT input FROM jobs WHERE id = $1", vec![id.0.into()]).await?;
+    let row: Option<Bytes> = sql::one(
+        conn,
+        "SELECT input FROM jobs WHERE id = $1",
+        vec![id.0.into()],
+    )
+    .await?;
     row.and_then(|r| r.input).ok_or(StoreError::NotFound)
 }
 
@@ -230,12 +248,23 @@ pub async fn output<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Vec<u8>, 
     struct Bytes {
         output: Option<Vec<u8>>,
     }
-    let row: Option<Bytes> = sql::one(conn, "SELECT output FROM jobs WHERE id = $1", vec![id.0.into()]).await?;
+    let row: Option<Bytes> = sql::one(
+        conn,
+        "SELECT output FROM jobs WHERE id = $1",
+        vec![id.0.into()],
+    )
+    .await?;
     row.and_then(|r| r.output).ok_or(StoreError::NotFound)
 }
 
 /// Records progress.
-pub async fn set_progress<C: ConnectionTrait>(conn: &C, id: JobId, stage: &str, done: u64, total: u64) -> Result<(), StoreError> {
+pub async fn set_progress<C: ConnectionTrait>(
+    conn: &C,
+    id: JobId,
+    stage: &str,
+    done: u64,
+    total: u64,
+) -> Result<(), StoreError> {
     sql::exec(
         conn,
         "UPDATE jobs SET stage = $1, progress_done = $2, progress_total = $3, updated_at = $4 WHERE id = $5",
@@ -246,7 +275,12 @@ pub async fn set_progress<C: ConnectionTrait>(conn: &C, id: JobId, stage: &str, 
 }
 
 /// Records success with its result and optional output file.
-pub async fn finish<C: ConnectionTrait>(conn: &C, id: JobId, result: &str, output: Option<Vec<u8>>) -> Result<(), StoreError> {
+pub async fn finish<C: ConnectionTrait>(
+    conn: &C,
+    id: JobId,
+    result: &str,
+    output: Option<Vec<u8>>,
+) -> Result<(), StoreError> {
     let now = Utc::now();
     sql::exec(
         conn,

@@ -5,8 +5,8 @@
 //! that area's queries; [`migration`] holds the single schema history of both backends.
 
 pub mod demo;
-pub mod imports;
 pub mod error;
+pub mod imports;
 pub mod jobs;
 pub mod migration;
 pub mod org;
@@ -89,15 +89,29 @@ impl Store {
 
 /// Makes a SQLite URL create its file (and folder) when missing.
 fn prepare_url(url: &str) -> Result<String, StoreError> {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
         return Ok(url.to_owned());
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("không tạo được thư mục {}: {e}", dir.display())))?;
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Config(format!("không tạo được thư mục {}: {e}", dir.display()))
+            })?;
         }
     }
-    let query = if query.contains("mode=") { query.to_owned() } else if query.is_empty() { "mode=rwc".to_owned() } else { format!("{query}&mode=rwc") };
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
     Ok(format!("sqlite://{path}?{query}"))
 }

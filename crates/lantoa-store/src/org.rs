@@ -5,13 +5,13 @@
 //! character after '/'). Moving a unit rewrites its subtree's paths in one statement.
 //! Units with records are archived or merged, never deleted.
 
-use crate::sql::{self, placeholders};
 use crate::StoreError;
+use crate::sql::{self, placeholders};
 use chrono::{DateTime, Utc};
 use lantoa_domain::ClosedList;
+use lantoa_domain::OrgId;
 use lantoa_domain::org::{OrgDraft, OrgKind, Sector};
 use lantoa_domain::text::fold;
-use lantoa_domain::OrgId;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::HashMap;
 
@@ -74,12 +74,18 @@ impl Subtree {
     /// The subtree rooted at the unit with this path.
     pub fn of_path(path: &str) -> Self {
         let stem = path.strip_suffix('/').unwrap_or(path);
-        Self { from: path.to_owned(), to: format!("{stem}0") }
+        Self {
+            from: path.to_owned(),
+            to: format!("{stem}0"),
+        }
     }
 }
 
 fn path_ids(path: &str) -> Vec<OrgId> {
-    path.split('/').filter_map(|s| s.parse().ok()).map(OrgId).collect()
+    path.split('/')
+        .filter_map(|s| s.parse().ok())
+        .map(OrgId)
+        .collect()
 }
 
 #[derive(FromQueryResult)]
@@ -119,8 +125,7 @@ impl From<OrgRow> for Org {
     }
 }
 
-const COLUMNS: &str =
-    "id, code, name, kind, sector, parent_id, path, depth, archived_at, merged_into_id, created_at, updated_at";
+const COLUMNS: &str = "id, code, name, kind, sector, parent_id, path, depth, archived_at, merged_into_id, created_at, updated_at";
 
 /// Number of units.
 pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
@@ -129,14 +134,27 @@ pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
 
 /// The unit with this id.
 pub async fn get<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<Org, StoreError> {
-    let row: Option<OrgRow> = sql::one(conn, &format!("SELECT {COLUMNS} FROM orgs WHERE id = $1"), vec![id.0.into()]).await?;
+    let row: Option<OrgRow> = sql::one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM orgs WHERE id = $1"),
+        vec![id.0.into()],
+    )
+    .await?;
     row.map(Org::from).ok_or(StoreError::NotFound)
 }
 
 /// The unit with this code (codes are stored upper case).
-pub async fn get_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Result<Option<Org>, StoreError> {
+pub async fn get_by_code<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> Result<Option<Org>, StoreError> {
     let code = lantoa_domain::org::normalise_code(code);
-    let row: Option<OrgRow> = sql::one(conn, &format!("SELECT {COLUMNS} FROM orgs WHERE code = $1"), vec![code.into()]).await?;
+    let row: Option<OrgRow> = sql::one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM orgs WHERE code = $1"),
+        vec![code.into()],
+    )
+    .await?;
     Ok(row.map(Org::from))
 }
 
@@ -147,7 +165,10 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[OrgId]) -> Result<Vec
         let values: Vec<Value> = chunk.iter().map(|id| id.0.into()).collect();
         let rows: Vec<OrgRow> = sql::all(
             conn,
-            &format!("SELECT {COLUMNS} FROM orgs WHERE id IN ({})", placeholders(1, chunk.len())),
+            &format!(
+                "SELECT {COLUMNS} FROM orgs WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            ),
             values,
         )
         .await?;
@@ -157,13 +178,19 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[OrgId]) -> Result<Vec
 }
 
 /// The units with these codes, by code.
-pub async fn by_codes<C: ConnectionTrait>(conn: &C, codes: &[String]) -> Result<HashMap<String, Org>, StoreError> {
+pub async fn by_codes<C: ConnectionTrait>(
+    conn: &C,
+    codes: &[String],
+) -> Result<HashMap<String, Org>, StoreError> {
     let mut out = HashMap::with_capacity(codes.len());
     for chunk in codes.chunks(sql::MAX_BIND) {
         let values: Vec<Value> = chunk.iter().map(|c| c.clone().into()).collect();
         let rows: Vec<OrgRow> = sql::all(
             conn,
-            &format!("SELECT {COLUMNS} FROM orgs WHERE code IN ({})", placeholders(1, chunk.len())),
+            &format!(
+                "SELECT {COLUMNS} FROM orgs WHERE code IN ({})",
+                placeholders(1, chunk.len())
+            ),
             values,
         )
         .await?;
@@ -205,7 +232,11 @@ pub async fn children<C: ConnectionTrait>(
     parent: Option<OrgId>,
     include_archived: bool,
 ) -> Result<Vec<OrgSummary>, StoreError> {
-    let archived = if include_archived { "" } else { " AND c.archived_at IS NULL" };
+    let archived = if include_archived {
+        ""
+    } else {
+        " AND c.archived_at IS NULL"
+    };
     let (filter, values): (&str, Vec<Value>) = match parent {
         Some(id) => ("c.parent_id = $1", vec![id.0.into()]),
         None => ("c.parent_id IS NULL", vec![]),
@@ -256,7 +287,11 @@ pub async fn children<C: ConnectionTrait>(
 }
 
 /// Units whose code or name matches the folded query, for pickers: at most `limit`.
-pub async fn search<C: ConnectionTrait>(conn: &C, query: &str, limit: u64) -> Result<Vec<Org>, StoreError> {
+pub async fn search<C: ConnectionTrait>(
+    conn: &C,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<Org>, StoreError> {
     let folded = fold(query);
     let code = lantoa_domain::org::normalise_code(query);
     let rows: Vec<OrgRow> = sql::all(
@@ -272,7 +307,10 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &str, limit: u64) -> Re
 }
 
 /// Every unit, for exports and API lists, ordered by path (a depth-first walk).
-pub async fn list_all<C: ConnectionTrait>(conn: &C, within: Option<&Subtree>) -> Result<Vec<Org>, StoreError> {
+pub async fn list_all<C: ConnectionTrait>(
+    conn: &C,
+    within: Option<&Subtree>,
+) -> Result<Vec<Org>, StoreError> {
     let rows: Vec<OrgRow> = match within {
         Some(range) => {
             sql::all(
@@ -282,31 +320,54 @@ pub async fn list_all<C: ConnectionTrait>(conn: &C, within: Option<&Subtree>) ->
             )
             .await?
         }
-        None => sql::all(conn, &format!("SELECT {COLUMNS} FROM orgs ORDER BY path"), vec![]).await?,
+        None => {
+            sql::all(
+                conn,
+                &format!("SELECT {COLUMNS} FROM orgs ORDER BY path"),
+                vec![],
+            )
+            .await?
+        }
     };
     Ok(rows.into_iter().map(Org::from).collect())
 }
 
-async fn check_code_free<C: ConnectionTrait>(conn: &C, code: &str, except: Option<OrgId>) -> Result<(), StoreError> {
+async fn check_code_free<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    except: Option<OrgId>,
+) -> Result<(), StoreError> {
     if let Some(existing) = get_by_code(conn, code).await?
         && Some(existing.id) != except
     {
-        return Err(StoreError::invalid("code", format!("Mã «{code}» đã được dùng cho đơn vị «{}»", existing.name)));
+        return Err(StoreError::invalid(
+            "code",
+            format!("Mã «{code}» đã được dùng cho đơn vị «{}»", existing.name),
+        ));
     }
     Ok(())
 }
 
 /// Creates a unit under `parent` (a root when `None`).
-pub async fn create<C: ConnectionTrait>(conn: &C, draft: &OrgDraft, parent: Option<OrgId>) -> Result<OrgId, StoreError> {
+pub async fn create<C: ConnectionTrait>(
+    conn: &C,
+    draft: &OrgDraft,
+    parent: Option<OrgId>,
+) -> Result<OrgId, StoreError> {
     check_code_free(conn, &draft.code, None).await?;
     let (parent_path, depth) = match parent {
         Some(parent_id) => {
             let parent = get(conn, parent_id).await.map_err(|e| match e {
-                StoreError::NotFound => StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên"),
+                StoreError::NotFound => {
+                    StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên")
+                }
                 other => other,
             })?;
             if !parent.is_active() {
-                return Err(StoreError::invalid("parent", format!("Đơn vị cấp trên «{}» đã lưu trữ", parent.name)));
+                return Err(StoreError::invalid(
+                    "parent",
+                    format!("Đơn vị cấp trên «{}» đã lưu trữ", parent.name),
+                ));
             }
             (parent.path, parent.depth + 1)
         }
@@ -329,12 +390,21 @@ pub async fn create<C: ConnectionTrait>(conn: &C, draft: &OrgDraft, parent: Opti
         ],
     )
     .await?;
-    sql::exec(conn, "UPDATE orgs SET path = $1 WHERE id = $2", vec![format!("{parent_path}{id}/").into(), id.into()]).await?;
+    sql::exec(
+        conn,
+        "UPDATE orgs SET path = $1 WHERE id = $2",
+        vec![format!("{parent_path}{id}/").into(), id.into()],
+    )
+    .await?;
     Ok(OrgId(id))
 }
 
 /// Changes a unit's code, name, kind and sector.
-pub async fn update<C: ConnectionTrait>(conn: &C, id: OrgId, draft: &OrgDraft) -> Result<(), StoreError> {
+pub async fn update<C: ConnectionTrait>(
+    conn: &C,
+    id: OrgId,
+    draft: &OrgDraft,
+) -> Result<(), StoreError> {
     get(conn, id).await?;
     check_code_free(conn, &draft.code, Some(id)).await?;
     sql::exec(
@@ -355,17 +425,27 @@ pub async fn update<C: ConnectionTrait>(conn: &C, id: OrgId, draft: &OrgDraft) -
 }
 
 /// Moves a unit (with its whole subtree) under another parent.
-pub async fn move_to<C: ConnectionTrait>(conn: &C, id: OrgId, new_parent: OrgId) -> Result<(), StoreError> {
+pub async fn move_to<C: ConnectionTrait>(
+    conn: &C,
+    id: OrgId,
+    new_parent: OrgId,
+) -> Result<(), StoreError> {
     let org = get(conn, id).await?;
     let parent = get(conn, new_parent).await.map_err(|e| match e {
         StoreError::NotFound => StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên mới"),
         other => other,
     })?;
     if parent.path.starts_with(&org.path) {
-        return Err(StoreError::invalid("parent", "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó"));
+        return Err(StoreError::invalid(
+            "parent",
+            "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó",
+        ));
     }
     if !parent.is_active() {
-        return Err(StoreError::invalid("parent", format!("Đơn vị «{}» đã lưu trữ", parent.name)));
+        return Err(StoreError::invalid(
+            "parent",
+            format!("Đơn vị «{}» đã lưu trữ", parent.name),
+        ));
     }
     if org.parent_id == Some(parent.id) {
         return Ok(());
@@ -399,13 +479,19 @@ pub async fn move_to<C: ConnectionTrait>(conn: &C, id: OrgId, new_parent: OrgId)
 /// Refused while it has active sub-units: those are moved, merged or archived first.
 pub async fn archive<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), StoreError> {
     let org = get(conn, id).await?;
-    let active_children =
-        sql::scalar(conn, "SELECT COUNT(*) AS value FROM orgs WHERE parent_id = $1 AND archived_at IS NULL", vec![id.0.into()])
-            .await?;
+    let active_children = sql::scalar(
+        conn,
+        "SELECT COUNT(*) AS value FROM orgs WHERE parent_id = $1 AND archived_at IS NULL",
+        vec![id.0.into()],
+    )
+    .await?;
     if active_children > 0 {
         return Err(StoreError::invalid(
             "archive",
-            format!("«{}» còn {active_children} đơn vị trực thuộc đang hoạt động: hãy chuyển, sáp nhập hoặc lưu trữ chúng trước", org.name),
+            format!(
+                "«{}» còn {active_children} đơn vị trực thuộc đang hoạt động: hãy chuyển, sáp nhập hoặc lưu trữ chúng trước",
+                org.name
+            ),
         ));
     }
     let now = Utc::now();
@@ -424,7 +510,13 @@ pub async fn restore<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), Stor
     if let Some(parent_id) = org.parent_id {
         let parent = get(conn, parent_id).await?;
         if !parent.is_active() {
-            return Err(StoreError::invalid("archive", format!("Đơn vị cấp trên «{}» đã lưu trữ: khôi phục nó trước", parent.name)));
+            return Err(StoreError::invalid(
+                "archive",
+                format!(
+                    "Đơn vị cấp trên «{}» đã lưu trữ: khôi phục nó trước",
+                    parent.name
+                ),
+            ));
         }
     }
     sql::exec(
@@ -445,10 +537,16 @@ pub async fn merge<C: ConnectionTrait>(conn: &C, id: OrgId, into: OrgId) -> Resu
         other => other,
     })?;
     if target.path.starts_with(&org.path) {
-        return Err(StoreError::invalid("into", "Không thể sáp nhập vào chính nó hoặc đơn vị cấp dưới của nó"));
+        return Err(StoreError::invalid(
+            "into",
+            "Không thể sáp nhập vào chính nó hoặc đơn vị cấp dưới của nó",
+        ));
     }
     if !target.is_active() {
-        return Err(StoreError::invalid("into", format!("Đơn vị «{}» đã lưu trữ", target.name)));
+        return Err(StoreError::invalid(
+            "into",
+            format!("Đơn vị «{}» đã lưu trữ", target.name),
+        ));
     }
     archive(conn, id).await?;
     sql::exec(

@@ -1,9 +1,9 @@
 //! People: the list with its filters, one person's record, their unit history, and the bulk
 //! insert shared by imports, the demo and synthetic data.
 
+use crate::StoreError;
 use crate::org::Subtree;
 use crate::sql::{self, placeholders};
-use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
 use lantoa_domain::text::fold;
@@ -115,7 +115,10 @@ impl From<PersonRow> for Person {
             gender: row.gender.as_deref().and_then(Gender::from_code),
             birth_date: row.birth_date,
             categories: Categories::from_bits(row.categories),
-            member_status: row.member_status.as_deref().and_then(MemberStatus::from_code),
+            member_status: row
+                .member_status
+                .as_deref()
+                .and_then(MemberStatus::from_code),
             party_joined_on: row.party_joined_on,
             party_official_on: row.party_official_on,
             party_card_no: row.party_card_no,
@@ -170,7 +173,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Number of pages (at least 1).
     pub fn pages(&self) -> u64 {
-        (self.total.max(0) as u64).div_ceil(self.per_page.max(1)).max(1)
+        (self.total.max(0) as u64)
+            .div_ceil(self.per_page.max(1))
+            .max(1)
     }
 }
 
@@ -181,7 +186,10 @@ struct Where {
 
 impl Where {
     fn new() -> Self {
-        Self { clauses: Vec::new(), values: Vec::new() }
+        Self {
+            clauses: Vec::new(),
+            values: Vec::new(),
+        }
     }
 
     /// Adds a clause whose `?` placeholders take the given values, numbered in order.
@@ -200,18 +208,28 @@ impl Where {
     }
 
     fn sql(&self) -> String {
-        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
     }
 }
 
 fn filter_clauses(filter: &PeopleFilter) -> Where {
     let mut w = Where::new();
     if let Some(range) = &filter.within {
-        w.push("o.path >= ? AND o.path < ?", vec![range.from.clone().into(), range.to.clone().into()]);
+        w.push(
+            "o.path >= ? AND o.path < ?",
+            vec![range.from.clone().into(), range.to.clone().into()],
+        );
     }
     for word in fold(&filter.query).split(' ').filter(|w| !w.is_empty()) {
         // Folded names hold only [a-z0-9 ], so the word needs no LIKE escaping.
-        w.push("(' ' || p.name_folded) LIKE ?", vec![format!("% {word}%").into()]);
+        w.push(
+            "(' ' || p.name_folded) LIKE ?",
+            vec![format!("% {word}%").into()],
+        );
     }
     if let Some(category) = filter.category {
         w.push("(p.categories & ?) <> 0", vec![category.bit().into()]);
@@ -236,7 +254,10 @@ pub async fn search<C: ConnectionTrait>(
     let w = filter_clauses(filter);
     let total = sql::scalar(
         conn,
-        &format!("SELECT COUNT(*) AS value FROM people p JOIN orgs o ON o.id = p.org_id{}", w.sql()),
+        &format!(
+            "SELECT COUNT(*) AS value FROM people p JOIN orgs o ON o.id = p.org_id{}",
+            w.sql()
+        ),
         w.values.clone(),
     )
     .await?;
@@ -246,11 +267,21 @@ pub async fn search<C: ConnectionTrait>(
     values.push((((page - 1) * per_page) as i64).into());
     let rows: Vec<PersonRow> = sql::all(
         conn,
-        &format!("{SELECT}{} ORDER BY p.name_folded, p.id LIMIT ${} OFFSET ${}", w.sql(), n + 1, n + 2),
+        &format!(
+            "{SELECT}{} ORDER BY p.name_folded, p.id LIMIT ${} OFFSET ${}",
+            w.sql(),
+            n + 1,
+            n + 2
+        ),
         values,
     )
     .await?;
-    Ok(Page { items: rows.into_iter().map(Person::from).collect(), total, page, per_page })
+    Ok(Page {
+        items: rows.into_iter().map(Person::from).collect(),
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// People of a subtree in batches ordered by id (keyset), for exports of any size.
@@ -262,7 +293,9 @@ pub async fn batch_after<C: ConnectionTrait>(
 ) -> Result<Vec<Person>, StoreError> {
     let rows: Vec<PersonRow> = sql::all(
         conn,
-        &format!("{SELECT} WHERE o.path >= $1 AND o.path < $2 AND p.id > $3 ORDER BY p.id LIMIT $4"),
+        &format!(
+            "{SELECT} WHERE o.path >= $1 AND o.path < $2 AND p.id > $3 ORDER BY p.id LIMIT $4"
+        ),
         vec![
             within.from.clone().into(),
             within.to.clone().into(),
@@ -276,29 +309,54 @@ pub async fn batch_after<C: ConnectionTrait>(
 
 /// The person with this id.
 pub async fn get<C: ConnectionTrait>(conn: &C, id: PersonId) -> Result<Person, StoreError> {
-    let row: Option<PersonRow> = sql::one(conn, &format!("{SELECT} WHERE p.id = $1"), vec![id.0.into()]).await?;
+    let row: Option<PersonRow> = sql::one(
+        conn,
+        &format!("{SELECT} WHERE p.id = $1"),
+        vec![id.0.into()],
+    )
+    .await?;
     row.map(Person::from).ok_or(StoreError::NotFound)
 }
 
 /// The people with these party card numbers.
-pub async fn by_cards<C: ConnectionTrait>(conn: &C, cards: &[String]) -> Result<Vec<Person>, StoreError> {
+pub async fn by_cards<C: ConnectionTrait>(
+    conn: &C,
+    cards: &[String],
+) -> Result<Vec<Person>, StoreError> {
     let mut out = Vec::new();
     for chunk in cards.chunks(sql::MAX_BIND) {
         let values: Vec<Value> = chunk.iter().map(|c| c.clone().into()).collect();
-        let rows: Vec<PersonRow> =
-            sql::all(conn, &format!("{SELECT} WHERE p.party_card_no IN ({})", placeholders(1, chunk.len())), values).await?;
+        let rows: Vec<PersonRow> = sql::all(
+            conn,
+            &format!(
+                "{SELECT} WHERE p.party_card_no IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            values,
+        )
+        .await?;
         out.extend(rows.into_iter().map(Person::from));
     }
     Ok(out)
 }
 
 /// The people whose current unit is one of these (not their subtrees).
-pub async fn in_orgs<C: ConnectionTrait>(conn: &C, orgs: &[OrgId]) -> Result<Vec<Person>, StoreError> {
+pub async fn in_orgs<C: ConnectionTrait>(
+    conn: &C,
+    orgs: &[OrgId],
+) -> Result<Vec<Person>, StoreError> {
     let mut out = Vec::new();
     for chunk in orgs.chunks(sql::MAX_BIND) {
         let values: Vec<Value> = chunk.iter().map(|o| o.0.into()).collect();
-        let rows: Vec<PersonRow> =
-            sql::all(conn, &format!("{SELECT} WHERE p.org_id IN ({})", placeholders(1, chunk.len())), values).await?;
+        let rows: Vec<PersonRow> = sql::all(
+            conn,
+            &format!(
+                "{SELECT} WHERE p.org_id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            values,
+        )
+        .await?;
         out.extend(rows.into_iter().map(Person::from));
     }
     Ok(out)
@@ -320,7 +378,10 @@ pub struct Membership {
 }
 
 /// Which units a person was in, newest first.
-pub async fn history<C: ConnectionTrait>(conn: &C, id: PersonId) -> Result<Vec<Membership>, StoreError> {
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    id: PersonId,
+) -> Result<Vec<Membership>, StoreError> {
     Ok(sql::all(
         conn,
         "SELECT u.org_id, o.code AS org_code, o.name AS org_name, u.valid_from, u.valid_to \
@@ -383,7 +444,10 @@ const FIELD_COLUMNS: [&str; 16] = [
 
 /// Inserts people in multi-row statements, each with its first unit stay. Call it inside a
 /// transaction: the import, the demo and synthetic data all do.
-pub async fn insert_many<C: ConnectionTrait>(conn: &C, people: &[NewPerson]) -> Result<Vec<PersonId>, StoreError> {
+pub async fn insert_many<C: ConnectionTrait>(
+    conn: &C,
+    people: &[NewPerson],
+) -> Result<Vec<PersonId>, StoreError> {
     let per_row = FIELD_COLUMNS.len() + 2;
     let rows_per_statement = (sql::MAX_BIND / per_row).min(1000);
     let now = Utc::now();
@@ -425,18 +489,31 @@ pub async fn insert_many<C: ConnectionTrait>(conn: &C, people: &[NewPerson]) -> 
 async fn resolve_org<C: ConnectionTrait>(conn: &C, code: &str) -> Result<OrgId, StoreError> {
     match crate::org::get_by_code(conn, code).await? {
         Some(org) if org.is_active() => Ok(org.id),
-        Some(org) => Err(StoreError::invalid("org_code", format!("Đơn vị «{}» đã lưu trữ", org.name))),
-        None => Err(StoreError::invalid("org_code", format!("Không có đơn vị mã «{code}»"))),
+        Some(org) => Err(StoreError::invalid(
+            "org_code",
+            format!("Đơn vị «{}» đã lưu trữ", org.name),
+        )),
+        None => Err(StoreError::invalid(
+            "org_code",
+            format!("Không có đơn vị mã «{code}»"),
+        )),
     }
 }
 
-async fn check_card_free<C: ConnectionTrait>(conn: &C, draft: &PersonDraft, except: Option<PersonId>) -> Result<(), StoreError> {
+async fn check_card_free<C: ConnectionTrait>(
+    conn: &C,
+    draft: &PersonDraft,
+    except: Option<PersonId>,
+) -> Result<(), StoreError> {
     if let Some(card) = &draft.party_card_no {
         for other in by_cards(conn, std::slice::from_ref(card)).await? {
             if Some(other.id) != except {
                 return Err(StoreError::invalid(
                     "party_card_no",
-                    format!("Số thẻ «{card}» đã thuộc về {} ({})", other.full_name, other.org_name),
+                    format!(
+                        "Số thẻ «{card}» đã thuộc về {} ({})",
+                        other.full_name, other.org_name
+                    ),
                 ));
             }
         }
@@ -445,18 +522,37 @@ async fn check_card_free<C: ConnectionTrait>(conn: &C, draft: &PersonDraft, exce
 }
 
 /// Creates a person in the unit named by the draft's code.
-pub async fn create<C: ConnectionTrait>(conn: &C, draft: &PersonDraft) -> Result<PersonId, StoreError> {
+pub async fn create<C: ConnectionTrait>(
+    conn: &C,
+    draft: &PersonDraft,
+) -> Result<PersonId, StoreError> {
     let org_id = resolve_org(conn, &draft.org_code).await?;
     check_card_free(conn, draft, None).await?;
-    let ids = insert_many(conn, &[NewPerson { draft: draft.clone(), org_id }]).await?;
+    let ids = insert_many(
+        conn,
+        &[NewPerson {
+            draft: draft.clone(),
+            org_id,
+        }],
+    )
+    .await?;
     ids.first().copied().ok_or(StoreError::NotFound)
 }
 
 /// Changes a person. A change of unit closes the current stay on `today` and opens a new
 /// one, so past years still count the person where they were.
-pub async fn update<C: ConnectionTrait>(conn: &C, id: PersonId, draft: &PersonDraft, today: NaiveDate) -> Result<(), StoreError> {
+pub async fn update<C: ConnectionTrait>(
+    conn: &C,
+    id: PersonId,
+    draft: &PersonDraft,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
     let current = get(conn, id).await?;
-    let org_id = if current.org_code == draft.org_code { current.org_id } else { resolve_org(conn, &draft.org_code).await? };
+    let org_id = if current.org_code == draft.org_code {
+        current.org_id
+    } else {
+        resolve_org(conn, &draft.org_code).await?
+    };
     check_card_free(conn, draft, Some(id)).await?;
     write_update(conn, &current, draft, org_id, today).await
 }
@@ -471,7 +567,11 @@ pub(crate) async fn write_update<C: ConnectionTrait>(
 ) -> Result<(), StoreError> {
     let now = Utc::now();
     let mut values = field_values(draft, org_id);
-    let sets: Vec<String> = FIELD_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sets: Vec<String> = FIELD_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
     values.push(now.into());
     values.push(current.id.0.into());
     sql::exec(

@@ -11,7 +11,9 @@ pub(crate) async fn all<T: FromQueryResult, C: ConnectionTrait>(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<T>, DbErr> {
-    T::find_by_statement(stmt(conn, sql, values)).all(conn).await
+    T::find_by_statement(stmt(conn, sql, values))
+        .all(conn)
+        .await
 }
 
 pub(crate) async fn one<T: FromQueryResult, C: ConnectionTrait>(
@@ -19,10 +21,16 @@ pub(crate) async fn one<T: FromQueryResult, C: ConnectionTrait>(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Option<T>, DbErr> {
-    T::find_by_statement(stmt(conn, sql, values)).one(conn).await
+    T::find_by_statement(stmt(conn, sql, values))
+        .one(conn)
+        .await
 }
 
-pub(crate) async fn exec<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Result<ExecResult, DbErr> {
+pub(crate) async fn exec<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<ExecResult, DbErr> {
     conn.execute_raw(stmt(conn, sql, values)).await
 }
 
@@ -32,13 +40,23 @@ pub(crate) struct Scalar {
     pub value: i64,
 }
 
-pub(crate) async fn scalar<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Result<i64, DbErr> {
-    Ok(one::<Scalar, C>(conn, sql, values).await?.map(|s| s.value).unwrap_or(0))
+pub(crate) async fn scalar<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<i64, DbErr> {
+    Ok(one::<Scalar, C>(conn, sql, values)
+        .await?
+        .map(|s| s.value)
+        .unwrap_or(0))
 }
 
 /// `$first, $first+1, …` placeholders for an `IN (…)` list of `count` values.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Largest number of values bound in one statement (SQLite allows 32 766, PostgreSQL 65 535).

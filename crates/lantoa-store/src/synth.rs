@@ -1,13 +1,13 @@
 //! Deterministic synthetic data: realistic Vietnamese names, dates, categories and statuses,
 //! the same on every run for the same seed. The demo city and `lantoa generate` both use it.
 
+use crate::StoreError;
 use crate::org::{self, Org};
 use crate::people::{self, NewPerson};
-use crate::StoreError;
 use chrono::{Datelike, NaiveDate};
+use lantoa_domain::OrgId;
 use lantoa_domain::org::{OrgDraft, OrgKind, Sector};
 use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
-use lantoa_domain::OrgId;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 /// A small, fast, seedable generator (SplitMix64): the output never depends on a crate's
@@ -91,17 +91,23 @@ const FAMILY: &[(&str, u64)] = &[
     ("Đoàn", 4),
     ("Thái", 3),
 ];
-const MIDDLE_MALE: &[&str] = &["Văn", "Văn", "Văn", "Hữu", "Minh", "Quốc", "Thanh", "Công", "Đức", "Hoàng", "Ngọc", "Tấn", "Trọng"];
-const MIDDLE_FEMALE: &[&str] = &["Thị", "Thị", "Thị", "Ngọc", "Thanh", "Thu", "Kim", "Mỹ", "Hồng", "Bích", "Thúy", "Diệu"];
+const MIDDLE_MALE: &[&str] = &[
+    "Văn", "Văn", "Văn", "Hữu", "Minh", "Quốc", "Thanh", "Công", "Đức", "Hoàng", "Ngọc", "Tấn",
+    "Trọng",
+];
+const MIDDLE_FEMALE: &[&str] = &[
+    "Thị", "Thị", "Thị", "Ngọc", "Thanh", "Thu", "Kim", "Mỹ", "Hồng", "Bích", "Thúy", "Diệu",
+];
 const GIVEN_MALE: &[&str] = &[
-    "Đức", "Hùng", "Dũng", "Tuấn", "Phong", "Hải", "Nam", "Long", "Sơn", "Tài", "Trung", "Khang", "Phúc", "Bảo",
-    "Huy", "Tâm", "Thành", "Vinh", "Quang", "Lộc", "Nghĩa", "Hiếu", "Tín", "Thịnh", "An", "Bình", "Cường", "Đạt",
-    "Đăng", "Kiệt", "Lợi", "Nhân", "Phát", "Thắng", "Toàn", "Triều", "Vũ", "Khoa",
+    "Đức", "Hùng", "Dũng", "Tuấn", "Phong", "Hải", "Nam", "Long", "Sơn", "Tài", "Trung", "Khang",
+    "Phúc", "Bảo", "Huy", "Tâm", "Thành", "Vinh", "Quang", "Lộc", "Nghĩa", "Hiếu", "Tín", "Thịnh",
+    "An", "Bình", "Cường", "Đạt", "Đăng", "Kiệt", "Lợi", "Nhân", "Phát", "Thắng", "Toàn", "Triều",
+    "Vũ", "Khoa",
 ];
 const GIVEN_FEMALE: &[&str] = &[
-    "Lan", "Hoa", "Mai", "Hồng", "Hương", "Linh", "Trang", "Thảo", "Ngân", "Phương", "Yến", "Nhung", "Tuyết", "Vân",
-    "Hạnh", "Nga", "Diễm", "Thủy", "Loan", "Hằng", "Trinh", "Xuân", "Uyên", "Nhi", "Thư", "Quyên", "Ánh", "Dung",
-    "Châu", "Oanh", "Liên", "Tiên",
+    "Lan", "Hoa", "Mai", "Hồng", "Hương", "Linh", "Trang", "Thảo", "Ngân", "Phương", "Yến",
+    "Nhung", "Tuyết", "Vân", "Hạnh", "Nga", "Diễm", "Thủy", "Loan", "Hằng", "Trinh", "Xuân",
+    "Uyên", "Nhi", "Thư", "Quyên", "Ánh", "Dung", "Châu", "Oanh", "Liên", "Tiên",
 ];
 
 /// What kind of people a unit holds, which decides their categories.
@@ -131,7 +137,12 @@ pub struct PeopleMaker {
 impl PeopleMaker {
     /// A maker for a seed; `today` bounds every date.
     pub fn new(seed: u64, today: NaiveDate) -> Self {
-        Self { rng: Rng::new(seed), cards: 0, card_prefix: seed % 100, today }
+        Self {
+            rng: Rng::new(seed),
+            cards: 0,
+            card_prefix: seed % 100,
+            today,
+        }
     }
 
     /// The generator, for choices outside people.
@@ -156,7 +167,13 @@ impl PeopleMaker {
     }
 
     /// A person of a population in a unit, with an optional position.
-    pub fn person(&mut self, population: Population, org_code: &str, position: Option<&str>, is_leader: bool) -> PersonDraft {
+    pub fn person(
+        &mut self,
+        population: Population,
+        org_code: &str,
+        position: Option<&str>,
+        is_leader: bool,
+    ) -> PersonDraft {
         let this_year = self.today.year();
         let gender = if population == Population::Forces && self.rng.chance(85) {
             Gender::Male
@@ -173,10 +190,17 @@ impl PeopleMaker {
         } as i32;
         let birth = self.date(this_year - age);
         let mut categories = Categories::default();
-        let member = matches!(population, Population::StaffMembers | Population::ResidentMembers | Population::Forces);
+        let member = matches!(
+            population,
+            Population::StaffMembers | Population::ResidentMembers | Population::Forces
+        );
         match population {
             Population::StaffMembers | Population::Staff => {
-                categories.insert(*self.rng.pick(&[Category::CivilServant, Category::PublicEmployee, Category::Cadre]));
+                categories.insert(*self.rng.pick(&[
+                    Category::CivilServant,
+                    Category::PublicEmployee,
+                    Category::Cadre,
+                ]));
                 if age < 31 {
                     categories.insert(Category::YouthUnionMember);
                 }
@@ -202,8 +226,12 @@ impl PeopleMaker {
         if member {
             categories.insert(Category::PartyMember);
             let join_age = self.rng.between(19, (age as i64 - 1).clamp(19, 45)) as i32;
-            let joined_on = self.date(this_year - age + join_age).max(birth.succ_opt().unwrap_or(birth));
-            let probation_ends = joined_on.checked_add_months(chrono::Months::new(12)).unwrap_or(joined_on);
+            let joined_on = self
+                .date(this_year - age + join_age)
+                .max(birth.succ_opt().unwrap_or(birth));
+            let probation_ends = joined_on
+                .checked_add_months(chrono::Months::new(12))
+                .unwrap_or(joined_on);
             let s = if probation_ends > self.today {
                 MemberStatus::Probationary
             } else if age > 70 && self.rng.chance(30) {
@@ -216,12 +244,24 @@ impl PeopleMaker {
             official = (s != MemberStatus::Probationary).then_some(probation_ends);
             self.cards += 1;
             // 7919 is prime, so the numbers are distinct for the first 10^8 members of a seed.
-            card = Some(format!("{:02}{:08}", self.card_prefix, self.cards * 7919 % 100_000_000));
+            card = Some(format!(
+                "{:02}{:08}",
+                self.card_prefix,
+                self.cards * 7919 % 100_000_000
+            ));
         }
-        let phone = self.rng.chance(80).then(|| format!("09{:08}", self.rng.below(100_000_000)));
+        let phone = self
+            .rng
+            .chance(80)
+            .then(|| format!("09{:08}", self.rng.below(100_000_000)));
         let citizen_id = self.rng.chance(85).then(|| {
-            let century = if birth.year() >= 2000 { 2 } else { 0 } + u64::from(gender == Gender::Female);
-            format!("082{century}{:02}{:06}", birth.year() % 100, self.rng.below(1_000_000))
+            let century =
+                if birth.year() >= 2000 { 2 } else { 0 } + u64::from(gender == Gender::Female);
+            format!(
+                "082{century}{:02}{:06}",
+                birth.year() % 100,
+                self.rng.below(1_000_000)
+            )
         });
         PersonDraft {
             full_name: self.name(gender),
@@ -251,7 +291,12 @@ pub async fn create_orgs<C: sea_orm::ConnectionTrait>(
     let mut ids: std::collections::HashMap<String, OrgId> = std::collections::HashMap::new();
     for (code, name, kind, sector, parent) in units {
         let parent_id = parent.as_ref().and_then(|p| ids.get(p).copied());
-        let draft = OrgDraft { code: code.clone(), name: name.clone(), kind: *kind, sector: *sector };
+        let draft = OrgDraft {
+            code: code.clone(),
+            name: name.clone(),
+            kind: *kind,
+            sector: *sector,
+        };
         let id = org::create(conn, &draft, parent_id).await?;
         ids.insert(code.clone(), id);
     }
@@ -260,13 +305,25 @@ pub async fn create_orgs<C: sea_orm::ConnectionTrait>(
 }
 
 /// Inserts people whose drafts name their unit by code, resolving codes from `orgs`.
-pub async fn insert_people<C: sea_orm::ConnectionTrait>(conn: &C, orgs: &[Org], drafts: Vec<PersonDraft>) -> Result<usize, StoreError> {
-    let ids: std::collections::HashMap<&str, OrgId> = orgs.iter().map(|o| (o.code.as_str(), o.id)).collect();
+pub async fn insert_people<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    orgs: &[Org],
+    drafts: Vec<PersonDraft>,
+) -> Result<usize, StoreError> {
+    let ids: std::collections::HashMap<&str, OrgId> =
+        orgs.iter().map(|o| (o.code.as_str(), o.id)).collect();
     let people: Vec<NewPerson> = drafts
         .into_iter()
-        .filter_map(|draft| ids.get(draft.org_code.as_str()).map(|org_id| NewPerson { org_id: *org_id, draft }))
+        .filter_map(|draft| {
+            ids.get(draft.org_code.as_str()).map(|org_id| NewPerson {
+                org_id: *org_id,
+                draft,
+            })
+        })
         .collect();
-    people::insert_many(conn, &people).await.map(|ids| ids.len())
+    people::insert_many(conn, &people)
+        .await
+        .map(|ids| ids.len())
 }
 
 /// What `lantoa generate` made.
@@ -280,22 +337,51 @@ pub struct Generated {
 
 /// Builds a synthetic province of about `people` people: communes with neighbourhood cells
 /// (about 20 members each) and neighbourhoods of residents, in one transaction.
-pub async fn generate(db: &DatabaseConnection, people: usize, seed: u64, today: NaiveDate) -> Result<Generated, StoreError> {
+pub async fn generate(
+    db: &DatabaseConnection,
+    people: usize,
+    seed: u64,
+    today: NaiveDate,
+) -> Result<Generated, StoreError> {
     let mut maker = PeopleMaker::new(seed, today);
     let prefix = format!("G{seed}");
     let members = people * 6 / 10;
     let cells = members.div_ceil(20).max(1);
     let communes = cells.div_ceil(8).max(1);
-    let mut units = vec![(prefix.clone(), format!("Đảng bộ tỉnh tổng hợp {seed}"), OrgKind::ProvincialCommittee, Sector::Administration, None)];
+    let mut units = vec![(
+        prefix.clone(),
+        format!("Đảng bộ tỉnh tổng hợp {seed}"),
+        OrgKind::ProvincialCommittee,
+        Sector::Administration,
+        None,
+    )];
     for c in 1..=communes {
         let code = format!("{prefix}-X{c}");
-        units.push((code.clone(), format!("Đảng bộ xã {c}"), OrgKind::CommuneCommittee, Sector::WardCommune, Some(prefix.clone())));
+        units.push((
+            code.clone(),
+            format!("Đảng bộ xã {c}"),
+            OrgKind::CommuneCommittee,
+            Sector::WardCommune,
+            Some(prefix.clone()),
+        ));
     }
     for cell in 0..cells {
         let commune = format!("{prefix}-X{}", cell / 8 + 1);
         let n = cell % 8 + 1;
-        units.push((format!("{commune}-CB{n}"), format!("Chi bộ ấp {n}"), OrgKind::Cell, Sector::WardCommune, Some(commune.clone())));
-        units.push((format!("{commune}-AP{n}"), format!("Ấp {n}"), OrgKind::Neighbourhood, Sector::WardCommune, Some(commune)));
+        units.push((
+            format!("{commune}-CB{n}"),
+            format!("Chi bộ ấp {n}"),
+            OrgKind::Cell,
+            Sector::WardCommune,
+            Some(commune.clone()),
+        ));
+        units.push((
+            format!("{commune}-AP{n}"),
+            format!("Ấp {n}"),
+            OrgKind::Neighbourhood,
+            Sector::WardCommune,
+            Some(commune),
+        ));
     }
     let mut drafts = Vec::with_capacity(people);
     for i in 0..people {
@@ -303,16 +389,29 @@ pub async fn generate(db: &DatabaseConnection, people: usize, seed: u64, today: 
         let commune = format!("{prefix}-X{}", cell / 8 + 1);
         let n = cell % 8 + 1;
         if i < members {
-            drafts.push(maker.person(Population::ResidentMembers, &format!("{commune}-CB{n}"), None, false));
+            drafts.push(maker.person(
+                Population::ResidentMembers,
+                &format!("{commune}-CB{n}"),
+                None,
+                false,
+            ));
         } else {
-            drafts.push(maker.person(Population::Residents, &format!("{commune}-AP{n}"), None, false));
+            drafts.push(maker.person(
+                Population::Residents,
+                &format!("{commune}-AP{n}"),
+                None,
+                false,
+            ));
         }
     }
     let txn = db.begin().await?;
     let orgs = create_orgs(&txn, &units).await?;
     let count = insert_people(&txn, &orgs, drafts).await?;
     txn.commit().await?;
-    Ok(Generated { orgs: orgs.len(), people: count })
+    Ok(Generated {
+        orgs: orgs.len(),
+        people: count,
+    })
 }
 
 #[cfg(test)]

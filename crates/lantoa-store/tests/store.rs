@@ -8,10 +8,15 @@ use lantoa_domain::org::{OrgDraft, OrgInput, OrgKind, Sector};
 use lantoa_domain::people::{Category, MemberStatus, PersonInput};
 use lantoa_store::imports::{import_orgs, import_people};
 use lantoa_store::people::PeopleFilter;
-use lantoa_store::{demo, jobs, org, people, StoreError};
+use lantoa_store::{StoreError, demo, jobs, org, people};
 
 fn draft(code: &str, name: &str, kind: OrgKind) -> OrgDraft {
-    OrgDraft { code: code.into(), name: name.into(), kind, sector: Sector::WardCommune }
+    OrgDraft {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        sector: Sector::WardCommune,
+    }
 }
 
 fn no_progress(_: &'static str, _: u64, _: u64) {}
@@ -21,8 +26,16 @@ fn person(name: &str, org: &str, card: &str) -> PersonInput {
         full_name: name.into(),
         gender: "Nam".into(),
         birth_date: "01/02/1970".into(),
-        categories: if card.is_empty() { "Người dân".into() } else { "Đảng viên".into() },
-        member_status: if card.is_empty() { String::new() } else { "Chính thức".into() },
+        categories: if card.is_empty() {
+            "Người dân".into()
+        } else {
+            "Đảng viên".into()
+        },
+        member_status: if card.is_empty() {
+            String::new()
+        } else {
+            "Chính thức".into()
+        },
         party_card_no: card.into(),
         org_code: org.into(),
         ..Default::default()
@@ -30,7 +43,14 @@ fn person(name: &str, org: &str, card: &str) -> PersonInput {
 }
 
 fn rows(inputs: Vec<PersonInput>) -> Vec<Row<PersonInput>> {
-    inputs.into_iter().enumerate().map(|(i, input)| Row { number: i + 2, input }).collect()
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| Row {
+            number: i + 2,
+            input,
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -45,7 +65,10 @@ async fn both_backends_share_one_migration_history() {
     };
     let expected: Vec<String> = {
         use sea_orm_migration::MigratorTrait;
-        lantoa_store::migration::Migrator::migrations().iter().map(|m| m.name().to_owned()).collect()
+        lantoa_store::migration::Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect()
     };
     for (db, history) in dbs.iter().zip(&histories) {
         assert_eq!(history, &expected, "{}", db.name);
@@ -56,40 +79,100 @@ async fn both_backends_share_one_migration_history() {
 async fn tree_create_move_archive_merge() {
     for db in databases().await {
         let c = db.store.db();
-        let root = org::create(c, &draft("ROOT", "Thành ủy", OrgKind::DistrictCommittee), None).await.unwrap();
-        let a = org::create(c, &draft("A", "Đảng bộ A", OrgKind::GrassrootsCommittee), Some(root)).await.unwrap();
-        let a1 = org::create(c, &draft("A1", "Chi bộ A1", OrgKind::Cell), Some(a)).await.unwrap();
-        let b = org::create(c, &draft("B", "Đảng bộ B", OrgKind::GrassrootsCommittee), Some(root)).await.unwrap();
+        let root = org::create(
+            c,
+            &draft("ROOT", "Thành ủy", OrgKind::DistrictCommittee),
+            None,
+        )
+        .await
+        .unwrap();
+        let a = org::create(
+            c,
+            &draft("A", "Đảng bộ A", OrgKind::GrassrootsCommittee),
+            Some(root),
+        )
+        .await
+        .unwrap();
+        let a1 = org::create(c, &draft("A1", "Chi bộ A1", OrgKind::Cell), Some(a))
+            .await
+            .unwrap();
+        let b = org::create(
+            c,
+            &draft("B", "Đảng bộ B", OrgKind::GrassrootsCommittee),
+            Some(root),
+        )
+        .await
+        .unwrap();
         let a1_org = org::get(c, a1).await.unwrap();
         assert_eq!(a1_org.path, format!("/{root}/{a}/{a1}/"), "{}", db.name);
         assert_eq!(a1_org.depth, 2);
 
         // Code unique, with a field error.
         let err = org::create(c, &draft("a1", "Trùng", OrgKind::Cell), Some(b)).await;
-        assert!(matches!(err, Err(StoreError::Invalid(ref e)) if e.get("code").is_some()), "{}", db.name);
+        assert!(
+            matches!(err, Err(StoreError::Invalid(ref e)) if e.get("code").is_some()),
+            "{}",
+            db.name
+        );
 
         // Children with subtree counts.
-        people::create(c, &person("Lê Văn Một", "A1", "").validate(today()).unwrap()).await.unwrap();
+        people::create(
+            c,
+            &person("Lê Văn Một", "A1", "").validate(today()).unwrap(),
+        )
+        .await
+        .unwrap();
         let children = org::children(c, Some(root), false).await.unwrap();
         let a_summary = children.iter().find(|s| s.org.id == a).unwrap();
-        assert_eq!((a_summary.descendants, a_summary.people), (1, 1), "{}", db.name);
+        assert_eq!(
+            (a_summary.descendants, a_summary.people),
+            (1, 1),
+            "{}",
+            db.name
+        );
 
         // Moving A under B moves A1 too; moving B under A1 is refused.
         org::move_to(c, a, b).await.unwrap();
         let a1_org = org::get(c, a1).await.unwrap();
         assert_eq!(a1_org.path, format!("/{root}/{b}/{a}/{a1}/"), "{}", db.name);
         assert_eq!(a1_org.depth, 3);
-        assert!(matches!(org::move_to(c, b, a1).await, Err(StoreError::Invalid(_))));
-        let lineage: Vec<String> = org::lineage(c, &a1_org).await.unwrap().into_iter().map(|o| o.code).collect();
+        assert!(matches!(
+            org::move_to(c, b, a1).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let lineage: Vec<String> = org::lineage(c, &a1_org)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.code)
+            .collect();
         assert_eq!(lineage, ["ROOT", "B", "A", "A1"]);
 
         // Archive refuses a unit with active children; merge archives and links.
-        assert!(matches!(org::archive(c, a).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            org::archive(c, a).await,
+            Err(StoreError::Invalid(_))
+        ));
         org::merge(c, a1, b).await.unwrap();
         let merged = org::get(c, a1).await.unwrap();
         assert!(!merged.is_active());
         assert_eq!(merged.merged_into_id, Some(b));
-        assert_eq!(people::search(c, &PeopleFilter { within: Some(merged.subtree()), ..Default::default() }, 1, 10).await.unwrap().total, 1, "people stay with the merged unit");
+        assert_eq!(
+            people::search(
+                c,
+                &PeopleFilter {
+                    within: Some(merged.subtree()),
+                    ..Default::default()
+                },
+                1,
+                10
+            )
+            .await
+            .unwrap()
+            .total,
+            1,
+            "people stay with the merged unit"
+        );
         org::restore(c, a1).await.unwrap();
         assert!(org::get(c, a1).await.unwrap().is_active());
     }
@@ -99,43 +182,124 @@ async fn tree_create_move_archive_merge() {
 async fn people_search_filters_and_history() {
     for db in databases().await {
         let c = db.store.db();
-        let root = org::create(c, &draft("R", "Gốc", OrgKind::DistrictCommittee), None).await.unwrap();
-        let x = org::create(c, &draft("X", "Chi bộ X", OrgKind::Cell), Some(root)).await.unwrap();
-        org::create(c, &draft("Y", "Chi bộ Y", OrgKind::Cell), Some(root)).await.unwrap();
-        let duc = people::create(c, &person("Nguyễn Văn Đức", "X", "111").validate(today()).unwrap()).await.unwrap();
-        people::create(c, &person("Đặng Thị Hoa", "Y", "").validate(today()).unwrap()).await.unwrap();
-        people::create(c, &person("Trần Hải Đăng", "Y", "222").validate(today()).unwrap()).await.unwrap();
+        let root = org::create(c, &draft("R", "Gốc", OrgKind::DistrictCommittee), None)
+            .await
+            .unwrap();
+        let x = org::create(c, &draft("X", "Chi bộ X", OrgKind::Cell), Some(root))
+            .await
+            .unwrap();
+        org::create(c, &draft("Y", "Chi bộ Y", OrgKind::Cell), Some(root))
+            .await
+            .unwrap();
+        let duc = people::create(
+            c,
+            &person("Nguyễn Văn Đức", "X", "111")
+                .validate(today())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        people::create(
+            c,
+            &person("Đặng Thị Hoa", "Y", "").validate(today()).unwrap(),
+        )
+        .await
+        .unwrap();
+        people::create(
+            c,
+            &person("Trần Hải Đăng", "Y", "222")
+                .validate(today())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
 
-        let names = |page: people::Page<people::Person>| page.items.into_iter().map(|p| p.full_name).collect::<Vec<_>>();
-        let q = |q: &str| PeopleFilter { query: q.into(), ..Default::default() };
-        assert_eq!(names(people::search(c, &q("nguyen van duc"), 1, 10).await.unwrap()), ["Nguyễn Văn Đức"], "{}", db.name);
-        assert_eq!(names(people::search(c, &q("dang"), 1, 10).await.unwrap()), ["Đặng Thị Hoa", "Trần Hải Đăng"]);
-        assert_eq!(people::search(c, &q("uc"), 1, 10).await.unwrap().total, 0, "words match from their start");
+        let names = |page: people::Page<people::Person>| {
+            page.items
+                .into_iter()
+                .map(|p| p.full_name)
+                .collect::<Vec<_>>()
+        };
+        let q = |q: &str| PeopleFilter {
+            query: q.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(
+                people::search(c, &q("nguyen van duc"), 1, 10)
+                    .await
+                    .unwrap()
+            ),
+            ["Nguyễn Văn Đức"],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            names(people::search(c, &q("dang"), 1, 10).await.unwrap()),
+            ["Đặng Thị Hoa", "Trần Hải Đăng"]
+        );
+        assert_eq!(
+            people::search(c, &q("uc"), 1, 10).await.unwrap().total,
+            0,
+            "words match from their start"
+        );
         let x_org = org::get(c, x).await.unwrap();
-        let in_x = PeopleFilter { within: Some(x_org.subtree()), ..Default::default() };
-        assert_eq!(names(people::search(c, &in_x, 1, 10).await.unwrap()), ["Nguyễn Văn Đức"]);
-        let members = PeopleFilter { category: Some(Category::PartyMember), status: Some(MemberStatus::Official), ..Default::default() };
+        let in_x = PeopleFilter {
+            within: Some(x_org.subtree()),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(people::search(c, &in_x, 1, 10).await.unwrap()),
+            ["Nguyễn Văn Đức"]
+        );
+        let members = PeopleFilter {
+            category: Some(Category::PartyMember),
+            status: Some(MemberStatus::Official),
+            ..Default::default()
+        };
         assert_eq!(people::search(c, &members, 1, 10).await.unwrap().total, 2);
-        let page2 = people::search(c, &PeopleFilter::default(), 2, 2).await.unwrap();
+        let page2 = people::search(c, &PeopleFilter::default(), 2, 2)
+            .await
+            .unwrap();
         assert_eq!((page2.total, page2.items.len(), page2.pages()), (3, 1, 2));
 
         // Card numbers are unique; a transfer keeps history.
-        let dup = people::create(c, &person("Người Khác", "X", "111").validate(today()).unwrap()).await;
+        let dup = people::create(
+            c,
+            &person("Người Khác", "X", "111").validate(today()).unwrap(),
+        )
+        .await;
         assert!(matches!(dup, Err(StoreError::Invalid(ref e)) if e.get("party_card_no").is_some()));
         let mut moved = people::get(c, duc).await.unwrap().to_draft();
         moved.org_code = "Y".into();
         people::update(c, duc, &moved, today()).await.unwrap();
         let history = people::history(c, duc).await.unwrap();
         assert_eq!(history.len(), 2, "{}", db.name);
-        assert_eq!((history[0].org_code.as_str(), history[0].valid_from, history[0].valid_to), ("Y", Some(today()), None));
-        assert_eq!((history[1].org_code.as_str(), history[1].valid_to), ("X", Some(today())));
+        assert_eq!(
+            (
+                history[0].org_code.as_str(),
+                history[0].valid_from,
+                history[0].valid_to
+            ),
+            ("Y", Some(today()), None)
+        );
+        assert_eq!(
+            (history[1].org_code.as_str(), history[1].valid_to),
+            ("X", Some(today()))
+        );
     }
 }
 
 async fn small_tree(c: &sea_orm::DatabaseConnection) {
-    let root = org::create(c, &draft("R", "Gốc", OrgKind::DistrictCommittee), None).await.unwrap();
-    org::create(c, &draft("X", "Chi bộ X", OrgKind::Cell), Some(root)).await.unwrap();
-    org::create(c, &draft("Y", "Chi bộ Y", OrgKind::Cell), Some(root)).await.unwrap();
+    let root = org::create(c, &draft("R", "Gốc", OrgKind::DistrictCommittee), None)
+        .await
+        .unwrap();
+    org::create(c, &draft("X", "Chi bộ X", OrgKind::Cell), Some(root))
+        .await
+        .unwrap();
+    org::create(c, &draft("Y", "Chi bộ Y", OrgKind::Cell), Some(root))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -145,37 +309,108 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
         small_tree(c).await;
         let mut bad = person("", "NOPE", "");
         bad.birth_date = "31/02/1980".into();
-        let file = rows(vec![person("Lê Văn A", "X", "900"), bad, person("Lê Văn B", "X", "900"), person("Lê Thị C", "Y", "")]);
+        let file = rows(vec![
+            person("Lê Văn A", "X", "900"),
+            bad,
+            person("Lê Văn B", "X", "900"),
+            person("Lê Thị C", "Y", ""),
+        ]);
 
-        let report = import_people(c, file.clone(), ImportOptions::default(), today(), &no_progress).await.unwrap();
+        let report = import_people(
+            c,
+            file.clone(),
+            ImportOptions::default(),
+            today(),
+            &no_progress,
+        )
+        .await
+        .unwrap();
         assert!(!report.written, "{}", db.name);
         assert_eq!(report.rejected.len(), 2);
         assert_eq!(report.rejected[0].row, 3);
-        assert!(report.rejected[0].reasons.contains("họ và tên") && report.rejected[0].reasons.contains("không tồn tại"), "{}", report.rejected[0].reasons);
+        assert!(
+            report.rejected[0].reasons.contains("họ và tên")
+                && report.rejected[0].reasons.contains("không tồn tại"),
+            "{}",
+            report.rejected[0].reasons
+        );
         assert_eq!(report.rejected[1].row, 4);
         assert!(report.rejected[1].reasons.contains("trùng với dòng 2"));
-        assert_eq!(people::search(c, &PeopleFilter::default(), 1, 10).await.unwrap().total, 0, "nothing written");
+        assert_eq!(
+            people::search(c, &PeopleFilter::default(), 1, 10)
+                .await
+                .unwrap()
+                .total,
+            0,
+            "nothing written"
+        );
 
-        let dry = ImportOptions { dry_run: true, skip_invalid: true };
-        assert!(!import_people(c, file.clone(), dry, today(), &no_progress).await.unwrap().written);
+        let dry = ImportOptions {
+            dry_run: true,
+            skip_invalid: true,
+        };
+        assert!(
+            !import_people(c, file.clone(), dry, today(), &no_progress)
+                .await
+                .unwrap()
+                .written
+        );
 
-        let skip = ImportOptions { skip_invalid: true, ..Default::default() };
-        let report = import_people(c, file.clone(), skip, today(), &no_progress).await.unwrap();
+        let skip = ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        };
+        let report = import_people(c, file.clone(), skip, today(), &no_progress)
+            .await
+            .unwrap();
         assert!(report.written);
-        assert_eq!((report.created, report.updated, report.unchanged, report.rejected.len()), (2, 0, 0, 2));
+        assert_eq!(
+            (
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.rejected.len()
+            ),
+            (2, 0, 0, 2)
+        );
 
-        let again = import_people(c, file.clone(), skip, today(), &no_progress).await.unwrap();
-        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2), "{}: re-import changes nothing", db.name);
+        let again = import_people(c, file.clone(), skip, today(), &no_progress)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.created, again.updated, again.unchanged),
+            (0, 0, 2),
+            "{}: re-import changes nothing",
+            db.name
+        );
 
         let mut changed = file.clone();
         changed[0].input.position = "Bí thư".into();
         changed[3].input.org_code = "X".into();
         changed[3].input.phone = "0912345678".into();
-        let report = import_people(c, changed, skip, today(), &no_progress).await.unwrap();
+        let report = import_people(c, changed, skip, today(), &no_progress)
+            .await
+            .unwrap();
         // Lê Thị C moved to X is a new match key (name + birth + unit), so she is created
         // again unless a card number ties the rows; Lê Văn A is updated through his card.
         assert_eq!((report.updated, report.unchanged), (1, 0), "{}", db.name);
-        assert_eq!(people::search(c, &PeopleFilter { query: "le van a".into(), ..Default::default() }, 1, 10).await.unwrap().items[0].position.as_deref(), Some("Bí thư"));
+        assert_eq!(
+            people::search(
+                c,
+                &PeopleFilter {
+                    query: "le van a".into(),
+                    ..Default::default()
+                },
+                1,
+                10
+            )
+            .await
+            .unwrap()
+            .items[0]
+                .position
+                .as_deref(),
+            Some("Bí thư")
+        );
     }
 }
 
@@ -184,7 +419,12 @@ async fn org_import_resolves_parents_in_any_order() {
     for db in databases().await {
         let c = db.store.db();
         let input = |code: &str, name: &str, kind: &str, parent: &str| OrgRowInput {
-            org: OrgInput { code: code.into(), name: name.into(), kind: kind.into(), sector: "Phường, xã".into() },
+            org: OrgInput {
+                code: code.into(),
+                name: name.into(),
+                kind: kind.into(),
+                sector: "Phường, xã".into(),
+            },
             parent_code: parent.into(),
         };
         let file: Vec<Row<OrgRowInput>> = vec![
@@ -197,14 +437,24 @@ async fn org_import_resolves_parents_in_any_order() {
         ]
         .into_iter()
         .enumerate()
-        .map(|(i, input)| Row { number: i + 2, input })
+        .map(|(i, input)| Row {
+            number: i + 2,
+            input,
+        })
         .collect();
-        let report = import_orgs(c, file.clone(), ImportOptions::default(), &no_progress).await.unwrap();
+        let report = import_orgs(c, file.clone(), ImportOptions::default(), &no_progress)
+            .await
+            .unwrap();
         assert!(!report.written);
         let rejected: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
         assert_eq!(rejected, [5, 6, 7], "{}: {:?}", db.name, report.rejected);
-        let skip = ImportOptions { skip_invalid: true, ..Default::default() };
-        let report = import_orgs(c, file.clone(), skip, &no_progress).await.unwrap();
+        let skip = ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        };
+        let report = import_orgs(c, file.clone(), skip, &no_progress)
+            .await
+            .unwrap();
         assert_eq!(report.created, 3, "{}", db.name);
         let cb1 = org::get_by_code(c, "CB1").await.unwrap().unwrap();
         assert_eq!(cb1.depth, 2);
@@ -217,14 +467,27 @@ async fn org_import_resolves_parents_in_any_order() {
 async fn jobs_are_claimed_once() {
     for db in databases().await {
         let c = db.store.db();
-        let id = jobs::enqueue(c, jobs::NewJob { kind: "import_people".into(), params: "{}".into(), input_name: Some("a.csv".into()), input: Some(b"x".to_vec()), org_id: None }).await.unwrap();
+        let id = jobs::enqueue(
+            c,
+            jobs::NewJob {
+                kind: "import_people".into(),
+                params: "{}".into(),
+                input_name: Some("a.csv".into()),
+                input: Some(b"x".to_vec()),
+                org_id: None,
+            },
+        )
+        .await
+        .unwrap();
         let claimed = jobs::claim_next(c).await.unwrap().unwrap();
         assert_eq!(claimed.id, id);
         assert!(jobs::claim_next(c).await.unwrap().is_none(), "{}", db.name);
         assert_eq!(jobs::input(c, id).await.unwrap(), b"x");
         jobs::set_progress(c, id, "Ghi", 5, 10).await.unwrap();
         assert_eq!(jobs::get(c, id).await.unwrap().percent(), 50);
-        jobs::finish(c, id, "{}", Some(b"out".to_vec())).await.unwrap();
+        jobs::finish(c, id, "{}", Some(b"out".to_vec()))
+            .await
+            .unwrap();
         let job = jobs::get(c, id).await.unwrap();
         assert!(job.has_output && job.state.is_finished());
         assert_eq!(jobs::output(c, id).await.unwrap(), b"out");
@@ -239,9 +502,33 @@ async fn demo_loads_the_city() {
         assert!(summary.people > 8000, "{summary:?}");
         let c = db.store.db();
         let root = org::get_by_code(c, demo::ROOT_CODE).await.unwrap().unwrap();
-        let all = people::search(c, &PeopleFilter { within: Some(root.subtree()), ..Default::default() }, 1, 50).await.unwrap();
+        let all = people::search(
+            c,
+            &PeopleFilter {
+                within: Some(root.subtree()),
+                ..Default::default()
+            },
+            1,
+            50,
+        )
+        .await
+        .unwrap();
         assert_eq!(all.total as usize, summary.people, "{}", db.name);
-        let duc = people::search(c, &PeopleFilter { query: "nguyen van duc".into(), ..Default::default() }, 1, 50).await.unwrap();
-        assert!(duc.items.iter().any(|p| p.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy")));
+        let duc = people::search(
+            c,
+            &PeopleFilter {
+                query: "nguyen van duc".into(),
+                ..Default::default()
+            },
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+        assert!(
+            duc.items
+                .iter()
+                .any(|p| p.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy"))
+        );
     }
 }

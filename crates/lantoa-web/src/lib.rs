@@ -1,1 +1,101 @@
-//! placeholder
+//! The Lan Tỏa web application: staff pages under `/quan-ly`, the JSON API under `/api`,
+//! and the worker that runs background jobs.
+//!
+//! One module per area (`org`, `people`, `imports`), each with its handlers and a
+//! `router()`; routers are merged in [`build_router`]. Pages are rendered on the server and
+//! work without JavaScript.
+
+pub mod api;
+mod assets;
+pub mod error;
+pub mod imports;
+pub mod jobs;
+pub mod org;
+pub mod people;
+mod views;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
+use chrono::NaiveDate;
+use lantoa_store::Store;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub use error::AppError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Wakes the job worker when a job is queued.
+    pub jobs_queued: Arc<Notify>,
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            jobs_queued: Arc::new(Notify::new()),
+        }
+    }
+}
+
+/// Today's date where the server runs (dates of transfers, checks that a date is past).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Prefix of the staff pages.
+pub const STAFF: &str = "/quan-ly";
+
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, AppError> {
+    state.store.ping().await?;
+    Ok("ok")
+}
+
+/// The whole application. Serve it with [`serve`], or call it in-process in tests.
+pub fn build_router(state: AppState) -> Router {
+    let staff = Router::new()
+        .route(
+            "/",
+            get(|| async { Redirect::to(&format!("{STAFF}/don-vi")) }),
+        )
+        .merge(org::router())
+        .merge(people::router())
+        .merge(imports::router());
+    Router::new()
+        .route("/", get(|| async { Redirect::to(STAFF) }))
+        .route("/healthz", get(healthz))
+        .nest(STAFF, staff)
+        .merge(api::router())
+        .merge(assets::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            imports::MAX_UPLOAD_BYTES,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the application on a bound listener until `shutdown` resolves, with the job
+/// worker running beside it.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let worker = tokio::spawn(jobs::run_worker(state.clone()));
+    let app = build_router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    worker.abort();
+    Ok(())
+}

@@ -11,7 +11,9 @@ fn id() -> ColumnDef {
 }
 
 fn stamps(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    table.col(timestamp_with_time_zone("created_at")).col(timestamp_with_time_zone("updated_at"))
+    table
+        .col(timestamp_with_time_zone("created_at"))
+        .col(timestamp_with_time_zone("updated_at"))
 }
 
 fn index(table: &str, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
@@ -50,10 +52,22 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk("orgs", "parent_id", "orgs"))
             .foreign_key(&mut fk("orgs", "merged_into_id", "orgs"));
         manager.create_table(stamps(&mut orgs).take()).await?;
-        manager.create_index(index("orgs", "orgs_code_key", &["code"]).unique().take()).await?;
-        manager.create_index(index("orgs", "orgs_path_idx", &["path"])).await?;
-        manager.create_index(index("orgs", "orgs_parent_id_idx", &["parent_id"])).await?;
-        manager.create_index(index("orgs", "orgs_merged_into_id_idx", &["merged_into_id"])).await?;
+        manager
+            .create_index(index("orgs", "orgs_code_key", &["code"]).unique().take())
+            .await?;
+        manager
+            .create_index(index("orgs", "orgs_path_idx", &["path"]))
+            .await?;
+        manager
+            .create_index(index("orgs", "orgs_parent_id_idx", &["parent_id"]))
+            .await?;
+        manager
+            .create_index(index(
+                "orgs",
+                "orgs_merged_into_id_idx",
+                &["merged_into_id"],
+            ))
+            .await?;
 
         let mut people = Table::create();
         people
@@ -78,9 +92,23 @@ impl MigrationTrait for Migration {
             .col(text_null("note"))
             .foreign_key(&mut fk("people", "org_id", "orgs"));
         manager.create_table(stamps(&mut people).take()).await?;
-        manager.create_index(index("people", "people_party_card_no_key", &["party_card_no"]).unique().take()).await?;
-        manager.create_index(index("people", "people_org_id_name_idx", &["org_id", "name_folded"])).await?;
-        manager.create_index(index("people", "people_name_folded_idx", &["name_folded"])).await?;
+        manager
+            .create_index(
+                index("people", "people_party_card_no_key", &["party_card_no"])
+                    .unique()
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "people",
+                "people_org_id_name_idx",
+                &["org_id", "name_folded"],
+            ))
+            .await?;
+        manager
+            .create_index(index("people", "people_name_folded_idx", &["name_folded"]))
+            .await?;
 
         // Which unit a person belonged to when: coverage of a past year counts people where
         // they were then.
@@ -95,9 +123,23 @@ impl MigrationTrait for Migration {
             .col(date_null("valid_to"))
             .foreign_key(&mut fk("person_units", "person_id", "people"))
             .foreign_key(&mut fk("person_units", "org_id", "orgs"));
-        manager.create_table(stamps(&mut person_units).take()).await?;
-        manager.create_index(index("person_units", "person_units_person_id_idx", &["person_id", "valid_from"])).await?;
-        manager.create_index(index("person_units", "person_units_org_id_idx", &["org_id"])).await?;
+        manager
+            .create_table(stamps(&mut person_units).take())
+            .await?;
+        manager
+            .create_index(index(
+                "person_units",
+                "person_units_person_id_idx",
+                &["person_id", "valid_from"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "person_units",
+                "person_units_org_id_idx",
+                &["org_id"],
+            ))
+            .await?;
 
         // Background work (imports, exports, reports). Input and output files live with the
         // job so that any server sharing the database can run it or serve its result.
@@ -120,14 +162,20 @@ impl MigrationTrait for Migration {
             .col(timestamp_with_time_zone_null("finished_at"))
             .foreign_key(&mut fk("jobs", "org_id", "orgs"));
         manager.create_table(stamps(&mut jobs).take()).await?;
-        manager.create_index(index("jobs", "jobs_state_idx", &["state", "id"])).await?;
-        manager.create_index(index("jobs", "jobs_org_id_idx", &["org_id"])).await?;
+        manager
+            .create_index(index("jobs", "jobs_state_idx", &["state", "id"]))
+            .await?;
+        manager
+            .create_index(index("jobs", "jobs_org_id_idx", &["org_id"]))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["jobs", "person_units", "people", "orgs"] {
-            manager.drop_table(Table::drop().table(Alias::new(table)).take()).await?;
+            manager
+                .drop_table(Table::drop().table(Alias::new(table)).take())
+                .await?;
         }
         Ok(())
     }

@@ -21,25 +21,42 @@ async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let store = Store::connect(&url).await.expect("SQLite opens");
     store.migrate().await.expect("SQLite migrates");
-    TestDb { store, name: "sqlite", _dir: Some(dir) }
+    TestDb {
+        store,
+        name: "sqlite",
+        _dir: Some(dir),
+    }
 }
 
 async fn postgres(admin_url: &str) -> TestDb {
     use sea_orm::ConnectionTrait;
-    let admin = Store::connect(admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("LANTOA_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}"));
+    let admin = Store::connect(admin_url).await.unwrap_or_else(|e| {
+        panic!("LANTOA_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}")
+    });
     let name = format!(
         "lantoa_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
         chrono::Utc::now().timestamp_subsec_nanos()
     );
-    admin.db().execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
-    let store = Store::connect(&format!("{base}/{name}")).await.expect("PostgreSQL test database opens");
+    admin
+        .db()
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    let store = Store::connect(&format!("{base}/{name}"))
+        .await
+        .expect("PostgreSQL test database opens");
     store.migrate().await.expect("PostgreSQL migrates");
-    TestDb { store, name: "postgres", _dir: None }
+    TestDb {
+        store,
+        name: "postgres",
+        _dir: None,
+    }
 }
 
 /// The databases to run a test on: SQLite always, PostgreSQL when configured.

@@ -1,0 +1,254 @@
+//! The JSON API under `/api/v1`: the same data as the pages, documented at
+//! `/api/openapi.json` with Swagger UI at `/api/docs`.
+
+use crate::people::{ListQuery, PER_PAGE};
+use crate::{AppError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use lantoa_domain::{ClosedList, OrgId};
+use lantoa_store::org::{self, Org, OrgSummary};
+use lantoa_store::people::{self, Person};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// A unit.
+#[derive(Serialize, ToSchema)]
+pub struct OrgDto {
+    id: i64,
+    code: String,
+    name: String,
+    /// Kind code (e.g. `chi_bo_truc_thuoc`).
+    kind: &'static str,
+    kind_label: &'static str,
+    /// Sector code.
+    sector: &'static str,
+    sector_label: &'static str,
+    parent_id: Option<i64>,
+    path: String,
+    active: bool,
+    merged_into_id: Option<i64>,
+    /// Units below (whole subtree), in lists only.
+    descendants: Option<i64>,
+    /// People in the whole subtree, in lists only.
+    people: Option<i64>,
+}
+
+impl OrgDto {
+    fn new(o: &Org, counts: Option<(i64, i64)>) -> Self {
+        OrgDto {
+            id: o.id.0,
+            code: o.code.clone(),
+            name: o.name.clone(),
+            kind: o.kind.code(),
+            kind_label: o.kind.label(),
+            sector: o.sector.code(),
+            sector_label: o.sector.label(),
+            parent_id: o.parent_id.map(|p| p.0),
+            path: o.path.clone(),
+            active: o.is_active(),
+            merged_into_id: o.merged_into_id.map(|m| m.0),
+            descendants: counts.map(|c| c.0),
+            people: counts.map(|c| c.1),
+        }
+    }
+}
+
+impl From<&OrgSummary> for OrgDto {
+    fn from(s: &OrgSummary) -> Self {
+        OrgDto::new(&s.org, Some((s.descendants, s.people)))
+    }
+}
+
+/// A unit with its ancestors and children.
+#[derive(Serialize, ToSchema)]
+pub struct OrgDetail {
+    #[serde(flatten)]
+    org: OrgDto,
+    /// From the root down, the unit excluded.
+    ancestors: Vec<OrgDto>,
+    children: Vec<OrgDto>,
+}
+
+/// A person. Personal data (citizen ID, phone, birth date) is left to the staff pages
+/// until roles decide who may see it.
+#[derive(Serialize, ToSchema)]
+pub struct PersonDto {
+    id: i64,
+    full_name: String,
+    gender: Option<&'static str>,
+    categories: Vec<&'static str>,
+    member_status: Option<&'static str>,
+    party_card_no: Option<String>,
+    org_id: i64,
+    org_code: String,
+    org_name: String,
+    position: Option<String>,
+    is_leader: bool,
+}
+
+impl From<&Person> for PersonDto {
+    fn from(p: &Person) -> Self {
+        PersonDto {
+            id: p.id.0,
+            full_name: p.full_name.clone(),
+            gender: p.gender.map(|g| g.code()),
+            categories: p.categories.iter().map(|c| c.code()).collect(),
+            member_status: p.member_status.map(|s| s.code()),
+            party_card_no: p.party_card_no.clone(),
+            org_id: p.org_id.0,
+            org_code: p.org_code.clone(),
+            org_name: p.org_name.clone(),
+            position: p.position.clone(),
+            is_leader: p.is_leader,
+        }
+    }
+}
+
+/// A page of people.
+#[derive(Serialize, ToSchema)]
+pub struct PeoplePage {
+    items: Vec<PersonDto>,
+    total: i64,
+    page: u64,
+    per_page: u64,
+    pages: u64,
+}
+
+/// An error.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    /// Vietnamese message.
+    error: String,
+}
+
+struct JsonError(AppError);
+
+impl From<AppError> for JsonError {
+    fn from(e: AppError) -> Self {
+        JsonError(e)
+    }
+}
+
+impl From<lantoa_store::StoreError> for JsonError {
+    fn from(e: lantoa_store::StoreError) -> Self {
+        JsonError(e.into())
+    }
+}
+
+impl IntoResponse for JsonError {
+    fn into_response(self) -> Response {
+        let (status, error) = self.0.status_and_message();
+        (status, Json(ApiError { error })).into_response()
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+struct OrgsQuery {
+    /// Parent unit id; the roots when absent.
+    parent: Option<i64>,
+}
+
+/// Units under a parent (or the roots), with subtree counts.
+#[utoipa::path(get, path = "/api/v1/orgs", params(OrgsQuery), responses((status = 200, body = Vec<OrgDto>)))]
+async fn list_orgs(
+    State(state): State<AppState>,
+    Query(q): Query<OrgsQuery>,
+) -> Result<Json<Vec<OrgDto>>, JsonError> {
+    let children = org::children(state.store.db(), q.parent.map(OrgId), true).await?;
+    Ok(Json(children.iter().map(OrgDto::from).collect()))
+}
+
+/// One unit with its ancestors and children.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}", params(("id" = i64, Path, description = "Unit id")),
+    responses((status = 200, body = OrgDetail), (status = 404, body = ApiError)))]
+async fn get_org(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<OrgDetail>, JsonError> {
+    let db = state.store.db();
+    let unit = org::get(db, OrgId(id)).await?;
+    let lineage = org::lineage(db, &unit).await?;
+    let children = org::children(db, Some(unit.id), true).await?;
+    Ok(Json(OrgDetail {
+        ancestors: lineage
+            .iter()
+            .filter(|o| o.id != unit.id)
+            .map(|o| OrgDto::new(o, None))
+            .collect(),
+        children: children.iter().map(OrgDto::from).collect(),
+        org: OrgDto::new(&unit, None),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[allow(
+    dead_code,
+    reason = "read by the OpenAPI document only; the handler reads ListQuery"
+)]
+struct PeopleParams {
+    /// Unit id: people of its whole subtree.
+    org: Option<i64>,
+    /// Name, with or without diacritics.
+    q: Option<String>,
+    /// Category code, e.g. `dang_vien`.
+    category: Option<String>,
+    /// Member status code: `chinh_thuc`, `du_bi`, `mien_sinh_hoat`.
+    status: Option<String>,
+    /// Page from 1 (50 a page).
+    page: Option<u64>,
+}
+
+/// People, filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/people", params(PeopleParams),
+    responses((status = 200, body = PeoplePage), (status = 404, body = ApiError)))]
+async fn list_people(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<PeoplePage>, JsonError> {
+    let db = state.store.db();
+    let (filter, _) = q.filter(db).await?;
+    let page = people::search(db, &filter, q.page.unwrap_or(1), PER_PAGE).await?;
+    Ok(Json(PeoplePage {
+        items: page.items.iter().map(PersonDto::from).collect(),
+        total: page.total,
+        pages: page.pages(),
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lan Tỏa API",
+        description = "Đơn vị và nhân sự của phong trào học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh."
+    ),
+    paths(list_orgs, get_org, list_people),
+    components(schemas(OrgDto, OrgDetail, PersonDto, PeoplePage, ApiError))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orgs", get(list_orgs))
+        .route("/api/v1/orgs/{id}", get(get_org))
+        .route("/api/v1/people", get(list_people))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
+        .fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                Json(ApiError {
+                    error: "Không tìm thấy".into(),
+                }),
+            )
+        })
+}

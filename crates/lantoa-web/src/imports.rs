@@ -1,0 +1,348 @@
+//! Importing units and people from spreadsheets: the upload page, the background job that
+//! runs the import with progress, its summary with the rejected rows, and the templates.
+//! [`run_import`] is the one import path, used by the web job and the command line.
+
+use crate::views::{self, Crumb, FormErrors, render, render_invalid};
+use crate::{AppError, AppState, STAFF};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use lantoa_domain::JobId;
+use lantoa_domain::import::{ImportOptions, ImportReport};
+use lantoa_domain::validation::FieldErrors;
+use lantoa_office::columns::{ORG_COLUMNS, PEOPLE_COLUMNS, header_and_rows};
+use lantoa_office::{FileError, Table};
+use lantoa_store::imports::{self, Progress};
+use lantoa_store::jobs::{self, Job, NewJob};
+use lantoa_store::{DatabaseConnection, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// Largest accepted upload (a 100 000-row people file is about 15 MB as .xlsx).
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/nhap-du-lieu", get(upload_form).post(upload))
+        .route("/nhap-du-lieu/mau/{kind}", get(template_file))
+        .route("/viec/{id}", get(job_page))
+        .route("/viec/{id}/tep", get(job_output))
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// People.
+    People,
+    /// Units.
+    Orgs,
+}
+
+impl ImportKind {
+    /// "people"/"nhan-su" or "orgs"/"don-vi".
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "people" | "nhan-su" => Some(ImportKind::People),
+            "orgs" | "don-vi" => Some(ImportKind::Orgs),
+            _ => None,
+        }
+    }
+
+    /// Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportKind::People => "nhân sự",
+            ImportKind::Orgs => "đơn vị",
+        }
+    }
+
+    fn job_kind(self) -> &'static str {
+        match self {
+            ImportKind::People => "import_people",
+            ImportKind::Orgs => "import_orgs",
+        }
+    }
+
+    /// The template file with the official headers.
+    pub fn template(self) -> Result<Vec<u8>, AppError> {
+        Ok(match self {
+            ImportKind::People => lantoa_office::export::people_template()?,
+            ImportKind::Orgs => lantoa_office::export::orgs_template()?,
+        })
+    }
+}
+
+/// Why an import could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file is unusable (unreadable, missing columns).
+    #[error("{0}")]
+    File(#[from] FileError),
+    /// The database failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// An import's report and, when rows were rejected, the file of those rows with reasons.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    /// What was done.
+    pub report: ImportReport,
+    /// The rejected rows as .xlsx, with a "Lỗi" column.
+    pub rejected_file: Option<Vec<u8>>,
+}
+
+/// Reads a file and imports its rows.
+pub async fn run_import(
+    db: &DatabaseConnection,
+    kind: ImportKind,
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+    today: NaiveDate,
+    progress: Progress<'_>,
+) -> Result<ImportOutcome, ImportError> {
+    progress("Đọc tệp", 0, 0);
+    let table = Table::read(file_name, bytes)?;
+    let (report, columns) = match kind {
+        ImportKind::People => {
+            let rows = lantoa_office::people_rows(&table)?;
+            (
+                imports::import_people(db, rows, options, today, progress).await?,
+                PEOPLE_COLUMNS,
+            )
+        }
+        ImportKind::Orgs => {
+            let rows = lantoa_office::org_rows(&table)?;
+            (
+                imports::import_orgs(db, rows, options, progress).await?,
+                ORG_COLUMNS,
+            )
+        }
+    };
+    let rejected_file = if report.rejected.is_empty() {
+        None
+    } else {
+        let (header, rows) = header_and_rows(&table, columns)?;
+        let reasons: std::collections::HashMap<usize, &str> = report
+            .rejected
+            .iter()
+            .map(|r| (r.row, r.reasons.as_str()))
+            .collect();
+        let rejected: Vec<(usize, Vec<String>, String)> = rows
+            .into_iter()
+            .filter_map(|(n, cells)| reasons.get(&n).map(|r| (n, cells, r.to_string())))
+            .collect();
+        Some(
+            lantoa_office::export::rejected_xlsx(&header, &rejected)
+                .map_err(|e| StoreError::Config(e.to_string()))?,
+        )
+    };
+    Ok(ImportOutcome {
+        report,
+        rejected_file,
+    })
+}
+
+/// Parameters of an import job.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportParams {
+    /// What the file holds.
+    pub kind: ImportKind,
+    /// Options.
+    pub options: ImportOptions,
+}
+
+#[derive(Template)]
+#[template(path = "imports/upload.html")]
+struct UploadPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    errors: FormErrors,
+    kind: String,
+    recent: Vec<Job>,
+}
+
+async fn upload_page(
+    state: &AppState,
+    kind: String,
+    errors: FieldErrors,
+) -> Result<UploadPage, AppError> {
+    Ok(UploadPage {
+        title: "Nhập dữ liệu từ Excel".into(),
+        crumbs: vec![Crumb::here("Nhập dữ liệu")],
+        errors: FormErrors(errors),
+        kind,
+        recent: jobs::recent(state.store.db(), 10).await?,
+    })
+}
+
+async fn upload_form(State(state): State<AppState>) -> Result<Response, AppError> {
+    Ok(
+        render(&upload_page(&state, "people".into(), FieldErrors::default()).await?)?
+            .into_response(),
+    )
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let mut kind = String::new();
+    let mut options = ImportOptions::default();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+    {
+        match field.name().unwrap_or_default() {
+            "kind" => {
+                kind = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+            }
+            "skip_invalid" => options.skip_invalid = true,
+            "dry_run" => options.dry_run = true,
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                if !name.is_empty() || !bytes.is_empty() {
+                    file = Some((name, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::default();
+    let parsed = ImportKind::parse(&kind);
+    if parsed.is_none() {
+        errors.add("kind", "Chọn loại dữ liệu: nhân sự hoặc đơn vị");
+    }
+    match &file {
+        None => errors.add("file", "Chưa chọn tệp"),
+        Some((_, bytes)) if bytes.is_empty() => errors.add("file", "Tệp rỗng"),
+        Some((name, _)) => {
+            let lower = name.to_lowercase();
+            if ![".xlsx", ".xls", ".ods", ".csv"]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+            {
+                errors.add("file", "Chỉ nhận tệp .xlsx, .xls, .ods hoặc .csv");
+            }
+        }
+    }
+    let (Some(kind), Some((name, bytes)), true) = (parsed, file, errors.is_empty()) else {
+        return render_invalid(&upload_page(&state, kind, errors).await?);
+    };
+    let params = serde_json::to_string(&ImportParams { kind, options })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = jobs::enqueue(
+        state.store.db(),
+        NewJob {
+            kind: kind.job_kind().into(),
+            params,
+            input_name: Some(name),
+            input: Some(bytes),
+            org_id: None,
+        },
+    )
+    .await?;
+    state.jobs_queued.notify_one();
+    Ok(Redirect::to(&format!("{STAFF}/viec/{id}")).into_response())
+}
+
+async fn template_file(Path(kind): Path<String>) -> Result<Response, AppError> {
+    let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).ok_or(AppError::NotFound)?;
+    let file_name = match kind {
+        ImportKind::People => "mau-nhap-nhan-su.xlsx",
+        ImportKind::Orgs => "mau-nhap-don-vi.xlsx",
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                crate::people::ExportFormat::Xlsx.mime().to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        kind.template()?,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "imports/job.html")]
+struct JobPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    job: Job,
+    report: Option<ImportReport>,
+    options: Option<ImportOptions>,
+}
+
+impl JobPage {
+    fn n(&self, value: impl std::borrow::Borrow<usize>) -> String {
+        views::number(*value.borrow() as i64)
+    }
+}
+
+async fn job_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let job = jobs::get(state.store.db(), JobId(id)).await?;
+    let report = job
+        .result
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<ImportReport>(r).ok());
+    let options = serde_json::from_str::<ImportParams>(&job.params)
+        .ok()
+        .map(|p| p.options);
+    let page = JobPage {
+        title: format!(
+            "Nhập dữ liệu: {}",
+            job.input_name.clone().unwrap_or_default()
+        ),
+        crumbs: vec![
+            Crumb::link("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")),
+            Crumb::here(format!("Việc số {id}")),
+        ],
+        job,
+        report,
+        options,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn job_output(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let bytes = jobs::output(state.store.db(), JobId(id)).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                crate::people::ExportFormat::Xlsx.mime().to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"dong-bi-loi-{id}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,90 @@
+//! The worker that runs queued jobs inside the server. Progress goes through a channel to
+//! a writer that saves it every half second, so the import itself never waits on it.
+
+use crate::AppState;
+use crate::imports::{ImportParams, run_import};
+use lantoa_store::jobs::{self, Job};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Runs jobs until the server stops. Jobs left running by a stopped server are marked
+/// failed first (their import wrote nothing: the write is one transaction).
+pub async fn run_worker(state: AppState) {
+    match jobs::fail_interrupted(state.store.db()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(jobs = n, "marked interrupted jobs as failed"),
+        Err(e) => tracing::error!(error = %e, "could not check interrupted jobs"),
+    }
+    loop {
+        match jobs::claim_next(state.store.db()).await {
+            Ok(Some(job)) => run_one(&state, job).await,
+            Ok(None) => {
+                let _woken =
+                    tokio::time::timeout(Duration::from_secs(2), state.jobs_queued.notified())
+                        .await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim a job");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+async fn run_one(state: &AppState, job: Job) {
+    let db = state.store.db().clone();
+    let id = job.id;
+    tracing::info!(job.id = %id, job.kind = %job.kind, "job started");
+    let (sender, mut receiver) = watch::channel((String::new(), 0u64, 0u64));
+    let writer_db = db.clone();
+    let writer = tokio::spawn(async move {
+        while receiver.changed().await.is_ok() {
+            let (stage, done, total) = receiver.borrow_and_update().clone();
+            if let Err(e) = jobs::set_progress(&writer_db, id, &stage, done, total).await {
+                tracing::warn!(job.id = %id, error = %e, "progress not saved");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    let progress = move |stage: &'static str, done: u64, total: u64| {
+        sender.send_replace((stage.to_owned(), done, total));
+    };
+    let outcome = async {
+        let params: ImportParams =
+            serde_json::from_str(&job.params).map_err(|e| format!("tham số không hợp lệ: {e}"))?;
+        let input = jobs::input(&db, id).await.map_err(|e| e.to_string())?;
+        let name = job.input_name.clone().unwrap_or_default();
+        let outcome = run_import(
+            &db,
+            params.kind,
+            &name,
+            &input,
+            params.options,
+            crate::today(),
+            &progress,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::imports::ImportError::File(f) => format!("Không nhập được: {f}"),
+            crate::imports::ImportError::Store(s) => {
+                tracing::error!(job.id = %id, error = %s, "import failed");
+                "Lỗi cơ sở dữ liệu khi nhập; không có dữ liệu nào được ghi. Hãy thử lại.".to_owned()
+            }
+        })?;
+        let result = serde_json::to_string(&outcome.report).map_err(|e| e.to_string())?;
+        Ok::<_, String>((result, outcome.rejected_file))
+    }
+    .await;
+    drop(progress);
+    if let Err(e) = writer.await {
+        tracing::warn!(job.id = %id, error = %e, "progress writer stopped");
+    }
+    let saved = match outcome {
+        Ok((result, output)) => jobs::finish(&db, id, &result, output).await,
+        Err(message) => jobs::fail(&db, id, &message).await,
+    };
+    if let Err(e) = saved {
+        tracing::error!(job.id = %id, error = %e, "could not record the job's end");
+    }
+    tracing::info!(job.id = %id, "job ended");
+}

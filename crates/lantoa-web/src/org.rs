@@ -1,0 +1,554 @@
+//! Units of the tree: browse, open, create, edit, move, merge, archive, export their people.
+
+use crate::views::{self, Crumb, FormErrors, org_crumbs, org_href, render, render_invalid};
+use crate::{AppError, AppState, STAFF};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lantoa_domain::org::{OrgInput, OrgKind, Sector};
+use lantoa_domain::validation::FieldErrors;
+use lantoa_domain::{ClosedList, OrgId};
+use lantoa_store::StoreError;
+use lantoa_store::org::{self, Org, OrgSummary};
+use lantoa_store::people::{self, PeopleFilter, Person};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/don-vi", get(index))
+        .route("/don-vi/moi", get(new_form).post(create))
+        .route("/don-vi/{id}", get(show))
+        .route("/don-vi/{id}/sua", get(edit_form).post(update))
+        .route("/don-vi/{id}/chuyen", get(move_form).post(move_to))
+        .route("/don-vi/{id}/sap-nhap", get(merge_form).post(merge))
+        .route("/don-vi/{id}/luu-tru", post(archive))
+        .route("/don-vi/{id}/khoi-phuc", post(restore))
+        .route("/don-vi/{id}/xuat-nhan-su", get(export_people))
+}
+
+/// A unit row in a list.
+pub struct UnitRow {
+    pub href: String,
+    pub name: String,
+    pub code: String,
+    pub kind: &'static str,
+    pub active: bool,
+    pub descendants: String,
+    pub people: String,
+}
+
+impl From<&OrgSummary> for UnitRow {
+    fn from(s: &OrgSummary) -> Self {
+        UnitRow {
+            href: org_href(s.org.id.0),
+            name: s.org.name.clone(),
+            code: s.org.code.clone(),
+            kind: s.org.kind.label(),
+            active: s.org.is_active(),
+            descendants: views::number(s.descendants),
+            people: views::number(s.people),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org/index.html")]
+struct IndexPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    query: String,
+    roots: Vec<UnitRow>,
+    found: Vec<Org>,
+}
+
+#[derive(Deserialize)]
+struct IndexQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn index(
+    State(state): State<AppState>,
+    Query(query): Query<IndexQuery>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let roots = org::children(db, None, false).await?;
+    let found = if query.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        org::search(db, &query.q, 50).await?
+    };
+    let page = IndexPage {
+        title: "Đơn vị".into(),
+        crumbs: vec![Crumb::here("Đơn vị")],
+        query: query.q,
+        roots: roots.iter().map(UnitRow::from).collect(),
+        found,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "org/show.html")]
+struct ShowPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    org: Org,
+    merged_into: Option<Org>,
+    children: Vec<UnitRow>,
+    archived_children: usize,
+    show_archived: bool,
+    people: Vec<Person>,
+    people_total: String,
+    people_more: bool,
+    people_href: String,
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    #[serde(default)]
+    luu_tru: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let org = org::get(db, OrgId(id)).await?;
+    let lineage = org::lineage(db, &org).await?;
+    let show_archived = q.luu_tru.is_some();
+    let children = org::children(db, Some(org.id), true).await?;
+    let archived_children = children.iter().filter(|c| !c.org.is_active()).count();
+    let shown: Vec<UnitRow> = children
+        .iter()
+        .filter(|c| show_archived || c.org.is_active())
+        .map(UnitRow::from)
+        .collect();
+    let people = people::search(
+        db,
+        &PeopleFilter {
+            within: Some(org.subtree()),
+            ..Default::default()
+        },
+        1,
+        20,
+    )
+    .await?;
+    let merged_into = match org.merged_into_id {
+        Some(target) => Some(org::get(db, target).await?),
+        None => None,
+    };
+    let page = ShowPage {
+        title: org.name.clone(),
+        crumbs: org_crumbs(&lineage, None),
+        people_total: views::number(people.total),
+        people_more: people.total > people.items.len() as i64,
+        people_href: format!("{STAFF}/nhan-su?org={}", org.id),
+        people: people.items,
+        children: shown,
+        archived_children,
+        show_archived,
+        merged_into,
+        org,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The unit form, for creating and editing.
+#[derive(Template)]
+#[template(path = "org/form.html")]
+struct FormPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    action: String,
+    parent: Option<Org>,
+    input: OrgFormInput,
+    errors: FormErrors,
+    kinds: Vec<(&'static str, &'static str)>,
+    sectors: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct OrgFormInput {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    parent: Option<i64>,
+}
+
+impl OrgFormInput {
+    fn to_input(&self) -> OrgInput {
+        OrgInput {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            sector: self.sector.clone(),
+        }
+    }
+}
+
+fn options<T: ClosedList>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
+}
+
+async fn form_page(
+    state: &AppState,
+    editing: Option<&Org>,
+    parent: Option<Org>,
+    input: OrgFormInput,
+    errors: FieldErrors,
+) -> Result<FormPage, AppError> {
+    let db = state.store.db();
+    let (title, action, crumbs) = match editing {
+        Some(org) => {
+            let lineage = org::lineage(db, org).await?;
+            (
+                format!("Sửa {}", org.name),
+                format!("{}/sua", org_href(org.id.0)),
+                org_crumbs(&lineage, Some("Sửa")),
+            )
+        }
+        None => {
+            let crumbs = match &parent {
+                Some(p) => org_crumbs(&org::lineage(db, p).await?, Some("Thêm đơn vị trực thuộc")),
+                None => vec![
+                    Crumb::link("Đơn vị", format!("{STAFF}/don-vi")),
+                    Crumb::here("Thêm đơn vị"),
+                ],
+            };
+            (
+                "Thêm đơn vị".to_owned(),
+                format!("{STAFF}/don-vi/moi"),
+                crumbs,
+            )
+        }
+    };
+    Ok(FormPage {
+        title,
+        crumbs,
+        action,
+        parent,
+        input,
+        errors: FormErrors(errors),
+        kinds: options::<OrgKind>(),
+        sectors: options::<Sector>(),
+    })
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    parent: Option<i64>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, AppError> {
+    let parent = match q.parent {
+        Some(id) => Some(org::get(state.store.db(), OrgId(id)).await?),
+        None => None,
+    };
+    let input = OrgFormInput {
+        parent: parent.as_ref().map(|p| p.id.0),
+        kind: parent
+            .as_ref()
+            .map(|p| suggested_child_kind(p.kind).code().to_owned())
+            .unwrap_or_default(),
+        sector: parent
+            .as_ref()
+            .map(|p| p.sector.code().to_owned())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    Ok(
+        render(&form_page(&state, None, parent, input, FieldErrors::default()).await?)?
+            .into_response(),
+    )
+}
+
+/// The kind a new unit under `parent` most often has, to preselect in the form.
+fn suggested_child_kind(parent: OrgKind) -> OrgKind {
+    match parent {
+        OrgKind::ProvincialCommittee | OrgKind::DistrictCommittee => OrgKind::GrassrootsCommittee,
+        OrgKind::CommuneCommittee | OrgKind::GrassrootsCommittee | OrgKind::SectionCommittee => {
+            OrgKind::Cell
+        }
+        OrgKind::Cell | OrgKind::GrassrootsCell => OrgKind::PartyGroup,
+        other => other,
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Form(form): Form<OrgFormInput>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let parent = match form.parent {
+        Some(id) => Some(org::get(db, OrgId(id)).await?),
+        None => None,
+    };
+    let result = match form.to_input().validate() {
+        Ok(draft) => org::create(db, &draft, parent.as_ref().map(|p| p.id)).await,
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&org_href(id.0)).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&form_page(&state, None, parent, form, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let org = org::get(state.store.db(), OrgId(id)).await?;
+    let input = OrgFormInput {
+        code: org.code.clone(),
+        name: org.name.clone(),
+        kind: org.kind.code().to_owned(),
+        sector: org.sector.code().to_owned(),
+        parent: None,
+    };
+    Ok(
+        render(&form_page(&state, Some(&org), None, input, FieldErrors::default()).await?)?
+            .into_response(),
+    )
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<OrgFormInput>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let org = org::get(db, OrgId(id)).await?;
+    let result = match form.to_input().validate() {
+        Ok(draft) => org::update(db, org.id, &draft).await,
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&org_href(id)).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&form_page(&state, Some(&org), None, form, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Move and merge both ask for another unit's code.
+#[derive(Template)]
+#[template(path = "org/target.html")]
+struct TargetPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    org: Org,
+    action: String,
+    label: &'static str,
+    hint: &'static str,
+    submit: &'static str,
+    code: String,
+    errors: FormErrors,
+}
+
+#[derive(Clone, Copy)]
+enum TargetAction {
+    Move,
+    Merge,
+}
+
+impl TargetAction {
+    fn texts(
+        self,
+    ) -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        match self {
+            TargetAction::Move => (
+                "chuyen",
+                "Chuyển đơn vị",
+                "Mã đơn vị cấp trên mới",
+                "Đơn vị được chuyển cùng toàn bộ đơn vị trực thuộc và nhân sự của nó.",
+                "Chuyển",
+            ),
+            TargetAction::Merge => (
+                "sap-nhap",
+                "Sáp nhập đơn vị",
+                "Mã đơn vị nhận sáp nhập",
+                "Đơn vị này được lưu trữ và ghi là đã sáp nhập. Nhân sự và số liệu các năm trước vẫn thuộc về nó; hãy chuyển nhân sự sang đơn vị mới nếu cần.",
+                "Sáp nhập",
+            ),
+        }
+    }
+}
+
+async fn target_page(
+    state: &AppState,
+    org: Org,
+    action: TargetAction,
+    code: String,
+    errors: FieldErrors,
+) -> Result<TargetPage, AppError> {
+    let (path, title, label, hint, submit) = action.texts();
+    let lineage = org::lineage(state.store.db(), &org).await?;
+    Ok(TargetPage {
+        title: format!("{title}: {}", org.name),
+        crumbs: org_crumbs(&lineage, Some(title)),
+        action: format!("{}/{path}", org_href(org.id.0)),
+        label,
+        hint,
+        submit,
+        code,
+        errors: FormErrors(errors),
+        org,
+    })
+}
+
+#[derive(Deserialize)]
+struct TargetForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn move_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let org = org::get(state.store.db(), OrgId(id)).await?;
+    Ok(render(
+        &target_page(
+            &state,
+            org,
+            TargetAction::Move,
+            String::new(),
+            FieldErrors::default(),
+        )
+        .await?,
+    )?
+    .into_response())
+}
+
+async fn merge_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let org = org::get(state.store.db(), OrgId(id)).await?;
+    Ok(render(
+        &target_page(
+            &state,
+            org,
+            TargetAction::Merge,
+            String::new(),
+            FieldErrors::default(),
+        )
+        .await?,
+    )?
+    .into_response())
+}
+
+async fn apply_target(
+    state: AppState,
+    id: i64,
+    form: TargetForm,
+    action: TargetAction,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let org = org::get(db, OrgId(id)).await?;
+    let result = match org::get_by_code(db, &form.code).await? {
+        None if form.code.trim().is_empty() => {
+            Err(StoreError::invalid("code", "Chưa nhập mã đơn vị"))
+        }
+        None => Err(StoreError::invalid(
+            "code",
+            format!("Không có đơn vị mã «{}»", form.code.trim()),
+        )),
+        Some(target) => match action {
+            TargetAction::Move => org::move_to(db, org.id, target.id).await,
+            TargetAction::Merge => org::merge(db, org.id, target.id).await,
+        },
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&org_href(id)).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            // Store errors name the field "parent"/"into"; the form has one field.
+            let mut at_code = FieldErrors::default();
+            for (_, message) in errors.iter() {
+                at_code.add("code", message);
+            }
+            render_invalid(&target_page(&state, org, action, form.code, at_code).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn move_to(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<TargetForm>,
+) -> Result<Response, AppError> {
+    apply_target(state, id, form, TargetAction::Move).await
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<TargetForm>,
+) -> Result<Response, AppError> {
+    apply_target(state, id, form, TargetAction::Merge).await
+}
+
+async fn archive(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    org::archive(state.store.db(), OrgId(id)).await?;
+    Ok(Redirect::to(&org_href(id)).into_response())
+}
+
+async fn restore(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    org::restore(state.store.db(), OrgId(id)).await?;
+    Ok(Redirect::to(&org_href(id)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    format: String,
+}
+
+async fn export_people(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    let org = org::get(state.store.db(), OrgId(id)).await?;
+    let format = crate::people::ExportFormat::parse(&q.format)
+        .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
+    let bytes = crate::people::export(state.store.db(), &org, format).await?;
+    let file_name = format!("nhan-su-{}.{}", org.code.to_lowercase(), format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.mime().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

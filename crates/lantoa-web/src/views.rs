@@ -1,0 +1,182 @@
+//! What every page shares: the layout's breadcrumbs, pagination links, form errors, and the
+//! Vietnamese formats of numbers and dates.
+
+use askama::Template;
+use chrono::NaiveDate;
+use lantoa_domain::validation::FieldErrors;
+use lantoa_store::org::Org;
+
+/// One step of the breadcrumbs.
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    /// Text.
+    pub label: String,
+    /// Link; `None` for the current page.
+    pub href: Option<String>,
+}
+
+impl Crumb {
+    pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            href: Some(href.into()),
+        }
+    }
+
+    pub fn here(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            href: None,
+        }
+    }
+}
+
+/// Breadcrumbs from "Đơn vị" through a unit's ancestors; the last unit links too unless
+/// `current` is None (then the unit itself is the page).
+pub fn org_crumbs(lineage: &[Org], current: Option<&str>) -> Vec<Crumb> {
+    let mut crumbs = vec![Crumb::link("Đơn vị", format!("{}/don-vi", crate::STAFF))];
+    for (i, org) in lineage.iter().enumerate() {
+        if i + 1 == lineage.len() && current.is_none() {
+            crumbs.push(Crumb::here(org.name.clone()));
+        } else {
+            crumbs.push(Crumb::link(org.name.clone(), org_href(org.id.0)));
+        }
+    }
+    if let Some(label) = current {
+        crumbs.push(Crumb::here(label));
+    }
+    crumbs
+}
+
+/// Link to a unit's page.
+pub fn org_href(id: i64) -> String {
+    format!("{}/don-vi/{id}", crate::STAFF)
+}
+
+/// 16.700
+pub fn number(n: i64) -> String {
+    lantoa_domain::format::number(n)
+}
+
+/// dd/mm/yyyy, or empty.
+pub fn date(d: &Option<NaiveDate>) -> String {
+    d.map(lantoa_domain::dates::display).unwrap_or_default()
+}
+
+/// Errors of a form, to show at each field and in a summary at the top.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub FieldErrors);
+
+impl FormErrors {
+    /// The error of a field, or empty.
+    pub fn at(&self, field: &str) -> &str {
+        self.0.get(field).unwrap_or("")
+    }
+
+    /// Whether there is any error.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// Every message, for the summary.
+    pub fn messages(&self) -> Vec<String> {
+        self.0.iter().map(|(_, m)| m.to_owned()).collect()
+    }
+}
+
+/// A numbered page link.
+#[derive(Debug, Clone)]
+pub struct PageLink {
+    pub label: String,
+    /// `None` for the current page.
+    pub href: Option<String>,
+}
+
+/// Links to the first, previous, nearby, next and last pages of a list.
+pub fn page_links(page: u64, pages: u64, href: impl Fn(u64) -> String) -> Vec<PageLink> {
+    if pages <= 1 {
+        return Vec::new();
+    }
+    let mut links = Vec::new();
+    let mut push = |label: String, target: u64, current: bool| {
+        links.push(PageLink {
+            label,
+            href: (!current).then(|| href(target)),
+        });
+    };
+    if page > 1 {
+        push("« Trước".to_owned(), page - 1, false);
+    }
+    let from = page.saturating_sub(2).max(1);
+    let to = (page + 2).min(pages);
+    if from > 1 {
+        push("1".to_owned(), 1, false);
+    }
+    for p in from..=to {
+        push(number(p as i64), p, p == page);
+    }
+    if to < pages {
+        push(number(pages as i64), pages, false);
+    }
+    if page < pages {
+        push("Sau »".to_owned(), page + 1, false);
+    }
+    links
+}
+
+/// Encodes a value for a query string.
+pub fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(*b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: String,
+    pub crumbs: Vec<Crumb>,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: u16, message: String) -> Self {
+        let title = match status {
+            404 => "Không tìm thấy",
+            409 => "Không thực hiện được",
+            500 => "Lỗi hệ thống",
+            _ => "Có lỗi",
+        };
+        Self {
+            title: title.to_owned(),
+            crumbs: Vec::new(),
+            message,
+        }
+    }
+}
+
+/// Renders a template to an HTML response.
+pub fn render<T: Template>(template: &T) -> Result<axum::response::Html<String>, crate::AppError> {
+    Ok(axum::response::Html(template.render()?))
+}
+
+/// Renders a form again with its errors: 422 so that tools see the refusal.
+pub fn render_invalid<T: Template>(
+    template: &T,
+) -> Result<axum::response::Response, crate::AppError> {
+    use axum::response::IntoResponse;
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        render(template)?,
+    )
+        .into_response())
+}

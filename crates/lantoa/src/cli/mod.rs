@@ -1,0 +1,78 @@
+//! Subcommands, one file each, each with its options and a `run` function.
+
+mod demo;
+mod export;
+mod generate;
+mod import;
+mod migrate;
+mod serve;
+
+use clap::{Args, Parser, Subcommand};
+use lantoa_store::Store;
+use std::process::ExitCode;
+
+/// Lan Tỏa — học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.
+#[derive(Debug, Parser)]
+#[command(name = "lantoa", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations.
+    Migrate(DatabaseArgs),
+    /// Load the demo city (Mỹ Tho) into an empty database.
+    Demo(DatabaseArgs),
+    /// Build a deterministic synthetic tree and people of any size.
+    Generate(generate::GenerateArgs),
+    /// Import units or people from .xlsx, .xls, .ods or .csv.
+    Import(import::ImportArgs),
+    /// Export people of a unit's subtree.
+    Export(export::ExportArgs),
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// sqlite://FILE or postgres://USER@HOST/DB
+    #[arg(long, env = "LANTOA_DATABASE_URL", default_value = lantoa_store::DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+impl DatabaseArgs {
+    /// Connects and migrates.
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let store = Store::connect(&self.database_url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub async fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(args) => migrate::run(args).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Generate(args) => generate::run(args).await,
+            Command::Import(args) => import::run(args).await,
+            Command::Export(args) => export::run(args).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}
