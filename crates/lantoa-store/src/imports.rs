@@ -67,13 +67,25 @@ pub async fn import_people(
         }
     }
 
-    let codes: Vec<String> = drafts
+    let codes: Vec<String> = rows
         .iter()
-        .map(|(_, d)| d.org_code.clone())
+        .map(|r| lantoa_domain::org::normalise_code(&r.input.org_code))
+        .filter(|c| !c.is_empty())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     let orgs = org::by_codes(db, &codes).await?;
+    // Rows already refused by their own fields also learn whether their unit exists, so
+    // that one pass over the file reports every reason.
+    for row in &rows {
+        let code = lantoa_domain::org::normalise_code(&row.input.org_code);
+        if let Some(errors) = errors_by_row.get_mut(&row.number)
+            && !code.is_empty()
+            && !orgs.contains_key(&code)
+        {
+            errors.add("org_code", format!("Không có đơn vị mã «{code}»"));
+        }
+    }
     let cards: Vec<String> = drafts
         .iter()
         .filter_map(|(_, d)| d.party_card_no.clone())

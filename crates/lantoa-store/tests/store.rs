@@ -330,7 +330,8 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
         assert_eq!(report.rejected[0].row, 3);
         assert!(
             report.rejected[0].reasons.contains("họ và tên")
-                && report.rejected[0].reasons.contains("không tồn tại"),
+                && report.rejected[0].reasons.contains("không tồn tại")
+                && report.rejected[0].reasons.contains("«NOPE»"),
             "{}",
             report.rejected[0].reasons
         );

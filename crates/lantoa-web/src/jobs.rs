@@ -16,9 +16,8 @@ pub async fn run_worker(state: AppState) {
         Err(e) => tracing::error!(error = %e, "could not check interrupted jobs"),
     }
     loop {
-        match jobs::claim_next(state.store.db()).await {
-            Ok(Some(job)) => run_one(&state, job).await,
-            Ok(None) => {
+        match run_pending(&state).await {
+            Ok(_) => {
                 let _woken =
                     tokio::time::timeout(Duration::from_secs(2), state.jobs_queued.notified())
                         .await;
@@ -29,6 +28,16 @@ pub async fn run_worker(state: AppState) {
             }
         }
     }
+}
+
+/// Runs queued jobs one after another until none is left; returns how many ran.
+pub async fn run_pending(state: &AppState) -> Result<usize, lantoa_store::StoreError> {
+    let mut ran = 0;
+    while let Some(job) = jobs::claim_next(state.store.db()).await? {
+        run_one(state, job).await;
+        ran += 1;
+    }
+    Ok(ran)
 }
 
 async fn run_one(state: &AppState, job: Job) {
