@@ -1,7 +1,7 @@
 //! The columns of each import: official headers (used in templates and exports), the
 //! synonyms people write, and the mapping of a table's rows to inputs.
 
-use crate::table::{FileError, Table};
+use crate::table::{FileError, NumberedRow, Table};
 use lantoa_domain::import::{OrgRowInput, Row};
 use lantoa_domain::org::OrgInput;
 use lantoa_domain::people::PersonInput;
@@ -203,7 +203,7 @@ fn locate(table: &Table, columns: &[Column]) -> Result<(usize, Vec<Option<usize>
 }
 
 /// The rows after the header, each as (row number, value of each column in `columns` order).
-fn records(table: &Table, columns: &[Column]) -> Result<Vec<(usize, Vec<String>)>, FileError> {
+fn records(table: &Table, columns: &[Column]) -> Result<Vec<NumberedRow>, FileError> {
     let (header, positions) = locate(table, columns)?;
     Ok(table.rows[header + 1..]
         .iter()
@@ -221,7 +221,7 @@ fn records(table: &Table, columns: &[Column]) -> Result<Vec<(usize, Vec<String>)
 pub fn header_and_rows(
     table: &Table,
     columns: &[Column],
-) -> Result<(Vec<String>, Vec<(usize, Vec<String>)>), FileError> {
+) -> Result<(Vec<String>, Vec<NumberedRow>), FileError> {
     let (header, _) = locate(table, columns)?;
     Ok((
         table.rows[header].1.clone(),

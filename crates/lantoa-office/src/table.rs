@@ -20,11 +20,14 @@ pub enum FileError {
     MissingColumns(String),
 }
 
+/// A row's number in the file (from 1) and its cells as text.
+pub type NumberedRow = (usize, Vec<String>);
+
 /// The cells of a file as text, each row with its number in the file (from 1).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     /// Rows with their numbers; empty rows are left out.
-    pub rows: Vec<(usize, Vec<String>)>,
+    pub rows: Vec<NumberedRow>,
 }
 
 /// Which kind of file, from its name (or its first bytes when the name says nothing).
@@ -73,9 +76,11 @@ impl Table {
             .delimiter(delimiter)
             .from_reader(text.as_bytes());
         let mut rows = Vec::new();
+        // Row numbers come from byte offsets (the reader's own line count skips blank
+        // lines), counted incrementally so a large file stays linear.
+        let (mut counted_to, mut line) = (0usize, 1usize);
         for record in reader.records() {
             let record = record.map_err(|e| FileError::Unreadable(e.to_string()))?;
-            // Count lines from the byte offset: the reader's own line count skips blank lines.
             let mut offset = record
                 .position()
                 .map(|p| p.byte() as usize)
@@ -84,14 +89,14 @@ impl Table {
             while matches!(text.as_bytes().get(offset), Some(b'\n' | b'\r')) {
                 offset += 1;
             }
-            let number = text.as_bytes()[..offset]
+            line += text.as_bytes()[counted_to..offset]
                 .iter()
                 .filter(|b| **b == b'\n')
-                .count()
-                + 1;
+                .count();
+            counted_to = offset;
             let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
             if cells.iter().any(|c| !c.is_empty()) {
-                rows.push((number, cells));
+                rows.push((line, cells));
             }
         }
         Ok(Table { rows })

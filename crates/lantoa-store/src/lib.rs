@@ -96,15 +96,14 @@ fn prepare_url(url: &str) -> Result<String, StoreError> {
         return Ok(url.to_owned());
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(dir) = std::path::Path::new(path)
+    if path != ":memory:"
+        && let Some(dir) = std::path::Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Config(format!("không tạo được thư mục {}: {e}", dir.display()))
-            })?;
-        }
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Config(format!("không tạo được thư mục {}: {e}", dir.display()))
+        })?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()

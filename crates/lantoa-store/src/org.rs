@@ -167,7 +167,7 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[OrgId]) -> Result<Vec
             conn,
             &format!(
                 "SELECT {COLUMNS} FROM orgs WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                placeholders(conn.get_database_backend(), 1, chunk.len())
             ),
             values,
         )
@@ -189,7 +189,7 @@ pub async fn by_codes<C: ConnectionTrait>(
             conn,
             &format!(
                 "SELECT {COLUMNS} FROM orgs WHERE code IN ({})",
-                placeholders(1, chunk.len())
+                placeholders(conn.get_database_backend(), 1, chunk.len())
             ),
             values,
         )

@@ -330,7 +330,7 @@ pub async fn by_cards<C: ConnectionTrait>(
             conn,
             &format!(
                 "{SELECT} WHERE p.party_card_no IN ({})",
-                placeholders(1, chunk.len())
+                placeholders(conn.get_database_backend(), 1, chunk.len())
             ),
             values,
         )
@@ -352,7 +352,7 @@ pub async fn in_orgs<C: ConnectionTrait>(
             conn,
             &format!(
                 "{SELECT} WHERE p.org_id IN ({})",
-                placeholders(1, chunk.len())
+                placeholders(conn.get_database_backend(), 1, chunk.len())
             ),
             values,
         )
@@ -451,6 +451,7 @@ pub async fn insert_many<C: ConnectionTrait>(
     let per_row = FIELD_COLUMNS.len() + 2;
     let rows_per_statement = (sql::MAX_BIND / per_row).min(1000);
     let now = Utc::now();
+    let backend = conn.get_database_backend();
     let mut ids = Vec::with_capacity(people.len());
     for chunk in people.chunks(rows_per_statement) {
         let mut values = Vec::with_capacity(chunk.len() * per_row);
@@ -460,7 +461,7 @@ pub async fn insert_many<C: ConnectionTrait>(
             values.extend(field_values(&person.draft, person.org_id));
             values.push(now.into());
             values.push(now.into());
-            tuples.push(format!("({})", placeholders(first, per_row)));
+            tuples.push(format!("({})", placeholders(backend, first, per_row)));
         }
         let statement = format!(
             "INSERT INTO people ({}, created_at, updated_at) VALUES {} RETURNING id AS value",
@@ -469,14 +470,15 @@ pub async fn insert_many<C: ConnectionTrait>(
         );
         let inserted: Vec<sql::Scalar> = sql::all(conn, &statement, values).await?;
         let chunk_ids: Vec<i64> = inserted.into_iter().map(|s| s.value).collect();
-        let mut values: Vec<Value> = vec![now.into()];
+        let mut values: Vec<Value> = vec![now.into(), now.into()];
         values.extend(chunk_ids.iter().map(|id| Value::from(*id)));
         sql::exec(
             conn,
             &format!(
                 "INSERT INTO person_units (person_id, org_id, valid_from, valid_to, created_at, updated_at) \
-                 SELECT id, org_id, NULL, NULL, $1, $1 FROM people WHERE id IN ({})",
-                placeholders(2, chunk_ids.len())
+                 SELECT id, org_id, NULL, NULL, {} FROM people WHERE id IN ({})",
+                placeholders(backend, 1, 2),
+                placeholders(backend, 3, chunk_ids.len())
             ),
             values,
         )

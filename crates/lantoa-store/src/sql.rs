@@ -1,6 +1,6 @@
 //! Small helpers to run portable SQL with `$1` placeholders on either backend.
 
-use sea_orm::{ConnectionTrait, DbErr, ExecResult, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, FromQueryResult, Statement, Value};
 
 pub(crate) fn stmt<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(conn.get_database_backend(), sql, values)
@@ -51,12 +51,20 @@ pub(crate) async fn scalar<C: ConnectionTrait>(
         .unwrap_or(0))
 }
 
-/// `$first, $first+1, …` placeholders for an `IN (…)` list of `count` values.
-pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `count` placeholders for values bound in order, for statements whose every parameter is
+/// written by this function (large `IN (…)` lists and multi-row inserts).
+///
+/// PostgreSQL gets `$first, $first+1, …`. SQLite gets anonymous `?`: SQLite looks a named
+/// parameter up by a linear scan, so binding n named parameters costs n², which made a
+/// 1 000-row insert take 0,4 s instead of a few milliseconds.
+pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> String {
+    match backend {
+        DbBackend::Sqlite => vec!["?"; count].join(", "),
+        _ => (first..first + count)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// Largest number of values bound in one statement (SQLite allows 32 766, PostgreSQL 65 535).

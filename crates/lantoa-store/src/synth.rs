@@ -175,9 +175,12 @@ impl PeopleMaker {
         is_leader: bool,
     ) -> PersonDraft {
         let this_year = self.today.year();
-        let gender = if population == Population::Forces && self.rng.chance(85) {
-            Gender::Male
-        } else if self.rng.chance(50) {
+        let male_percent = if population == Population::Forces {
+            85
+        } else {
+            50
+        };
+        let gender = if self.rng.chance(male_percent) {
             Gender::Male
         } else {
             Gender::Female
