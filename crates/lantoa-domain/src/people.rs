@@ -239,6 +239,16 @@ fn past_date(
     }
 }
 
+/// A party card number as stored: no spaces, upper case; `None` when empty.
+pub fn normalise_card(text: &str) -> Option<String> {
+    let card: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    (!card.is_empty()).then_some(card)
+}
+
 /// Reads a yes/no cell: "có", "x", "1", "yes", "true" are yes; empty, "không", "0" are no.
 pub fn parse_yes_no(text: &str) -> Option<bool> {
     match crate::text::fold(text).as_str() {

@@ -75,15 +75,29 @@ pub async fn import_people(
         .into_iter()
         .collect();
     let orgs = org::by_codes(db, &codes).await?;
-    // Rows already refused by their own fields also learn whether their unit exists, so
-    // that one pass over the file reports every reason.
+    // Checks that need no valid row run over every row, so that one pass over the file
+    // reports every reason of a row: its unit exists, its card is not repeated in the file.
+    let mut seen_card: HashMap<String, usize> = HashMap::new();
     for row in &rows {
+        let mut errors = FieldErrors::default();
         let code = lantoa_domain::org::normalise_code(&row.input.org_code);
-        if let Some(errors) = errors_by_row.get_mut(&row.number)
-            && !code.is_empty()
-            && !orgs.contains_key(&code)
-        {
+        if !code.is_empty() && !orgs.contains_key(&code) {
             errors.add("org_code", format!("Không có đơn vị mã «{code}»"));
+        }
+        if let Some(card) = lantoa_domain::people::normalise_card(&row.input.party_card_no)
+            && let Some(first) = seen_card.insert(card.clone(), row.number)
+        {
+            seen_card.insert(card.clone(), first);
+            errors.add(
+                "party_card_no",
+                format!("Số thẻ đảng viên «{card}» trùng với dòng {first}"),
+            );
+        }
+        if !errors.is_empty() {
+            let entry = errors_by_row.entry(row.number).or_default();
+            for (field, message) in errors.iter() {
+                entry.add(field, message);
+            }
         }
     }
     let cards: Vec<String> = drafts
@@ -105,7 +119,6 @@ pub async fn import_people(
     }
     progress("Đối chiếu dữ liệu", total / 2, total);
 
-    let mut seen_card: HashMap<String, usize> = HashMap::new();
     let mut seen_key: HashMap<(String, Option<NaiveDate>, OrgId), usize> = HashMap::new();
     let mut seen_person: HashMap<PersonId, usize> = HashMap::new();
     let mut plans: Vec<Plan<(NewPerson, Option<Person>)>> = Vec::with_capacity(drafts.len());
@@ -120,22 +133,9 @@ pub async fn import_people(
                 );
                 None
             }
-            None => {
-                errors.add(
-                    "org_code",
-                    format!("Không có đơn vị mã «{}»", draft.org_code),
-                );
-                None
-            }
+            // An unknown code was reported by the pass over every row.
+            None => None,
         };
-        if let Some(card) = &draft.party_card_no
-            && let Some(first) = seen_card.insert(card.clone(), number)
-        {
-            errors.add(
-                "party_card_no",
-                format!("Số thẻ đảng viên «{card}» trùng với dòng {first}"),
-            );
-        }
         let mut existing = None;
         if let Some(org) = org {
             let key = (fold(&draft.full_name), draft.birth_date, org.id);
@@ -182,8 +182,11 @@ pub async fn import_people(
                 );
             }
         }
-        if !errors.is_empty() {
-            errors_by_row.insert(number, errors);
+        if !errors.is_empty() || errors_by_row.contains_key(&number) {
+            let entry = errors_by_row.entry(number).or_default();
+            for (field, message) in errors.iter() {
+                entry.add(field, message);
+            }
             continue;
         }
         let Some(org) = org else { continue };

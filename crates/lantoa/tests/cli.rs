@@ -1,0 +1,286 @@
+//! The `lantoa` binary as users run it: imports with their exit codes and error files,
+//! exports, the synthetic generator, and a server that stops cleanly on SIGTERM. Runs on
+//! SQLite, and on PostgreSQL too when `LANTOA_TEST_POSTGRES_URL` is set.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use unicode_normalization::UnicodeNormalization;
+
+fn lantoa(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lantoa"))
+        .args(args)
+        .env("LANTOA_DATABASE_URL", url)
+        .env("LANTOA_LOG", "warn")
+        .output()
+        .expect("lantoa runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh database URL per call: a SQLite file in `dir`, or a new PostgreSQL database.
+fn databases(dir: &Path, name: &str) -> Vec<String> {
+    let mut urls = vec![format!(
+        "sqlite://{}",
+        dir.join(format!("{name}.db")).display()
+    )];
+    if let Ok(admin) = std::env::var("LANTOA_TEST_POSTGRES_URL")
+        && !admin.is_empty()
+    {
+        let db = format!("lantoa_cli_{name}_{}", std::process::id());
+        let status = Command::new("psql")
+            .arg(&admin)
+            .args([
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {db}"),
+                "-c",
+                &format!("CREATE DATABASE {db}"),
+            ])
+            .status()
+            .expect("LANTOA_TEST_POSTGRES_URL is set: psql must run");
+        assert!(
+            status.success(),
+            "LANTOA_TEST_POSTGRES_URL is set: PostgreSQL must be reachable"
+        );
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_owned())
+            .unwrap_or(admin.clone());
+        urls.push(format!("{base}/{db}"));
+    }
+    urls
+}
+
+const ORGS_CSV: &str = "Mã đơn vị,Tên đơn vị,Loại đơn vị,Lĩnh vực,Mã đơn vị cấp trên\n\
+    TU,Thành ủy,Đảng bộ cấp huyện,,\n\
+    DB1,Đảng bộ Phường 1,dang bo co so,phuong xa,TU\n\
+    CB1,Chi bộ Khu phố 1,Chi bộ trực thuộc,Phường xã,DB1\n";
+
+#[test]
+fn imports_report_rows_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "imports") {
+        let orgs = dir.path().join("orgs.csv");
+        std::fs::write(&orgs, ORGS_CSV).unwrap();
+        let out = lantoa(&url, &["import", "orgs", orgs.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{url}: {}", stdout(&out));
+        assert!(stdout(&out).contains("tạo mới 3"), "{}", stdout(&out));
+
+        // NFD text, every date format, a title above the header, one bad row.
+        let nfd: String = "Nguyễn Văn Đức".nfd().collect();
+        let people = format!(
+            "DANH SÁCH ĐẢNG VIÊN CHI BỘ KHU PHỐ 1\n\
+             \n\
+             STT;HỌ TÊN;Ngày sinh;Đối tượng;Tình trạng;Ngày vào Đảng;Số thẻ;Chi bộ\n\
+             1;{nfd};02/09/1975;Đảng viên;Chính thức;19-05-2000;1001;CB1\n\
+             2;Lê Thị Hoa;2/9/1980;Đảng viên;Dự bị;2026-01-15;1002;cb1\n\
+             3;Trần Văn Ba;1985-03-04;Người dân;;;;CB1\n\
+             4;Phạm Thị Tư;31/02/1980;Đảng viên;;;1001;NOPE\n"
+        );
+        let file = dir.path().join("people.csv");
+        std::fs::write(&file, people).unwrap();
+        let errors = dir.path().join("loi.xlsx");
+        let out = lantoa(
+            &url,
+            &[
+                "import",
+                "people",
+                file.to_str().unwrap(),
+                "--errors",
+                errors.to_str().unwrap(),
+            ],
+        );
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{url}: {text}");
+        assert!(
+            text.contains("Dòng 7:")
+                && text.contains("không tồn tại")
+                && text.contains("NOPE")
+                && text.contains("trùng với dòng 4"),
+            "{text}"
+        );
+        assert!(text.contains("Chưa ghi gì"), "all or nothing: {text}");
+        assert!(errors.exists(), "rejected rows written");
+
+        let dry = lantoa(
+            &url,
+            &[
+                "import",
+                "people",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "--skip-invalid",
+            ],
+        );
+        assert_eq!(dry.status.code(), Some(1));
+        let out = lantoa(
+            &url,
+            &["import", "people", file.to_str().unwrap(), "--skip-invalid"],
+        );
+        assert!(
+            stdout(&out).contains("tạo mới 3") && stdout(&out).contains("Đã ghi"),
+            "{}",
+            stdout(&out)
+        );
+        let again = lantoa(
+            &url,
+            &["import", "people", file.to_str().unwrap(), "--skip-invalid"],
+        );
+        assert!(
+            stdout(&again).contains("tạo mới 0, cập nhật 0, không đổi 3"),
+            "re-import: {}",
+            stdout(&again)
+        );
+
+        let export = dir.path().join("export.csv");
+        let out = lantoa(
+            &url,
+            &[
+                "export",
+                "people",
+                "--org",
+                "db1",
+                "-o",
+                export.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        let exported = std::fs::read_to_string(&export).unwrap();
+        assert!(
+            exported.contains("Nguyễn Văn Đức") && exported.contains("02/09/1975"),
+            "NFC on the way out: {exported}"
+        );
+
+        let missing = lantoa(&url, &["import", "people", "/nonexistent.xlsx"]);
+        assert_eq!(missing.status.code(), Some(2));
+        let no_column = dir.path().join("bad.csv");
+        std::fs::write(&no_column, "Họ và tên,Ngày sinh\nAn,01/01/1980\n").unwrap();
+        let out = lantoa(&url, &["import", "people", no_column.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Mã đơn vị"));
+    }
+}
+
+#[test]
+fn a_large_file_imports_in_one_go() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "large") {
+        let orgs = dir.path().join("orgs.csv");
+        std::fs::write(&orgs, ORGS_CSV).unwrap();
+        assert_eq!(
+            lantoa(&url, &["import", "orgs", orgs.to_str().unwrap()])
+                .status
+                .code(),
+            Some(0)
+        );
+        let mut csv = String::from("Họ và tên,Ngày sinh,Đối tượng,Mã đơn vị\n");
+        for i in 0..20_000 {
+            csv.push_str(&format!(
+                "Người Thứ {},{:02}/{:02}/{},Người dân,CB1\n",
+                to_words(i),
+                i % 28 + 1,
+                i % 12 + 1,
+                1940 + i % 60
+            ));
+        }
+        let file = dir.path().join("big.csv");
+        std::fs::write(&file, csv).unwrap();
+        let out = lantoa(&url, &["import", "people", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(stdout(&out).contains("tạo mới 20.000"), "{}", stdout(&out));
+    }
+}
+
+/// Names may not hold digits, so numbers are spelled with letters.
+fn to_words(mut n: usize) -> String {
+    let letters = ["A", "B", "C", "D", "E", "G", "H", "K", "L", "M"];
+    let mut out = String::new();
+    loop {
+        out.push_str(letters[n % 10]);
+        n /= 10;
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut exports = Vec::new();
+    for name in ["one", "two"] {
+        let url = format!(
+            "sqlite://{}",
+            dir.path().join(format!("{name}.db")).display()
+        );
+        let out = lantoa(&url, &["generate", "--people", "500", "--seed", "9"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(stdout(&out).contains("500 người"));
+        let file = dir.path().join(format!("{name}.csv"));
+        assert_eq!(
+            lantoa(
+                &url,
+                &[
+                    "export",
+                    "people",
+                    "--org",
+                    "G9",
+                    "-o",
+                    file.to_str().unwrap()
+                ]
+            )
+            .status
+            .code(),
+            Some(0)
+        );
+        exports.push(std::fs::read(&file).unwrap());
+    }
+    assert_eq!(
+        exports[0], exports[1],
+        "the same seed gives the same people"
+    );
+}
+
+#[test]
+fn serve_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lantoa"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LANTOA_DATABASE_URL", &url)
+        .env("LANTOA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The server prints its address once it listens: no sleeping, no guessing.
+    let line = lines
+        .next()
+        .expect("the server prints its address")
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address")
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200") && response.ends_with("ok"),
+        "{response}"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
