@@ -107,13 +107,17 @@ pub async fn import_people(
     let by_card: HashMap<String, Person> = people::by_cards(db, &cards)
         .await?
         .into_iter()
-        .filter_map(|p| p.party_card_no.clone().map(|c| (c, p)))
+        .filter_map(|p| p.details.party_card_no.clone().map(|c| (c, p)))
         .collect();
     let org_ids: Vec<OrgId> = orgs.values().map(|o| o.id).collect();
     let mut by_key: HashMap<(String, Option<NaiveDate>, OrgId), Vec<Person>> = HashMap::new();
     for person in people::in_orgs(db, &org_ids).await? {
         by_key
-            .entry((fold(&person.full_name), person.birth_date, person.org_id))
+            .entry((
+                fold(&person.details.full_name),
+                person.details.birth_date,
+                person.org_id,
+            ))
             .or_default()
             .push(person);
     }
@@ -155,8 +159,8 @@ pub async fn import_people(
                         .map(|v| {
                             v.iter()
                                 .filter(|p| {
-                                    p.party_card_no.is_none()
-                                        || p.party_card_no == draft.party_card_no
+                                    p.details.party_card_no.is_none()
+                                        || p.details.party_card_no == draft.party_card_no
                                 })
                                 .collect()
                         })
@@ -177,7 +181,7 @@ pub async fn import_people(
                     "full_name",
                     format!(
                         "Dòng {first} cũng cập nhật {} — mỗi người chỉ một dòng",
-                        person.full_name
+                        person.details.full_name
                     ),
                 );
             }
@@ -196,7 +200,7 @@ pub async fn import_people(
         };
         plans.push(match existing {
             None => Plan::Create((new, None)),
-            Some(person) if person.to_draft() == new.draft => Plan::Unchanged,
+            Some(person) if person.details == new.draft => Plan::Unchanged,
             Some(person) => Plan::Update((new, Some(person))),
         });
     }

@@ -424,6 +424,32 @@ pub async fn update<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Loads the unit that `org` is moved or merged into: it must exist, be active and lie
+/// outside `org`'s subtree. Refusals are field errors on `field`.
+async fn destination<C: ConnectionTrait>(
+    conn: &C,
+    org: &Org,
+    target: OrgId,
+    field: &'static str,
+    missing: &str,
+    inside: &str,
+) -> Result<Org, StoreError> {
+    let target = get(conn, target).await.map_err(|e| match e {
+        StoreError::NotFound => StoreError::invalid(field, missing),
+        other => other,
+    })?;
+    if target.path.starts_with(&org.path) {
+        return Err(StoreError::invalid(field, inside));
+    }
+    if !target.is_active() {
+        return Err(StoreError::invalid(
+            field,
+            format!("Đơn vị «{}» đã lưu trữ", target.name),
+        ));
+    }
+    Ok(target)
+}
+
 /// Moves a unit (with its whole subtree) under another parent.
 pub async fn move_to<C: ConnectionTrait>(
     conn: &C,
@@ -431,22 +457,15 @@ pub async fn move_to<C: ConnectionTrait>(
     new_parent: OrgId,
 ) -> Result<(), StoreError> {
     let org = get(conn, id).await?;
-    let parent = get(conn, new_parent).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên mới"),
-        other => other,
-    })?;
-    if parent.path.starts_with(&org.path) {
-        return Err(StoreError::invalid(
-            "parent",
-            "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó",
-        ));
-    }
-    if !parent.is_active() {
-        return Err(StoreError::invalid(
-            "parent",
-            format!("Đơn vị «{}» đã lưu trữ", parent.name),
-        ));
-    }
+    let parent = destination(
+        conn,
+        &org,
+        new_parent,
+        "parent",
+        "Không tìm thấy đơn vị cấp trên mới",
+        "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó",
+    )
+    .await?;
     if org.parent_id == Some(parent.id) {
         return Ok(());
     }
@@ -532,22 +551,15 @@ pub async fn restore<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), Stor
 /// moved silently; its people and records stay with it for the years it existed.
 pub async fn merge<C: ConnectionTrait>(conn: &C, id: OrgId, into: OrgId) -> Result<(), StoreError> {
     let org = get(conn, id).await?;
-    let target = get(conn, into).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::invalid("into", "Không tìm thấy đơn vị nhận sáp nhập"),
-        other => other,
-    })?;
-    if target.path.starts_with(&org.path) {
-        return Err(StoreError::invalid(
-            "into",
-            "Không thể sáp nhập vào chính nó hoặc đơn vị cấp dưới của nó",
-        ));
-    }
-    if !target.is_active() {
-        return Err(StoreError::invalid(
-            "into",
-            format!("Đơn vị «{}» đã lưu trữ", target.name),
-        ));
-    }
+    destination(
+        conn,
+        &org,
+        into,
+        "into",
+        "Không tìm thấy đơn vị nhận sáp nhập",
+        "Không thể sáp nhập vào chính nó hoặc đơn vị cấp dưới của nó",
+    )
+    .await?;
     archive(conn, id).await?;
     sql::exec(
         conn,

@@ -10,77 +10,22 @@ use lantoa_domain::text::fold;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
-/// A stored person with the code and name of their current unit.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A stored person: their fields as validated (the same type a form or a file row becomes,
+/// with the current unit's code), plus what only the database knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     /// Id.
     pub id: PersonId,
-    /// Full name, NFC.
-    pub full_name: String,
-    /// Gender.
-    pub gender: Option<Gender>,
-    /// Date of birth (personal data).
-    pub birth_date: Option<NaiveDate>,
-    /// Categories.
-    #[serde(serialize_with = "serialize_categories")]
-    pub categories: Categories,
-    /// Party member status.
-    pub member_status: Option<MemberStatus>,
-    /// Date joined the Party.
-    pub party_joined_on: Option<NaiveDate>,
-    /// Date made official.
-    pub party_official_on: Option<NaiveDate>,
-    /// Party card number.
-    pub party_card_no: Option<String>,
+    /// The person's fields.
+    pub details: PersonDraft,
     /// Current unit.
     pub org_id: OrgId,
-    /// Current unit's code.
-    pub org_code: String,
     /// Current unit's name.
     pub org_name: String,
-    /// Position.
-    pub position: Option<String>,
-    /// Leader or head.
-    pub is_leader: bool,
-    /// Citizen identity number (personal data).
-    pub citizen_id: Option<String>,
-    /// Phone (personal data).
-    pub phone: Option<String>,
-    /// E-mail.
-    pub email: Option<String>,
-    /// Note.
-    pub note: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-fn serialize_categories<S: serde::Serializer>(set: &Categories, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(set.iter().map(Category::code))
-}
-
-impl Person {
-    /// The person's fields as a draft, to compare with an import row or fill a form.
-    pub fn to_draft(&self) -> PersonDraft {
-        PersonDraft {
-            full_name: self.full_name.clone(),
-            gender: self.gender,
-            birth_date: self.birth_date,
-            categories: self.categories,
-            member_status: self.member_status,
-            party_joined_on: self.party_joined_on,
-            party_official_on: self.party_official_on,
-            party_card_no: self.party_card_no.clone(),
-            org_code: self.org_code.clone(),
-            position: self.position.clone(),
-            is_leader: self.is_leader,
-            citizen_id: self.citizen_id.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            note: self.note.clone(),
-        }
-    }
 }
 
 #[derive(FromQueryResult)]
@@ -111,26 +56,28 @@ impl From<PersonRow> for Person {
     fn from(row: PersonRow) -> Self {
         Person {
             id: PersonId(row.id),
-            full_name: row.full_name,
-            gender: row.gender.as_deref().and_then(Gender::from_code),
-            birth_date: row.birth_date,
-            categories: Categories::from_bits(row.categories),
-            member_status: row
-                .member_status
-                .as_deref()
-                .and_then(MemberStatus::from_code),
-            party_joined_on: row.party_joined_on,
-            party_official_on: row.party_official_on,
-            party_card_no: row.party_card_no,
+            details: PersonDraft {
+                full_name: row.full_name,
+                gender: row.gender.as_deref().and_then(Gender::from_code),
+                birth_date: row.birth_date,
+                categories: Categories::from_bits(row.categories),
+                member_status: row
+                    .member_status
+                    .as_deref()
+                    .and_then(MemberStatus::from_code),
+                party_joined_on: row.party_joined_on,
+                party_official_on: row.party_official_on,
+                party_card_no: row.party_card_no,
+                org_code: row.org_code,
+                position: row.position,
+                is_leader: row.is_leader,
+                citizen_id: row.citizen_id,
+                phone: row.phone,
+                email: row.email,
+                note: row.note,
+            },
             org_id: OrgId(row.org_id),
-            org_code: row.org_code,
             org_name: row.org_name,
-            position: row.position,
-            is_leader: row.is_leader,
-            citizen_id: row.citizen_id,
-            phone: row.phone,
-            email: row.email,
-            note: row.note,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -514,7 +461,7 @@ async fn check_card_free<C: ConnectionTrait>(
                     "party_card_no",
                     format!(
                         "Số thẻ «{card}» đã thuộc về {} ({})",
-                        other.full_name, other.org_name
+                        other.details.full_name, other.org_name
                     ),
                 ));
             }
@@ -550,7 +497,7 @@ pub async fn update<C: ConnectionTrait>(
     today: NaiveDate,
 ) -> Result<(), StoreError> {
     let current = get(conn, id).await?;
-    let org_id = if current.org_code == draft.org_code {
+    let org_id = if current.details.org_code == draft.org_code {
         current.org_id
     } else {
         resolve_org(conn, &draft.org_code).await?

@@ -217,7 +217,7 @@ async fn people_search_filters_and_history() {
         let names = |page: people::Page<people::Person>| {
             page.items
                 .into_iter()
-                .map(|p| p.full_name)
+                .map(|p| p.details.full_name)
                 .collect::<Vec<_>>()
         };
         let q = |q: &str| PeopleFilter {
@@ -270,7 +270,7 @@ async fn people_search_filters_and_history() {
         )
         .await;
         assert!(matches!(dup, Err(StoreError::Invalid(ref e)) if e.get("party_card_no").is_some()));
-        let mut moved = people::get(c, duc).await.unwrap().to_draft();
+        let mut moved = people::get(c, duc).await.unwrap().details;
         moved.org_code = "Y".into();
         people::update(c, duc, &moved, today()).await.unwrap();
         let history = people::history(c, duc).await.unwrap();
@@ -408,6 +408,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             .await
             .unwrap()
             .items[0]
+                .details
                 .position
                 .as_deref(),
             Some("Bí thư")
@@ -529,7 +530,7 @@ async fn demo_loads_the_city() {
         assert!(
             duc.items
                 .iter()
-                .any(|p| p.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy"))
+                .any(|p| p.details.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy"))
         );
     }
 }

@@ -94,16 +94,16 @@ impl From<&Person> for PersonDto {
     fn from(p: &Person) -> Self {
         PersonDto {
             id: p.id.0,
-            full_name: p.full_name.clone(),
-            gender: p.gender.map(|g| g.code()),
-            categories: p.categories.iter().map(|c| c.code()).collect(),
-            member_status: p.member_status.map(|s| s.code()),
-            party_card_no: p.party_card_no.clone(),
+            full_name: p.details.full_name.clone(),
+            gender: p.details.gender.map(|g| g.code()),
+            categories: p.details.categories.iter().map(|c| c.code()).collect(),
+            member_status: p.details.member_status.map(|s| s.code()),
+            party_card_no: p.details.party_card_no.clone(),
             org_id: p.org_id.0,
-            org_code: p.org_code.clone(),
+            org_code: p.details.org_code.clone(),
             org_name: p.org_name.clone(),
-            position: p.position.clone(),
-            is_leader: p.is_leader,
+            position: p.details.position.clone(),
+            is_leader: p.details.is_leader,
         }
     }
 }

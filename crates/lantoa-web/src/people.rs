@@ -162,8 +162,11 @@ async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Resp
     let unit = org::get(db, person.org_id).await?;
     let history = people::history(db, person.id).await?;
     let page = ShowPage {
-        title: person.full_name.clone(),
-        crumbs: org_crumbs(&org::lineage(db, &unit).await?, Some(&person.full_name)),
+        title: person.details.full_name.clone(),
+        crumbs: org_crumbs(
+            &org::lineage(db, &unit).await?,
+            Some(&person.details.full_name),
+        ),
         person,
         history,
     };
@@ -231,20 +234,23 @@ impl PersonForm {
     }
 
     fn from_person(person: &Person) -> Self {
-        let input = person.to_draft().to_input();
+        let input = person.details.to_input();
         PersonForm {
             full_name: input.full_name,
             gender: person
+                .details
                 .gender
                 .map(|g| g.code().to_owned())
                 .unwrap_or_default(),
             birth_date: input.birth_date,
             categories: person
+                .details
                 .categories
                 .iter()
                 .map(|c| c.code().to_owned())
                 .collect(),
             member_status: person
+                .details
                 .member_status
                 .map(|s| s.code().to_owned())
                 .unwrap_or_default(),
@@ -253,7 +259,7 @@ impl PersonForm {
             party_card_no: input.party_card_no,
             org_code: input.org_code,
             position: input.position,
-            is_leader: person.is_leader.then(|| "1".to_owned()),
+            is_leader: person.details.is_leader.then(|| "1".to_owned()),
             citizen_id: input.citizen_id,
             phone: input.phone,
             email: input.email,
@@ -294,7 +300,7 @@ async fn form_page(
     };
     let (title, action, cancel, current) = match person {
         Some(p) => (
-            format!("Sửa thông tin {}", p.full_name),
+            format!("Sửa thông tin {}", p.details.full_name),
             format!("{STAFF}/nhan-su/{}/sua", p.id),
             format!("{STAFF}/nhan-su/{}", p.id),
             "Sửa nhân sự",
@@ -465,7 +471,7 @@ pub async fn export(
         let batch = people::batch_after(db, &range, after, 5000).await?;
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
-        rows.extend(batch.iter().map(|p| p.to_draft().to_input()));
+        rows.extend(batch.iter().map(|p| p.details.to_input()));
     }
     Ok(match format {
         ExportFormat::Xlsx => lantoa_office::export::people_xlsx(&rows)?,
