@@ -6,7 +6,7 @@
 //! Units with records are archived or merged, never deleted.
 
 use crate::StoreError;
-use crate::sql::{self, placeholders};
+use crate::sql;
 use chrono::{DateTime, Utc};
 use lantoa_domain::ClosedList;
 use lantoa_domain::OrgId;
@@ -160,21 +160,14 @@ pub async fn get_by_code<C: ConnectionTrait>(
 
 /// The units with these ids, in no particular order.
 pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[OrgId]) -> Result<Vec<Org>, StoreError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(sql::MAX_BIND) {
-        let values: Vec<Value> = chunk.iter().map(|id| id.0.into()).collect();
-        let rows: Vec<OrgRow> = sql::all(
-            conn,
-            &format!(
-                "SELECT {COLUMNS} FROM orgs WHERE id IN ({})",
-                placeholders(conn.get_database_backend(), 1, chunk.len())
-            ),
-            values,
-        )
-        .await?;
-        out.extend(rows.into_iter().map(Org::from));
-    }
-    Ok(out)
+    let values = ids.iter().map(|id| Value::from(id.0)).collect();
+    let rows: Vec<OrgRow> = sql::all_in(
+        conn,
+        &format!("SELECT {COLUMNS} FROM orgs WHERE id IN ({{list}})"),
+        values,
+    )
+    .await?;
+    Ok(rows.into_iter().map(Org::from).collect())
 }
 
 /// The units with these codes, by code.
@@ -182,21 +175,17 @@ pub async fn by_codes<C: ConnectionTrait>(
     conn: &C,
     codes: &[String],
 ) -> Result<HashMap<String, Org>, StoreError> {
-    let mut out = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(sql::MAX_BIND) {
-        let values: Vec<Value> = chunk.iter().map(|c| c.clone().into()).collect();
-        let rows: Vec<OrgRow> = sql::all(
-            conn,
-            &format!(
-                "SELECT {COLUMNS} FROM orgs WHERE code IN ({})",
-                placeholders(conn.get_database_backend(), 1, chunk.len())
-            ),
-            values,
-        )
-        .await?;
-        out.extend(rows.into_iter().map(|r| (r.code.clone(), Org::from(r))));
-    }
-    Ok(out)
+    let values = codes.iter().map(|c| Value::from(c.clone())).collect();
+    let rows: Vec<OrgRow> = sql::all_in(
+        conn,
+        &format!("SELECT {COLUMNS} FROM orgs WHERE code IN ({{list}})"),
+        values,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.code.clone(), Org::from(r)))
+        .collect())
 }
 
 /// The ancestors of a unit from the root down, the unit itself last (for breadcrumbs).

@@ -270,21 +270,14 @@ pub async fn by_cards<C: ConnectionTrait>(
     conn: &C,
     cards: &[String],
 ) -> Result<Vec<Person>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in cards.chunks(sql::MAX_BIND) {
-        let values: Vec<Value> = chunk.iter().map(|c| c.clone().into()).collect();
-        let rows: Vec<PersonRow> = sql::all(
-            conn,
-            &format!(
-                "{SELECT} WHERE p.party_card_no IN ({})",
-                placeholders(conn.get_database_backend(), 1, chunk.len())
-            ),
-            values,
-        )
-        .await?;
-        out.extend(rows.into_iter().map(Person::from));
-    }
-    Ok(out)
+    let values = cards.iter().map(|c| Value::from(c.clone())).collect();
+    let rows: Vec<PersonRow> = sql::all_in(
+        conn,
+        &format!("{SELECT} WHERE p.party_card_no IN ({{list}})"),
+        values,
+    )
+    .await?;
+    Ok(rows.into_iter().map(Person::from).collect())
 }
 
 /// The people whose current unit is one of these (not their subtrees).
@@ -292,21 +285,14 @@ pub async fn in_orgs<C: ConnectionTrait>(
     conn: &C,
     orgs: &[OrgId],
 ) -> Result<Vec<Person>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in orgs.chunks(sql::MAX_BIND) {
-        let values: Vec<Value> = chunk.iter().map(|o| o.0.into()).collect();
-        let rows: Vec<PersonRow> = sql::all(
-            conn,
-            &format!(
-                "{SELECT} WHERE p.org_id IN ({})",
-                placeholders(conn.get_database_backend(), 1, chunk.len())
-            ),
-            values,
-        )
-        .await?;
-        out.extend(rows.into_iter().map(Person::from));
-    }
-    Ok(out)
+    let values = orgs.iter().map(|o| Value::from(o.0)).collect();
+    let rows: Vec<PersonRow> = sql::all_in(
+        conn,
+        &format!("{SELECT} WHERE p.org_id IN ({{list}})"),
+        values,
+    )
+    .await?;
+    Ok(rows.into_iter().map(Person::from).collect())
 }
 
 /// A person's stay in a unit.

@@ -34,6 +34,21 @@ pub(crate) async fn exec<C: ConnectionTrait>(
     conn.execute_raw(stmt(conn, sql, values)).await
 }
 
+/// Runs a query whose `IN ({list})` takes `values`, in chunks small enough for either
+/// backend, and returns the rows of all chunks.
+pub(crate) async fn all_in<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    query: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>, DbErr> {
+    let mut out = Vec::with_capacity(values.len());
+    for chunk in values.chunks(MAX_BIND) {
+        let list = placeholders(conn.get_database_backend(), 1, chunk.len());
+        out.extend(all::<T, C>(conn, &query.replace("{list}", &list), chunk.to_vec()).await?);
+    }
+    Ok(out)
+}
+
 /// A single integer (a count, an id).
 #[derive(FromQueryResult)]
 pub(crate) struct Scalar {
