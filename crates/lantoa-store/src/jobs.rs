@@ -215,16 +215,37 @@ pub async fn claim_next<C: ConnectionTrait>(conn: &C) -> Result<Option<Job>, Sto
     }
 }
 
-/// Marks jobs left running by a server that stopped as failed, with the reason.
-pub async fn fail_interrupted<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreError> {
+/// Marks as failed the running jobs whose worker has given no sign of life since `before`
+/// (a server that stopped mid-job). Their import wrote nothing: the write is one
+/// transaction. A live worker refreshes `updated_at` at least every minute.
+pub async fn fail_stale<C: ConnectionTrait>(
+    conn: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
     let now = Utc::now();
     let result = sql::exec(
         conn,
-        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, updated_at = $2 WHERE state = 'running'",
-        vec!["Máy chủ dừng khi việc đang chạy; không có dữ liệu nào được ghi. Hãy chạy lại.".into(), now.into()],
+        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, updated_at = $2 \
+         WHERE state = 'running' AND updated_at < $3",
+        vec![
+            "Máy chủ dừng khi việc đang chạy; không có dữ liệu nào được ghi. Hãy chạy lại.".into(),
+            now.into(),
+            before.into(),
+        ],
     )
     .await?;
     Ok(result.rows_affected())
+}
+
+/// Tells other servers that the worker of a running job is alive.
+pub async fn heartbeat<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<(), StoreError> {
+    sql::exec(
+        conn,
+        "UPDATE jobs SET updated_at = $1 WHERE id = $2",
+        vec![Utc::now().into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The uploaded file of a job.

@@ -492,6 +492,42 @@ async fn jobs_are_claimed_once() {
             .unwrap();
         let job = jobs::get(c, id).await.unwrap();
         assert!(job.has_output && job.state.is_finished());
+
+        // A running job is failed only once its worker has been silent long enough.
+        let running = jobs::enqueue(
+            c,
+            jobs::NewJob {
+                kind: "import_orgs".into(),
+                params: "{}".into(),
+                input_name: None,
+                input: None,
+                org_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        jobs::claim_next(c).await.unwrap();
+        let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        assert_eq!(
+            jobs::fail_stale(c, an_hour_ago).await.unwrap(),
+            0,
+            "{}: a live job stays",
+            db.name
+        );
+        assert_eq!(
+            jobs::get(c, running).await.unwrap().state,
+            jobs::JobState::Running
+        );
+        let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+        assert_eq!(jobs::fail_stale(c, later).await.unwrap(), 1);
+        let failed = jobs::get(c, running).await.unwrap();
+        assert_eq!(failed.state, jobs::JobState::Failed);
+        assert!(
+            failed
+                .error
+                .unwrap()
+                .contains("không có dữ liệu nào được ghi")
+        );
         assert_eq!(jobs::output(c, id).await.unwrap(), b"out");
     }
 }

@@ -7,15 +7,31 @@ use lantoa_store::jobs::{self, Job};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Runs jobs until the server stops. Jobs left running by a stopped server are marked
-/// failed first (their import wrote nothing: the write is one transaction).
-pub async fn run_worker(state: AppState) {
-    match jobs::fail_interrupted(state.store.db()).await {
+/// How long a running job may go without a sign of life before it counts as interrupted.
+const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+/// How often a running job's worker signals that it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(60);
+
+/// Marks jobs interrupted by a stopped server as failed; errors are logged, not fatal.
+async fn fail_stale_jobs(state: &AppState) {
+    let before = chrono::Utc::now() - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
+    match jobs::fail_stale(state.store.db(), before).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(jobs = n, "marked interrupted jobs as failed"),
         Err(e) => tracing::error!(error = %e, "could not check interrupted jobs"),
     }
+}
+
+/// Runs jobs until the server stops, and every few minutes fails the jobs that a stopped
+/// server left running (several servers may share the database, so a job counts as
+/// interrupted only when its worker stopped signalling, not merely because it runs).
+pub async fn run_worker(state: AppState) {
+    let mut last_check: Option<std::time::Instant> = None;
     loop {
+        if last_check.is_none_or(|t| t.elapsed() >= HEARTBEAT) {
+            fail_stale_jobs(&state).await;
+            last_check = Some(std::time::Instant::now());
+        }
         match run_pending(&state).await {
             Ok(_) => {
                 let _woken =
@@ -47,9 +63,18 @@ async fn run_one(state: &AppState, job: Job) {
     let (sender, mut receiver) = watch::channel((String::new(), 0u64, 0u64));
     let writer_db = db.clone();
     let writer = tokio::spawn(async move {
-        while receiver.changed().await.is_ok() {
-            let (stage, done, total) = receiver.borrow_and_update().clone();
-            if let Err(e) = jobs::set_progress(&writer_db, id, &stage, done, total).await {
+        loop {
+            let saved = tokio::select! {
+                changed = receiver.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    let (stage, done, total) = receiver.borrow_and_update().clone();
+                    jobs::set_progress(&writer_db, id, &stage, done, total).await
+                }
+                () = tokio::time::sleep(HEARTBEAT) => jobs::heartbeat(&writer_db, id).await,
+            };
+            if let Err(e) = saved {
                 tracing::warn!(job.id = %id, error = %e, "progress not saved");
             }
             tokio::time::sleep(Duration::from_millis(500)).await;

@@ -51,11 +51,20 @@ pub fn today() -> NaiveDate {
 /// Prefix of the staff pages.
 pub const STAFF: &str = "/quan-ly";
 
+/// 200 "ok" when the database answers, 503 when it does not (for load balancers).
 async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<&'static str, AppError> {
-    state.store.ping().await?;
-    Ok("ok")
+) -> (axum::http::StatusCode, &'static str) {
+    match state.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable",
+            )
+        }
+    }
 }
 
 /// The whole application. Serve it with [`serve`], or call it in-process in tests.
