@@ -433,7 +433,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     let plan = plan();
     let drafts = people(&plan, today);
     let txn = db.begin().await?;
-    let orgs = synth::create_orgs(&txn, &plan.units).await?;
+    let orgs = synth::create_orgs(&txn, &crate::audit::Actor::system("demo"), &plan.units).await?;
     let people = synth::insert_people(&txn, &orgs, drafts).await?;
     txn.commit().await?;
     Ok(DemoSummary {

@@ -4,9 +4,11 @@
 //! matched to existing records so that importing the same file twice changes nothing.
 
 use crate::StoreError;
+use crate::audit::{self, Actor, Change};
 use crate::org::{self, Org};
 use crate::people::{self, NewPerson, Person};
 use chrono::NaiveDate;
+use lantoa_domain::audit::AuditAction;
 use lantoa_domain::org::OrgDraft;
 use lantoa_domain::people::{PersonDraft, PersonInput};
 use lantoa_domain::text::fold;
@@ -26,6 +28,32 @@ enum Plan<T> {
     Unchanged,
 }
 
+/// One audit row for a whole import, with its counts (people imported are not logged one by
+/// one: a 100 000-row file would write 100 000 rows; units are, through `org::create`).
+async fn record_import<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    action: AuditAction,
+    report: &ImportReport,
+) -> Result<(), StoreError> {
+    let after = serde_json::json!({
+        "read": report.read,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected.len(),
+    });
+    let change = Change {
+        action,
+        entity_type: "import",
+        entity_id: None,
+        org_id: None,
+        before: serde_json::Value::Null,
+        after,
+    };
+    audit::record(conn, actor, change).await
+}
+
 fn should_write(report: &ImportReport, options: ImportOptions) -> bool {
     !options.dry_run && (report.rejected.is_empty() || options.skip_invalid)
 }
@@ -41,6 +69,7 @@ fn reject(rejected: &mut Vec<RejectedRow>, row: usize, errors: &FieldErrors) {
 /// name, date of birth and unit.
 pub async fn import_people(
     db: &DatabaseConnection,
+    actor: &Actor,
     rows: Vec<Row<PersonInput>>,
     options: ImportOptions,
     today: NaiveDate,
@@ -229,6 +258,7 @@ pub async fn import_people(
     for (new, current) in &updates {
         people::write_update(&txn, current, &new.draft, new.org_id, today).await?;
     }
+    record_import(&txn, actor, AuditAction::ImportPeople, &report).await?;
     txn.commit().await?;
     report.written = true;
     Ok(report)
@@ -238,6 +268,7 @@ pub async fn import_people(
 /// file, in any order. A changed parent moves the unit with its subtree.
 pub async fn import_orgs(
     db: &DatabaseConnection,
+    actor: &Actor,
     rows: Vec<Row<OrgRowInput>>,
     options: ImportOptions,
     progress: Progress<'_>,
@@ -446,19 +477,20 @@ pub async fn import_orgs(
         };
         match plan {
             Plan::Create(()) => {
-                let id = org::create(&txn, draft, parent).await?;
+                let id = org::create(&txn, actor, draft, parent).await?;
                 ids.insert(draft.code.clone(), id);
             }
             Plan::Update(()) => {
                 let id = ids[&draft.code];
-                org::update(&txn, id, draft).await?;
+                org::update(&txn, actor, id, draft).await?;
                 if let Some(parent) = parent {
-                    org::move_to(&txn, id, parent).await?;
+                    org::move_to(&txn, actor, id, parent).await?;
                 }
             }
             Plan::Unchanged => {}
         }
     }
+    record_import(&txn, actor, AuditAction::ImportOrgs, &report).await?;
     txn.commit().await?;
     report.written = true;
     Ok(report)

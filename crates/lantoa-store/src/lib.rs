@@ -4,6 +4,7 @@
 //! portable SQL with `$1` placeholders, which both backends accept. One module per area holds
 //! that area's queries; [`migration`] holds the single schema history of both backends.
 
+pub mod audit;
 pub mod demo;
 pub mod error;
 pub mod imports;
@@ -20,6 +21,19 @@ pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, Transactio
 use sea_orm::{ConnectOptions, ConnectionTrait, Database};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
+
+/// A connection or a transaction that changes can be written on: each change opens its own
+/// transaction on it (a savepoint inside an outer transaction) so that the change and its
+/// audit row commit or roll back together.
+pub trait Writer:
+    sea_orm::ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>
+{
+}
+
+impl<T: sea_orm::ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>> Writer
+    for T
+{
+}
 
 /// The default database: a SQLite file next to where the server runs.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./lantoa-data/lantoa.db";

@@ -6,10 +6,12 @@
 //! Units with records are archived or merged, never deleted.
 
 use crate::StoreError;
+use crate::audit::{self, Actor, Change};
 use crate::sql;
 use chrono::{DateTime, Utc};
 use lantoa_domain::ClosedList;
 use lantoa_domain::OrgId;
+use lantoa_domain::audit::AuditAction;
 use lantoa_domain::org::{OrgDraft, OrgKind, Sector};
 use lantoa_domain::text::fold;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -337,16 +339,55 @@ async fn check_code_free<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Creates a unit under `parent` (a root when `None`).
-pub async fn create<C: ConnectionTrait>(
+/// The fields of a unit the audit log records.
+fn snapshot(org: &Org) -> serde_json::Value {
+    serde_json::json!({
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind.code(),
+        "sector": org.sector.code(),
+        "parent_id": org.parent_id.map(|p| p.0),
+        "archived": !org.is_active(),
+        "merged_into_id": org.merged_into_id.map(|m| m.0),
+    })
+}
+
+/// Records the change from `before` to the unit as it now is, in the change's transaction.
+async fn audit_change<C: ConnectionTrait>(
     conn: &C,
+    actor: &Actor,
+    action: AuditAction,
+    before: Option<&Org>,
+    id: OrgId,
+) -> Result<(), StoreError> {
+    let after = get(conn, id).await?;
+    let (before, after) = match before {
+        Some(before) => audit::diff(&snapshot(before), &snapshot(&after)),
+        None => (serde_json::Value::Null, snapshot(&after)),
+    };
+    let change = Change {
+        action,
+        entity_type: "org",
+        entity_id: Some(id.0),
+        org_id: Some(id),
+        before,
+        after,
+    };
+    audit::record(conn, actor, change).await
+}
+
+/// Creates a unit under `parent` (a root when `None`).
+pub async fn create<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
     draft: &OrgDraft,
     parent: Option<OrgId>,
 ) -> Result<OrgId, StoreError> {
-    check_code_free(conn, &draft.code, None).await?;
+    let txn = conn.begin().await?;
+    check_code_free(&txn, &draft.code, None).await?;
     let (parent_path, depth) = match parent {
         Some(parent_id) => {
-            let parent = get(conn, parent_id).await.map_err(|e| match e {
+            let parent = get(&txn, parent_id).await.map_err(|e| match e {
                 StoreError::NotFound => {
                     StoreError::invalid("parent", "Không tìm thấy đơn vị cấp trên")
                 }
@@ -364,7 +405,7 @@ pub async fn create<C: ConnectionTrait>(
     };
     let now = Utc::now();
     let id = sql::scalar(
-        conn,
+        &txn,
         "INSERT INTO orgs (code, name, name_folded, kind, sector, parent_id, path, depth, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING id AS value",
         vec![
@@ -380,24 +421,28 @@ pub async fn create<C: ConnectionTrait>(
     )
     .await?;
     sql::exec(
-        conn,
+        &txn,
         "UPDATE orgs SET path = $1 WHERE id = $2",
         vec![format!("{parent_path}{id}/").into(), id.into()],
     )
     .await?;
+    audit_change(&txn, actor, AuditAction::OrgCreate, None, OrgId(id)).await?;
+    txn.commit().await?;
     Ok(OrgId(id))
 }
 
 /// Changes a unit's code, name, kind and sector.
-pub async fn update<C: ConnectionTrait>(
+pub async fn update<C: crate::Writer>(
     conn: &C,
+    actor: &Actor,
     id: OrgId,
     draft: &OrgDraft,
 ) -> Result<(), StoreError> {
-    get(conn, id).await?;
-    check_code_free(conn, &draft.code, Some(id)).await?;
+    let txn = conn.begin().await?;
+    let before = get(&txn, id).await?;
+    check_code_free(&txn, &draft.code, Some(id)).await?;
     sql::exec(
-        conn,
+        &txn,
         "UPDATE orgs SET code = $1, name = $2, name_folded = $3, kind = $4, sector = $5, updated_at = $6 WHERE id = $7",
         vec![
             draft.code.clone().into(),
@@ -410,6 +455,8 @@ pub async fn update<C: ConnectionTrait>(
         ],
     )
     .await?;
+    audit_change(&txn, actor, AuditAction::OrgUpdate, Some(&before), id).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -440,14 +487,16 @@ async fn destination<C: ConnectionTrait>(
 }
 
 /// Moves a unit (with its whole subtree) under another parent.
-pub async fn move_to<C: ConnectionTrait>(
+pub async fn move_to<C: crate::Writer>(
     conn: &C,
+    actor: &Actor,
     id: OrgId,
     new_parent: OrgId,
 ) -> Result<(), StoreError> {
-    let org = get(conn, id).await?;
+    let txn = conn.begin().await?;
+    let org = get(&txn, id).await?;
     let parent = destination(
-        conn,
+        &txn,
         &org,
         new_parent,
         "parent",
@@ -461,9 +510,8 @@ pub async fn move_to<C: ConnectionTrait>(
     let new_path = format!("{}{}/", parent.path, org.id);
     let range = org.subtree();
     let depth_change = parent.depth + 1 - org.depth;
-    let now = Utc::now();
     sql::exec(
-        conn,
+        &txn,
         "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path >= $4 AND path < $5",
         vec![
             new_path.into(),
@@ -475,22 +523,22 @@ pub async fn move_to<C: ConnectionTrait>(
     )
     .await?;
     sql::exec(
-        conn,
+        &txn,
         "UPDATE orgs SET parent_id = $1, updated_at = $2 WHERE id = $3",
-        vec![parent.id.0.into(), now.into(), org.id.0.into()],
+        vec![parent.id.0.into(), Utc::now().into(), org.id.0.into()],
     )
     .await?;
+    audit_change(&txn, actor, AuditAction::OrgMove, Some(&org), id).await?;
+    txn.commit().await?;
     Ok(())
 }
 
-/// Archives a unit. Its records stay, and it still counts in the years it existed.
-/// Refused while it has active sub-units: those are moved, merged or archived first.
-pub async fn archive<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), StoreError> {
-    let org = get(conn, id).await?;
+/// Marks a unit archived, refusing while it has active sub-units.
+async fn set_archived<C: ConnectionTrait>(conn: &C, org: &Org) -> Result<(), StoreError> {
     let active_children = sql::scalar(
         conn,
         "SELECT COUNT(*) AS value FROM orgs WHERE parent_id = $1 AND archived_at IS NULL",
-        vec![id.0.into()],
+        vec![org.id.0.into()],
     )
     .await?;
     if active_children > 0 {
@@ -506,17 +554,37 @@ pub async fn archive<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), Stor
     sql::exec(
         conn,
         "UPDATE orgs SET archived_at = $1, updated_at = $1 WHERE id = $2 AND archived_at IS NULL",
-        vec![now.into(), id.0.into()],
+        vec![now.into(), org.id.0.into()],
     )
     .await?;
     Ok(())
 }
 
+/// Archives a unit. Its records stay, and it still counts in the years it existed.
+/// Refused while it has active sub-units: those are moved, merged or archived first.
+pub async fn archive<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    id: OrgId,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    let org = get(&txn, id).await?;
+    set_archived(&txn, &org).await?;
+    audit_change(&txn, actor, AuditAction::OrgArchive, Some(&org), id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Restores an archived unit (and cancels a merge), when its parent is active.
-pub async fn restore<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), StoreError> {
-    let org = get(conn, id).await?;
+pub async fn restore<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    id: OrgId,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    let org = get(&txn, id).await?;
     if let Some(parent_id) = org.parent_id {
-        let parent = get(conn, parent_id).await?;
+        let parent = get(&txn, parent_id).await?;
         if !parent.is_active() {
             return Err(StoreError::invalid(
                 "archive",
@@ -528,20 +596,28 @@ pub async fn restore<C: ConnectionTrait>(conn: &C, id: OrgId) -> Result<(), Stor
         }
     }
     sql::exec(
-        conn,
+        &txn,
         "UPDATE orgs SET archived_at = NULL, merged_into_id = NULL, updated_at = $1 WHERE id = $2",
         vec![Utc::now().into(), id.0.into()],
     )
     .await?;
+    audit_change(&txn, actor, AuditAction::OrgRestore, Some(&org), id).await?;
+    txn.commit().await?;
     Ok(())
 }
 
 /// Merges a unit into another: the unit is archived and points at its successor. Nothing is
 /// moved silently; its people and records stay with it for the years it existed.
-pub async fn merge<C: ConnectionTrait>(conn: &C, id: OrgId, into: OrgId) -> Result<(), StoreError> {
-    let org = get(conn, id).await?;
+pub async fn merge<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    id: OrgId,
+    into: OrgId,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    let org = get(&txn, id).await?;
     destination(
-        conn,
+        &txn,
         &org,
         into,
         "into",
@@ -549,12 +625,14 @@ pub async fn merge<C: ConnectionTrait>(conn: &C, id: OrgId, into: OrgId) -> Resu
         "Không thể sáp nhập vào chính nó hoặc đơn vị cấp dưới của nó",
     )
     .await?;
-    archive(conn, id).await?;
+    set_archived(&txn, &org).await?;
     sql::exec(
-        conn,
+        &txn,
         "UPDATE orgs SET merged_into_id = $1, updated_at = $2 WHERE id = $3",
         vec![into.0.into(), Utc::now().into(), id.0.into()],
     )
     .await?;
+    audit_change(&txn, actor, AuditAction::OrgMerge, Some(&org), id).await?;
+    txn.commit().await?;
     Ok(())
 }

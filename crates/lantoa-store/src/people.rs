@@ -2,9 +2,11 @@
 //! insert shared by imports, the demo and synthetic data.
 
 use crate::StoreError;
+use crate::audit::{self, Actor, Change};
 use crate::org::Subtree;
 use crate::sql::{self, placeholders};
 use chrono::{DateTime, NaiveDate, Utc};
+use lantoa_domain::audit::AuditAction;
 use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
 use lantoa_domain::text::fold;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
@@ -456,40 +458,85 @@ async fn check_card_free<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The fields of a person the audit log records, as they are written in files.
+fn snapshot(draft: &PersonDraft) -> serde_json::Value {
+    let p = draft.to_input();
+    serde_json::json!({
+        "full_name": p.full_name, "gender": p.gender, "birth_date": p.birth_date,
+        "categories": p.categories, "member_status": p.member_status,
+        "party_joined_on": p.party_joined_on, "party_official_on": p.party_official_on,
+        "party_card_no": p.party_card_no, "org_code": p.org_code, "position": p.position,
+        "is_leader": draft.is_leader, "citizen_id": p.citizen_id, "phone": p.phone,
+        "email": p.email, "note": p.note,
+    })
+}
+
 /// Creates a person in the unit named by the draft's code.
-pub async fn create<C: ConnectionTrait>(
+pub async fn create<C: crate::Writer>(
     conn: &C,
+    actor: &Actor,
     draft: &PersonDraft,
 ) -> Result<PersonId, StoreError> {
-    let org_id = resolve_org(conn, &draft.org_code).await?;
-    check_card_free(conn, draft, None).await?;
+    let txn = conn.begin().await?;
+    let org_id = resolve_org(&txn, &draft.org_code).await?;
+    check_card_free(&txn, draft, None).await?;
     let ids = insert_many(
-        conn,
+        &txn,
         &[NewPerson {
             draft: draft.clone(),
             org_id,
         }],
     )
     .await?;
-    ids.first().copied().ok_or(StoreError::NotFound)
+    let id = ids.first().copied().ok_or(StoreError::NotFound)?;
+    let change = Change {
+        action: AuditAction::PersonCreate,
+        entity_type: "person",
+        entity_id: Some(id.0),
+        org_id: Some(org_id),
+        before: serde_json::Value::Null,
+        after: snapshot(draft),
+    };
+    audit::record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(id)
 }
 
 /// Changes a person. A change of unit closes the current stay on `today` and opens a new
 /// one, so past years still count the person where they were.
-pub async fn update<C: ConnectionTrait>(
+pub async fn update<C: crate::Writer>(
     conn: &C,
+    actor: &Actor,
     id: PersonId,
     draft: &PersonDraft,
     today: NaiveDate,
 ) -> Result<(), StoreError> {
-    let current = get(conn, id).await?;
+    let txn = conn.begin().await?;
+    let current = get(&txn, id).await?;
     let org_id = if current.details.org_code == draft.org_code {
         current.org_id
     } else {
-        resolve_org(conn, &draft.org_code).await?
+        resolve_org(&txn, &draft.org_code).await?
     };
-    check_card_free(conn, draft, Some(id)).await?;
-    write_update(conn, &current, draft, org_id, today).await
+    check_card_free(&txn, draft, Some(id)).await?;
+    write_update(&txn, &current, draft, org_id, today).await?;
+    let (before, after) = audit::diff(&snapshot(&current.details), &snapshot(draft));
+    let action = if org_id == current.org_id {
+        AuditAction::PersonUpdate
+    } else {
+        AuditAction::PersonTransfer
+    };
+    let change = Change {
+        action,
+        entity_type: "person",
+        entity_id: Some(id.0),
+        org_id: Some(org_id),
+        before,
+        after,
+    };
+    audit::record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Writes a validated change of an existing person (used by the form and the import).

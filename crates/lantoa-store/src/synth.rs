@@ -287,8 +287,9 @@ impl PeopleMaker {
 }
 
 /// Creates units from (code, name, kind, sector, parent code) in order; parents first.
-pub async fn create_orgs<C: sea_orm::ConnectionTrait>(
+pub async fn create_orgs<C: crate::Writer>(
     conn: &C,
+    actor: &crate::audit::Actor,
     units: &[(String, String, OrgKind, Sector, Option<String>)],
 ) -> Result<Vec<Org>, StoreError> {
     let mut ids: std::collections::HashMap<String, OrgId> = std::collections::HashMap::new();
@@ -300,7 +301,7 @@ pub async fn create_orgs<C: sea_orm::ConnectionTrait>(
             kind: *kind,
             sector: *sector,
         };
-        let id = org::create(conn, &draft, parent_id).await?;
+        let id = org::create(conn, actor, &draft, parent_id).await?;
         ids.insert(code.clone(), id);
     }
     let all: Vec<OrgId> = ids.values().copied().collect();
@@ -408,7 +409,7 @@ pub async fn generate(
         }
     }
     let txn = db.begin().await?;
-    let orgs = create_orgs(&txn, &units).await?;
+    let orgs = create_orgs(&txn, &crate::audit::Actor::system("generate"), &units).await?;
     let count = insert_people(&txn, &orgs, drafts).await?;
     txn.commit().await?;
     Ok(Generated {

@@ -6,6 +6,7 @@ use common::{databases, today};
 use lantoa_domain::import::{ImportOptions, OrgRowInput, Row};
 use lantoa_domain::org::{OrgDraft, OrgInput, OrgKind, Sector};
 use lantoa_domain::people::{Category, MemberStatus, PersonInput};
+use lantoa_store::audit::Actor;
 use lantoa_store::imports::{import_orgs, import_people};
 use lantoa_store::people::PeopleFilter;
 use lantoa_store::{StoreError, demo, jobs, org, people};
@@ -17,6 +18,10 @@ fn draft(code: &str, name: &str, kind: OrgKind) -> OrgDraft {
         kind,
         sector: Sector::WardCommune,
     }
+}
+
+fn actor() -> Actor {
+    Actor::cli()
 }
 
 fn no_progress(_: &'static str, _: u64, _: u64) {}
@@ -81,6 +86,7 @@ async fn tree_create_move_archive_merge() {
         let c = db.store.db();
         let root = org::create(
             c,
+            &actor(),
             &draft("ROOT", "Thành ủy", OrgKind::DistrictCommittee),
             None,
         )
@@ -88,16 +94,23 @@ async fn tree_create_move_archive_merge() {
         .unwrap();
         let a = org::create(
             c,
+            &actor(),
             &draft("A", "Đảng bộ A", OrgKind::GrassrootsCommittee),
             Some(root),
         )
         .await
         .unwrap();
-        let a1 = org::create(c, &draft("A1", "Chi bộ A1", OrgKind::Cell), Some(a))
-            .await
-            .unwrap();
+        let a1 = org::create(
+            c,
+            &actor(),
+            &draft("A1", "Chi bộ A1", OrgKind::Cell),
+            Some(a),
+        )
+        .await
+        .unwrap();
         let b = org::create(
             c,
+            &actor(),
             &draft("B", "Đảng bộ B", OrgKind::GrassrootsCommittee),
             Some(root),
         )
@@ -108,7 +121,7 @@ async fn tree_create_move_archive_merge() {
         assert_eq!(a1_org.depth, 2);
 
         // Code unique, with a field error.
-        let err = org::create(c, &draft("a1", "Trùng", OrgKind::Cell), Some(b)).await;
+        let err = org::create(c, &actor(), &draft("a1", "Trùng", OrgKind::Cell), Some(b)).await;
         assert!(
             matches!(err, Err(StoreError::Invalid(ref e)) if e.get("code").is_some()),
             "{}",
@@ -118,6 +131,7 @@ async fn tree_create_move_archive_merge() {
         // Children with subtree counts.
         people::create(
             c,
+            &actor(),
             &person("Lê Văn Một", "A1", "").validate(today()).unwrap(),
         )
         .await
@@ -132,12 +146,12 @@ async fn tree_create_move_archive_merge() {
         );
 
         // Moving A under B moves A1 too; moving B under A1 is refused.
-        org::move_to(c, a, b).await.unwrap();
+        org::move_to(c, &actor(), a, b).await.unwrap();
         let a1_org = org::get(c, a1).await.unwrap();
         assert_eq!(a1_org.path, format!("/{root}/{b}/{a}/{a1}/"), "{}", db.name);
         assert_eq!(a1_org.depth, 3);
         assert!(matches!(
-            org::move_to(c, b, a1).await,
+            org::move_to(c, &actor(), b, a1).await,
             Err(StoreError::Invalid(_))
         ));
         let lineage: Vec<String> = org::lineage(c, &a1_org)
@@ -150,10 +164,10 @@ async fn tree_create_move_archive_merge() {
 
         // Archive refuses a unit with active children; merge archives and links.
         assert!(matches!(
-            org::archive(c, a).await,
+            org::archive(c, &actor(), a).await,
             Err(StoreError::Invalid(_))
         ));
-        org::merge(c, a1, b).await.unwrap();
+        org::merge(c, &actor(), a1, b).await.unwrap();
         let merged = org::get(c, a1).await.unwrap();
         assert!(!merged.is_active());
         assert_eq!(merged.merged_into_id, Some(b));
@@ -173,7 +187,7 @@ async fn tree_create_move_archive_merge() {
             1,
             "people stay with the merged unit"
         );
-        org::restore(c, a1).await.unwrap();
+        org::restore(c, &actor(), a1).await.unwrap();
         assert!(org::get(c, a1).await.unwrap().is_active());
     }
 }
@@ -182,17 +196,33 @@ async fn tree_create_move_archive_merge() {
 async fn people_search_filters_and_history() {
     for db in databases().await {
         let c = db.store.db();
-        let root = org::create(c, &draft("R", "Gốc", OrgKind::DistrictCommittee), None)
-            .await
-            .unwrap();
-        let x = org::create(c, &draft("X", "Chi bộ X", OrgKind::Cell), Some(root))
-            .await
-            .unwrap();
-        org::create(c, &draft("Y", "Chi bộ Y", OrgKind::Cell), Some(root))
-            .await
-            .unwrap();
+        let root = org::create(
+            c,
+            &actor(),
+            &draft("R", "Gốc", OrgKind::DistrictCommittee),
+            None,
+        )
+        .await
+        .unwrap();
+        let x = org::create(
+            c,
+            &actor(),
+            &draft("X", "Chi bộ X", OrgKind::Cell),
+            Some(root),
+        )
+        .await
+        .unwrap();
+        org::create(
+            c,
+            &actor(),
+            &draft("Y", "Chi bộ Y", OrgKind::Cell),
+            Some(root),
+        )
+        .await
+        .unwrap();
         let duc = people::create(
             c,
+            &actor(),
             &person("Nguyễn Văn Đức", "X", "111")
                 .validate(today())
                 .unwrap(),
@@ -201,12 +231,14 @@ async fn people_search_filters_and_history() {
         .unwrap();
         people::create(
             c,
+            &actor(),
             &person("Đặng Thị Hoa", "Y", "").validate(today()).unwrap(),
         )
         .await
         .unwrap();
         people::create(
             c,
+            &actor(),
             &person("Trần Hải Đăng", "Y", "222")
                 .validate(today())
                 .unwrap(),
@@ -266,13 +298,16 @@ async fn people_search_filters_and_history() {
         // Card numbers are unique; a transfer keeps history.
         let dup = people::create(
             c,
+            &actor(),
             &person("Người Khác", "X", "111").validate(today()).unwrap(),
         )
         .await;
         assert!(matches!(dup, Err(StoreError::Invalid(ref e)) if e.get("party_card_no").is_some()));
         let mut moved = people::get(c, duc).await.unwrap().details;
         moved.org_code = "Y".into();
-        people::update(c, duc, &moved, today()).await.unwrap();
+        people::update(c, &actor(), duc, &moved, today())
+            .await
+            .unwrap();
         let history = people::history(c, duc).await.unwrap();
         assert_eq!(history.len(), 2, "{}", db.name);
         assert_eq!(
@@ -291,15 +326,30 @@ async fn people_search_filters_and_history() {
 }
 
 async fn small_tree(c: &sea_orm::DatabaseConnection) {
-    let root = org::create(c, &draft("R", "Gốc", OrgKind::DistrictCommittee), None)
-        .await
-        .unwrap();
-    org::create(c, &draft("X", "Chi bộ X", OrgKind::Cell), Some(root))
-        .await
-        .unwrap();
-    org::create(c, &draft("Y", "Chi bộ Y", OrgKind::Cell), Some(root))
-        .await
-        .unwrap();
+    let root = org::create(
+        c,
+        &actor(),
+        &draft("R", "Gốc", OrgKind::DistrictCommittee),
+        None,
+    )
+    .await
+    .unwrap();
+    org::create(
+        c,
+        &actor(),
+        &draft("X", "Chi bộ X", OrgKind::Cell),
+        Some(root),
+    )
+    .await
+    .unwrap();
+    org::create(
+        c,
+        &actor(),
+        &draft("Y", "Chi bộ Y", OrgKind::Cell),
+        Some(root),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -318,6 +368,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
 
         let report = import_people(
             c,
+            &actor(),
             file.clone(),
             ImportOptions::default(),
             today(),
@@ -351,7 +402,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             skip_invalid: true,
         };
         assert!(
-            !import_people(c, file.clone(), dry, today(), &no_progress)
+            !import_people(c, &actor(), file.clone(), dry, today(), &no_progress)
                 .await
                 .unwrap()
                 .written
@@ -361,7 +412,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             skip_invalid: true,
             ..Default::default()
         };
-        let report = import_people(c, file.clone(), skip, today(), &no_progress)
+        let report = import_people(c, &actor(), file.clone(), skip, today(), &no_progress)
             .await
             .unwrap();
         assert!(report.written);
@@ -375,7 +426,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             (2, 0, 0, 2)
         );
 
-        let again = import_people(c, file.clone(), skip, today(), &no_progress)
+        let again = import_people(c, &actor(), file.clone(), skip, today(), &no_progress)
             .await
             .unwrap();
         assert_eq!(
@@ -389,7 +440,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
         changed[0].input.position = "Bí thư".into();
         changed[3].input.org_code = "X".into();
         changed[3].input.phone = "0912345678".into();
-        let report = import_people(c, changed, skip, today(), &no_progress)
+        let report = import_people(c, &actor(), changed, skip, today(), &no_progress)
             .await
             .unwrap();
         // Lê Thị C moved to X is a new match key (name + birth + unit), so she is created
@@ -444,9 +495,15 @@ async fn org_import_resolves_parents_in_any_order() {
             input,
         })
         .collect();
-        let report = import_orgs(c, file.clone(), ImportOptions::default(), &no_progress)
-            .await
-            .unwrap();
+        let report = import_orgs(
+            c,
+            &actor(),
+            file.clone(),
+            ImportOptions::default(),
+            &no_progress,
+        )
+        .await
+        .unwrap();
         assert!(!report.written);
         let rejected: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
         assert_eq!(rejected, [5, 6, 7], "{}: {:?}", db.name, report.rejected);
@@ -454,13 +511,15 @@ async fn org_import_resolves_parents_in_any_order() {
             skip_invalid: true,
             ..Default::default()
         };
-        let report = import_orgs(c, file.clone(), skip, &no_progress)
+        let report = import_orgs(c, &actor(), file.clone(), skip, &no_progress)
             .await
             .unwrap();
         assert_eq!(report.created, 3, "{}", db.name);
         let cb1 = org::get_by_code(c, "CB1").await.unwrap().unwrap();
         assert_eq!(cb1.depth, 2);
-        let again = import_orgs(c, file, skip, &no_progress).await.unwrap();
+        let again = import_orgs(c, &actor(), file, skip, &no_progress)
+            .await
+            .unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
     }
 }
@@ -568,5 +627,104 @@ async fn demo_loads_the_city() {
                 .iter()
                 .any(|p| p.details.position.as_deref() == Some("Trưởng Ban Tuyên giáo Thành ủy"))
         );
+    }
+}
+
+#[tokio::test]
+async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
+    use lantoa_store::TransactionTrait;
+    use lantoa_store::audit;
+    for db in databases().await {
+        let c = db.store.db();
+        let web = Actor::web(Some("10.0.0.7".into()));
+        let root = org::create(
+            c,
+            &web,
+            &draft("R", "Gốc", OrgKind::DistrictCommittee),
+            None,
+        )
+        .await
+        .unwrap();
+        let a = org::create(c, &web, &draft("A", "Chi bộ A", OrgKind::Cell), Some(root))
+            .await
+            .unwrap();
+        org::update(c, &web, a, &draft("A", "Chi bộ A mới", OrgKind::Cell))
+            .await
+            .unwrap();
+        let log = audit::list(c, None, Some(("org", a.0)), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(log.total, 2, "{}", db.name);
+        let update = &log.items[0];
+        assert_eq!(
+            (update.action.as_str(), update.client_addr.as_deref()),
+            ("org_update", Some("10.0.0.7"))
+        );
+        let changes: serde_json::Value = serde_json::from_str(&update.changes).unwrap();
+        assert_eq!(
+            changes["before"],
+            serde_json::json!({ "name": "Chi bộ A" }),
+            "only changed fields"
+        );
+        assert_eq!(
+            changes["after"],
+            serde_json::json!({ "name": "Chi bộ A mới" })
+        );
+
+        // A refused change writes no audit row.
+        assert!(org::move_to(c, &web, root, a).await.is_err());
+        assert_eq!(audit::list(c, None, None, 1, 50).await.unwrap().total, 3);
+
+        // A change inside a transaction that is rolled back leaves neither the change nor its row.
+        let txn = c.begin().await.unwrap();
+        org::create(
+            &txn,
+            &web,
+            &draft("B", "Chi bộ B", OrgKind::Cell),
+            Some(root),
+        )
+        .await
+        .unwrap();
+        people::create(
+            &txn,
+            &web,
+            &person("Lê Văn Tạm", "B", "").validate(today()).unwrap(),
+        )
+        .await
+        .unwrap();
+        txn.rollback().await.unwrap();
+        assert!(
+            org::get_by_code(c, "B").await.unwrap().is_none(),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            audit::list(c, None, None, 1, 50).await.unwrap().total,
+            3,
+            "{}: audit rows rolled back too",
+            db.name
+        );
+
+        // The log of a subtree.
+        let root_org = org::get(c, root).await.unwrap();
+        let person = people::create(
+            c,
+            &Actor::cli(),
+            &person("Lê Văn Mới", "A", "").validate(today()).unwrap(),
+        )
+        .await
+        .unwrap();
+        let in_tree = audit::list(c, Some(&root_org.subtree()), None, 1, 50)
+            .await
+            .unwrap();
+        assert_eq!(in_tree.total, 4);
+        assert_eq!(
+            (
+                in_tree.items[0].entity_type.as_str(),
+                in_tree.items[0].entity_id
+            ),
+            ("person", Some(person.0))
+        );
+        assert_eq!(in_tree.items[0].actor_channel, "cli");
     }
 }

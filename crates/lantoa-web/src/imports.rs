@@ -3,7 +3,7 @@
 //! [`run_import`] is the one import path, used by the web job and the command line.
 
 use crate::views::{self, Crumb, FormErrors, render, render_invalid};
-use crate::{AppError, AppState, STAFF};
+use crate::{AppError, AppState, RequestActor, STAFF};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
@@ -16,6 +16,7 @@ use lantoa_domain::import::{ImportOptions, ImportReport};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_office::columns::{ORG_COLUMNS, PEOPLE_COLUMNS, header_and_rows};
 use lantoa_office::{FileError, Table};
+use lantoa_store::audit::Actor;
 use lantoa_store::imports::{self, Progress};
 use lantoa_store::jobs::{self, Job, NewJob};
 use lantoa_store::{DatabaseConnection, StoreError};
@@ -96,30 +97,47 @@ pub struct ImportOutcome {
     pub rejected_file: Option<Vec<u8>>,
 }
 
+/// A file to import and how.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportFile<'a> {
+    /// What the file holds.
+    pub kind: ImportKind,
+    /// Its name (the extension tells the format).
+    pub name: &'a str,
+    /// Its bytes.
+    pub bytes: &'a [u8],
+    /// Dry run, skip invalid rows.
+    pub options: ImportOptions,
+}
+
 /// Reads a file and imports its rows.
 pub async fn run_import(
     db: &DatabaseConnection,
-    kind: ImportKind,
-    file_name: &str,
-    bytes: &[u8],
-    options: ImportOptions,
+    actor: &Actor,
+    file: ImportFile<'_>,
     today: NaiveDate,
     progress: Progress<'_>,
 ) -> Result<ImportOutcome, ImportError> {
+    let ImportFile {
+        kind,
+        name: file_name,
+        bytes,
+        options,
+    } = file;
     progress("Đọc tệp", 0, 0);
     let table = Table::read(file_name, bytes)?;
     let (report, columns) = match kind {
         ImportKind::People => {
             let rows = lantoa_office::people_rows(&table)?;
             (
-                imports::import_people(db, rows, options, today, progress).await?,
+                imports::import_people(db, actor, rows, options, today, progress).await?,
                 PEOPLE_COLUMNS,
             )
         }
         ImportKind::Orgs => {
             let rows = lantoa_office::org_rows(&table)?;
             (
-                imports::import_orgs(db, rows, options, progress).await?,
+                imports::import_orgs(db, actor, rows, options, progress).await?,
                 ORG_COLUMNS,
             )
         }
@@ -155,6 +173,9 @@ pub struct ImportParams {
     pub kind: ImportKind,
     /// Options.
     pub options: ImportOptions,
+    /// Address of the client that uploaded the file, for the audit log.
+    #[serde(default)]
+    pub client_addr: Option<String>,
 }
 
 #[derive(Template)]
@@ -190,6 +211,7 @@ async fn upload_form(State(state): State<AppState>) -> Result<Response, AppError
 
 async fn upload(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let mut kind = String::new();
@@ -243,8 +265,12 @@ async fn upload(
     let (Some(kind), Some((name, bytes)), true) = (parsed, file, errors.is_empty()) else {
         return render_invalid(&upload_page(&state, kind, errors).await?);
     };
-    let params = serde_json::to_string(&ImportParams { kind, options })
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let params = serde_json::to_string(&ImportParams {
+        kind,
+        options,
+        client_addr: actor.client_addr,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let id = jobs::enqueue(
         state.store.db(),
         NewJob {

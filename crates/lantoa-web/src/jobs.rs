@@ -2,7 +2,7 @@
 //! a writer that saves it every half second, so the import itself never waits on it.
 
 use crate::AppState;
-use crate::imports::{ImportParams, run_import};
+use crate::imports::{ImportFile, ImportParams, run_import};
 use lantoa_store::jobs::{self, Job};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -90,10 +90,13 @@ async fn run_one(state: &AppState, job: Job) {
         let name = job.input_name.clone().unwrap_or_default();
         let outcome = run_import(
             &db,
-            params.kind,
-            &name,
-            &input,
-            params.options,
+            &lantoa_store::audit::Actor::web(params.client_addr.clone()),
+            ImportFile {
+                kind: params.kind,
+                name: &name,
+                bytes: &input,
+                options: params.options,
+            },
             crate::today(),
             &progress,
         )

@@ -48,6 +48,25 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// The author of a change made by a request: the client address now, the signed-in
+/// account once logins exist.
+pub struct RequestActor(pub lantoa_store::audit::Actor);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestActor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string());
+        Ok(RequestActor(lantoa_store::audit::Actor::web(addr)))
+    }
+}
+
 /// Prefix of the staff pages.
 pub const STAFF: &str = "/quan-ly";
 

@@ -1,7 +1,7 @@
 //! Units of the tree: browse, open, create, edit, move, merge, archive, export their people.
 
 use crate::views::{self, Crumb, FormErrors, org_crumbs, org_href, render, render_invalid};
-use crate::{AppError, AppState, STAFF};
+use crate::{AppError, AppState, RequestActor, STAFF};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -291,6 +291,7 @@ fn suggested_child_kind(parent: OrgKind) -> OrgKind {
 
 async fn create(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Form(form): Form<OrgFormInput>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
@@ -299,7 +300,7 @@ async fn create(
         None => None,
     };
     let result = match form.to_input().validate() {
-        Ok(draft) => org::create(db, &draft, parent.as_ref().map(|p| p.id)).await,
+        Ok(draft) => org::create(db, &actor, &draft, parent.as_ref().map(|p| p.id)).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
@@ -331,13 +332,14 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Path(id): Path<i64>,
     Form(form): Form<OrgFormInput>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let org = org::get(db, OrgId(id)).await?;
     let result = match form.to_input().validate() {
-        Ok(draft) => org::update(db, org.id, &draft).await,
+        Ok(draft) => org::update(db, &actor, org.id, &draft).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
@@ -465,6 +467,7 @@ async fn merge_form(
 
 async fn apply_target(
     state: AppState,
+    actor: lantoa_store::audit::Actor,
     id: i64,
     form: TargetForm,
     action: TargetAction,
@@ -480,8 +483,8 @@ async fn apply_target(
             format!("Không có đơn vị mã «{}»", form.code.trim()),
         )),
         Some(target) => match action {
-            TargetAction::Move => org::move_to(db, org.id, target.id).await,
-            TargetAction::Merge => org::merge(db, org.id, target.id).await,
+            TargetAction::Move => org::move_to(db, &actor, org.id, target.id).await,
+            TargetAction::Merge => org::merge(db, &actor, org.id, target.id).await,
         },
     };
     match result {
@@ -500,27 +503,37 @@ async fn apply_target(
 
 async fn move_to(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Path(id): Path<i64>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, AppError> {
-    apply_target(state, id, form, TargetAction::Move).await
+    apply_target(state, actor, id, form, TargetAction::Move).await
 }
 
 async fn merge(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Path(id): Path<i64>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, AppError> {
-    apply_target(state, id, form, TargetAction::Merge).await
+    apply_target(state, actor, id, form, TargetAction::Merge).await
 }
 
-async fn archive(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    org::archive(state.store.db(), OrgId(id)).await?;
+async fn archive(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    org::archive(state.store.db(), &actor, OrgId(id)).await?;
     Ok(Redirect::to(&org_href(id)).into_response())
 }
 
-async fn restore(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    org::restore(state.store.db(), OrgId(id)).await?;
+async fn restore(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    org::restore(state.store.db(), &actor, OrgId(id)).await?;
     Ok(Redirect::to(&org_href(id)).into_response())
 }
 
@@ -532,13 +545,14 @@ struct ExportQuery {
 
 async fn export_people(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let org = org::get(state.store.db(), OrgId(id)).await?;
     let format = crate::people::ExportFormat::parse(&q.format)
         .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
-    let bytes = crate::people::export(state.store.db(), &org, format).await?;
+    let bytes = crate::people::export(state.store.db(), &actor, &org, format).await?;
     let file_name = format!("nhan-su-{}.{}", org.code.to_lowercase(), format.extension());
     Ok((
         [

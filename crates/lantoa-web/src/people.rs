@@ -4,16 +4,18 @@
 use crate::views::{
     self, Crumb, FormErrors, PageLink, org_crumbs, page_links, query_value, render, render_invalid,
 };
-use crate::{AppError, AppState, STAFF};
+use crate::{AppError, AppState, RequestActor, STAFF};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::Form;
+use lantoa_domain::audit::AuditAction;
 use lantoa_domain::people::{Category, Gender, MemberStatus, PersonInput};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
+use lantoa_store::audit::{self, Actor, Change};
 use lantoa_store::org::{self, Org};
 use lantoa_store::people::{self, Membership, PeopleFilter, Person};
 use lantoa_store::{DatabaseConnection, StoreError};
@@ -359,11 +361,12 @@ async fn new_form(
 
 async fn create(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let result = match form.to_input().validate(crate::today()) {
-        Ok(draft) => people::create(db, &draft).await,
+        Ok(draft) => people::create(db, &actor, &draft).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
@@ -399,6 +402,7 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     Path(id): Path<i64>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, AppError> {
@@ -406,7 +410,7 @@ async fn update(
     let person = people::get(db, PersonId(id)).await?;
     let today = crate::today();
     let result = match form.to_input().validate(today) {
-        Ok(draft) => people::update(db, person.id, &draft, today).await,
+        Ok(draft) => people::update(db, &actor, person.id, &draft, today).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
@@ -458,9 +462,11 @@ impl ExportFormat {
 }
 
 /// The people of a unit's subtree as a file, read in batches by id. The columns are those
-/// of the import, so an export can be edited and imported back.
+/// of the import, so an export can be edited and imported back. The file holds personal
+/// data, so the export is written to the audit log.
 pub async fn export(
     db: &DatabaseConnection,
+    actor: &Actor,
     unit: &Org,
     format: ExportFormat,
 ) -> Result<Vec<u8>, AppError> {
@@ -473,8 +479,18 @@ pub async fn export(
         after = Some(last.id);
         rows.extend(batch.iter().map(|p| p.details.to_input()));
     }
-    Ok(match format {
+    let bytes = match format {
         ExportFormat::Xlsx => lantoa_office::export::people_xlsx(&rows)?,
         ExportFormat::Csv => lantoa_office::export::people_csv(&rows)?,
-    })
+    };
+    let change = Change {
+        action: AuditAction::ExportPeople,
+        entity_type: "org",
+        entity_id: Some(unit.id.0),
+        org_id: Some(unit.id),
+        before: serde_json::Value::Null,
+        after: serde_json::json!({ "format": format.extension(), "people": rows.len() }),
+    };
+    audit::record(db, actor, change).await?;
+    Ok(bytes)
 }

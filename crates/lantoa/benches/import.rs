@@ -8,7 +8,7 @@
 use lantoa_domain::import::ImportOptions;
 use lantoa_store::Store;
 use lantoa_store::synth::{PeopleMaker, Population};
-use lantoa_web::imports::{ImportKind, run_import};
+use lantoa_web::imports::{ImportFile, ImportKind, run_import};
 use std::time::Instant;
 
 const ROWS: usize = 100_000;
@@ -33,36 +33,22 @@ async fn run(label: &str, store: Store, files: &[(&str, Vec<u8>)]) -> anyhow::Re
     store.migrate().await?;
     lantoa_store::demo::load(store.db(), lantoa_web::today()).await?;
     let quiet = |_: &'static str, _: u64, _: u64| {};
+    let actor = lantoa_store::audit::Actor::system("bench");
     for (name, bytes) in files {
-        let started = Instant::now();
-        let outcome = run_import(
-            store.db(),
-            ImportKind::People,
+        let file = ImportFile {
+            kind: ImportKind::People,
             name,
             bytes,
-            ImportOptions {
+            options: ImportOptions {
                 skip_invalid: true,
                 dry_run: false,
             },
-            lantoa_web::today(),
-            &quiet,
-        )
-        .await?;
+        };
+        let started = Instant::now();
+        let outcome = run_import(store.db(), &actor, file, lantoa_web::today(), &quiet).await?;
         let first = started.elapsed();
         let started = Instant::now();
-        let again = run_import(
-            store.db(),
-            ImportKind::People,
-            name,
-            bytes,
-            ImportOptions {
-                skip_invalid: true,
-                dry_run: false,
-            },
-            lantoa_web::today(),
-            &quiet,
-        )
-        .await?;
+        let again = run_import(store.db(), &actor, file, lantoa_web::today(), &quiet).await?;
         let second = started.elapsed();
         println!(
             "{label:<10} {name:<12} {} rows: import {:>6.2} s (created {}, rejected {}), re-import {:>6.2} s (unchanged {})",

@@ -52,9 +52,14 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Không có đơn vị mã «{org}».");
         return Ok(ExitCode::from(2));
     };
-    let bytes = export(store.db(), &unit, format)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = export(
+        store.db(),
+        &lantoa_store::audit::Actor::cli(),
+        &unit,
+        format,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(&output, bytes)?;
     println!(
         "Đã xuất nhân sự của {} vào {}.",

@@ -6,7 +6,7 @@ use super::DatabaseArgs;
 use clap::{Args, Subcommand};
 use lantoa_domain::format::number;
 use lantoa_domain::import::ImportOptions;
-use lantoa_web::imports::{ImportError, ImportKind, run_import};
+use lantoa_web::imports::{ImportError, ImportFile, ImportKind, run_import};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -94,10 +94,13 @@ async fn import(kind: ImportKind, args: FileArgs) -> anyhow::Result<ExitCode> {
     };
     let outcome = match run_import(
         store.db(),
-        kind,
-        &name,
-        &bytes,
-        options,
+        &lantoa_store::audit::Actor::cli(),
+        ImportFile {
+            kind,
+            name: &name,
+            bytes: &bytes,
+            options,
+        },
         lantoa_web::today(),
         &progress,
     )

@@ -1,0 +1,21 @@
+//! What the audit log records: the kinds of change, each with its Vietnamese label.
+
+use crate::closed_list;
+
+closed_list!(
+    /// A kind of change written to the audit log.
+    AuditAction {
+        OrgCreate = ("org_create", "Thêm đơn vị"),
+        OrgUpdate = ("org_update", "Sửa đơn vị"),
+        OrgMove = ("org_move", "Chuyển đơn vị"),
+        OrgArchive = ("org_archive", "Lưu trữ đơn vị"),
+        OrgRestore = ("org_restore", "Khôi phục đơn vị"),
+        OrgMerge = ("org_merge", "Sáp nhập đơn vị"),
+        PersonCreate = ("person_create", "Thêm nhân sự"),
+        PersonUpdate = ("person_update", "Sửa nhân sự"),
+        PersonTransfer = ("person_transfer", "Chuyển sinh hoạt"),
+        ImportOrgs = ("import_orgs", "Nhập đơn vị từ tệp"),
+        ImportPeople = ("import_people", "Nhập nhân sự từ tệp"),
+        ExportPeople = ("export_people", "Xuất danh sách nhân sự"),
+    }
+);

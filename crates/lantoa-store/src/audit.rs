@@ -1,0 +1,216 @@
+//! The audit log: one row per change, written by the store function that makes the change,
+//! inside the same transaction, so a change and its record commit or roll back together.
+//! Rows are only ever inserted.
+
+use crate::StoreError;
+use crate::org::Subtree;
+use crate::people::Page;
+use crate::sql;
+use chrono::{DateTime, Utc};
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::{ClosedList, OrgId};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde_json::Value as Json;
+
+/// Who made a change, and from where.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Actor {
+    /// The signed-in account (none until logins exist, or for the command line).
+    pub account_id: Option<i64>,
+    /// The person behind the account.
+    pub person_id: Option<i64>,
+    /// "web", "cli", "demo"…
+    pub channel: &'static str,
+    /// Client address for web requests.
+    pub client_addr: Option<String>,
+}
+
+impl Actor {
+    /// A change made through the web pages or API.
+    pub fn web(client_addr: Option<String>) -> Self {
+        Self {
+            channel: "web",
+            client_addr,
+            ..Default::default()
+        }
+    }
+
+    /// A change made by a command on the server.
+    pub fn cli() -> Self {
+        Self {
+            channel: "cli",
+            ..Default::default()
+        }
+    }
+
+    /// A change made by the system itself (demo data, synthetic data).
+    pub fn system(channel: &'static str) -> Self {
+        Self {
+            channel,
+            ..Default::default()
+        }
+    }
+}
+
+/// One change to record.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// What was done.
+    pub action: AuditAction,
+    /// "org", "person", "file"…
+    pub entity_type: &'static str,
+    /// Id of the record changed.
+    pub entity_id: Option<i64>,
+    /// The unit the record belongs to.
+    pub org_id: Option<OrgId>,
+    /// Changed fields before.
+    pub before: Json,
+    /// Changed fields after.
+    pub after: Json,
+}
+
+/// Writes one audit row. Call it on the connection or transaction of the change.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    change: Change,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let changes = serde_json::json!({ "before": change.before, "after": change.after }).to_string();
+    sql::exec(
+        conn,
+        "INSERT INTO audit_log (actor_account_id, actor_person_id, actor_channel, client_addr, action, entity_type, \
+         entity_id, org_id, changes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        vec![
+            actor.account_id.into(),
+            actor.person_id.into(),
+            actor.channel.into(),
+            actor.client_addr.clone().into(),
+            change.action.code().into(),
+            change.entity_type.into(),
+            change.entity_id.into(),
+            change.org_id.map(|o| o.0).into(),
+            changes.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Only the fields whose values differ, as `(before, after)` objects.
+pub fn diff(before: &Json, after: &Json) -> (Json, Json) {
+    let (Json::Object(old), Json::Object(new)) = (before, after) else {
+        return (before.clone(), after.clone());
+    };
+    let mut b = serde_json::Map::new();
+    let mut a = serde_json::Map::new();
+    for (key, value) in new {
+        let previous = old.get(key).unwrap_or(&Json::Null);
+        if previous != value {
+            b.insert(key.clone(), previous.clone());
+            a.insert(key.clone(), value.clone());
+        }
+    }
+    (Json::Object(b), Json::Object(a))
+}
+
+/// A row of the log, with the unit's name.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Entry {
+    /// Id.
+    pub id: i64,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Account.
+    pub actor_account_id: Option<i64>,
+    /// Channel.
+    pub actor_channel: String,
+    /// Client address.
+    pub client_addr: Option<String>,
+    /// Action code.
+    pub action: String,
+    /// Entity type.
+    pub entity_type: String,
+    /// Entity id.
+    pub entity_id: Option<i64>,
+    /// Unit id.
+    pub org_id: Option<i64>,
+    /// Unit name.
+    pub org_name: Option<String>,
+    /// JSON of the changes.
+    pub changes: String,
+}
+
+impl Entry {
+    /// The action's Vietnamese label.
+    pub fn action_label(&self) -> &'static str {
+        AuditAction::from_code(&self.action)
+            .map(AuditAction::label)
+            .unwrap_or("Khác")
+    }
+}
+
+/// One page of the log, newest first, optionally only the records of a subtree or of one
+/// record: two queries.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    within: Option<&Subtree>,
+    entity: Option<(&str, i64)>,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Entry>, StoreError> {
+    let mut clauses = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(range) = within {
+        clauses.push(format!(
+            "o.path >= ${} AND o.path < ${}",
+            values.len() + 1,
+            values.len() + 2
+        ));
+        values.push(range.from.clone().into());
+        values.push(range.to.clone().into());
+    }
+    if let Some((kind, id)) = entity {
+        clauses.push(format!(
+            "a.entity_type = ${} AND a.entity_id = ${}",
+            values.len() + 1,
+            values.len() + 2
+        ));
+        values.push(kind.to_owned().into());
+        values.push(id.into());
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    let from = format!("FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id{filter}");
+    let total = sql::scalar(
+        conn,
+        &format!("SELECT COUNT(*) AS value {from}"),
+        values.clone(),
+    )
+    .await?;
+    let page = page.max(1);
+    let n = values.len();
+    values.push((per_page as i64).into());
+    values.push((((page - 1) * per_page) as i64).into());
+    let items: Vec<Entry> = sql::all(
+        conn,
+        &format!(
+            "SELECT a.id, a.created_at, a.actor_account_id, a.actor_channel, a.client_addr, a.action, a.entity_type, \
+             a.entity_id, a.org_id, o.name AS org_name, a.changes {from} ORDER BY a.id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ),
+        values,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
