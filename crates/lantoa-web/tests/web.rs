@@ -416,3 +416,65 @@ async fn api_returns_the_same_data_and_is_documented() {
         assert_eq!(app.get("/api/docs/").await.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn changes_and_exports_show_in_the_audit_log_and_pages_carry_security_headers() {
+    for app in TestApp::each().await {
+        let btg = app.org_id("BTG").await;
+        let renamed = app
+            .post_form(&format!("/quan-ly/don-vi/{btg}/sua"), "code=BTG&name=Ban+Tuy%C3%AAn+gi%C3%A1o+v%C3%A0+D%C3%A2n+v%E1%BA%ADn&kind=co_quan&sector=co_quan_hanh_chinh")
+            .await;
+        assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        let export = app
+            .get(&format!("/quan-ly/don-vi/{btg}/xuat-nhan-su?format=csv"))
+            .await;
+        assert_eq!(export.status, StatusCode::OK);
+        let log = app.get(&format!("/quan-ly/nhat-ky?org={btg}")).await;
+        assert_eq!(log.status, StatusCode::OK);
+        let html = log.text();
+        assert!(
+            html.contains("Sửa đơn vị") && html.contains("Ban Tuyên giáo và Dân vận"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Xuất danh sách nhân sự") && html.contains("Số người: 9"),
+            "exports of personal data are logged"
+        );
+        let row_order = (html.find("Xuất danh sách"), html.find("Sửa đơn vị"));
+        assert!(row_order.0 < row_order.1, "newest first");
+
+        let page = app.get("/quan-ly/don-vi").await;
+        let csp = page
+            .headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(
+            page.headers.get("x-content-type-options").unwrap(),
+            "nosniff"
+        );
+        assert_eq!(page.headers.get("x-frame-options").unwrap(), "DENY");
+
+        // A cross-site form post is refused before it changes anything.
+        let forged = app
+            .send(
+                Request::post(format!("/quan-ly/don-vi/{btg}/luu-tru"))
+                    .header("sec-fetch-site", "cross-site")
+                    .header("origin", "https://evil.example")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(
+            lantoa_store::org::get(app.state.store.db(), lantoa_domain::OrgId(btg))
+                .await
+                .unwrap()
+                .is_active()
+        );
+    }
+}
