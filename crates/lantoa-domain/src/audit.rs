@@ -17,5 +17,6 @@ closed_list!(
         ImportOrgs = ("import_orgs", "Nhập đơn vị từ tệp"),
         ImportPeople = ("import_people", "Nhập nhân sự từ tệp"),
         ExportPeople = ("export_people", "Xuất danh sách nhân sự"),
+        AccountCreate = ("account_create", "Tạo tài khoản"),
     }
 );

@@ -4,6 +4,7 @@
 //! (each with its Vietnamese label in one place), validation of user input, Vietnamese text
 //! folding for search, and the date and number formats Vietnamese users expect.
 
+pub mod accounts;
 pub mod audit;
 pub mod dates;
 pub mod format;

@@ -4,6 +4,7 @@
 //! portable SQL with `$1` placeholders, which both backends accept. One module per area holds
 //! that area's queries; [`migration`] holds the single schema history of both backends.
 
+pub mod accounts;
 pub mod audit;
 pub mod demo;
 pub mod error;

@@ -728,3 +728,52 @@ async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
         assert_eq!(in_tree.items[0].actor_channel, "cli");
     }
 }
+
+#[tokio::test]
+async fn accounts_store_argon2_hashes_and_grants() {
+    use lantoa_domain::accounts::Role;
+    use lantoa_store::accounts::{self, Grant};
+    for db in databases().await {
+        let c = db.store.db();
+        let root = org::create(
+            c,
+            &actor(),
+            &draft("R", "Gốc", OrgKind::DistrictCommittee),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(accounts::count(c).await.unwrap(), 0);
+        let hash = accounts::hash_password("Sông Tiền chảy mãi").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        let grant = Grant {
+            org_id: Some(root),
+            role: Role::UnitAdmin,
+        };
+        let id = accounts::create(c, &actor(), "an.nguyen", &hash, None, &[grant])
+            .await
+            .unwrap();
+        let (account, stored) = accounts::get_by_username(c, " AN.NGUYEN ")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (account.id, account.grants.as_slice()),
+            (id, &[grant][..]),
+            "{}",
+            db.name
+        );
+        assert!(accounts::verify_password(&stored, "Sông Tiền chảy mãi"));
+        assert!(!accounts::verify_password(&stored, "sông tiền chảy mãi"));
+        let taken = accounts::create(c, &actor(), "an.nguyen", &hash, None, &[]).await;
+        assert!(matches!(taken, Err(StoreError::Invalid(ref e)) if e.get("username").is_some()));
+        let log = lantoa_store::audit::list(c, None, Some(("account", id)), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(log.total, 1);
+        assert!(
+            !log.items[0].changes.contains("argon2"),
+            "the hash is never logged"
+        );
+    }
+}

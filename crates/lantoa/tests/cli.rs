@@ -7,13 +7,18 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use unicode_normalization::UnicodeNormalization;
 
-fn lantoa(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lantoa"))
+/// The command with its database and quiet logs.
+fn command(url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lantoa"));
+    command
         .args(args)
         .env("LANTOA_DATABASE_URL", url)
-        .env("LANTOA_LOG", "warn")
-        .output()
-        .expect("lantoa runs")
+        .env("LANTOA_LOG", "warn");
+    command
+}
+
+fn lantoa(url: &str, args: &[&str]) -> Output {
+    command(url, args).output().expect("lantoa runs")
 }
 
 fn stdout(output: &Output) -> String {
@@ -247,10 +252,7 @@ fn generate_is_deterministic() {
 fn serve_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("serve.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lantoa"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("LANTOA_DATABASE_URL", &url)
-        .env("LANTOA_LOG", "warn")
+    let mut child = command(&url, &["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -283,4 +285,122 @@ fn serve_answers_and_stops_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
+
+fn lantoa_with_stdin(url: &str, args: &[&str], input: &str) -> Output {
+    let mut child = command(url, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lantoa runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_create_makes_the_first_admin_with_a_sound_password() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "users") {
+        let weak = lantoa_with_stdin(
+            &url,
+            &[
+                "user",
+                "create",
+                "--username",
+                "quantri",
+                "--admin",
+                "--password-stdin",
+            ],
+            "matkhau123\n",
+        );
+        assert_eq!(weak.status.code(), Some(1), "{url}");
+        assert!(String::from_utf8_lossy(&weak.stderr).contains("quá phổ biến"));
+
+        let out = lantoa_with_stdin(
+            &url,
+            &[
+                "user",
+                "create",
+                "--username",
+                "QuanTri",
+                "--admin",
+                "--password-stdin",
+            ],
+            "Sông Tiền chảy mãi\n",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout(&out).contains("«quantri» (Quản trị hệ thống)"));
+
+        let again = lantoa_with_stdin(
+            &url,
+            &[
+                "user",
+                "create",
+                "--username",
+                "quantri",
+                "--admin",
+                "--password-stdin",
+            ],
+            "Một mật khẩu khác hẳn\n",
+        );
+        assert_eq!(again.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("đã có người dùng"));
+
+        let orgs = dir.path().join("orgs.csv");
+        std::fs::write(&orgs, ORGS_CSV).unwrap();
+        assert_eq!(
+            lantoa(&url, &["import", "orgs", orgs.to_str().unwrap()])
+                .status
+                .code(),
+            Some(0)
+        );
+        let staff = lantoa_with_stdin(
+            &url,
+            &[
+                "user",
+                "create",
+                "--username",
+                "bithu.cb1",
+                "--org",
+                "CB1",
+                "--role",
+                "can bo nghiep vu",
+                "--password-stdin",
+            ],
+            "Khu phố một vững mạnh\n",
+        );
+        assert_eq!(
+            staff.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&staff.stderr)
+        );
+        let bad_role = lantoa_with_stdin(
+            &url,
+            &[
+                "user",
+                "create",
+                "--username",
+                "x.y.z",
+                "--org",
+                "CB1",
+                "--role",
+                "vua",
+                "--password-stdin",
+            ],
+            "Khu phố một vững mạnh\n",
+        );
+        assert_eq!(bad_role.status.code(), Some(2));
+    }
 }

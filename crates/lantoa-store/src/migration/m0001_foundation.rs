@@ -3,34 +3,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::{fk, id, index, stamps};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn id() -> ColumnDef {
-    big_integer("id").auto_increment().primary_key().take()
-}
-
-fn stamps(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    table
-        .col(timestamp_with_time_zone("created_at"))
-        .col(timestamp_with_time_zone("updated_at"))
-}
-
-fn index(table: &str, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for column in columns {
-        index.col(Alias::new(*column));
-    }
-    index.take()
-}
-
-fn fk(from_table: &str, column: &str, to_table: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(Alias::new(from_table), Alias::new(column))
-        .to(Alias::new(to_table), Alias::new("id"))
-        .take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -3,6 +3,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::{fk, id, index, stamps};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -12,7 +14,7 @@ impl MigrationTrait for Migration {
         let mut table = Table::create();
         table
             .table(Alias::new("audit_log"))
-            .col(big_integer("id").auto_increment().primary_key())
+            .col(id())
             // The account that acted; its table comes with logins, so no foreign key yet.
             .col(big_integer_null("actor_account_id"))
             .col(big_integer_null("actor_person_id"))
@@ -25,31 +27,18 @@ impl MigrationTrait for Migration {
             .col(big_integer_null("org_id"))
             // JSON {"before": {…}, "after": {…}} of the changed fields.
             .col(text("changes"))
-            .col(timestamp_with_time_zone("created_at"))
-            .col(timestamp_with_time_zone("updated_at"))
-            .foreign_key(
-                ForeignKey::create()
-                    .from(Alias::new("audit_log"), Alias::new("actor_person_id"))
-                    .to(Alias::new("people"), Alias::new("id")),
-            )
-            .foreign_key(
-                ForeignKey::create()
-                    .from(Alias::new("audit_log"), Alias::new("org_id"))
-                    .to(Alias::new("orgs"), Alias::new("id")),
-            );
-        manager.create_table(table.take()).await?;
+            .foreign_key(&mut fk("audit_log", "actor_person_id", "people"))
+            .foreign_key(&mut fk("audit_log", "org_id", "orgs"));
+        manager.create_table(stamps(&mut table).take()).await?;
         for (name, columns) in [
             ("audit_log_org_id_idx", &["org_id", "id"][..]),
             ("audit_log_entity_idx", &["entity_type", "entity_id"][..]),
             ("audit_log_actor_person_id_idx", &["actor_person_id"][..]),
             ("audit_log_actor_account_id_idx", &["actor_account_id"][..]),
         ] {
-            let mut index = Index::create();
-            index.name(name).table(Alias::new("audit_log"));
-            for column in columns {
-                index.col(Alias::new(*column));
-            }
-            manager.create_index(index.take()).await?;
+            manager
+                .create_index(index("audit_log", name, columns))
+                .await?;
         }
         Ok(())
     }

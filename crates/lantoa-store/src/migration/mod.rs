@@ -11,6 +11,41 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_audit_log;
+mod m0003_accounts;
+
+/// `id` bigint primary key, auto-incremented on both backends.
+fn id() -> ColumnDef {
+    sea_orm_migration::schema::big_integer("id")
+        .auto_increment()
+        .primary_key()
+        .take()
+}
+
+/// `created_at` and `updated_at`, on every table.
+fn stamps(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
+    use sea_orm_migration::schema::timestamp_with_time_zone;
+    table
+        .col(timestamp_with_time_zone("created_at"))
+        .col(timestamp_with_time_zone("updated_at"))
+}
+
+/// An index named `name` on `columns` of `table`.
+fn index(table: &str, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(Alias::new(table));
+    for column in columns {
+        index.col(Alias::new(*column));
+    }
+    index.take()
+}
+
+/// A foreign key from `from_table.column` to `to_table.id`.
+fn fk(from_table: &str, column: &str, to_table: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(Alias::new(from_table), Alias::new(column))
+        .to(Alias::new(to_table), Alias::new("id"))
+        .take()
+}
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -21,6 +56,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_audit_log::Migration),
+            Box::new(m0003_accounts::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod generate;
 mod import;
 mod migrate;
 mod serve;
+mod user;
 
 use clap::{Args, Parser, Subcommand};
 use lantoa_store::Store;
@@ -33,6 +34,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Export people of a unit's subtree.
     Export(export::ExportArgs),
+    /// Manage accounts.
+    User(user::UserArgs),
 }
 
 /// Where the database is.
@@ -62,6 +65,7 @@ impl Cli {
             Command::Generate(args) => generate::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Export(args) => export::run(args).await,
+            Command::User(args) => user::run(args).await,
         }
     }
 }
