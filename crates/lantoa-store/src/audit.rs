@@ -2,10 +2,9 @@
 //! inside the same transaction, so a change and its record commit or roll back together.
 //! Rows are only ever inserted.
 
-use crate::StoreError;
 use crate::org::Subtree;
-use crate::people::Page;
 use crate::sql;
+use crate::{Page, StoreError};
 use chrono::{DateTime, Utc};
 use lantoa_domain::audit::AuditAction;
 use lantoa_domain::{ClosedList, OrgId};

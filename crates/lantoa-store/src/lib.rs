@@ -36,6 +36,28 @@ impl<T: sea_orm::ConnectionTrait + TransactionTrait<Transaction = DatabaseTransa
 {
 }
 
+/// One page of a list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows matching in all pages.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    /// Number of pages (at least 1).
+    pub fn pages(&self) -> u64 {
+        (self.total.max(0) as u64)
+            .div_ceil(self.per_page.max(1))
+            .max(1)
+    }
+}
+
 /// The default database: a SQLite file next to where the server runs.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./lantoa-data/lantoa.db";
 

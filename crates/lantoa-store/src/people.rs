@@ -1,6 +1,7 @@
 //! People: the list with its filters, one person's record, their unit history, and the bulk
 //! insert shared by imports, the demo and synthetic data.
 
+use crate::Page;
 use crate::StoreError;
 use crate::audit::{self, Actor, Change};
 use crate::org::Subtree;
@@ -104,28 +105,6 @@ pub struct PeopleFilter {
     pub status: Option<MemberStatus>,
     /// Only leaders and heads.
     pub leaders_only: bool,
-}
-
-/// One page of a list.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Page<T> {
-    /// The rows of this page.
-    pub items: Vec<T>,
-    /// Rows matching in all pages.
-    pub total: i64,
-    /// This page, from 1.
-    pub page: u64,
-    /// Rows per page.
-    pub per_page: u64,
-}
-
-impl<T> Page<T> {
-    /// Number of pages (at least 1).
-    pub fn pages(&self) -> u64 {
-        (self.total.max(0) as u64)
-            .div_ceil(self.per_page.max(1))
-            .max(1)
-    }
 }
 
 struct Where {

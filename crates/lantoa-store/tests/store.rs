@@ -246,7 +246,7 @@ async fn people_search_filters_and_history() {
         .await
         .unwrap();
 
-        let names = |page: people::Page<people::Person>| {
+        let names = |page: lantoa_store::Page<people::Person>| {
             page.items
                 .into_iter()
                 .map(|p| p.details.full_name)

@@ -103,13 +103,24 @@ fn field_label(key: &str) -> String {
     .to_owned()
 }
 
+/// The label of a stored code of a closed list, for the fields that hold one.
+fn code_label(key: &str, code: &str) -> Option<&'static str> {
+    use lantoa_domain::ClosedList;
+    use lantoa_domain::org::{OrgKind, Sector};
+    match key {
+        "kind" => OrgKind::from_code(code).map(OrgKind::label),
+        "sector" => Sector::from_code(code).map(Sector::label),
+        _ => None,
+    }
+}
+
 /// "Tên đơn vị: «cũ» → «mới»; …" from the stored before/after JSON.
 fn describe(changes: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(changes) else {
         return String::new();
     };
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
+    let text = |key: &str, v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => code_label(key, s).unwrap_or(s).to_owned(),
         serde_json::Value::Bool(true) => "có".to_owned(),
         serde_json::Value::Bool(false) => "không".to_owned(),
         serde_json::Value::Null => String::new(),
@@ -125,11 +136,11 @@ fn describe(changes: &str) -> String {
             Some(old) => Some(format!(
                 "{}: «{}» → «{}»",
                 field_label(key),
-                text(old),
-                text(new)
+                text(key, old),
+                text(key, new)
             )),
-            None if text(new).is_empty() => None,
-            None => Some(format!("{}: {}", field_label(key), text(new))),
+            None if text(key, new).is_empty() => None,
+            None => Some(format!("{}: {}", field_label(key), text(key, new))),
         })
         .collect::<Vec<_>>()
         .join("; ")
