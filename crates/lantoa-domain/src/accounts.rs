@@ -93,6 +93,34 @@ pub fn check_password(username: &str, password: &str) -> Result<(), &'static str
     }
 }
 
+/// Failed logins an account may have in a row before it is locked.
+pub const ACCOUNT_FAILURES_BEFORE_LOCK: u32 = 5;
+/// Failed logins one client address may have within an hour before it must wait.
+pub const ADDRESS_FAILURES_BEFORE_WAIT: u32 = 20;
+/// Longest lock or wait.
+pub const LONGEST_WAIT_MINUTES: i64 = 60;
+
+/// How long sign-in is refused after `failures` failed attempts in a row, when `free`
+/// attempts are allowed: nothing until then, then 1 minute, doubling at each further
+/// failure, up to an hour. Used for accounts (free: 4, the fifth locks) and for client
+/// addresses (free: 19).
+pub fn wait_after(failures: u32, free: u32) -> Option<chrono::Duration> {
+    if failures <= free {
+        return None;
+    }
+    let doublings = (failures - free - 1).min(16);
+    let minutes = (1i64 << doublings).min(LONGEST_WAIT_MINUTES);
+    Some(chrono::Duration::minutes(minutes))
+}
+
+/// "HH:MM ngày dd/mm/yyyy", local time, for "try again after …".
+pub fn until_text(until: chrono::DateTime<chrono::Utc>) -> String {
+    until
+        .with_timezone(&chrono::Local)
+        .format("%H:%M ngày %d/%m/%Y")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +144,17 @@ mod tests {
         assert!(check_password("an.nguyen", "Matkhau123").is_err());
         assert!(check_password("an.nguyen", "aaaaaaaaaaaa").is_err());
         assert!(check_password("an.nguyen", "Sông Tiền chảy mãi").is_ok());
+    }
+
+    #[test]
+    fn waits_grow_then_stop_at_an_hour() {
+        let free = ACCOUNT_FAILURES_BEFORE_LOCK - 1;
+        assert_eq!(wait_after(4, free), None);
+        assert_eq!(wait_after(5, free), Some(chrono::Duration::minutes(1)));
+        assert_eq!(wait_after(6, free), Some(chrono::Duration::minutes(2)));
+        assert_eq!(wait_after(8, free), Some(chrono::Duration::minutes(8)));
+        assert_eq!(wait_after(11, free), Some(chrono::Duration::minutes(60)));
+        assert_eq!(wait_after(400, free), Some(chrono::Duration::minutes(60)));
     }
 
     #[test]

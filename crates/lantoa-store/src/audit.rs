@@ -2,13 +2,13 @@
 //! inside the same transaction, so a change and its record commit or roll back together.
 //! Rows are only ever inserted.
 
-use crate::org::Subtree;
-use crate::sql;
+use crate::org::{Scope, Subtree};
+use crate::sql::{self, Where};
 use crate::{Page, StoreError};
 use chrono::{DateTime, Utc};
 use lantoa_domain::audit::AuditAction;
 use lantoa_domain::{ClosedList, OrgId};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::Value as Json;
 
 /// Who made a change, and from where.
@@ -123,6 +123,8 @@ pub struct Entry {
     pub created_at: DateTime<Utc>,
     /// Account.
     pub actor_account_id: Option<i64>,
+    /// Its username.
+    pub actor_username: Option<String>,
     /// Channel.
     pub actor_channel: String,
     /// Client address.
@@ -150,66 +152,103 @@ impl Entry {
     }
 }
 
-/// One page of the log, newest first, optionally only the records of a subtree or of one
-/// record: two queries.
+/// What the log is filtered on; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Units the reader may see: rows of other units, and rows of no unit unless the scope
+    /// is everything, are left out. The default is none.
+    pub scope: Scope,
+    /// Only this unit's subtree.
+    pub within: Option<Subtree>,
+    /// Only this record ("person", 42).
+    pub entity: Option<(String, i64)>,
+    /// Only changes by this account.
+    pub account_id: Option<i64>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// From this day (inclusive, UTC).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+fn log_where(filter: &LogFilter) -> Where {
+    let mut w = Where::new();
+    filter.scope.restrict(&mut w, "o.path");
+    if let Some(range) = &filter.within {
+        w.push(
+            "o.path >= ? AND o.path < ?",
+            vec![range.from.clone().into(), range.to.clone().into()],
+        );
+    }
+    if let Some((kind, id)) = &filter.entity {
+        w.push(
+            "a.entity_type = ? AND a.entity_id = ?",
+            vec![kind.clone().into(), (*id).into()],
+        );
+    }
+    if let Some(account) = filter.account_id {
+        w.push("a.actor_account_id = ?", vec![account.into()]);
+    }
+    if let Some(action) = filter.action {
+        w.push("a.action = ?", vec![action.code().into()]);
+    }
+    if let Some(from) = filter.from {
+        w.push("a.created_at >= ?", vec![from.into()]);
+    }
+    if let Some(until) = filter.until {
+        w.push("a.created_at < ?", vec![until.into()]);
+    }
+    w
+}
+
+const LOG_SELECT: &str = "SELECT a.id, a.created_at, a.actor_account_id, ac.username AS actor_username, \
+    a.actor_channel, a.client_addr, a.action, a.entity_type, a.entity_id, a.org_id, o.name AS org_name, a.changes \
+    FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id LEFT JOIN accounts ac ON ac.id = a.actor_account_id";
+const LOG_FROM: &str = "FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id";
+
+/// One page of the log, newest first: two queries.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
-    within: Option<&Subtree>,
-    entity: Option<(&str, i64)>,
+    filter: &LogFilter,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Entry>, StoreError> {
-    let mut clauses = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    if let Some(range) = within {
-        clauses.push(format!(
-            "o.path >= ${} AND o.path < ${}",
-            values.len() + 1,
-            values.len() + 2
-        ));
-        values.push(range.from.clone().into());
-        values.push(range.to.clone().into());
-    }
-    if let Some((kind, id)) = entity {
-        clauses.push(format!(
-            "a.entity_type = ${} AND a.entity_id = ${}",
-            values.len() + 1,
-            values.len() + 2
-        ));
-        values.push(kind.to_owned().into());
-        values.push(id.into());
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", clauses.join(" AND "))
-    };
-    let from = format!("FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id{filter}");
-    let total = sql::scalar(
+    Ok(sql::page(
         conn,
-        &format!("SELECT COUNT(*) AS value {from}"),
-        values.clone(),
+        LOG_SELECT,
+        LOG_FROM,
+        &log_where(filter),
+        "a.id DESC",
+        page,
+        per_page,
     )
-    .await?;
-    let page = page.max(1);
-    let n = values.len();
-    values.push((per_page as i64).into());
-    values.push((((page - 1) * per_page) as i64).into());
-    let items: Vec<Entry> = sql::all(
+    .await?)
+}
+
+/// The rows of a filtered log older than `before_id`, newest first, in batches for exports
+/// of any size.
+pub async fn batch_before<C: ConnectionTrait>(
+    conn: &C,
+    filter: &LogFilter,
+    before_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Entry>, StoreError> {
+    let mut w = log_where(filter);
+    if let Some(id) = before_id {
+        w.push("a.id < ?", vec![id.into()]);
+    }
+    let n = w.values.len();
+    let mut values = w.values.clone();
+    values.push((limit as i64).into());
+    Ok(sql::all(
         conn,
         &format!(
-            "SELECT a.id, a.created_at, a.actor_account_id, a.actor_channel, a.client_addr, a.action, a.entity_type, \
-             a.entity_id, a.org_id, o.name AS org_name, a.changes {from} ORDER BY a.id DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+            "{LOG_SELECT}{} ORDER BY a.id DESC LIMIT ${}",
+            w.sql(),
+            n + 1
         ),
         values,
     )
-    .await?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    .await?)
 }

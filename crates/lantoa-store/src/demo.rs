@@ -6,6 +6,7 @@
 use crate::StoreError;
 use crate::synth::{self, PeopleMaker, Population};
 use chrono::NaiveDate;
+use lantoa_domain::accounts::Role;
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::people::{Gender, PersonDraft};
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -440,6 +441,95 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
         orgs: orgs.len(),
         people,
     })
+}
+
+/// A demo account: its username, a password made for this start, and what it may do.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    /// Username.
+    pub username: &'static str,
+    /// Password, new at every start of the demo.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// Unit code of the grant; `None` for the whole system.
+    pub unit: Option<&'static str>,
+}
+
+/// The demo accounts: one of each role, on the city, a ward and one of its cells, and
+/// staff of another ward to show that scopes do not overlap. `(username, role, unit,
+/// linked person: (unit code, position contains))`.
+const DEMO_ACCOUNTS: &[(&str, Role, Option<&str>, Option<(&str, &str)>)] = &[
+    ("quantri", Role::SystemAdmin, None, None),
+    (
+        "lanhdao.thanhuy",
+        Role::Leader,
+        Some(ROOT_CODE),
+        Some(("BTG", "Trưởng Ban")),
+    ),
+    ("quantri.p5", Role::UnitAdmin, Some("DB-P5"), None),
+    ("canbo.p5", Role::Staff, Some("DB-P5"), None),
+    ("canbo.p1", Role::Staff, Some("DB-P1"), None),
+    (
+        "dangvien.p5",
+        Role::Member,
+        Some("DB-P5-CB1"),
+        Some(("DB-P5-CB1", "")),
+    ),
+];
+
+/// Creates the demo accounts that do not exist yet and gives every one of them a new random
+/// password, returned to be printed: the demo never has a password known in advance.
+pub async fn accounts<C: crate::Writer>(conn: &C) -> Result<Vec<DemoAccount>, StoreError> {
+    use crate::accounts::{self, Grant};
+    #[derive(sea_orm::FromQueryResult)]
+    struct Found {
+        id: i64,
+    }
+    let actor = crate::audit::Actor::system("demo");
+    let mut out = Vec::new();
+    for (username, role, unit, person) in DEMO_ACCOUNTS {
+        let password = crate::secret::new_code();
+        let hash = accounts::hash_password(&password)?;
+        let org = match unit {
+            Some(code) => Some(
+                crate::org::get_by_code(conn, code)
+                    .await?
+                    .ok_or(StoreError::NotFound)?,
+            ),
+            None => None,
+        };
+        match accounts::find_for_login(conn, username).await? {
+            Some(existing) => {
+                accounts::set_password(conn, &actor, existing.id, &hash, None).await?;
+            }
+            None => {
+                let person_id = match person {
+                    Some((code, position)) => crate::sql::one::<Found, C>(
+                        conn,
+                        "SELECT p.id FROM people p JOIN orgs o ON o.id = p.org_id \
+                         WHERE o.code = $1 AND COALESCE(p.position, '') LIKE $2 ORDER BY p.id LIMIT 1",
+                        vec![(*code).into(), format!("{position}%").into()],
+                    )
+                    .await?
+                    .map(|f| f.id),
+                    None => None,
+                };
+                let grant = Grant {
+                    org_id: org.as_ref().map(|o| o.id),
+                    role: *role,
+                };
+                accounts::create(conn, &actor, username, &hash, person_id, &[grant]).await?;
+            }
+        }
+        out.push(DemoAccount {
+            username,
+            password,
+            role: *role,
+            unit: *unit,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

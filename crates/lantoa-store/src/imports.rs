@@ -5,7 +5,7 @@
 
 use crate::StoreError;
 use crate::audit::{self, Actor, Change};
-use crate::org::{self, Org};
+use crate::org::{self, Org, Scope};
 use crate::people::{self, NewPerson, Person};
 use chrono::NaiveDate;
 use lantoa_domain::audit::AuditAction;
@@ -70,6 +70,7 @@ fn reject(rejected: &mut Vec<RejectedRow>, row: usize, errors: &FieldErrors) {
 pub async fn import_people(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     rows: Vec<Row<PersonInput>>,
     options: ImportOptions,
     today: NaiveDate,
@@ -110,8 +111,15 @@ pub async fn import_people(
     for row in &rows {
         let mut errors = FieldErrors::default();
         let code = lantoa_domain::org::normalise_code(&row.input.org_code);
-        if !code.is_empty() && !orgs.contains_key(&code) {
-            errors.add("org_code", format!("Không có đơn vị mã «{code}»"));
+        match orgs.get(&code) {
+            None if !code.is_empty() => {
+                errors.add("org_code", format!("Không có đơn vị mã «{code}»"))
+            }
+            Some(org) if !scope.contains(&org.path) => errors.add(
+                "org_code",
+                format!("Đơn vị «{code}» nằm ngoài phạm vi quản lý của bạn"),
+            ),
+            _ => {}
         }
         if let Some(card) = lantoa_domain::people::normalise_card(&row.input.party_card_no)
             && let Some(first) = seen_card.insert(card.clone(), row.number)
@@ -137,6 +145,15 @@ pub async fn import_people(
         .await?
         .into_iter()
         .filter_map(|p| p.details.party_card_no.clone().map(|c| (c, p)))
+        .collect();
+    // A card may belong to someone of a unit outside the importer's scope: that person is
+    // neither changed nor moved by this file.
+    let card_org_ids: Vec<OrgId> = by_card.values().map(|p| p.org_id).collect();
+    let card_orgs_in_scope: HashSet<OrgId> = org::get_many(db, &card_org_ids)
+        .await?
+        .into_iter()
+        .filter(|o| scope.contains(&o.path))
+        .map(|o| o.id)
         .collect();
     let org_ids: Vec<OrgId> = orgs.values().map(|o| o.id).collect();
     let mut by_key: HashMap<(String, Option<NaiveDate>, OrgId), Vec<Person>> = HashMap::new();
@@ -181,6 +198,16 @@ pub async fn import_people(
                 );
             }
             existing = match draft.party_card_no.as_ref().and_then(|c| by_card.get(c)) {
+                Some(person) if !card_orgs_in_scope.contains(&person.org_id) => {
+                    errors.add(
+                        "party_card_no",
+                        format!(
+                            "Số thẻ «{}» là của một người thuộc đơn vị ngoài phạm vi quản lý của bạn",
+                            draft.party_card_no.clone().unwrap_or_default()
+                        ),
+                    );
+                    None
+                }
                 Some(person) => Some(person.clone()),
                 None => {
                     let candidates: Vec<&Person> = by_key
@@ -269,6 +296,7 @@ pub async fn import_people(
 pub async fn import_orgs(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     rows: Vec<Row<OrgRowInput>>,
     options: ImportOptions,
     progress: Progress<'_>,
@@ -354,12 +382,38 @@ pub async fn import_orgs(
                 if !org.is_active() {
                     errors.add("parent", format!("Đơn vị cấp trên «{parent}» đã lưu trữ"));
                     ok = false;
+                } else if !scope.contains(&org.path) {
+                    errors.add(
+                        "parent",
+                        format!("Đơn vị cấp trên «{parent}» nằm ngoài phạm vi quản lý của bạn"),
+                    );
+                    ok = false;
                 }
                 break;
             } else {
                 errors.add("parent", format!("Không có đơn vị cấp trên mã «{parent}»"));
                 ok = false;
                 break;
+            }
+        }
+        if let Some(existing) = stored.get(&draft.code)
+            && !scope.contains(&existing.path)
+        {
+            errors.add(
+                "code",
+                format!("Đơn vị «{}» nằm ngoài phạm vi quản lý của bạn", draft.code),
+            );
+            ok = false;
+        }
+        // Only a system administrator adds a top-level unit (or makes one of a unit).
+        if ok && parent.is_empty() && !matches!(scope, Scope::All) {
+            let top = chain.last().and_then(|code| stored.get(code));
+            if !top.is_some_and(|t| t.parent_id.is_none()) {
+                errors.add(
+                    "parent",
+                    "Chỉ quản trị hệ thống được thêm đơn vị cấp cao nhất: hãy ghi mã đơn vị cấp trên",
+                );
+                ok = false;
             }
         }
         // A stored unit moved under one of its own descendants would form a cycle too.

@@ -73,6 +73,9 @@ pub struct Job {
     pub error: Option<String>,
     /// The unit it concerns.
     pub org_id: Option<OrgId>,
+    /// The account that queued it: the job runs with its grants, and only it (or a system
+    /// administrator) sees the job.
+    pub account_id: Option<i64>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Finished.
@@ -104,6 +107,7 @@ struct JobRow {
     has_output: bool,
     error: Option<String>,
     org_id: Option<i64>,
+    account_id: Option<i64>,
     created_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
 }
@@ -123,6 +127,7 @@ impl From<JobRow> for Job {
             has_output: row.has_output,
             error: row.error,
             org_id: row.org_id.map(OrgId),
+            account_id: row.account_id,
             created_at: row.created_at,
             finished_at: row.finished_at,
         }
@@ -130,7 +135,7 @@ impl From<JobRow> for Job {
 }
 
 const COLUMNS: &str = "id, kind, state, params, progress_done, progress_total, stage, input_name, result, \
-    (output IS NOT NULL) AS has_output, error, org_id, created_at, finished_at";
+    (output IS NOT NULL) AS has_output, error, org_id, account_id, created_at, finished_at";
 
 /// A job to queue.
 #[derive(Debug, Clone)]
@@ -145,6 +150,8 @@ pub struct NewJob {
     pub input: Option<Vec<u8>>,
     /// The unit it concerns.
     pub org_id: Option<OrgId>,
+    /// The account queuing it.
+    pub account_id: Option<i64>,
 }
 
 /// Queues a job.
@@ -152,14 +159,15 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<JobId,
     let now = Utc::now();
     let id = sql::scalar(
         conn,
-        "INSERT INTO jobs (kind, state, params, progress_done, progress_total, input_name, input, org_id, created_at, updated_at) \
-         VALUES ($1, 'queued', $2, 0, 0, $3, $4, $5, $6, $6) RETURNING id AS value",
+        "INSERT INTO jobs (kind, state, params, progress_done, progress_total, input_name, input, org_id, account_id, created_at, updated_at) \
+         VALUES ($1, 'queued', $2, 0, 0, $3, $4, $5, $6, $7, $7) RETURNING id AS value",
         vec![
             job.kind.into(),
             job.params.into(),
             job.input_name.into(),
             job.input.into(),
             job.org_id.map(|o| o.0).into(),
+            job.account_id.into(),
             now.into(),
         ],
     )
@@ -178,14 +186,32 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Job, StoreEr
     row.map(Job::from).ok_or(StoreError::NotFound)
 }
 
-/// The newest jobs.
-pub async fn recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<Job>, StoreError> {
-    let rows: Vec<JobRow> = sql::all(
-        conn,
-        &format!("SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"),
-        vec![(limit as i64).into()],
-    )
-    .await?;
+/// The newest jobs of an account (of everyone when `None`).
+pub async fn recent<C: ConnectionTrait>(
+    conn: &C,
+    account_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Job>, StoreError> {
+    let rows: Vec<JobRow> = match account_id {
+        Some(account) => {
+            sql::all(
+                conn,
+                &format!(
+                    "SELECT {COLUMNS} FROM jobs WHERE account_id = $1 ORDER BY id DESC LIMIT $2"
+                ),
+                vec![account.into(), (limit as i64).into()],
+            )
+            .await?
+        }
+        None => {
+            sql::all(
+                conn,
+                &format!("SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"),
+                vec![(limit as i64).into()],
+            )
+            .await?
+        }
+    };
     Ok(rows.into_iter().map(Job::from).collect())
 }
 

@@ -13,6 +13,8 @@ pub mod jobs;
 pub mod migration;
 pub mod org;
 pub mod people;
+pub mod secret;
+pub mod sessions;
 mod sql;
 pub mod synth;
 
@@ -50,6 +52,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each row converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+
     /// Number of pages (at least 1).
     pub fn pages(&self) -> u64 {
         (self.total.max(0) as u64)

@@ -83,6 +83,69 @@ impl Subtree {
     }
 }
 
+impl Subtree {
+    /// Whether a unit's path lies in this subtree.
+    pub fn contains(&self, path: &str) -> bool {
+        path >= self.from.as_str() && path < self.to.as_str()
+    }
+}
+
+/// The units someone may see or change: everything, or the union of some subtrees. The
+/// default is nothing, so that a list that forgets to say its scope shows nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole tree (system administrators, the command line).
+    All,
+    /// These subtrees only.
+    Subtrees(Vec<Subtree>),
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope::Subtrees(Vec::new())
+    }
+}
+
+impl Scope {
+    /// Whether a unit with this path is in scope.
+    pub fn contains(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtrees(trees) => trees.iter().any(|t| t.contains(path)),
+        }
+    }
+
+    /// Whether nothing is in scope.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Scope::Subtrees(trees) if trees.is_empty())
+    }
+
+    /// Restricts a query to rows whose unit path (`column`) is in scope, in the query
+    /// itself so that counts and pages agree.
+    pub(crate) fn restrict(&self, w: &mut crate::sql::Where, column: &str) {
+        if let Some((clause, values)) = self.condition(column) {
+            w.push(&clause, values);
+        }
+    }
+
+    /// The SQL condition (with `?` placeholders) that `column` is in scope; `None` when
+    /// everything is.
+    pub(crate) fn condition(&self, column: &str) -> Option<(String, Vec<Value>)> {
+        let Scope::Subtrees(trees) = self else {
+            return None;
+        };
+        if trees.is_empty() {
+            return Some(("1 = 0".to_owned(), Vec::new()));
+        }
+        let clause = vec![format!("({column} >= ? AND {column} < ?)"); trees.len()].join(" OR ");
+        let values = trees
+            .iter()
+            .flat_map(|t| [t.from.clone().into(), t.to.clone().into()])
+            .collect();
+        Some((format!("({clause})"), values))
+    }
+}
+
 fn path_ids(path: &str) -> Vec<OrgId> {
     path.split('/')
         .filter_map(|s| s.parse().ok())
@@ -223,14 +286,37 @@ pub async fn children<C: ConnectionTrait>(
     parent: Option<OrgId>,
     include_archived: bool,
 ) -> Result<Vec<OrgSummary>, StoreError> {
+    let (filter, values): (String, Vec<Value>) = match parent {
+        Some(id) => ("c.parent_id = $1".into(), vec![id.0.into()]),
+        None => ("c.parent_id IS NULL".into(), vec![]),
+    };
+    summaries(conn, &filter, values, include_archived).await
+}
+
+/// These units, each with the counts of its subtree (the top of a user's scope): three
+/// queries.
+pub async fn summaries_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[OrgId],
+) -> Result<Vec<OrgSummary>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = sql::placeholders(conn.get_database_backend(), 1, ids.len());
+    let values = ids.iter().map(|id| Value::from(id.0)).collect();
+    summaries(conn, &format!("c.id IN ({list})"), values, true).await
+}
+
+async fn summaries<C: ConnectionTrait>(
+    conn: &C,
+    filter: &str,
+    values: Vec<Value>,
+    include_archived: bool,
+) -> Result<Vec<OrgSummary>, StoreError> {
     let archived = if include_archived {
         ""
     } else {
         " AND c.archived_at IS NULL"
-    };
-    let (filter, values): (&str, Vec<Value>) = match parent {
-        Some(id) => ("c.parent_id = $1", vec![id.0.into()]),
-        None => ("c.parent_id IS NULL", vec![]),
     };
     let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
     let rows: Vec<OrgRow> = sql::all(
@@ -280,18 +366,30 @@ pub async fn children<C: ConnectionTrait>(
 /// Units whose code or name matches the folded query, for pickers: at most `limit`.
 pub async fn search<C: ConnectionTrait>(
     conn: &C,
+    scope: &Scope,
     query: &str,
     limit: u64,
 ) -> Result<Vec<Org>, StoreError> {
     let folded = fold(query);
     let code = lantoa_domain::org::normalise_code(query);
+    let mut w = crate::sql::Where::new();
+    w.push("archived_at IS NULL", vec![]);
+    w.push(
+        "(code = ? OR name_folded LIKE ?)",
+        vec![code.into(), format!("%{folded}%").into()],
+    );
+    scope.restrict(&mut w, "path");
+    let n = w.values.len();
+    let mut values = w.values.clone();
+    values.push((limit as i64).into());
     let rows: Vec<OrgRow> = sql::all(
         conn,
         &format!(
-            "SELECT {COLUMNS} FROM orgs WHERE archived_at IS NULL AND (code = $1 OR name_folded LIKE $2) \
-             ORDER BY depth, name LIMIT $3"
+            "SELECT {COLUMNS} FROM orgs{} ORDER BY depth, name LIMIT ${}",
+            w.sql(),
+            n + 1
         ),
-        vec![code.into(), format!("%{folded}%").into(), (limit as i64).into()],
+        values,
     )
     .await?;
     Ok(rows.into_iter().map(Org::from).collect())

@@ -4,8 +4,9 @@
 use crate::Page;
 use crate::StoreError;
 use crate::audit::{self, Actor, Change};
+use crate::org::Scope;
 use crate::org::Subtree;
-use crate::sql::{self, placeholders};
+use crate::sql::{self, Where, placeholders};
 use chrono::{DateTime, NaiveDate, Utc};
 use lantoa_domain::audit::AuditAction;
 use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
@@ -95,8 +96,8 @@ const SELECT: &str = "SELECT p.id, p.full_name, p.gender, p.birth_date, p.catego
 /// What the people list is filtered on.
 #[derive(Debug, Clone, Default)]
 pub struct PeopleFilter {
-    /// Only people whose unit is in this subtree.
-    pub within: Option<Subtree>,
+    /// The units the reader may see; the default is none (every list states its scope).
+    pub scope: Scope,
     /// Name search: every word must start a word of the folded name ("nguyen duc").
     pub query: String,
     /// Only people of this category.
@@ -107,51 +108,9 @@ pub struct PeopleFilter {
     pub leaders_only: bool,
 }
 
-struct Where {
-    clauses: Vec<String>,
-    values: Vec<Value>,
-}
-
-impl Where {
-    fn new() -> Self {
-        Self {
-            clauses: Vec::new(),
-            values: Vec::new(),
-        }
-    }
-
-    /// Adds a clause whose `?` placeholders take the given values, numbered in order.
-    fn push(&mut self, clause: &str, values: Vec<Value>) {
-        let mut out = String::with_capacity(clause.len() + 4);
-        let mut values = values.into_iter();
-        for ch in clause.chars() {
-            if ch == '?' {
-                self.values.push(values.next().unwrap_or(Value::Int(None)));
-                out.push_str(&format!("${}", self.values.len()));
-            } else {
-                out.push(ch);
-            }
-        }
-        self.clauses.push(out);
-    }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-}
-
 fn filter_clauses(filter: &PeopleFilter) -> Where {
     let mut w = Where::new();
-    if let Some(range) = &filter.within {
-        w.push(
-            "o.path >= ? AND o.path < ?",
-            vec![range.from.clone().into(), range.to.clone().into()],
-        );
-    }
+    filter.scope.restrict(&mut w, "o.path");
     for word in fold(&filter.query).split(' ').filter(|w| !w.is_empty()) {
         // Folded names hold only [a-z0-9 ], so the word needs no LIKE escaping.
         w.push(
@@ -178,38 +137,18 @@ pub async fn search<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Person>, StoreError> {
-    let page = page.max(1);
     let w = filter_clauses(filter);
-    let total = sql::scalar(
+    let rows: Page<PersonRow> = sql::page(
         conn,
-        &format!(
-            "SELECT COUNT(*) AS value FROM people p JOIN orgs o ON o.id = p.org_id{}",
-            w.sql()
-        ),
-        w.values.clone(),
-    )
-    .await?;
-    let mut values = w.values.clone();
-    let n = values.len();
-    values.push((per_page as i64).into());
-    values.push((((page - 1) * per_page) as i64).into());
-    let rows: Vec<PersonRow> = sql::all(
-        conn,
-        &format!(
-            "{SELECT}{} ORDER BY p.name_folded, p.id LIMIT ${} OFFSET ${}",
-            w.sql(),
-            n + 1,
-            n + 2
-        ),
-        values,
-    )
-    .await?;
-    Ok(Page {
-        items: rows.into_iter().map(Person::from).collect(),
-        total,
+        SELECT,
+        "FROM people p JOIN orgs o ON o.id = p.org_id",
+        &w,
+        "p.name_folded, p.id",
         page,
         per_page,
-    })
+    )
+    .await?;
+    Ok(rows.map(Person::from))
 }
 
 /// People of a subtree in batches ordered by id (keyset), for exports of any size.

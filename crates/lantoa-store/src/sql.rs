@@ -84,3 +84,83 @@ pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> St
 
 /// Largest number of values bound in one statement (SQLite allows 32 766, PostgreSQL 65 535).
 pub(crate) const MAX_BIND: usize = 30_000;
+
+/// The WHERE clause of a filtered list, built clause by clause with numbered placeholders.
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    pub(crate) values: Vec<Value>,
+}
+
+impl Where {
+    pub(crate) fn new() -> Self {
+        Self {
+            clauses: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Adds a clause whose `?` placeholders take the given values, numbered in order.
+    pub(crate) fn push(&mut self, clause: &str, values: Vec<Value>) {
+        let mut out = String::with_capacity(clause.len() + 4);
+        let mut values = values.into_iter();
+        for ch in clause.chars() {
+            if ch == '?' {
+                self.values.push(values.next().unwrap_or(Value::Int(None)));
+                out.push_str(&format!("${}", self.values.len()));
+            } else {
+                out.push(ch);
+            }
+        }
+        self.clauses.push(out);
+    }
+
+    /// " WHERE a AND b", or nothing.
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// One page of a filtered list: the count over `from`, then the rows of `select` (which
+/// ends with the same FROM) in `order`. Two queries.
+pub(crate) async fn page<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
+    from: &str,
+    filter: &Where,
+    order: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<crate::Page<T>, DbErr> {
+    let page = page.max(1);
+    let total = scalar(
+        conn,
+        &format!("SELECT COUNT(*) AS value {from}{}", filter.sql()),
+        filter.values.clone(),
+    )
+    .await?;
+    let mut values = filter.values.clone();
+    let n = values.len();
+    values.push((per_page as i64).into());
+    values.push((((page - 1) * per_page) as i64).into());
+    let items = all(
+        conn,
+        &format!(
+            "{select}{} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            filter.sql(),
+            n + 1,
+            n + 2
+        ),
+        values,
+    )
+    .await?;
+    Ok(crate::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}

@@ -8,6 +8,7 @@ use lantoa_domain::org::{OrgDraft, OrgInput, OrgKind, Sector};
 use lantoa_domain::people::{Category, MemberStatus, PersonInput};
 use lantoa_store::audit::Actor;
 use lantoa_store::imports::{import_orgs, import_people};
+use lantoa_store::org::Scope;
 use lantoa_store::people::PeopleFilter;
 use lantoa_store::{StoreError, demo, jobs, org, people};
 
@@ -175,7 +176,7 @@ async fn tree_create_move_archive_merge() {
             people::search(
                 c,
                 &PeopleFilter {
-                    within: Some(merged.subtree()),
+                    scope: Scope::Subtrees(vec![merged.subtree()]),
                     ..Default::default()
                 },
                 1,
@@ -253,6 +254,7 @@ async fn people_search_filters_and_history() {
                 .collect::<Vec<_>>()
         };
         let q = |q: &str| PeopleFilter {
+            scope: Scope::All,
             query: q.into(),
             ..Default::default()
         };
@@ -277,7 +279,7 @@ async fn people_search_filters_and_history() {
         );
         let x_org = org::get(c, x).await.unwrap();
         let in_x = PeopleFilter {
-            within: Some(x_org.subtree()),
+            scope: Scope::Subtrees(vec![x_org.subtree()]),
             ..Default::default()
         };
         assert_eq!(
@@ -285,15 +287,22 @@ async fn people_search_filters_and_history() {
             ["Nguyễn Văn Đức"]
         );
         let members = PeopleFilter {
+            scope: Scope::All,
             category: Some(Category::PartyMember),
             status: Some(MemberStatus::Official),
             ..Default::default()
         };
         assert_eq!(people::search(c, &members, 1, 10).await.unwrap().total, 2);
-        let page2 = people::search(c, &PeopleFilter::default(), 2, 2)
-            .await
-            .unwrap();
+        let page2 = people::search(c, &q(""), 2, 2).await.unwrap();
         assert_eq!((page2.total, page2.items.len(), page2.pages()), (3, 1, 2));
+        assert_eq!(
+            people::search(c, &PeopleFilter::default(), 1, 10)
+                .await
+                .unwrap()
+                .total,
+            0,
+            "a filter that does not state its scope shows nobody"
+        );
 
         // Card numbers are unique; a transfer keeps history.
         let dup = people::create(
@@ -369,6 +378,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
         let report = import_people(
             c,
             &actor(),
+            &Scope::All,
             file.clone(),
             ImportOptions::default(),
             today(),
@@ -402,19 +412,35 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             skip_invalid: true,
         };
         assert!(
-            !import_people(c, &actor(), file.clone(), dry, today(), &no_progress)
-                .await
-                .unwrap()
-                .written
+            !import_people(
+                c,
+                &actor(),
+                &Scope::All,
+                file.clone(),
+                dry,
+                today(),
+                &no_progress
+            )
+            .await
+            .unwrap()
+            .written
         );
 
         let skip = ImportOptions {
             skip_invalid: true,
             ..Default::default()
         };
-        let report = import_people(c, &actor(), file.clone(), skip, today(), &no_progress)
-            .await
-            .unwrap();
+        let report = import_people(
+            c,
+            &actor(),
+            &Scope::All,
+            file.clone(),
+            skip,
+            today(),
+            &no_progress,
+        )
+        .await
+        .unwrap();
         assert!(report.written);
         assert_eq!(
             (
@@ -426,9 +452,17 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             (2, 0, 0, 2)
         );
 
-        let again = import_people(c, &actor(), file.clone(), skip, today(), &no_progress)
-            .await
-            .unwrap();
+        let again = import_people(
+            c,
+            &actor(),
+            &Scope::All,
+            file.clone(),
+            skip,
+            today(),
+            &no_progress,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (again.created, again.updated, again.unchanged),
             (0, 0, 2),
@@ -440,9 +474,17 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
         changed[0].input.position = "Bí thư".into();
         changed[3].input.org_code = "X".into();
         changed[3].input.phone = "0912345678".into();
-        let report = import_people(c, &actor(), changed, skip, today(), &no_progress)
-            .await
-            .unwrap();
+        let report = import_people(
+            c,
+            &actor(),
+            &Scope::All,
+            changed,
+            skip,
+            today(),
+            &no_progress,
+        )
+        .await
+        .unwrap();
         // Lê Thị C moved to X is a new match key (name + birth + unit), so she is created
         // again unless a card number ties the rows; Lê Văn A is updated through his card.
         assert_eq!((report.updated, report.unchanged), (1, 0), "{}", db.name);
@@ -450,6 +492,7 @@ async fn people_import_is_all_or_nothing_and_idempotent() {
             people::search(
                 c,
                 &PeopleFilter {
+                    scope: Scope::All,
                     query: "le van a".into(),
                     ..Default::default()
                 },
@@ -498,6 +541,7 @@ async fn org_import_resolves_parents_in_any_order() {
         let report = import_orgs(
             c,
             &actor(),
+            &Scope::All,
             file.clone(),
             ImportOptions::default(),
             &no_progress,
@@ -511,13 +555,13 @@ async fn org_import_resolves_parents_in_any_order() {
             skip_invalid: true,
             ..Default::default()
         };
-        let report = import_orgs(c, &actor(), file.clone(), skip, &no_progress)
+        let report = import_orgs(c, &actor(), &Scope::All, file.clone(), skip, &no_progress)
             .await
             .unwrap();
         assert_eq!(report.created, 3, "{}", db.name);
         let cb1 = org::get_by_code(c, "CB1").await.unwrap().unwrap();
         assert_eq!(cb1.depth, 2);
-        let again = import_orgs(c, &actor(), file, skip, &no_progress)
+        let again = import_orgs(c, &actor(), &Scope::All, file, skip, &no_progress)
             .await
             .unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
@@ -536,6 +580,7 @@ async fn jobs_are_claimed_once() {
                 input_name: Some("a.csv".into()),
                 input: Some(b"x".to_vec()),
                 org_id: None,
+                account_id: None,
             },
         )
         .await
@@ -561,6 +606,7 @@ async fn jobs_are_claimed_once() {
                 input_name: None,
                 input: None,
                 org_id: None,
+                account_id: None,
             },
         )
         .await
@@ -602,7 +648,7 @@ async fn demo_loads_the_city() {
         let all = people::search(
             c,
             &PeopleFilter {
-                within: Some(root.subtree()),
+                scope: Scope::Subtrees(vec![root.subtree()]),
                 ..Default::default()
             },
             1,
@@ -614,6 +660,7 @@ async fn demo_loads_the_city() {
         let duc = people::search(
             c,
             &PeopleFilter {
+                scope: Scope::All,
                 query: "nguyen van duc".into(),
                 ..Default::default()
             },
@@ -651,7 +698,7 @@ async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
         org::update(c, &web, a, &draft("A", "Chi bộ A mới", OrgKind::Cell))
             .await
             .unwrap();
-        let log = audit::list(c, None, Some(("org", a.0)), 1, 10)
+        let log = audit::list(c, &log_filter(None, Some(("org", a.0))), 1, 10)
             .await
             .unwrap();
         assert_eq!(log.total, 2, "{}", db.name);
@@ -673,7 +720,13 @@ async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
 
         // A refused change writes no audit row.
         assert!(org::move_to(c, &web, root, a).await.is_err());
-        assert_eq!(audit::list(c, None, None, 1, 50).await.unwrap().total, 3);
+        assert_eq!(
+            audit::list(c, &log_filter(None, None), 1, 50)
+                .await
+                .unwrap()
+                .total,
+            3
+        );
 
         // A change inside a transaction that is rolled back leaves neither the change nor its row.
         let txn = c.begin().await.unwrap();
@@ -699,7 +752,10 @@ async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
             db.name
         );
         assert_eq!(
-            audit::list(c, None, None, 1, 50).await.unwrap().total,
+            audit::list(c, &log_filter(None, None), 1, 50)
+                .await
+                .unwrap()
+                .total,
             3,
             "{}: audit rows rolled back too",
             db.name
@@ -714,7 +770,7 @@ async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
         )
         .await
         .unwrap();
-        let in_tree = audit::list(c, Some(&root_org.subtree()), None, 1, 50)
+        let in_tree = audit::list(c, &log_filter(Some(root_org.subtree()), None), 1, 50)
             .await
             .unwrap();
         assert_eq!(in_tree.total, 4);
@@ -767,7 +823,7 @@ async fn accounts_store_argon2_hashes_and_grants() {
         assert!(!accounts::verify_password(&stored, "sông tiền chảy mãi"));
         let taken = accounts::create(c, &actor(), "an.nguyen", &hash, None, &[]).await;
         assert!(matches!(taken, Err(StoreError::Invalid(ref e)) if e.get("username").is_some()));
-        let log = lantoa_store::audit::list(c, None, Some(("account", id)), 1, 10)
+        let log = lantoa_store::audit::list(c, &log_filter(None, Some(("account", id))), 1, 10)
             .await
             .unwrap();
         assert_eq!(log.total, 1);
@@ -775,5 +831,18 @@ async fn accounts_store_argon2_hashes_and_grants() {
             !log.items[0].changes.contains("argon2"),
             "the hash is never logged"
         );
+    }
+}
+
+/// The whole log, optionally of a subtree or of one record.
+fn log_filter(
+    within: Option<lantoa_store::org::Subtree>,
+    entity: Option<(&str, i64)>,
+) -> lantoa_store::audit::LogFilter {
+    lantoa_store::audit::LogFilter {
+        scope: Scope::All,
+        within,
+        entity: entity.map(|(kind, id)| (kind.to_owned(), id)),
+        ..Default::default()
     }
 }

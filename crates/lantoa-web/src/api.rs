@@ -1,15 +1,18 @@
-//! The JSON API under `/api/v1`: the same data as the pages, documented at
+//! The JSON API under `/api/v1`: the same data as the pages, with the same scope checks,
+//! for an API token (`Authorization: Bearer …`) or a signed-in browser; documented at
 //! `/api/openapi.json` with Swagger UI at `/api/docs`.
 
+use crate::auth::Viewer;
 use crate::people::{ListQuery, PER_PAGE};
 use crate::{AppError, AppState};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use lantoa_domain::accounts::Role;
 use lantoa_domain::{ClosedList, OrgId};
-use lantoa_store::org::{self, Org, OrgSummary};
+use lantoa_store::org::{self, Org, OrgSummary, Scope};
 use lantoa_store::people::{self, Person};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -73,8 +76,8 @@ pub struct OrgDetail {
     children: Vec<OrgDto>,
 }
 
-/// A person. Personal data (citizen ID, phone, birth date) is left to the staff pages
-/// until roles decide who may see it.
+/// A person. Personal data (citizen ID, phone, email, birth date) is not in the API: it is
+/// shown on the staff pages to those who may see it.
 #[derive(Serialize, ToSchema)]
 pub struct PersonDto {
     id: i64,
@@ -152,31 +155,51 @@ struct OrgsQuery {
     parent: Option<i64>,
 }
 
-/// Units under a parent (or the roots), with subtree counts.
-#[utoipa::path(get, path = "/api/v1/orgs", params(OrgsQuery), responses((status = 200, body = Vec<OrgDto>)))]
+/// Units under a parent, with subtree counts; without a parent, the top units the token may
+/// read (the roots for a system administrator).
+#[utoipa::path(get, path = "/api/v1/orgs", params(OrgsQuery),
+    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
 async fn list_orgs(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<OrgsQuery>,
 ) -> Result<Json<Vec<OrgDto>>, JsonError> {
-    let children = org::children(state.store.db(), q.parent.map(OrgId), true).await?;
-    Ok(Json(children.iter().map(OrgDto::from).collect()))
+    let db = state.store.db();
+    let units = match q.parent {
+        Some(id) => {
+            let parent = org::get(db, OrgId(id)).await?;
+            viewer.require(Role::Leader, &parent)?;
+            org::children(db, Some(parent.id), true).await?
+        }
+        None => match viewer.scope(Role::Leader) {
+            Scope::All => org::children(db, None, true).await?,
+            Scope::Subtrees(_) => {
+                org::summaries_of(db, &viewer.principal.top_units(Role::Leader)).await?
+            }
+        },
+    };
+    Ok(Json(units.iter().map(OrgDto::from).collect()))
 }
 
 /// One unit with its ancestors and children.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", params(("id" = i64, Path, description = "Unit id")),
-    responses((status = 200, body = OrgDetail), (status = 404, body = ApiError)))]
+    responses((status = 200, body = OrgDetail), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
 async fn get_org(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<OrgDetail>, JsonError> {
     let db = state.store.db();
     let unit = org::get(db, OrgId(id)).await?;
+    viewer.require(Role::Leader, &unit)?;
     let lineage = org::lineage(db, &unit).await?;
     let children = org::children(db, Some(unit.id), true).await?;
     Ok(Json(OrgDetail {
         ancestors: lineage
             .iter()
-            .filter(|o| o.id != unit.id)
+            .filter(|o| o.id != unit.id && viewer.role_at(o).is_some())
             .map(|o| OrgDto::new(o, None))
             .collect(),
         children: children.iter().map(OrgDto::from).collect(),
@@ -202,15 +225,18 @@ struct PeopleParams {
     page: Option<u64>,
 }
 
-/// People, filtered and paginated.
+/// People the token may read, filtered and paginated.
 #[utoipa::path(get, path = "/api/v1/people", params(PeopleParams),
-    responses((status = 200, body = PeoplePage), (status = 404, body = ApiError)))]
+    responses((status = 200, body = PeoplePage), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
 async fn list_people(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PeoplePage>, JsonError> {
+    viewer.require_somewhere(Role::Leader)?;
     let db = state.store.db();
-    let (filter, _) = q.filter(db).await?;
+    let (filter, _) = q.filter(db, &viewer).await?;
     let page = people::search(db, &filter, q.page.unwrap_or(1), PER_PAGE).await?;
     Ok(Json(PeoplePage {
         items: page.items.iter().map(PersonDto::from).collect(),
@@ -228,27 +254,66 @@ async fn list_people(
         description = "Đơn vị và nhân sự của phong trào học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh."
     ),
     paths(list_orgs, get_org, list_people),
-    components(schemas(OrgDto, OrgDetail, PersonDto, PeoplePage, ApiError))
+    components(schemas(OrgDto, OrgDetail, PersonDto, PeoplePage, ApiError)),
+    modifiers(&TokenSecurity)
 )]
 struct ApiDoc;
+
+/// Declares the bearer token scheme (`lantoa token create`, or the account page).
+struct TokenSecurity;
+
+impl utoipa::Modify for TokenSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Mã API tạo ở trang «Tài khoản của tôi» hoặc bằng lệnh `lantoa token create`"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// The API routes, behind the sign-in check.
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
         .route("/api/v1/orgs", get(list_orgs))
         .route("/api/v1/orgs/{id}", get(get_org))
         .route("/api/v1/people", get(list_people))
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
-        .fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                Json(ApiError {
-                    error: "Không tìm thấy".into(),
-                }),
-            )
-        })
+}
+
+/// The API's documentation, public.
+pub fn docs() -> crate::Routes {
+    crate::Routes::new().merge_router(
+        SwaggerUi::new("/api/docs")
+            .url("/api/openapi.json", openapi())
+            .into(),
+        &["/api/docs/", "/api/openapi.json"],
+    )
+}
+
+/// The answer to an API call without a valid token.
+pub fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        Json(ApiError {
+            error: "Cần mã API hợp lệ trong tiêu đề «Authorization: Bearer …»".into(),
+        }),
+    )
+        .into_response()
+}
+
+/// The answer to an API path that does not exist.
+pub fn not_found() -> Response {
+    JsonError(AppError::NotFound).into_response()
 }

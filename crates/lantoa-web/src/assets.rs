@@ -1,13 +1,12 @@
 //! Static assets compiled into the binary: our own small stylesheet.
 
-use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 
 const APP_CSS: &str = include_str!("../static/app.css");
 
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route(
+pub fn routes() -> crate::Routes {
+    crate::Routes::new().public(
         "/static/app.css",
         get(|| async {
             (

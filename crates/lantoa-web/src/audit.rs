@@ -1,31 +1,79 @@
-//! The audit log pages: the history of a unit's subtree or of one record, newest first.
+//! The audit log pages, for unit administrators over their subtree: filtered by unit, record,
+//! account, action and dates, newest first, and exported (the export is itself logged).
 
-use crate::views::{self, Crumb, PageLink, org_crumbs, page_links, render};
+use crate::auth::Viewer;
+use crate::people::ExportFormat;
+use crate::views::{self, Crumb, FormErrors, Me, PageLink, page_links, query_value, render};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use lantoa_domain::{OrgId, PersonId};
-use lantoa_store::audit::{self, Entry};
-use lantoa_store::org;
+use lantoa_domain::accounts::Role;
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::validation::FieldErrors;
+use lantoa_domain::{ClosedList, OrgId, PersonId};
+use lantoa_store::audit::{self, Change, Entry, LogFilter};
+use lantoa_store::org::{self, Org};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/nhat-ky", get(list))
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
+        .route("/nhat-ky", get(list))
+        .route("/nhat-ky/xuat", get(export))
 }
 
 /// Rows per page.
 const PER_PAGE: u64 = 50;
 
-#[derive(Debug, Default, Deserialize)]
+/// The filters of the log, as in the query string.
+#[derive(Debug, Clone, Default, Deserialize)]
 struct LogQuery {
     /// A unit: the log of its whole subtree.
     org: Option<i64>,
     /// A person: the log of that record.
     person: Option<i64>,
+    /// Username of the author.
+    #[serde(default)]
+    ai: String,
+    /// Action code.
+    #[serde(default)]
+    viec: String,
+    /// From this day, dd/mm/yyyy.
+    #[serde(default)]
+    tu: String,
+    /// To this day inclusive, dd/mm/yyyy.
+    #[serde(default)]
+    den: String,
     page: Option<u64>,
+    /// Export format.
+    #[serde(default)]
+    format: String,
+}
+
+impl LogQuery {
+    /// The query string of these filters, without the page.
+    fn href_params(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(org) = self.org {
+            parts.push(format!("org={org}"));
+        }
+        if let Some(person) = self.person {
+            parts.push(format!("person={person}"));
+        }
+        for (key, value) in [
+            ("ai", &self.ai),
+            ("viec", &self.viec),
+            ("tu", &self.tu),
+            ("den", &self.den),
+        ] {
+            if !value.trim().is_empty() {
+                parts.push(format!("{key}={}", query_value(value.trim())));
+            }
+        }
+        parts.join("&")
+    }
 }
 
 /// A log row as shown.
@@ -44,12 +92,15 @@ impl From<Entry> for Row {
         let record = match (e.entity_type.as_str(), e.entity_id) {
             ("person", Some(id)) => Some(format!("{STAFF}/nhan-su/{id}")),
             ("org", Some(id)) => Some(views::org_href(id)),
+            ("account", Some(id)) => Some(format!("{STAFF}/tai-khoan/{id}")),
             _ => None,
         };
-        let who = match (&e.actor_account_id, &e.client_addr) {
-            (Some(account), _) => format!("Tài khoản số {account}"),
-            (None, Some(addr)) => format!("{} ({addr})", channel_label(&e.actor_channel)),
-            (None, None) => channel_label(&e.actor_channel).to_owned(),
+        let who = match (&e.actor_username, &e.actor_account_id, &e.client_addr) {
+            (Some(username), _, Some(addr)) => format!("{username} ({addr})"),
+            (Some(username), _, None) => username.clone(),
+            (None, Some(account), _) => format!("Tài khoản số {account}"),
+            (None, None, Some(addr)) => format!("{} ({addr})", channel_label(&e.actor_channel)),
+            (None, None, None) => channel_label(&e.actor_channel).to_owned(),
         };
         Row {
             when: e
@@ -70,6 +121,7 @@ impl From<Entry> for Row {
 fn channel_label(channel: &str) -> &'static str {
     match channel {
         "web" => "Trang quản lý",
+        "api" => "API",
         "cli" => "Lệnh trên máy chủ",
         "demo" => "Dữ liệu mẫu",
         "generate" => "Dữ liệu tổng hợp",
@@ -98,6 +150,18 @@ fn field_label(key: &str) -> String {
         "rejected" => "Dòng lỗi",
         "format" => "Định dạng",
         "people" => "Số người",
+        "grants" => "Quyền",
+        "active" => "Hoạt động",
+        "failed_logins" => "Số lần sai liên tiếp",
+        "locked_until" => "Khóa đến",
+        "expires_at" => "Hết hạn",
+        "session" => "Phiên",
+        "sessions" => "Số phiên",
+        "token" => "Mã API (số)",
+        "name" => "Tên",
+        "account" => "Tài khoản",
+        "rows" => "Số dòng",
+        "filters" => "Bộ lọc",
         other => other,
     }
     .to_owned()
@@ -151,67 +215,176 @@ fn describe(changes: &str) -> String {
 struct ListPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
+    query: LogQuery,
+    errors: FormErrors,
+    actions: Vec<(&'static str, &'static str)>,
+    export_href: String,
     rows: Vec<Row>,
     total: String,
     links: Vec<PageLink>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<LogQuery>,
-) -> Result<Response, AppError> {
+/// The store filter for a query, within the viewer's administration; the title and the
+/// breadcrumbs of the page. A unit or person out of scope is a 404.
+async fn resolve(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &LogQuery,
+    errors: &mut FieldErrors,
+) -> Result<(LogFilter, String, Vec<Crumb>), AppError> {
+    viewer.require_somewhere(Role::UnitAdmin)?;
     let db = state.store.db();
-    let page_no = q.page.unwrap_or(1);
-    let (title, crumbs, page, href): (String, Vec<Crumb>, _, String) = match (q.person, q.org) {
+    let mut filter = LogFilter {
+        scope: viewer.scope(Role::UnitAdmin),
+        ..Default::default()
+    };
+    let unit_crumbs = |unit: &Org, lineage: &[Org]| {
+        let mut crumbs = viewer.org_crumbs(lineage, None);
+        crumbs.pop();
+        crumbs.push(Crumb::link(unit.name.clone(), views::org_href(unit.id.0)));
+        crumbs
+    };
+    let (title, mut crumbs) = match (q.person, q.org) {
         (Some(id), _) => {
             let person = lantoa_store::people::get(db, PersonId(id)).await?;
             let unit = org::get(db, person.org_id).await?;
-            let mut crumbs = org_crumbs(&org::lineage(db, &unit).await?, None);
-            crumbs.pop();
-            crumbs.push(Crumb::link(unit.name.clone(), views::org_href(unit.id.0)));
+            viewer.require(Role::UnitAdmin, &unit)?;
+            let mut crumbs = unit_crumbs(&unit, &org::lineage(db, &unit).await?);
             crumbs.push(Crumb::link(
                 person.details.full_name.clone(),
                 format!("{STAFF}/nhan-su/{id}"),
             ));
-            crumbs.push(Crumb::here("Nhật ký"));
-            let page = audit::list(db, None, Some(("person", id)), page_no, PER_PAGE).await?;
-            (
-                format!("Nhật ký — {}", person.details.full_name),
-                crumbs,
-                page,
-                format!("person={id}"),
-            )
+            filter.entity = Some(("person".to_owned(), id));
+            (format!("Nhật ký — {}", person.details.full_name), crumbs)
         }
         (None, Some(id)) => {
             let unit = org::get(db, OrgId(id)).await?;
-            let crumbs = org_crumbs(&org::lineage(db, &unit).await?, Some("Nhật ký"));
-            let page = audit::list(db, Some(&unit.subtree()), None, page_no, PER_PAGE).await?;
-            (
-                format!("Nhật ký — {}", unit.name),
-                crumbs,
-                page,
-                format!("org={id}"),
-            )
+            viewer.require(Role::UnitAdmin, &unit)?;
+            let crumbs = unit_crumbs(&unit, &org::lineage(db, &unit).await?);
+            filter.within = Some(unit.subtree());
+            (format!("Nhật ký — {}", unit.name), crumbs)
         }
-        (None, None) => {
-            let page = audit::list(db, None, None, page_no, PER_PAGE).await?;
-            (
-                "Nhật ký thay đổi".to_owned(),
-                vec![Crumb::here("Nhật ký")],
-                page,
-                String::new(),
-            )
+        (None, None) => ("Nhật ký thay đổi".to_owned(), Vec::new()),
+    };
+    crumbs.push(Crumb::here("Nhật ký"));
+    if !q.ai.trim().is_empty() {
+        match lantoa_store::accounts::find_for_login(db, &q.ai).await? {
+            Some(account) => filter.account_id = Some(account.id),
+            None => errors.add("ai", format!("Không có tài khoản «{}»", q.ai.trim())),
+        }
+    }
+    if !q.viec.is_empty() {
+        filter.action = AuditAction::from_code(&q.viec);
+    }
+    let day = |text: &str, field: &'static str, errors: &mut FieldErrors| {
+        if text.trim().is_empty() {
+            return None;
+        }
+        match lantoa_domain::dates::parse(text) {
+            Ok(d) => d
+                .and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+                .map(|t| t.with_timezone(&chrono::Utc)),
+            Err(e) => {
+                errors.add(field, e.to_string());
+                None
+            }
         }
     };
+    filter.from = day(&q.tu, "tu", errors);
+    filter.until = day(&q.den, "den", errors).map(|d| d + chrono::Duration::days(1));
+    Ok((filter, title, crumbs))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let (filter, title, crumbs) = resolve(&state, &viewer, &q, &mut errors).await?;
+    let page = audit::list(state.store.db(), &filter, q.page.unwrap_or(1), PER_PAGE).await?;
+    let params = q.href_params();
     let links = page_links(page.page, page.pages(), |p| {
-        format!("{STAFF}/nhat-ky?{href}&page={p}")
+        format!("{STAFF}/nhat-ky?{params}&page={p}")
     });
     let view = ListPage {
         title,
         crumbs,
+        me: viewer.me(),
+        actions: AuditAction::ALL
+            .iter()
+            .map(|a| (a.code(), a.label()))
+            .collect(),
+        export_href: format!("{STAFF}/nhat-ky/xuat?{params}"),
+        errors: FormErrors(errors),
+        query: q,
         total: views::number(page.total),
         rows: page.items.into_iter().map(Row::from).collect(),
         links,
     };
     Ok(render(&view)?.into_response())
+}
+
+/// Rows read per query while exporting.
+const EXPORT_BATCH: u64 = 5_000;
+
+/// The filtered log as a file, audited with the filters it used.
+async fn export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, AppError> {
+    let format = ExportFormat::parse(&q.format)
+        .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
+    let mut errors = FieldErrors::default();
+    let (filter, _, _) = resolve(&state, &viewer, &q, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(AppError::BadRequest(errors.joined()));
+    }
+    let db = state.store.db();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut before = None;
+    loop {
+        let batch = audit::batch_before(db, &filter, before, EXPORT_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        before = Some(last.id);
+        rows.extend(batch.into_iter().map(|e| {
+            let row = Row::from(e);
+            vec![
+                row.when,
+                row.who,
+                row.action.to_owned(),
+                row.org_name,
+                row.changes,
+            ]
+        }));
+    }
+    let header = ["Thời gian", "Người thực hiện", "Việc", "Đơn vị", "Nội dung"];
+    let count = rows.len();
+    let bytes = match format {
+        ExportFormat::Xlsx => lantoa_office::export::xlsx("Nhật ký", &header, rows)?,
+        ExportFormat::Csv => lantoa_office::export::csv(&header, rows)?,
+    };
+    let change = Change {
+        action: AuditAction::ExportAudit,
+        entity_type: "audit_log",
+        entity_id: None,
+        org_id: q.org.map(OrgId),
+        before: serde_json::Value::Null,
+        after: serde_json::json!({ "format": format.extension(), "rows": count, "filters": q.href_params() }),
+    };
+    audit::record(db, &viewer.actor, change).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.mime().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"nhat-ky.{}\"", format.extension()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

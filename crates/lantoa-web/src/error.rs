@@ -11,6 +11,12 @@ pub enum AppError {
     /// 404.
     #[error("không tìm thấy")]
     NotFound,
+    /// 401 (API) or the sign-in page: nobody is signed in.
+    #[error("cần đăng nhập")]
+    SignInRequired,
+    /// 403: the viewer may read the record but not do this.
+    #[error("không có quyền")]
+    Forbidden,
     /// 400: a request no page of ours sends (a bad id in a link typed by hand).
     #[error("yêu cầu không hợp lệ: {0}")]
     BadRequest(String),
@@ -52,6 +58,14 @@ impl AppError {
                 StatusCode::NOT_FOUND,
                 "Không tìm thấy trang hoặc bản ghi này.".to_owned(),
             ),
+            AppError::SignInRequired => (
+                StatusCode::UNAUTHORIZED,
+                "Bạn cần đăng nhập để xem trang này.".to_owned(),
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Bạn không có quyền thực hiện việc này. Nếu cần, hãy đề nghị quản trị đơn vị cấp quyền.".to_owned(),
+            ),
             AppError::BadRequest(m) => (
                 StatusCode::BAD_REQUEST,
                 format!("Yêu cầu không hợp lệ: {m}"),
@@ -70,6 +84,9 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if matches!(self, AppError::SignInRequired) {
+            return axum::response::Redirect::to(crate::auth::LOGIN).into_response();
+        }
         let (status, message) = self.status_and_message();
         let page = crate::views::ErrorPage::new(status.as_u16(), message);
         let body = askama::Template::render(&page).unwrap_or_else(|_| {

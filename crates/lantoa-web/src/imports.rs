@@ -2,16 +2,17 @@
 //! runs the import with progress, its summary with the rejected rows, and the templates.
 //! [`run_import`] is the one import path, used by the web job and the command line.
 
-use crate::views::{self, Crumb, FormErrors, render, render_invalid};
-use crate::{AppError, AppState, RequestActor, STAFF};
+use crate::auth::Viewer;
+use crate::views::{self, Crumb, FormErrors, Me, render, render_invalid};
+use crate::{AppError, AppState, STAFF};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use lantoa_domain::JobId;
+use lantoa_domain::accounts::Role;
 use lantoa_domain::import::{ImportOptions, ImportReport};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_office::columns::{ORG_COLUMNS, PEOPLE_COLUMNS, header_and_rows};
@@ -19,14 +20,15 @@ use lantoa_office::{FileError, Table};
 use lantoa_store::audit::Actor;
 use lantoa_store::imports::{self, Progress};
 use lantoa_store::jobs::{self, Job, NewJob};
+use lantoa_store::org::Scope;
 use lantoa_store::{DatabaseConnection, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// Largest accepted upload (a 100 000-row people file is about 15 MB as .xlsx).
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
         .route("/nhap-du-lieu", get(upload_form).post(upload))
         .route("/nhap-du-lieu/mau/{kind}", get(template_file))
         .route("/viec/{id}", get(job_page))
@@ -110,10 +112,11 @@ pub struct ImportFile<'a> {
     pub options: ImportOptions,
 }
 
-/// Reads a file and imports its rows.
+/// Reads a file and imports its rows; rows about units outside `scope` are rejected.
 pub async fn run_import(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     file: ImportFile<'_>,
     today: NaiveDate,
     progress: Progress<'_>,
@@ -130,14 +133,14 @@ pub async fn run_import(
         ImportKind::People => {
             let rows = lantoa_office::people_rows(&table)?;
             (
-                imports::import_people(db, actor, rows, options, today, progress).await?,
+                imports::import_people(db, actor, scope, rows, options, today, progress).await?,
                 PEOPLE_COLUMNS,
             )
         }
         ImportKind::Orgs => {
             let rows = lantoa_office::org_rows(&table)?;
             (
-                imports::import_orgs(db, actor, rows, options, progress).await?,
+                imports::import_orgs(db, actor, scope, rows, options, progress).await?,
                 ORG_COLUMNS,
             )
         }
@@ -183,6 +186,7 @@ pub struct ImportParams {
 struct UploadPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
     errors: FormErrors,
     kind: String,
     recent: Vec<Job>,
@@ -190,30 +194,34 @@ struct UploadPage {
 
 async fn upload_page(
     state: &AppState,
+    viewer: &Viewer,
     kind: String,
     errors: FieldErrors,
 ) -> Result<UploadPage, AppError> {
     Ok(UploadPage {
         title: "Nhập dữ liệu từ Excel".into(),
         crumbs: vec![Crumb::here("Nhập dữ liệu")],
+        me: viewer.me(),
         errors: FormErrors(errors),
         kind,
-        recent: jobs::recent(state.store.db(), 10).await?,
+        recent: jobs::recent(state.store.db(), Some(viewer.principal.account_id), 10).await?,
     })
 }
 
-async fn upload_form(State(state): State<AppState>) -> Result<Response, AppError> {
+async fn upload_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Staff)?;
     Ok(
-        render(&upload_page(&state, "people".into(), FieldErrors::default()).await?)?
+        render(&upload_page(&state, &viewer, "people".into(), FieldErrors::default()).await?)?
             .into_response(),
     )
 }
 
 async fn upload(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Staff)?;
     let mut kind = String::new();
     let mut options = ImportOptions::default();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -263,12 +271,12 @@ async fn upload(
         }
     }
     let (Some(kind), Some((name, bytes)), true) = (parsed, file, errors.is_empty()) else {
-        return render_invalid(&upload_page(&state, kind, errors).await?);
+        return render_invalid(&upload_page(&state, &viewer, kind, errors).await?);
     };
     let params = serde_json::to_string(&ImportParams {
         kind,
         options,
-        client_addr: actor.client_addr,
+        client_addr: viewer.actor.client_addr.clone(),
     })
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let id = jobs::enqueue(
@@ -279,6 +287,7 @@ async fn upload(
             input_name: Some(name),
             input: Some(bytes),
             org_id: None,
+            account_id: Some(viewer.principal.account_id),
         },
     )
     .await?;
@@ -286,7 +295,8 @@ async fn upload(
     Ok(Redirect::to(&format!("{STAFF}/viec/{id}")).into_response())
 }
 
-async fn template_file(Path(kind): Path<String>) -> Result<Response, AppError> {
+async fn template_file(viewer: Viewer, Path(kind): Path<String>) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Staff)?;
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).ok_or(AppError::NotFound)?;
     let file_name = match kind {
         ImportKind::People => "mau-nhap-nhan-su.xlsx",
@@ -313,6 +323,7 @@ async fn template_file(Path(kind): Path<String>) -> Result<Response, AppError> {
 struct JobPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
     job: Job,
     report: Option<ImportReport>,
     options: Option<ImportOptions>,
@@ -324,11 +335,22 @@ impl JobPage {
     }
 }
 
+/// A job, for the account that queued it or a system administrator only.
+async fn own_job(state: &AppState, viewer: &Viewer, id: i64) -> Result<Job, AppError> {
+    let job = jobs::get(state.store.db(), JobId(id)).await?;
+    if job.account_id == Some(viewer.principal.account_id) || viewer.principal.is_system_admin() {
+        Ok(job)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 async fn job_page(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let job = jobs::get(state.store.db(), JobId(id)).await?;
+    let job = own_job(&state, &viewer, id).await?;
     let report = job
         .result
         .as_deref()
@@ -345,6 +367,7 @@ async fn job_page(
             Crumb::link("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")),
             Crumb::here(format!("Việc số {id}")),
         ],
+        me: viewer.me(),
         job,
         report,
         options,
@@ -354,8 +377,10 @@ async fn job_page(
 
 async fn job_output(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    own_job(&state, &viewer, id).await?;
     let bytes = jobs::output(state.store.db(), JobId(id)).await?;
     Ok((
         [

@@ -88,9 +88,24 @@ async fn run_one(state: &AppState, job: Job) {
             serde_json::from_str(&job.params).map_err(|e| format!("tham số không hợp lệ: {e}"))?;
         let input = jobs::input(&db, id).await.map_err(|e| e.to_string())?;
         let name = job.input_name.clone().unwrap_or_default();
+        // The job acts for the account that queued it, with its grants as they are now.
+        let principal = match job.account_id {
+            Some(account) => lantoa_store::accounts::principal(&db, account)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => None,
+        }
+        .ok_or("Tài khoản gửi tệp không còn hoạt động; không có dữ liệu nào được ghi.")?;
+        let actor = lantoa_store::audit::Actor {
+            account_id: Some(principal.account_id),
+            person_id: principal.person_id.map(|p| p.0),
+            channel: "web",
+            client_addr: params.client_addr.clone(),
+        };
         let outcome = run_import(
             &db,
-            &lantoa_store::audit::Actor::web(params.client_addr.clone()),
+            &actor,
+            &principal.scope(lantoa_domain::accounts::Role::Staff),
             ImportFile {
                 kind: params.kind,
                 name: &name,

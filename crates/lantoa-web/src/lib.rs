@@ -1,13 +1,16 @@
 //! The Lan Tỏa web application: staff pages under `/quan-ly`, the JSON API under `/api`,
 //! and the worker that runs background jobs.
 //!
-//! One module per area (`org`, `people`, `imports`), each with its handlers and a
-//! `router()`; routers are merged in [`build_router`]. Pages are rendered on the server and
-//! work without JavaScript.
+//! One module per area (`org`, `people`, `imports`, `accounts`…), each with its handlers
+//! and a `routes()`; they are merged in [`build_router`]. Pages are rendered on the server
+//! and work without JavaScript. Everything under `/quan-ly` and `/api/v1` needs a signed-in
+//! account ([`auth`]); each handler checks the viewer's role over the record's unit.
 
+mod accounts;
 pub mod api;
 mod assets;
 mod audit;
+pub mod auth;
 pub mod error;
 pub mod imports;
 pub mod jobs;
@@ -16,8 +19,8 @@ pub mod people;
 mod views;
 
 use axum::Router;
-use axum::response::Redirect;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{MethodRouter, get};
 use chrono::NaiveDate;
 use lantoa_store::Store;
 use std::sync::Arc;
@@ -32,15 +35,95 @@ pub struct AppState {
     pub store: Store,
     /// Wakes the job worker when a job is queued.
     pub jobs_queued: Arc<Notify>,
+    /// Session settings.
+    pub auth: auth::AuthSettings,
 }
 
 impl AppState {
-    /// State over a store.
+    /// State over a store, with the default session settings.
     pub fn new(store: Store) -> Self {
         Self {
             store,
             jobs_queued: Arc::new(Notify::new()),
+            auth: auth::AuthSettings::default(),
         }
+    }
+}
+
+/// A router that remembers the paths it serves, so that a test can call every route of the
+/// application (see the permission test); areas build theirs with it, never with a bare
+/// `Router`.
+pub struct Routes {
+    router: Router<AppState>,
+    paths: Vec<String>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Routes {
+    /// No routes.
+    pub fn new() -> Self {
+        Self {
+            router: Router::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    /// A route anyone may call (sign-in pages, assets); pages of an area under `/quan-ly`
+    /// or `/api/v1` are behind the sign-in check whatever they are declared with.
+    pub fn public(self, path: &str, route: MethodRouter<AppState>) -> Self {
+        self.route(path, route)
+    }
+
+    /// A route of a signed-in area; its handler must check the viewer's role.
+    pub fn route(mut self, path: &str, route: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, route);
+        self.paths.push(path.to_owned());
+        self
+    }
+
+    /// Adds a finished router serving these paths (Swagger UI).
+    pub fn merge_router(mut self, router: Router<AppState>, paths: &[&str]) -> Self {
+        self.router = self.router.merge(router);
+        self.paths.extend(paths.iter().map(|p| (*p).to_owned()));
+        self
+    }
+
+    /// Adds another area's routes.
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.paths.extend(other.paths);
+        self
+    }
+
+    /// Puts another area's routes under a prefix.
+    fn nest(mut self, prefix: &str, other: Routes) -> Self {
+        self.router = self.router.nest(prefix, other.router);
+        self.paths.extend(
+            other
+                .paths
+                .iter()
+                .map(|p| format!("{prefix}{}", if p == "/" { "" } else { p })),
+        );
+        self
+    }
+
+    /// Puts a layer on the routes added so far.
+    fn route_layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response: IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.router = self.router.route_layer(layer);
+        self
     }
 }
 
@@ -49,8 +132,8 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// The author of a change made by a request: the client address now, the signed-in
-/// account once logins exist.
+/// The author of a change made on a public page (signing in, a reset code): the client
+/// address. Signed-in handlers take [`auth::Viewer`] instead.
 pub struct RequestActor(pub lantoa_store::audit::Actor);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestActor {
@@ -122,24 +205,47 @@ async fn security_headers(
     response
 }
 
-/// The whole application. Serve it with [`serve`], or call it in-process in tests.
-pub fn build_router(state: AppState) -> Router {
-    let staff = Router::new()
+/// Every route of the application, with the paths it serves.
+pub fn routes(state: &AppState) -> Routes {
+    let sign_in = || axum::middleware::from_fn_with_state(state.clone(), auth::require_sign_in);
+    let staff = Routes::new()
         .route(
             "/",
-            get(|| async { Redirect::to(&format!("{STAFF}/don-vi")) }),
+            get(|viewer: auth::Viewer| async move { Redirect::to(&viewer.home()) }),
         )
-        .merge(org::router())
-        .merge(people::router())
-        .merge(imports::router())
-        .merge(audit::router());
-    Router::new()
-        .route("/", get(|| async { Redirect::to(STAFF) }))
-        .route("/healthz", get(healthz))
+        .merge(org::routes())
+        .merge(people::routes())
+        .merge(imports::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
+        .route_layer(sign_in());
+    let api = api::routes().route_layer(sign_in());
+    Routes::new()
+        .public("/", get(|| async { Redirect::to(STAFF) }))
+        .public("/healthz", get(healthz))
+        .merge(auth::routes())
         .nest(STAFF, staff)
-        .merge(api::router())
-        .merge(assets::router())
-        .fallback(|| async { AppError::NotFound })
+        .merge(api)
+        .merge(api::docs())
+        .merge(assets::routes())
+}
+
+/// The paths the application serves (for the permission test).
+pub fn route_paths(state: &AppState) -> Vec<String> {
+    routes(state).paths
+}
+
+/// The whole application. Serve it with [`serve`], or call it in-process in tests.
+pub fn build_router(state: AppState) -> Router {
+    routes(&state)
+        .router
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                api::not_found()
+            } else {
+                AppError::NotFound.into_response()
+            }
+        })
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -1,23 +1,25 @@
 //! Units of the tree: browse, open, create, edit, move, merge, archive, export their people.
 
-use crate::views::{self, Crumb, FormErrors, org_crumbs, org_href, render, render_invalid};
-use crate::{AppError, AppState, RequestActor, STAFF};
+use crate::auth::{Can, Viewer};
+use crate::views::{self, Crumb, FormErrors, Me, org_href, render, render_invalid};
+use crate::{AppError, AppState, STAFF};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use lantoa_domain::accounts::Role;
 use lantoa_domain::org::{OrgInput, OrgKind, Sector};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId};
 use lantoa_store::StoreError;
-use lantoa_store::org::{self, Org, OrgSummary};
+use lantoa_store::org::{self, Org, OrgSummary, Scope};
 use lantoa_store::people::{self, PeopleFilter, Person};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
         .route("/don-vi", get(index))
         .route("/don-vi/moi", get(new_form).post(create))
         .route("/don-vi/{id}", get(show))
@@ -59,6 +61,8 @@ impl From<&OrgSummary> for UnitRow {
 struct IndexPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
+    can_add_root: bool,
     query: String,
     roots: Vec<UnitRow>,
     found: Vec<Org>,
@@ -72,18 +76,29 @@ struct IndexQuery {
 
 async fn index(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<IndexQuery>,
 ) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Leader)?;
     let db = state.store.db();
-    let roots = org::children(db, None, false).await?;
+    let scope = viewer.scope(Role::Leader);
+    // The top of what the viewer may read: the roots for the whole tree, else their units.
+    let roots = match &scope {
+        Scope::All => org::children(db, None, false).await?,
+        Scope::Subtrees(_) => {
+            org::summaries_of(db, &viewer.principal.top_units(Role::Leader)).await?
+        }
+    };
     let found = if query.q.trim().is_empty() {
         Vec::new()
     } else {
-        org::search(db, &query.q, 50).await?
+        org::search(db, &scope, &query.q, 50).await?
     };
     let page = IndexPage {
         title: "Đơn vị".into(),
         crumbs: vec![Crumb::here("Đơn vị")],
+        me: viewer.me(),
+        can_add_root: viewer.principal.is_system_admin(),
         query: query.q,
         roots: roots.iter().map(UnitRow::from).collect(),
         found,
@@ -96,6 +111,8 @@ async fn index(
 struct ShowPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
+    can: Can,
     org: Org,
     merged_into: Option<Org>,
     children: Vec<UnitRow>,
@@ -115,11 +132,13 @@ struct ShowQuery {
 
 async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let org = org::get(db, OrgId(id)).await?;
+    viewer.require(Role::Leader, &org)?;
     let lineage = org::lineage(db, &org).await?;
     let show_archived = q.luu_tru.is_some();
     let children = org::children(db, Some(org.id), true).await?;
@@ -132,7 +151,7 @@ async fn show(
     let people = people::search(
         db,
         &PeopleFilter {
-            within: Some(org.subtree()),
+            scope: Scope::Subtrees(vec![org.subtree()]),
             ..Default::default()
         },
         1,
@@ -140,12 +159,14 @@ async fn show(
     )
     .await?;
     let merged_into = match org.merged_into_id {
-        Some(target) => Some(org::get(db, target).await?),
+        Some(target) => Some(org::get(db, target).await?).filter(|t| viewer.role_at(t).is_some()),
         None => None,
     };
     let page = ShowPage {
         title: org.name.clone(),
-        crumbs: org_crumbs(&lineage, None),
+        crumbs: viewer.org_crumbs(&lineage, None),
+        me: viewer.me(),
+        can: viewer.can_at(&org),
         people_total: views::number(people.total),
         people_more: people.total > people.items.len() as i64,
         people_href: format!("{STAFF}/nhan-su?org={}", org.id),
@@ -165,6 +186,7 @@ async fn show(
 struct FormPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
     action: String,
     parent: Option<Org>,
     input: OrgFormInput,
@@ -204,6 +226,7 @@ fn options<T: ClosedList>() -> Vec<(&'static str, &'static str)> {
 
 async fn form_page(
     state: &AppState,
+    viewer: &Viewer,
     editing: Option<&Org>,
     parent: Option<Org>,
     input: OrgFormInput,
@@ -216,12 +239,14 @@ async fn form_page(
             (
                 format!("Sửa {}", org.name),
                 format!("{}/sua", org_href(org.id.0)),
-                org_crumbs(&lineage, Some("Sửa")),
+                viewer.org_crumbs(&lineage, Some("Sửa")),
             )
         }
         None => {
             let crumbs = match &parent {
-                Some(p) => org_crumbs(&org::lineage(db, p).await?, Some("Thêm đơn vị trực thuộc")),
+                Some(p) => {
+                    viewer.org_crumbs(&org::lineage(db, p).await?, Some("Thêm đơn vị trực thuộc"))
+                }
                 None => vec![
                     Crumb::link("Đơn vị", format!("{STAFF}/don-vi")),
                     Crumb::here("Thêm đơn vị"),
@@ -237,6 +262,7 @@ async fn form_page(
     Ok(FormPage {
         title,
         crumbs,
+        me: viewer.me(),
         action,
         parent,
         input,
@@ -253,12 +279,10 @@ struct NewQuery {
 
 async fn new_form(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, AppError> {
-    let parent = match q.parent {
-        Some(id) => Some(org::get(state.store.db(), OrgId(id)).await?),
-        None => None,
-    };
+    let parent = parent_for_new(&state, &viewer, q.parent).await?;
     let input = OrgFormInput {
         parent: parent.as_ref().map(|p| p.id.0),
         kind: parent
@@ -272,9 +296,28 @@ async fn new_form(
         ..Default::default()
     };
     Ok(
-        render(&form_page(&state, None, parent, input, FieldErrors::default()).await?)?
+        render(&form_page(&state, &viewer, None, parent, input, FieldErrors::default()).await?)?
             .into_response(),
     )
+}
+
+/// The parent of a new unit, which the viewer must be staff of; a new top-level unit is for
+/// system administrators only.
+async fn parent_for_new(
+    state: &AppState,
+    viewer: &Viewer,
+    parent: Option<i64>,
+) -> Result<Option<Org>, AppError> {
+    match parent {
+        Some(id) => {
+            let parent = org::get(state.store.db(), OrgId(id)).await?;
+            viewer.require(Role::Staff, &parent)?;
+            Ok(Some(parent))
+        }
+        None if viewer.principal.is_system_admin() => Ok(None),
+        None if viewer.principal.highest_role() >= Some(Role::Leader) => Err(AppError::Forbidden),
+        None => Err(AppError::NotFound),
+    }
 }
 
 /// The kind a new unit under `parent` most often has, to preselect in the form.
@@ -291,22 +334,19 @@ fn suggested_child_kind(parent: OrgKind) -> OrgKind {
 
 async fn create(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Form(form): Form<OrgFormInput>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
-    let parent = match form.parent {
-        Some(id) => Some(org::get(db, OrgId(id)).await?),
-        None => None,
-    };
+    let parent = parent_for_new(&state, &viewer, form.parent).await?;
     let result = match form.to_input().validate() {
-        Ok(draft) => org::create(db, &actor, &draft, parent.as_ref().map(|p| p.id)).await,
+        Ok(draft) => org::create(db, &viewer.actor, &draft, parent.as_ref().map(|p| p.id)).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&org_href(id.0)).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&form_page(&state, None, parent, form, errors).await?)
+            render_invalid(&form_page(&state, &viewer, None, parent, form, errors).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -314,9 +354,11 @@ async fn create(
 
 async fn edit_form(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let org = org::get(state.store.db(), OrgId(id)).await?;
+    viewer.require(Role::Staff, &org)?;
     let input = OrgFormInput {
         code: org.code.clone(),
         name: org.name.clone(),
@@ -324,28 +366,37 @@ async fn edit_form(
         sector: org.sector.code().to_owned(),
         parent: None,
     };
-    Ok(
-        render(&form_page(&state, Some(&org), None, input, FieldErrors::default()).await?)?
-            .into_response(),
-    )
+    Ok(render(
+        &form_page(
+            &state,
+            &viewer,
+            Some(&org),
+            None,
+            input,
+            FieldErrors::default(),
+        )
+        .await?,
+    )?
+    .into_response())
 }
 
 async fn update(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Form(form): Form<OrgFormInput>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let org = org::get(db, OrgId(id)).await?;
+    viewer.require(Role::Staff, &org)?;
     let result = match form.to_input().validate() {
-        Ok(draft) => org::update(db, &actor, org.id, &draft).await,
+        Ok(draft) => org::update(db, &viewer.actor, org.id, &draft).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&org_href(id)).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&form_page(&state, Some(&org), None, form, errors).await?)
+            render_invalid(&form_page(&state, &viewer, Some(&org), None, form, errors).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -357,6 +408,7 @@ async fn update(
 struct TargetPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
     org: Org,
     action: String,
     label: &'static str,
@@ -403,6 +455,7 @@ impl TargetAction {
 
 async fn target_page(
     state: &AppState,
+    viewer: &Viewer,
     org: Org,
     action: TargetAction,
     code: String,
@@ -412,7 +465,8 @@ async fn target_page(
     let lineage = org::lineage(state.store.db(), &org).await?;
     Ok(TargetPage {
         title: format!("{title}: {}", org.name),
-        crumbs: org_crumbs(&lineage, Some(title)),
+        crumbs: viewer.org_crumbs(&lineage, Some(title)),
+        me: viewer.me(),
         action: format!("{}/{path}", org_href(org.id.0)),
         label,
         hint,
@@ -431,12 +485,15 @@ struct TargetForm {
 
 async fn move_form(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let org = org::get(state.store.db(), OrgId(id)).await?;
+    viewer.require(Role::Staff, &org)?;
     Ok(render(
         &target_page(
             &state,
+            &viewer,
             org,
             TargetAction::Move,
             String::new(),
@@ -449,12 +506,15 @@ async fn move_form(
 
 async fn merge_form(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let org = org::get(state.store.db(), OrgId(id)).await?;
+    viewer.require(Role::Staff, &org)?;
     Ok(render(
         &target_page(
             &state,
+            &viewer,
             org,
             TargetAction::Merge,
             String::new(),
@@ -467,14 +527,20 @@ async fn merge_form(
 
 async fn apply_target(
     state: AppState,
-    actor: lantoa_store::audit::Actor,
+    viewer: Viewer,
     id: i64,
     form: TargetForm,
     action: TargetAction,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let org = org::get(db, OrgId(id)).await?;
-    let result = match org::get_by_code(db, &form.code).await? {
+    viewer.require(Role::Staff, &org)?;
+    let actor = &viewer.actor;
+    // The target is checked like the unit: a unit outside the scope is "not found".
+    let target = org::get_by_code(db, &form.code)
+        .await?
+        .filter(|t| viewer.role_at(t).is_some());
+    let result = match target {
         None if form.code.trim().is_empty() => {
             Err(StoreError::invalid("code", "Chưa nhập mã đơn vị"))
         }
@@ -482,9 +548,13 @@ async fn apply_target(
             "code",
             format!("Không có đơn vị mã «{}»", form.code.trim()),
         )),
+        Some(target) if viewer.role_at(&target) < Some(Role::Staff) => Err(StoreError::invalid(
+            "code",
+            format!("Bạn không có quyền cập nhật đơn vị «{}»", target.code),
+        )),
         Some(target) => match action {
-            TargetAction::Move => org::move_to(db, &actor, org.id, target.id).await,
-            TargetAction::Merge => org::merge(db, &actor, org.id, target.id).await,
+            TargetAction::Move => org::move_to(db, actor, org.id, target.id).await,
+            TargetAction::Merge => org::merge(db, actor, org.id, target.id).await,
         },
     };
     match result {
@@ -495,7 +565,7 @@ async fn apply_target(
             for (_, message) in errors.iter() {
                 at_code.add("code", message);
             }
-            render_invalid(&target_page(&state, org, action, form.code, at_code).await?)
+            render_invalid(&target_page(&state, &viewer, org, action, form.code, at_code).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -503,37 +573,41 @@ async fn apply_target(
 
 async fn move_to(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, AppError> {
-    apply_target(state, actor, id, form, TargetAction::Move).await
+    apply_target(state, viewer, id, form, TargetAction::Move).await
 }
 
 async fn merge(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, AppError> {
-    apply_target(state, actor, id, form, TargetAction::Merge).await
+    apply_target(state, viewer, id, form, TargetAction::Merge).await
 }
 
 async fn archive(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    org::archive(state.store.db(), &actor, OrgId(id)).await?;
+    let org = org::get(state.store.db(), OrgId(id)).await?;
+    viewer.require(Role::Staff, &org)?;
+    org::archive(state.store.db(), &viewer.actor, org.id).await?;
     Ok(Redirect::to(&org_href(id)).into_response())
 }
 
 async fn restore(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    org::restore(state.store.db(), &actor, OrgId(id)).await?;
+    let org = org::get(state.store.db(), OrgId(id)).await?;
+    viewer.require(Role::Staff, &org)?;
+    org::restore(state.store.db(), &viewer.actor, org.id).await?;
     Ok(Redirect::to(&org_href(id)).into_response())
 }
 
@@ -545,14 +619,16 @@ struct ExportQuery {
 
 async fn export_people(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let org = org::get(state.store.db(), OrgId(id)).await?;
+    // The file holds personal data: staff over the unit only.
+    viewer.require(Role::Staff, &org)?;
     let format = crate::people::ExportFormat::parse(&q.format)
         .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
-    let bytes = crate::people::export(state.store.db(), &actor, &org, format).await?;
+    let bytes = crate::people::export(state.store.db(), &viewer.actor, &org, format).await?;
     let file_name = format!("nhan-su-{}.{}", org.code.to_lowercase(), format.extension());
     Ok((
         [

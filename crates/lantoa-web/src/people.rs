@@ -1,28 +1,29 @@
 //! People: the filtered list, one person's page with their unit history, the create and
 //! edit forms, and the export of a subtree's people.
 
+use crate::auth::{Can, Viewer};
 use crate::views::{
-    self, Crumb, FormErrors, PageLink, org_crumbs, page_links, query_value, render, render_invalid,
+    self, Crumb, FormErrors, Me, PageLink, page_links, query_value, render, render_invalid,
 };
-use crate::{AppError, AppState, RequestActor, STAFF};
+use crate::{AppError, AppState, STAFF};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::Form;
+use lantoa_domain::accounts::Role;
 use lantoa_domain::audit::AuditAction;
-use lantoa_domain::people::{Category, Gender, MemberStatus, PersonInput};
+use lantoa_domain::people::{Category, Gender, MemberStatus, PersonDraft, PersonInput};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
 use lantoa_store::audit::{self, Actor, Change};
-use lantoa_store::org::{self, Org};
+use lantoa_store::org::{self, Org, Scope};
 use lantoa_store::people::{self, Membership, PeopleFilter, Person};
 use lantoa_store::{DatabaseConnection, StoreError};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
         .route("/nhan-su", get(list))
         .route("/nhan-su/moi", get(new_form).post(create))
         .route("/nhan-su/{id}", get(show))
@@ -54,17 +55,26 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    /// The store filter, with the unit looked up (a missing unit is a 404).
+    /// The store filter within what the viewer may read, with the unit looked up (a unit
+    /// that is missing or out of scope is a 404).
     pub async fn filter(
         &self,
         db: &DatabaseConnection,
+        viewer: &Viewer,
     ) -> Result<(PeopleFilter, Option<Org>), AppError> {
         let org = match self.org {
-            Some(id) => Some(org::get(db, OrgId(id)).await?),
+            Some(id) => {
+                let org = org::get(db, OrgId(id)).await?;
+                viewer.require(Role::Leader, &org)?;
+                Some(org)
+            }
             None => None,
         };
         let filter = PeopleFilter {
-            within: org.as_ref().map(Org::subtree),
+            scope: match &org {
+                Some(o) => Scope::Subtrees(vec![o.subtree()]),
+                None => viewer.scope(Role::Leader),
+            },
             query: self.q.clone(),
             category: Category::from_code(&self.category),
             status: MemberStatus::from_code(&self.status),
@@ -100,6 +110,8 @@ impl ListQuery {
 struct ListPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
+    can_export: bool,
     query: ListQuery,
     org: Option<Org>,
     people: Vec<Person>,
@@ -115,13 +127,15 @@ fn options<T: ClosedList>() -> Vec<(&'static str, &'static str)> {
 
 async fn list(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Leader)?;
     let db = state.store.db();
-    let (filter, org) = query.filter(db).await?;
+    let (filter, org) = query.filter(db, &viewer).await?;
     let page = people::search(db, &filter, query.page.unwrap_or(1), PER_PAGE).await?;
     let crumbs = match &org {
-        Some(o) => org_crumbs(&org::lineage(db, o).await?, Some("Nhân sự")),
+        Some(o) => viewer.org_crumbs(&org::lineage(db, o).await?, Some("Nhân sự")),
         None => vec![Crumb::here("Nhân sự")],
     };
     let links = page_links(page.page, page.pages(), |p| query.href(p));
@@ -132,6 +146,8 @@ async fn list(
     let view = ListPage {
         title,
         crumbs,
+        me: viewer.me(),
+        can_export: org.as_ref().is_some_and(|o| viewer.can_at(o).edit),
         total: views::number(page.total),
         people: page.items,
         links,
@@ -148,6 +164,10 @@ async fn list(
 struct ShowPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
+    can: Can,
+    /// Whether citizen ID, phone, email and birth date are shown.
+    personal: bool,
     person: Person,
     history: Vec<Membership>,
 }
@@ -158,17 +178,27 @@ impl ShowPage {
     }
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let db = state.store.db();
     let person = people::get(db, PersonId(id)).await?;
     let unit = org::get(db, person.org_id).await?;
+    if !viewer.is_person(person.id) {
+        viewer.require(Role::Leader, &unit)?;
+    }
     let history = people::history(db, person.id).await?;
     let page = ShowPage {
         title: person.details.full_name.clone(),
-        crumbs: org_crumbs(
+        crumbs: viewer.org_crumbs(
             &org::lineage(db, &unit).await?,
             Some(&person.details.full_name),
         ),
+        me: viewer.me(),
+        can: viewer.can_at(&unit),
+        personal: viewer.sees_personal_data(person.id, &unit),
         person,
         history,
     };
@@ -279,6 +309,7 @@ impl PersonForm {
 struct FormPage {
     title: String,
     crumbs: Vec<Crumb>,
+    me: Me,
     action: String,
     cancel: String,
     form: PersonForm,
@@ -290,6 +321,7 @@ struct FormPage {
 
 async fn form_page(
     state: &AppState,
+    viewer: &Viewer,
     person: Option<&Person>,
     unit: Option<&Org>,
     form: PersonForm,
@@ -321,11 +353,12 @@ async fn form_page(
             Crumb::here(current),
         ]
     } else {
-        org_crumbs(&lineage, Some(current))
+        viewer.org_crumbs(&lineage, Some(current))
     };
     Ok(FormPage {
         title,
         crumbs,
+        me: viewer.me(),
         action,
         cancel,
         form,
@@ -343,37 +376,97 @@ struct NewQuery {
 
 async fn new_form(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Staff)?;
     let unit = match q.org {
-        Some(id) => Some(org::get(state.store.db(), OrgId(id)).await?),
+        Some(id) => {
+            let unit = org::get(state.store.db(), OrgId(id)).await?;
+            viewer.require(Role::Staff, &unit)?;
+            Some(unit)
+        }
         None => None,
     };
     let form = PersonForm {
         org_code: unit.as_ref().map(|u| u.code.clone()).unwrap_or_default(),
         ..Default::default()
     };
-    Ok(
-        render(&form_page(&state, None, unit.as_ref(), form, FieldErrors::default()).await?)?
-            .into_response(),
-    )
+    Ok(render(
+        &form_page(
+            &state,
+            &viewer,
+            None,
+            unit.as_ref(),
+            form,
+            FieldErrors::default(),
+        )
+        .await?,
+    )?
+    .into_response())
+}
+
+/// The unit a form names, which the viewer must be staff of: a unit outside the scope is
+/// reported at the field like one that does not exist.
+async fn unit_for_form(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<Result<Org, StoreError>, AppError> {
+    let unit = org::get_by_code(db, code)
+        .await?
+        .filter(|u| viewer.role_at(u).is_some());
+    Ok(match unit {
+        Some(u) if viewer.role_at(&u) >= Some(Role::Staff) => Ok(u),
+        Some(u) => Err(StoreError::invalid(
+            "org_code",
+            format!("Bạn không có quyền thêm nhân sự vào đơn vị «{}»", u.code),
+        )),
+        None => Err(StoreError::invalid(
+            "org_code",
+            format!("Không có đơn vị mã «{}» trong phạm vi của bạn", code.trim()),
+        )),
+    })
+}
+
+/// The draft when both the fields and the unit are valid, else every error at once (the
+/// unit's only when the code itself was valid).
+fn checked(
+    draft: Result<PersonDraft, FieldErrors>,
+    unit: Result<Org, StoreError>,
+) -> Result<PersonDraft, StoreError> {
+    match (draft, unit) {
+        (Ok(draft), Ok(_)) => Ok(draft),
+        (Err(mut errors), Err(StoreError::Invalid(unit_errors))) => {
+            if errors.get("org_code").is_none() {
+                for (field, message) in unit_errors.iter() {
+                    errors.add(field, message);
+                }
+            }
+            Err(StoreError::Invalid(errors))
+        }
+        (Err(errors), _) => Err(StoreError::Invalid(errors)),
+        (Ok(_), Err(e)) => Err(e),
+    }
 }
 
 async fn create(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Staff)?;
     let db = state.store.db();
-    let result = match form.to_input().validate(crate::today()) {
-        Ok(draft) => people::create(db, &actor, &draft).await,
-        Err(errors) => Err(StoreError::Invalid(errors)),
+    let unit = unit_for_form(db, &viewer, &form.org_code).await?;
+    let result = match checked(form.to_input().validate(crate::today()), unit) {
+        Ok(draft) => people::create(db, &viewer.actor, &draft).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("{STAFF}/nhan-su/{id}")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            let unit = org::get_by_code(db, &form.org_code).await?;
-            render_invalid(&form_page(&state, None, unit.as_ref(), form, errors).await?)
+            let unit = unit_for_form(db, &viewer, &form.org_code).await?.ok();
+            render_invalid(&form_page(&state, &viewer, None, unit.as_ref(), form, errors).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -381,15 +474,18 @@ async fn create(
 
 async fn edit_form(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let person = people::get(db, PersonId(id)).await?;
     let unit = org::get(db, person.org_id).await?;
+    viewer.require(Role::Staff, &unit)?;
     let form = PersonForm::from_person(&person);
     Ok(render(
         &form_page(
             &state,
+            &viewer,
             Some(&person),
             Some(&unit),
             form,
@@ -402,23 +498,26 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    RequestActor(actor): RequestActor,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
     let person = people::get(db, PersonId(id)).await?;
+    let unit = org::get(db, person.org_id).await?;
+    viewer.require(Role::Staff, &unit)?;
     let today = crate::today();
-    let result = match form.to_input().validate(today) {
-        Ok(draft) => people::update(db, &actor, person.id, &draft, today).await,
-        Err(errors) => Err(StoreError::Invalid(errors)),
+    // A transfer needs staff rights over the new unit as well as the old one.
+    let new_unit = unit_for_form(db, &viewer, &form.org_code).await?;
+    let result = match checked(form.to_input().validate(today), new_unit) {
+        Ok(draft) => people::update(db, &viewer.actor, person.id, &draft, today).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("{STAFF}/nhan-su/{id}")).into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            let unit = org::get(db, person.org_id).await?;
-            render_invalid(&form_page(&state, Some(&person), Some(&unit), form, errors).await?)
-        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(&state, &viewer, Some(&person), Some(&unit), form, errors).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -472,6 +571,7 @@ pub async fn export(
 ) -> Result<Vec<u8>, AppError> {
     let range = unit.subtree();
     let mut rows = Vec::new();
+    // The caller has checked the exporter is staff over the unit.
     let mut after = None;
     loop {
         let batch = people::batch_after(db, &range, after, 5000).await?;

@@ -6,6 +6,29 @@ use chrono::NaiveDate;
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::org::Org;
 
+/// The signed-in account as the page layout shows it: name, menu, link to the account.
+#[derive(Debug, Clone, Default)]
+pub struct Me {
+    /// Name shown; empty when nobody is signed in (sign-in and error pages).
+    pub name: String,
+    /// The viewer's own account page.
+    pub account_href: String,
+    /// The menu: only what the viewer may open.
+    pub links: Vec<(&'static str, String)>,
+}
+
+impl Me {
+    /// Nobody signed in: the layout shows no menu.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Whether someone is signed in.
+    pub fn signed_in(&self) -> bool {
+        !self.name.is_empty()
+    }
+}
+
 /// One step of the breadcrumbs.
 #[derive(Debug, Clone)]
 pub struct Crumb {
@@ -145,13 +168,16 @@ pub fn query_value(value: &str) -> String {
 pub struct ErrorPage {
     pub title: String,
     pub crumbs: Vec<Crumb>,
+    pub me: Me,
     pub message: String,
 }
 
 impl ErrorPage {
     pub fn new(status: u16, message: String) -> Self {
         let title = match status {
+            403 => "Không có quyền",
             404 => "Không tìm thấy",
+            429 => "Xin chờ một chút",
             409 => "Không thực hiện được",
             500 => "Lỗi hệ thống",
             _ => "Có lỗi",
@@ -159,6 +185,7 @@ impl ErrorPage {
         Self {
             title: title.to_owned(),
             crumbs: Vec::new(),
+            me: Me::none(),
             message,
         }
     }

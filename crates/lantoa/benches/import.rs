@@ -45,10 +45,26 @@ async fn run(label: &str, store: Store, files: &[(&str, Vec<u8>)]) -> anyhow::Re
             },
         };
         let started = Instant::now();
-        let outcome = run_import(store.db(), &actor, file, lantoa_web::today(), &quiet).await?;
+        let outcome = run_import(
+            store.db(),
+            &actor,
+            &lantoa_store::org::Scope::All,
+            file,
+            lantoa_web::today(),
+            &quiet,
+        )
+        .await?;
         let first = started.elapsed();
         let started = Instant::now();
-        let again = run_import(store.db(), &actor, file, lantoa_web::today(), &quiet).await?;
+        let again = run_import(
+            store.db(),
+            &actor,
+            &lantoa_store::org::Scope::All,
+            file,
+            lantoa_web::today(),
+            &quiet,
+        )
+        .await?;
         let second = started.elapsed();
         println!(
             "{label:<10} {name:<12} {} rows: import {:>6.2} s (created {}, rejected {}), re-import {:>6.2} s (unchanged {})",

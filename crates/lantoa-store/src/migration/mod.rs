@@ -12,6 +12,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_audit_log;
 mod m0003_accounts;
+mod m0004_sessions;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_audit_log::Migration),
             Box::new(m0003_accounts::Migration),
+            Box::new(m0004_sessions::Migration),
         ]
     }
 }

@@ -95,6 +95,8 @@ async fn import(kind: ImportKind, args: FileArgs) -> anyhow::Result<ExitCode> {
     let outcome = match run_import(
         store.db(),
         &lantoa_store::audit::Actor::cli(),
+        // The server's operator may write anywhere.
+        &lantoa_store::org::Scope::All,
         ImportFile {
             kind,
             name: &name,

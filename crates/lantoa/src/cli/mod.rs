@@ -6,6 +6,7 @@ mod generate;
 mod import;
 mod migrate;
 mod serve;
+mod token;
 mod user;
 
 use clap::{Args, Parser, Subcommand};
@@ -36,6 +37,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Manage accounts.
     User(user::UserArgs),
+    /// Manage API tokens.
+    Token(token::TokenArgs),
 }
 
 /// Where the database is.
@@ -66,6 +69,7 @@ impl Cli {
             Command::Import(args) => import::run(args).await,
             Command::Export(args) => export::run(args).await,
             Command::User(args) => user::run(args).await,
+            Command::Token(args) => token::run(args).await,
         }
     }
 }

@@ -1,0 +1,252 @@
+//! The web application in-process for tests, on a fresh database per backend (SQLite
+//! always, PostgreSQL too when `LANTOA_TEST_POSTGRES_URL` is set, and then it must be
+//! reachable), with the demo city and its accounts loaded. Requests carry the session of
+//! the account the app is signed in as.
+#![allow(dead_code, reason = "each test file uses part of the harness")]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lantoa_store::Store;
+use lantoa_store::demo::DemoAccount;
+use lantoa_web::{AppState, build_router};
+use sea_orm::ConnectionTrait;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The application, signed in as one account (or nobody).
+#[derive(Clone)]
+pub struct TestApp {
+    pub state: AppState,
+    pub backend: &'static str,
+    /// The demo accounts with this run's passwords.
+    pub accounts: Arc<Vec<DemoAccount>>,
+    /// The session cookie sent with every request.
+    pub cookie: Option<String>,
+    /// An API token sent with every request.
+    pub bearer: Option<String>,
+    _dir: Option<Arc<tempfile::TempDir>>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The value of the session cookie the reply sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix(&format!("{}=", lantoa_web::auth::SESSION_COOKIE)))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+impl TestApp {
+    /// The app on each backend, signed in as the demo's system administrator.
+    pub async fn each() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for app in Self::each_anonymous().await {
+            apps.push(app.signed_in_as("quantri").await);
+        }
+        apps
+    }
+
+    /// The app on each backend, signed in as nobody.
+    pub async fn each_anonymous() -> Vec<TestApp> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        let mut apps = vec![TestApp::ready(store, "sqlite", Some(dir)).await];
+        if let Ok(url) = std::env::var("LANTOA_TEST_POSTGRES_URL")
+            && !url.is_empty()
+        {
+            let admin = Store::connect(&url)
+                .await
+                .expect("LANTOA_TEST_POSTGRES_URL is set: PostgreSQL must be reachable");
+            let name = format!(
+                "lantoa_web_{}_{}",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+            );
+            admin
+                .db()
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let base = url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(url.clone());
+            let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+            apps.push(TestApp::ready(store, "postgres", None).await);
+        }
+        apps
+    }
+
+    async fn ready(store: Store, backend: &'static str, dir: Option<tempfile::TempDir>) -> TestApp {
+        store.migrate().await.unwrap();
+        lantoa_store::demo::load(store.db(), lantoa_web::today())
+            .await
+            .unwrap();
+        let accounts = lantoa_store::demo::accounts(store.db()).await.unwrap();
+        TestApp {
+            state: AppState::new(store),
+            backend,
+            accounts: Arc::new(accounts),
+            cookie: None,
+            bearer: None,
+            _dir: dir.map(Arc::new),
+        }
+    }
+
+    /// The same app with a new session of this demo account (made directly, without the
+    /// sign-in form, so that tests need not hash passwords).
+    pub async fn signed_in_as(&self, username: &str) -> TestApp {
+        let account = self.account_id(username).await;
+        let (_, token) = lantoa_store::sessions::start(
+            self.state.store.db(),
+            &lantoa_store::audit::Actor::system("test"),
+            account,
+            Some("test"),
+            self.state.auth.lifetimes,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        TestApp {
+            cookie: Some(token),
+            bearer: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same app with nobody signed in.
+    pub fn anonymous(&self) -> TestApp {
+        TestApp {
+            cookie: None,
+            bearer: None,
+            ..self.clone()
+        }
+    }
+
+    pub async fn account_id(&self, username: &str) -> i64 {
+        lantoa_store::accounts::find_for_login(self.state.store.db(), username)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {username}"))
+            .id
+    }
+
+    /// This run's password of a demo account.
+    pub fn password(&self, username: &str) -> String {
+        self.accounts
+            .iter()
+            .find(|a| a.username == username)
+            .unwrap()
+            .password
+            .clone()
+    }
+
+    pub async fn send(&self, mut request: Request<Body>) -> Reply {
+        if let Some(cookie) = &self.cookie {
+            request.headers_mut().append(
+                header::COOKIE,
+                format!("{}={cookie}", lantoa_web::auth::SESSION_COOKIE)
+                    .parse()
+                    .unwrap(),
+            );
+        }
+        if let Some(token) = &self.bearer {
+            request.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Bearer {token}").parse().unwrap(),
+            );
+        }
+        let response = build_router(self.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_form(&self, uri: &str, form: &str) -> Reply {
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn org_id(&self, code: &str) -> i64 {
+        lantoa_store::org::get_by_code(self.state.store.db(), code)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+    }
+}
+
+/// An upload of the import form.
+pub fn multipart(kind: &str, name: &str, bytes: &[u8], options: &[&str]) -> Request<Body> {
+    let boundary = "lantoatestboundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n")
+            .as_bytes(),
+    );
+    for option in options {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{option}\"\r\n\r\n1\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post("/quan-ly/nhap-du-lieu")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
