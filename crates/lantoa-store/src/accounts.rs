@@ -929,3 +929,67 @@ pub async fn redeem_reset_code<C: crate::Writer>(
     txn.commit().await?;
     Ok(account)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(role: Role, path: Option<&str>) -> ScopedGrant {
+        ScopedGrant {
+            id: 0,
+            role,
+            org_id: path.map(|_| OrgId(1)),
+            org_name: None,
+            path: path.map(str::to_owned),
+        }
+    }
+
+    fn principal(grants: Vec<ScopedGrant>) -> Principal {
+        Principal {
+            account_id: 1,
+            username: "x".into(),
+            person_id: None,
+            person_name: None,
+            grants,
+        }
+    }
+
+    #[test]
+    fn a_grant_covers_its_subtree_only() {
+        let p = principal(vec![
+            grant(Role::Staff, Some("/1/5/")),
+            grant(Role::Leader, Some("/1/")),
+        ]);
+        assert_eq!(p.role_at("/1/5/66/"), Some(Role::Staff));
+        assert_eq!(
+            p.role_at("/1/50/"),
+            Some(Role::Leader),
+            "/1/50/ is not under /1/5/"
+        );
+        assert_eq!(p.role_at("/2/"), None);
+        assert_eq!(
+            p.scope(Role::Leader),
+            Scope::Subtrees(vec![Subtree::of_path("/1/")]),
+            "a subtree inside another adds nothing"
+        );
+        assert!(p.scope(Role::UnitAdmin).is_empty());
+        assert_eq!(p.top_units(Role::Staff), vec![OrgId(1)]);
+    }
+
+    #[test]
+    fn unit_admins_grant_below_themselves() {
+        let admin = principal(vec![grant(Role::UnitAdmin, Some("/1/5/"))]);
+        assert!(admin.may_grant(Role::Staff, Some("/1/5/")));
+        assert!(admin.may_grant(Role::Member, Some("/1/5/66/")));
+        assert!(
+            !admin.may_grant(Role::UnitAdmin, Some("/1/5/")),
+            "not at their own level"
+        );
+        assert!(admin.may_grant(Role::UnitAdmin, Some("/1/5/66/")));
+        assert!(!admin.may_grant(Role::Staff, Some("/1/6/")));
+        assert!(!admin.may_grant(Role::SystemAdmin, None));
+        let system = principal(vec![grant(Role::SystemAdmin, None)]);
+        assert!(system.is_system_admin() && system.may_grant(Role::SystemAdmin, None));
+        assert_eq!(system.scope(Role::Member), Scope::All);
+    }
+}

@@ -456,10 +456,13 @@ pub struct DemoAccount {
     pub unit: Option<&'static str>,
 }
 
+/// The person a demo account belongs to: the first of this unit whose position starts so.
+type DemoPerson = Option<(&'static str, &'static str)>;
+
 /// The demo accounts: one of each role, on the city, a ward and one of its cells, and
-/// staff of another ward to show that scopes do not overlap. `(username, role, unit,
-/// linked person: (unit code, position contains))`.
-const DEMO_ACCOUNTS: &[(&str, Role, Option<&str>, Option<(&str, &str)>)] = &[
+/// staff of another ward to show that scopes do not overlap: username, role, unit code of
+/// the grant, person.
+const DEMO_ACCOUNTS: &[(&str, Role, Option<&str>, DemoPerson)] = &[
     ("quantri", Role::SystemAdmin, None, None),
     (
         "lanhdao.thanhuy",

@@ -408,7 +408,7 @@ pub async fn import_orgs(
         // Only a system administrator adds a top-level unit (or makes one of a unit).
         if ok && parent.is_empty() && !matches!(scope, Scope::All) {
             let top = chain.last().and_then(|code| stored.get(code));
-            if !top.is_some_and(|t| t.parent_id.is_none()) {
+            if top.is_none_or(|t| t.parent_id.is_some()) {
                 errors.add(
                     "parent",
                     "Chỉ quản trị hệ thống được thêm đơn vị cấp cao nhất: hãy ghi mã đơn vị cấp trên",

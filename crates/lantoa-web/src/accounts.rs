@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
-use lantoa_domain::accounts::{Role, check_password, check_username};
+use lantoa_domain::accounts::{Role, check_username};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
 use lantoa_store::StoreError;
@@ -148,11 +148,12 @@ async fn change_password(
     if !password_matches(current.password_hash, form.hien_tai).await {
         errors.add("hien_tai", "Mật khẩu hiện tại không đúng");
     }
-    if let Err(message) = check_password(&viewer.principal.username, &form.mat_khau) {
-        errors.add("mat_khau", message);
-    } else if form.mat_khau != form.nhap_lai {
-        errors.add("nhap_lai", "Hai lần nhập mật khẩu không giống nhau");
-    }
+    auth::check_new_password(
+        &viewer.principal.username,
+        &form.mat_khau,
+        &form.nhap_lai,
+        &mut errors,
+    );
     if !errors.is_empty() {
         let mut page = mine_page(&state, &viewer).await?;
         page.errors = FormErrors(errors);

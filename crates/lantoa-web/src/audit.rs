@@ -7,7 +7,6 @@ use crate::views::{self, Crumb, FormErrors, Me, PageLink, page_links, query_valu
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use lantoa_domain::accounts::Role;
@@ -151,6 +150,8 @@ fn field_label(key: &str) -> String {
         "format" => "Định dạng",
         "people" => "Số người",
         "grants" => "Quyền",
+        "person_id" => "Hồ sơ nhân sự (số)",
+        "username" => "Tên đăng nhập",
         "active" => "Hoạt động",
         "failed_logins" => "Số lần sai liên tiếp",
         "locked_until" => "Khóa đến",
@@ -178,16 +179,45 @@ fn code_label(key: &str, code: &str) -> Option<&'static str> {
     }
 }
 
+/// A grant as stored in the log: "Cán bộ nghiệp vụ tại Đảng bộ Phường 5".
+fn grant_text(grant: &serde_json::Value) -> String {
+    use lantoa_domain::ClosedList;
+    let role = grant["role"]
+        .as_str()
+        .and_then(Role::from_code)
+        .map(Role::label)
+        .unwrap_or("?");
+    match (grant["org"].as_str(), grant["org_id"].as_i64()) {
+        (Some(name), _) => format!("{role} tại {name}"),
+        (None, Some(id)) => format!("{role} tại đơn vị số {id}"),
+        (None, None) => format!("{role} toàn hệ thống"),
+    }
+}
+
 /// "Tên đơn vị: «cũ» → «mới»; …" from the stored before/after JSON.
 fn describe(changes: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(changes) else {
         return String::new();
     };
     let text = |key: &str, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => code_label(key, s).unwrap_or(s).to_owned(),
+        serde_json::Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(t) => t
+                .with_timezone(&chrono::Local)
+                .format("%d/%m/%Y %H:%M")
+                .to_string(),
+            Err(_) => code_label(key, s).unwrap_or(s).to_owned(),
+        },
         serde_json::Value::Bool(true) => "có".to_owned(),
         serde_json::Value::Bool(false) => "không".to_owned(),
         serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) if key == "grants" => {
+            let grants: Vec<String> = items.iter().map(grant_text).collect();
+            if grants.is_empty() {
+                "không có".to_owned()
+            } else {
+                grants.join(", ")
+            }
+        }
         other => other.to_string(),
     };
     let Some(after) = value["after"].as_object() else {
@@ -376,15 +406,9 @@ async fn export(
         after: serde_json::json!({ "format": format.extension(), "rows": count, "filters": q.href_params() }),
     };
     audit::record(db, &viewer.actor, change).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.mime().to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"nhat-ky.{}\"", format.extension()),
-            ),
-        ],
+    Ok(views::download(
+        &format!("nhat-ky.{}", format.extension()),
+        format.mime(),
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -18,9 +18,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{Duration, Utc};
+use lantoa_domain::PersonId;
 use lantoa_domain::accounts::{Role, check_password, until_text};
 use lantoa_domain::validation::FieldErrors;
-use lantoa_domain::{ClosedList, PersonId};
 use lantoa_store::accounts::{self, Principal};
 use lantoa_store::audit::{self, Actor, Change};
 use lantoa_store::org::{Org, Scope};
@@ -605,11 +605,13 @@ async fn reset(
                 );
             }
             Some(account) => {
-                if let Err(message) = check_password(&account.username, &form.mat_khau) {
-                    errors.add("mat_khau", message);
-                } else if form.mat_khau != form.nhap_lai {
-                    errors.add("nhap_lai", "Hai lần nhập mật khẩu không giống nhau");
-                } else {
+                check_new_password(
+                    &account.username,
+                    &form.mat_khau,
+                    &form.nhap_lai,
+                    &mut errors,
+                );
+                if errors.is_empty() {
                     let hash = hash_password(form.mat_khau.clone()).await?;
                     let mut actor = actor.clone();
                     actor.account_id = Some(account.id);
@@ -633,7 +635,12 @@ async fn reset(
     }
 }
 
-/// Role labels for selects, lowest first.
-pub fn role_options() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.code(), r.label())).collect()
+/// Checks a new password and its confirmation, adding errors at the fields `mat_khau` and
+/// `nhap_lai`.
+pub fn check_new_password(username: &str, password: &str, again: &str, errors: &mut FieldErrors) {
+    if let Err(message) = check_password(username, password) {
+        errors.add("mat_khau", message);
+    } else if password != again {
+        errors.add("nhap_lai", "Hai lần nhập mật khẩu không giống nhau");
+    }
 }

@@ -7,7 +7,6 @@ use crate::views::{self, Crumb, FormErrors, Me, render, render_invalid};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
@@ -302,20 +301,11 @@ async fn template_file(viewer: Viewer, Path(kind): Path<String>) -> Result<Respo
         ImportKind::People => "mau-nhap-nhan-su.xlsx",
         ImportKind::Orgs => "mau-nhap-don-vi.xlsx",
     };
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                crate::people::ExportFormat::Xlsx.mime().to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
+    Ok(views::download(
+        file_name,
+        crate::people::ExportFormat::Xlsx.mime(),
         kind.template()?,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Template)]
@@ -382,18 +372,9 @@ async fn job_output(
 ) -> Result<Response, AppError> {
     own_job(&state, &viewer, id).await?;
     let bytes = jobs::output(state.store.db(), JobId(id)).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                crate::people::ExportFormat::Xlsx.mime().to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"dong-bi-loi-{id}.xlsx\""),
-            ),
-        ],
+    Ok(views::download(
+        &format!("dong-bi-loi-{id}.xlsx"),
+        crate::people::ExportFormat::Xlsx.mime(),
         bytes,
-    )
-        .into_response())
+    ))
 }

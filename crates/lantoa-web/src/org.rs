@@ -6,7 +6,6 @@ use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lantoa_domain::accounts::Role;
@@ -630,15 +629,5 @@ async fn export_people(
         .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
     let bytes = crate::people::export(state.store.db(), &viewer.actor, &org, format).await?;
     let file_name = format!("nhan-su-{}.{}", org.code.to_lowercase(), format.extension());
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.mime().to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(views::download(&file_name, format.mime(), bytes))
 }

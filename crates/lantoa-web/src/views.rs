@@ -162,6 +162,23 @@ pub fn query_value(value: &str) -> String {
     out
 }
 
+/// A file to download: its type, and its name for the browser's "save as".
+pub fn download(file_name: &str, mime: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// The error page.
 #[derive(Template)]
 #[template(path = "error.html")]

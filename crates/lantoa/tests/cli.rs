@@ -402,5 +402,75 @@ fn user_create_makes_the_first_admin_with_a_sound_password() {
             "Khu phố một vững mạnh\n",
         );
         assert_eq!(bad_role.status.code(), Some(2));
+
+        let token = lantoa(&url, &["token", "create", "--username", "bithu.cb1"]);
+        assert_eq!(
+            token.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&token.stderr)
+        );
+        let printed = stdout(&token);
+        assert!(
+            printed.trim().starts_with("lantoa_") && printed.trim().len() == 71,
+            "only the token on stdout: {printed}"
+        );
+        let unknown = lantoa(&url, &["token", "create", "--username", "khong.co"]);
+        assert_eq!(unknown.status.code(), Some(1));
     }
+}
+
+#[test]
+fn serve_demo_prints_working_demo_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let mut child = command(&url, &["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut accounts = Vec::new();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() >= 2 && words[0].contains('.') || words.first() == Some(&"quantri") {
+            accounts.push((words[0].to_owned(), words[1].to_owned()));
+        }
+    };
+    for role in [
+        "quantri",
+        "quantri.p5",
+        "canbo.p5",
+        "lanhdao.thanhuy",
+        "dangvien.p5",
+    ] {
+        assert!(
+            accounts.iter().any(|(u, _)| u == role),
+            "{role} in {accounts:?}"
+        );
+    }
+    let (username, password) = &accounts[0];
+    let form = format!("ten={username}&mat_khau={}", password.replace(' ', "+"));
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /dang-nhap HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 303"), "{response}");
+    assert!(response.contains("lantoa_phien="), "{response}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
 }

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub cookie: Option<String>,
     /// An API token sent with every request.
     pub bearer: Option<String>,
+    /// The client address the server sees.
+    pub client_addr: Option<std::net::SocketAddr>,
     _dir: Option<Arc<tempfile::TempDir>>,
 }
 
@@ -113,6 +115,7 @@ impl TestApp {
             accounts: Arc::new(accounts),
             cookie: None,
             bearer: None,
+            client_addr: None,
             _dir: dir.map(Arc::new),
         }
     }
@@ -165,7 +168,38 @@ impl TestApp {
             .clone()
     }
 
+    /// The same app with this session cookie.
+    pub fn with_cookie(&self, cookie: Option<String>) -> TestApp {
+        TestApp {
+            cookie,
+            bearer: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same app calling from this address.
+    pub fn calling_from(&self, addr: &str) -> TestApp {
+        TestApp {
+            client_addr: Some(format!("{addr}:50000").parse().unwrap()),
+            ..self.clone()
+        }
+    }
+
+    /// The same app calling with this API token and no cookie.
+    pub fn with_token(&self, token: &str) -> TestApp {
+        TestApp {
+            cookie: None,
+            bearer: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
     pub async fn send(&self, mut request: Request<Body>) -> Reply {
+        if let Some(addr) = self.client_addr {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
         if let Some(cookie) = &self.cookie {
             request.headers_mut().append(
                 header::COOKIE,

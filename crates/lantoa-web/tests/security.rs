@@ -1,0 +1,568 @@
+//! Who may see and do what: every route of the router called as anonymous, as a member and
+//! as staff of an unrelated unit; sign-in throttling and locks; session revocation; API
+//! token scope. On SQLite, and on PostgreSQL when `LANTOA_TEST_POSTGRES_URL` is set.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::TestApp;
+use lantoa_domain::people::PersonInput;
+use lantoa_store::audit::Actor;
+use sea_orm::ConnectionTrait;
+
+/// Routes anyone may call.
+const PUBLIC: &[&str] = &[
+    "/",
+    "/healthz",
+    "/dang-nhap",
+    "/dang-xuat",
+    "/dat-mat-khau",
+    "/static/app.css",
+    "/api/docs/",
+    "/api/openapi.json",
+];
+
+/// What must never reach the callers of this test: a person of Phường 2, their personal
+/// data, and the unit itself.
+const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng bộ Phường 2"];
+
+struct Samples {
+    unit: i64,
+    person: i64,
+    job: i64,
+    account: i64,
+    grant: i64,
+    token: i64,
+}
+
+async fn samples(app: &TestApp) -> Samples {
+    let db = app.state.store.db();
+    let unit = app.org_id("DB-P2").await;
+    let draft = PersonInput {
+        full_name: "Trần Thị Bí Mật".into(),
+        birth_date: "02/09/1985".into(),
+        categories: "Đảng viên".into(),
+        member_status: "Chính thức".into(),
+        org_code: "DB-P2".into(),
+        citizen_id: "079123456789".into(),
+        phone: "0912345678".into(),
+        ..Default::default()
+    }
+    .validate(lantoa_web::today())
+    .unwrap();
+    let person = lantoa_store::people::create(db, &Actor::cli(), &draft)
+        .await
+        .unwrap()
+        .0;
+    let account = lantoa_store::accounts::create(
+        db,
+        &Actor::cli(),
+        "canbo.p2",
+        "",
+        Some(person),
+        &[lantoa_store::accounts::Grant {
+            org_id: Some(lantoa_domain::OrgId(unit)),
+            role: lantoa_domain::accounts::Role::Staff,
+        }],
+    )
+    .await
+    .unwrap();
+    let grant = lantoa_store::accounts::get(db, account)
+        .await
+        .unwrap()
+        .grants[0]
+        .id;
+    let job = lantoa_store::jobs::enqueue(
+        db,
+        lantoa_store::jobs::NewJob {
+            kind: "import_people".into(),
+            params: "{}".into(),
+            input_name: Some("Bí Mật.csv".into()),
+            input: Some(b"x".to_vec()),
+            org_id: None,
+            account_id: Some(account),
+        },
+    )
+    .await
+    .unwrap()
+    .0;
+    let (token, _) = lantoa_store::sessions::create_token(db, &Actor::cli(), account, "Bí Mật")
+        .await
+        .unwrap();
+    Samples {
+        unit,
+        person,
+        job,
+        account,
+        grant,
+        token,
+    }
+}
+
+/// The route with its parameters set to the samples; panics on a parameter this test does
+/// not know, so that a new kind of route gets a sample (and a thought about its checks).
+fn concrete(path: &str, s: &Samples) -> String {
+    let id = if path.starts_with("/quan-ly/don-vi/") {
+        s.unit
+    } else if path.starts_with("/quan-ly/nhan-su/") {
+        s.person
+    } else if path.starts_with("/quan-ly/viec/") {
+        s.job
+    } else if path.starts_with("/quan-ly/tai-khoan-cua-toi/ma-api/") {
+        s.token
+    } else if path.starts_with("/quan-ly/tai-khoan/") {
+        s.account
+    } else if path.starts_with("/api/v1/orgs/") {
+        s.unit
+    } else {
+        0
+    };
+    let concrete = path
+        .replace("{id}", &id.to_string())
+        .replace("{grant}", &s.grant.to_string())
+        .replace("{kind}", "people");
+    assert!(
+        !concrete.contains('{') && (id != 0 || !path.contains("{id}")),
+        "the permission test has no sample for {path}: add one"
+    );
+    concrete
+}
+
+#[tokio::test]
+async fn every_route_refuses_what_the_caller_may_not_see() {
+    for admin in TestApp::each().await {
+        let s = samples(&admin).await;
+        let anonymous = admin.anonymous();
+        let member = admin.signed_in_as("dangvien.p5").await;
+        let unrelated_staff = admin.signed_in_as("canbo.p1").await;
+        let paths = lantoa_web::route_paths(&admin.state);
+        assert!(paths.len() > 30, "{paths:?}");
+        let query = format!(
+            "org={u}&person={p}&parent={u}&q=bi+mat&ai=canbo.p2",
+            u = s.unit,
+            p = s.person
+        );
+        for path in &paths {
+            let uri = concrete(path, &s);
+            let public = PUBLIC.contains(&path.as_str());
+            let record = path.contains("{id}") && !path.starts_with("/quan-ly/tai-khoan-cua-toi");
+            for method in [Method::GET, Method::POST] {
+                // Signing out acts only on the caller's own sessions (tested below).
+                if method == Method::POST
+                    && (path == "/dang-xuat" || path.ends_with("/dang-xuat-tat-ca"))
+                {
+                    continue;
+                }
+                for (who, caller) in [
+                    ("anonymous", &anonymous),
+                    ("member", &member),
+                    ("unrelated staff", &unrelated_staff),
+                ] {
+                    let request = Request::builder()
+                        .method(method.clone())
+                        .uri(format!("{uri}?{query}"))
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from(format!(
+                            "code=DB-P2&unit_code=DB-P2&role=quan_tri_don_vi&org_code=DB-P2&full_name=X&{query}"
+                        )))
+                        .unwrap();
+                    let reply = caller.send(request).await;
+                    let context = format!(
+                        "{method} {uri} as {who} on {}: {}",
+                        admin.backend, reply.status
+                    );
+                    let body = reply.text();
+                    for secret in SECRETS {
+                        assert!(!body.contains(secret), "{context} shows «{secret}»");
+                    }
+                    if who == "anonymous" && !public {
+                        if path.starts_with("/api/") {
+                            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{context}");
+                        } else {
+                            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{context}");
+                            assert!(reply.location().starts_with("/dang-nhap"), "{context}");
+                        }
+                    } else if record && who != "anonymous" {
+                        assert!(
+                            !reply.status.is_success() && !reply.status.is_redirection(),
+                            "{context}: a record out of scope must be refused"
+                        );
+                    }
+                }
+            }
+        }
+        // Nothing was changed by any of those calls.
+        let db = admin.state.store.db();
+        let unit = lantoa_store::org::get(db, lantoa_domain::OrgId(s.unit))
+            .await
+            .unwrap();
+        assert!(unit.is_active() && unit.name == "Đảng bộ Phường 2");
+        let account = lantoa_store::accounts::get(db, s.account).await.unwrap();
+        assert!(
+            account.is_active && account.grants.len() == 1,
+            "{account:?}"
+        );
+        assert_eq!(
+            lantoa_store::sessions::tokens(db, s.account)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let person = lantoa_store::people::get(db, lantoa_domain::PersonId(s.person))
+            .await
+            .unwrap();
+        assert_eq!(person.details.full_name, "Trần Thị Bí Mật");
+    }
+}
+
+#[tokio::test]
+async fn personal_data_is_for_staff_in_scope_and_the_person() {
+    for admin in TestApp::each().await {
+        let s = samples(&admin).await;
+        let url = format!("/quan-ly/nhan-su/{}", s.person);
+        let staff = admin.signed_in_as("canbo.p2").await;
+        let own = staff.get(&url).await.text();
+        assert!(
+            own.contains("079123456789") && own.contains("0912345678"),
+            "{}",
+            admin.backend
+        );
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let page = leader.get(&url).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(
+            html.contains("Trần Thị Bí Mật")
+                && !html.contains("079123456789")
+                && !html.contains("0912345678")
+        );
+        assert!(!html.contains("/sua\""), "a leader gets no edit button");
+        let refused = leader
+            .post_form(&format!("{url}/sua"), "full_name=X&org_code=DB-P2")
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "leaders read, they do not change"
+        );
+        let export = leader
+            .get(&format!(
+                "/quan-ly/don-vi/{}/xuat-nhan-su?format=csv",
+                s.unit
+            ))
+            .await;
+        assert_eq!(export.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_and_locks_the_account() {
+    for app in TestApp::each_anonymous().await {
+        let from_a = app.calling_from("10.0.0.1");
+        let password = app.password("canbo.p5");
+        let attempt = |who: &'static str, password: String| {
+            let app = from_a.clone();
+            async move {
+                app.post_form(
+                    "/dang-nhap",
+                    &format!("ten={who}&mat_khau={password}&tiep=/quan-ly/nhan-su"),
+                )
+                .await
+            }
+        };
+        for n in 1..=4 {
+            let reply = attempt("canbo.p5", format!("sai{n}sai{n}sai{n}")).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                app.backend
+            );
+            assert!(reply.text().contains("không đúng"));
+        }
+        let fifth = attempt("canbo.p5", "sai5sai5sai5".into()).await;
+        assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            fifth.text().contains("Tài khoản tạm khóa đến"),
+            "{}",
+            fifth.text()
+        );
+        let right_but_locked = attempt("canbo.p5", password.clone()).await;
+        assert_eq!(right_but_locked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(right_but_locked.session_cookie().is_none());
+
+        // Another account from the same address still signs in, by username…
+        let ok = attempt("canbo.p1", app.password("canbo.p1")).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert_eq!(ok.location(), "/quan-ly/nhan-su");
+        let cookie = ok
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        let signed_in = app.with_cookie(ok.session_cookie());
+        assert_eq!(
+            signed_in.get("/quan-ly/nhan-su").await.status,
+            StatusCode::OK
+        );
+
+        // …and by the phone of the person the account belongs to.
+        let db = app.state.store.db();
+        let member = app.account_id("dangvien.p5").await;
+        db.execute_unprepared(&format!(
+            "UPDATE people SET phone = '0987654321' WHERE id = (SELECT person_id FROM accounts WHERE id = {member})"
+        ))
+        .await
+        .unwrap();
+        let by_phone = attempt("0987+654+321", app.password("dangvien.p5")).await;
+        assert_eq!(
+            by_phone.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            by_phone.text()
+        );
+
+        // Unknown accounts from one address: after 20 failures the address waits, even for
+        // a right password.
+        let from_b = app.calling_from("10.0.0.2");
+        for n in 0..20 {
+            let reply = from_b
+                .post_form(
+                    "/dang-nhap",
+                    &format!("ten=khong.co.{n}&mat_khau=abcdefghijk"),
+                )
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "attempt {n}"
+            );
+        }
+        let waiting = from_b
+            .post_form(
+                "/dang-nhap",
+                &format!("ten=canbo.p1&mat_khau={}", app.password("canbo.p1")),
+            )
+            .await;
+        assert_eq!(waiting.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(waiting.text().contains("quá nhiều lần"));
+
+        // Each failure and the lock are in the audit log.
+        let log = lantoa_store::audit::list(
+            db,
+            &lantoa_store::audit::LogFilter {
+                scope: lantoa_store::org::Scope::All,
+                entity: Some(("account".into(), app.account_id("canbo.p5").await)),
+                ..Default::default()
+            },
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+        let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions.iter().filter(|a| **a == "login_failed").count(), 5);
+        assert!(actions.contains(&"account_lock"), "{actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_on_password_change_sign_out_everywhere_and_idle() {
+    for app in TestApp::each_anonymous().await {
+        let first = app.signed_in_as("canbo.p5").await;
+        let second = app.signed_in_as("canbo.p5").await;
+        assert_eq!(second.get("/quan-ly/don-vi").await.status, StatusCode::OK);
+        let weak = first
+            .post_form(
+                "/quan-ly/tai-khoan-cua-toi/mat-khau",
+                &format!(
+                    "hien_tai={}&mat_khau=123&nhap_lai=123",
+                    app.password("canbo.p5")
+                ),
+            )
+            .await;
+        assert_eq!(
+            weak.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        assert!(weak.text().contains("ít nhất 10 ký tự"));
+        let changed = first
+            .post_form(
+                "/quan-ly/tai-khoan-cua-toi/mat-khau",
+                &format!(
+                    "hien_tai={}&mat_khau=Song+Tien+chay+mai&nhap_lai=Song+Tien+chay+mai",
+                    app.password("canbo.p5")
+                ),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER);
+        assert_eq!(first.get("/quan-ly/don-vi").await.status, StatusCode::OK);
+        let ended = second.get("/quan-ly/don-vi").await;
+        assert_eq!(
+            ended.status,
+            StatusCode::SEE_OTHER,
+            "the other device is signed out"
+        );
+
+        let everywhere = first
+            .post_form("/quan-ly/tai-khoan-cua-toi/dang-xuat-tat-ca", "")
+            .await;
+        assert_eq!(everywhere.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            first.get("/quan-ly/don-vi").await.status,
+            StatusCode::SEE_OTHER
+        );
+
+        // An idle session ends.
+        let idle = app.signed_in_as("canbo.p5").await;
+        app.state
+            .store
+            .db()
+            .execute_unprepared(
+                "UPDATE sessions SET last_seen_at = last_seen_at - INTERVAL '3 hours'"
+                    .replace(
+                        "last_seen_at - INTERVAL '3 hours'",
+                        if app.backend == "sqlite" {
+                            "datetime(last_seen_at, '-3 hours')"
+                        } else {
+                            "last_seen_at - INTERVAL '3 hours'"
+                        },
+                    )
+                    .as_str(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            idle.get("/quan-ly/don-vi").await.status,
+            StatusCode::SEE_OTHER
+        );
+
+        // A disabled account is signed out at once; a unit admin gives a reset code that
+        // sets a new password and can be used once.
+        let admin = app.signed_in_as("quantri.p5").await;
+        let staff = app.signed_in_as("canbo.p5").await;
+        let account = app.account_id("canbo.p5").await;
+        let disabled = admin
+            .post_form(&format!("/quan-ly/tai-khoan/{account}/khoa"), "")
+            .await;
+        assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            staff.get("/quan-ly/don-vi").await.status,
+            StatusCode::SEE_OTHER
+        );
+        admin
+            .post_form(&format!("/quan-ly/tai-khoan/{account}/mo-khoa"), "")
+            .await;
+        let page = admin
+            .post_form(
+                &format!("/quan-ly/tai-khoan/{account}/dat-lai-mat-khau"),
+                "",
+            )
+            .await
+            .text();
+        let code = page
+            .split("class=\"secret\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_owned();
+        let form = format!("ma={code}&mat_khau=Ben+Tre+xu+dua+2026&nhap_lai=Ben+Tre+xu+dua+2026");
+        let used = app.post_form("/dat-mat-khau", &form).await;
+        assert_eq!(used.status, StatusCode::SEE_OTHER);
+        let again = app.post_form("/dat-mat-khau", &form).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let signed = app
+            .post_form("/dang-nhap", "ten=canbo.p5&mat_khau=Ben+Tre+xu+dua+2026")
+            .await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER);
+        assert!(signed.session_cookie().is_some());
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_carry_their_accounts_scope() {
+    for app in TestApp::each_anonymous().await {
+        let db = app.state.store.db();
+        let account = app.account_id("canbo.p1").await;
+        let (token_id, token) =
+            lantoa_store::sessions::create_token(db, &Actor::cli(), account, "báo cáo")
+                .await
+                .unwrap();
+        let api = app.with_token(&token);
+        let orgs: serde_json::Value =
+            serde_json::from_slice(&api.get("/api/v1/orgs").await.body).unwrap();
+        let codes: Vec<&str> = orgs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["DB-P1"], "{}", app.backend);
+        let p5 = app.org_id("DB-P5").await;
+        assert_eq!(
+            api.get(&format!("/api/v1/orgs/{p5}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/people?org={p5}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let people: serde_json::Value =
+            serde_json::from_slice(&api.get("/api/v1/people").await.body).unwrap();
+        assert!(people["total"].as_i64().unwrap() > 0);
+        for person in people["items"].as_array().unwrap() {
+            let code = person["org_code"].as_str().unwrap();
+            assert!(
+                code == "DB-P1" || code.starts_with("P1-") || code.starts_with("DB-P1-"),
+                "{code}"
+            );
+            assert!(person.get("phone").is_none() && person.get("citizen_id").is_none());
+        }
+        let anonymous = app.get("/api/v1/people").await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        assert!(anonymous.text().contains("Bearer"));
+        lantoa_store::sessions::revoke_token(db, &Actor::cli(), account, token_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            api.get("/api/v1/orgs").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test]
+async fn first_start_without_accounts_explains_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        lantoa_store::Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+    store.migrate().await.unwrap();
+    let app = lantoa_web::build_router(lantoa_web::AppState::new(store));
+    use tower::ServiceExt;
+    let reply = app
+        .oneshot(Request::get("/dang-nhap").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(reply.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8_lossy(&body);
+    assert!(
+        html.contains("lantoa user create --username quantri --admin"),
+        "{html}"
+    );
+    assert!(!html.contains("type=\"password\""));
+}
