@@ -453,11 +453,12 @@ pub async fn login_failed<C: crate::Writer>(
     .await?;
     let failures = u32::try_from(failures).unwrap_or(u32::MAX);
     let locked_until = wait_after(failures, ACCOUNT_FAILURES_BEFORE_LOCK - 1).map(|w| now + w);
+    let org_id = account_org(&txn, account_id).await?;
     let account_change = |action| Change {
         action,
         entity_type: "account",
         entity_id: Some(account_id),
-        org_id: None,
+        org_id,
         before: serde_json::Value::Null,
         after: serde_json::json!({ "failed_logins": failures }),
     };
@@ -716,8 +717,9 @@ async fn record_grants<C: ConnectionTrait>(
     audit::record(conn, actor, change).await
 }
 
-/// The unit an account's audit rows are filed under: its first grant's, else its person's.
-async fn account_org<C: ConnectionTrait>(
+/// The unit an account's audit rows are filed under (so that the administrators of its unit
+/// see its sign-ins and changes): its first grant's, else its person's.
+pub(crate) async fn account_org<C: ConnectionTrait>(
     conn: &C,
     account_id: i64,
 ) -> Result<Option<OrgId>, StoreError> {

@@ -68,7 +68,7 @@ pub async fn start<C: crate::Writer>(
         action: AuditAction::Login,
         entity_type: "account",
         entity_id: Some(account_id),
-        org_id: None,
+        org_id: crate::accounts::account_org(&txn, account_id).await?,
         before: serde_json::Value::Null,
         after: serde_json::json!({ "session": id }),
     };
@@ -141,7 +141,7 @@ pub async fn end<C: crate::Writer>(
         action: AuditAction::Logout,
         entity_type: "account",
         entity_id: Some(session.account_id),
-        org_id: None,
+        org_id: crate::accounts::account_org(&txn, session.account_id).await?,
         before: serde_json::Value::Null,
         after: serde_json::json!({ "session": session.id }),
     };
@@ -168,7 +168,7 @@ pub async fn end_all<C: crate::Writer>(
         action: AuditAction::SessionsEnd,
         entity_type: "account",
         entity_id: Some(account_id),
-        org_id: None,
+        org_id: crate::accounts::account_org(&txn, account_id).await?,
         before: serde_json::Value::Null,
         after: serde_json::json!({ "sessions": ended }),
     };
@@ -243,7 +243,7 @@ pub async fn create_token<C: crate::Writer>(
         action: AuditAction::TokenCreate,
         entity_type: "account",
         entity_id: Some(account_id),
-        org_id: None,
+        org_id: crate::accounts::account_org(&txn, account_id).await?,
         before: serde_json::Value::Null,
         after: serde_json::json!({ "token": id, "name": name }),
     };
@@ -336,7 +336,7 @@ pub async fn revoke_token<C: crate::Writer>(
         action: AuditAction::TokenRevoke,
         entity_type: "account",
         entity_id: Some(account_id),
-        org_id: None,
+        org_id: crate::accounts::account_org(&txn, account_id).await?,
         before: serde_json::Value::Null,
         after: serde_json::json!({ "token": token_id }),
     };
