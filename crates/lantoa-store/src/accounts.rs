@@ -447,7 +447,7 @@ pub async fn login_failed<C: crate::Writer>(
     let failures = sql::scalar(
         &txn,
         "UPDATE accounts SET failed_logins = failed_logins + 1, updated_at = $2 WHERE id = $1 \
-         RETURNING failed_logins AS value",
+         RETURNING CAST(failed_logins AS BIGINT) AS value",
         vec![account_id.into(), now.into()],
     )
     .await?;
