@@ -33,5 +33,11 @@ closed_list!(
         TokenCreate = ("token_create", "Tạo mã API"),
         TokenRevoke = ("token_revoke", "Thu hồi mã API"),
         ExportAudit = ("export_audit", "Xuất nhật ký"),
+        YearCreate = ("year_create", "Mở năm học tập"),
+        TopicCreate = ("topic_create", "Thêm chuyên đề"),
+        SessionCreate = ("session_create", "Thêm buổi học tập"),
+        AttendanceSave = ("attendance_save", "Điểm danh"),
+        CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
+        ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),
     }
 );

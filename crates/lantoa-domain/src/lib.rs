@@ -13,6 +13,7 @@ pub mod import;
 pub mod list;
 pub mod org;
 pub mod people;
+pub mod study;
 pub mod text;
 pub mod validation;
 

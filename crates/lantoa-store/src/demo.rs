@@ -6,10 +6,12 @@
 use crate::StoreError;
 use crate::synth::{self, PeopleMaker, Population};
 use chrono::NaiveDate;
+use lantoa_domain::PersonId;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::people::{Gender, PersonDraft};
 use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::collections::HashMap;
 
 /// Code of the demo's root unit.
 pub const ROOT_CODE: &str = "TU-MYTHO";
@@ -399,6 +401,8 @@ pub struct DemoSummary {
     pub orgs: usize,
     /// People.
     pub people: usize,
+    /// The study years.
+    pub study: StudySummary,
 }
 
 /// The people of the demo, in a fixed order.
@@ -436,10 +440,197 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     let txn = db.begin().await?;
     let orgs = synth::create_orgs(&txn, &crate::audit::Actor::system("demo"), &plan.units).await?;
     let people = synth::insert_people(&txn, &orgs, drafts).await?;
+    let study = study_years(&txn, &orgs).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
         people,
+        study,
+    })
+}
+
+/// The full-term topic 2021–2026.
+pub const TERM_TOPIC: &str = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về ý chí tự lực, tự cường và khát vọng phát triển đất nước phồn vinh, hạnh phúc";
+/// The 2024 topic of the seed.
+pub const TOPIC_2024: &str = "Thực hiện phát huy vai trò nêu gương của cán bộ, đảng viên, nhất là cán bộ lãnh đạo, quản lý các cấp";
+/// The 2025 topic, tied to Conclusion 21.
+pub const TOPIC_2025: &str = "Chuyên đề năm 2025 gắn với thực hiện Kết luận số 21-KL/TW của Ban Chấp hành Trung ương Đảng khóa XIII";
+/// Citizens' attendances (lượt) at the 2024 sessions: "hơn 16.700 lượt người dân".
+pub const CITIZENS_2024: i64 = 16_742;
+
+/// What the demo's study years hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StudySummary {
+    /// 2024 sessions.
+    pub sessions: usize,
+    /// Members eligible in 2024, and of them present at a 2024 session.
+    pub coverage: lantoa_domain::study::Coverage,
+}
+
+/// 2024 and 2025: topics, a 2024 session in every unit under the city committee (and one
+/// of the committee itself for its own members), attendance that gives the city 99,7%, the
+/// citizens' lượt of the report; the first 2025 sessions.
+async fn study_years<C: crate::Writer>(
+    conn: &C,
+    orgs: &[crate::org::Org],
+) -> Result<StudySummary, StoreError> {
+    use crate::study;
+    use lantoa_domain::study::{AttendanceStatus, AudienceKind, Coverage, SessionInput};
+    let actor = crate::audit::Actor::system("demo");
+    let y2024 = study::create_year(conn, &actor, 2024, TERM_TOPIC).await?;
+    study::add_topic(
+        conn,
+        &actor,
+        y2024,
+        TOPIC_2024,
+        "Nêu gương của cán bộ, đảng viên; trách nhiệm người đứng đầu",
+    )
+    .await?;
+    let y2025 = study::create_year(conn, &actor, 2025, TERM_TOPIC).await?;
+    study::add_topic(
+        conn,
+        &actor,
+        y2025,
+        TOPIC_2025,
+        "Tinh gọn tổ chức bộ máy; nêu gương trong thực hiện Kết luận 21-KL/TW",
+    )
+    .await?;
+    let year_2024 = study::year(conn, 2024).await?;
+    let year_2025 = study::year(conn, 2025).await?;
+    let Some(root) = orgs.iter().find(|o| o.parent_id.is_none()) else {
+        return Ok(StudySummary::default());
+    };
+    // The units holding sessions: the committee and every unit directly under it.
+    let mut hosts: Vec<&crate::org::Org> = vec![root];
+    hosts.extend(orgs.iter().filter(|o| o.parent_id == Some(root.id)));
+    let session_input = |i: usize, year: i32, topic: i64, title: &str| SessionInput {
+        title: title.to_owned(),
+        kind: if i.is_multiple_of(3) {
+            "sinh_hoat_chuyen_de"
+        } else {
+            "hoi_nghi"
+        }
+        .to_owned(),
+        format: match i % 10 {
+            0 => "truc_tuyen",
+            1 | 2 => "ket_hop",
+            _ => "truc_tiep",
+        }
+        .to_owned(),
+        date: format!("{:02}/{:02}/{year}", 1 + (i * 7) % 28, 3 + i % 3),
+        starts: "07:30".to_owned(),
+        ends: "11:00".to_owned(),
+        place: "Hội trường đơn vị".to_owned(),
+        speaker: "Báo cáo viên Ban Tuyên giáo Thành ủy".to_owned(),
+        topics: vec![topic],
+        ..Default::default()
+    };
+    let mut sessions: Vec<(&crate::org::Org, i64)> = Vec::new();
+    for (i, host) in hosts.iter().enumerate() {
+        let input = session_input(
+            i,
+            2024,
+            year_2024.topics[0].id,
+            "Hội nghị học tập, quán triệt chuyên đề năm 2024",
+        );
+        let draft = input.validate(2024).map_err(StoreError::Invalid)?;
+        sessions.push((
+            host,
+            study::create_session(conn, &actor, host.id, &year_2024, &draft).await?,
+        ));
+    }
+    // Every eligible member, with the host of their unit: the committee's own members at
+    // its session, the others at the session of the unit under it that holds theirs.
+    #[derive(sea_orm::FromQueryResult)]
+    struct Member {
+        id: i64,
+        path: String,
+    }
+    let members: Vec<Member> = crate::sql::all(
+        conn,
+        "SELECT p.id, o.path FROM people p JOIN orgs o ON o.id = p.org_id \
+         WHERE p.member_status IN ('chinh_thuc', 'du_bi') ORDER BY p.id",
+        vec![],
+    )
+    .await?;
+    let eligible = members.len() as i64;
+    // The fewest absent members that still make the city's coverage read 99,7%.
+    let absent = (0..eligible)
+        .find(|m| lantoa_domain::format::percent(eligible - m, eligible) == "99,7%")
+        .unwrap_or(0);
+    let absent_every = if absent > 0 {
+        eligible / absent
+    } else {
+        i64::MAX
+    };
+    let mut by_session: HashMap<i64, Vec<(PersonId, Option<AttendanceStatus>)>> = HashMap::new();
+    let mut absent_left = absent;
+    for (i, member) in members.iter().enumerate() {
+        let host = sessions
+            .iter()
+            .skip(1)
+            .find(|(h, _)| crate::org::Subtree::of_path(&h.path).contains(&member.path))
+            .or(sessions.first());
+        let Some((_, session)) = host else { continue };
+        let status = if absent_left > 0 && (i as i64) % absent_every == absent_every / 2 {
+            absent_left -= 1;
+            if i % 2 == 0 {
+                AttendanceStatus::Excused
+            } else {
+                AttendanceStatus::Absent
+            }
+        } else {
+            AttendanceStatus::Present
+        };
+        by_session
+            .entry(*session)
+            .or_default()
+            .push((PersonId(member.id), Some(status)));
+    }
+    // Citizens: wards and communes hold their sessions with the people of their area.
+    let citizen_hosts: Vec<i64> = sessions
+        .iter()
+        .filter(|(h, _)| h.sector == Sector::WardCommune)
+        .map(|(_, s)| *s)
+        .collect();
+    let share = CITIZENS_2024 / citizen_hosts.len().max(1) as i64;
+    for (i, session_id) in sessions.iter().map(|(_, s)| *s).enumerate() {
+        let session = study::session(conn, session_id).await?;
+        if let Some(marks) = by_session.get(&session_id) {
+            study::save_attendance(conn, &actor, &session, marks).await?;
+        }
+        if let Some(position) = citizen_hosts.iter().position(|s| *s == session_id) {
+            let citizens = if position + 1 == citizen_hosts.len() {
+                CITIZENS_2024 - share * (citizen_hosts.len() as i64 - 1)
+            } else {
+                share
+            };
+            let counts = [
+                (AudienceKind::Citizens, citizens),
+                (AudienceKind::YouthUnion, 20 + (i as i64 * 7) % 30),
+                (AudienceKind::Associations, 40 + (i as i64 * 11) % 50),
+            ];
+            study::save_counted(conn, &actor, &session, &counts).await?;
+        }
+    }
+    // 2025 has begun: its first sessions in a few units, without attendance yet.
+    for (i, host) in hosts.iter().skip(1).take(8).enumerate() {
+        let draft = session_input(
+            i,
+            2025,
+            year_2025.topics[0].id,
+            "Hội nghị quán triệt chuyên đề năm 2025",
+        )
+        .validate(2025)
+        .map_err(StoreError::Invalid)?;
+        study::create_session(conn, &actor, host.id, &year_2025, &draft).await?;
+    }
+    Ok(StudySummary {
+        sessions: sessions.len(),
+        coverage: Coverage {
+            eligible,
+            studied: eligible - absent,
+        },
     })
 }
 

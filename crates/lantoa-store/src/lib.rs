@@ -16,6 +16,7 @@ pub mod people;
 pub mod secret;
 pub mod sessions;
 mod sql;
+pub mod study;
 pub mod synth;
 
 pub use error::StoreError;

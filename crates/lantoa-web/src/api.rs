@@ -247,14 +247,110 @@ async fn list_people(
     }))
 }
 
+/// Study coverage of a unit's subtree for a campaign year (see the "Cách tính" page).
+#[derive(Serialize, ToSchema)]
+pub struct StudyStats {
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    /// dd/mm/yyyy: the day members are counted where they belong.
+    reference_day: String,
+    /// Members who must study.
+    eligible: i64,
+    /// Of them, present at one session or more.
+    studied: i64,
+    /// "99,7%".
+    percent: String,
+    /// Lượt of non-members by audience code.
+    counted: std::collections::BTreeMap<&'static str, i64>,
+    /// Sessions by format code.
+    sessions: std::collections::BTreeMap<&'static str, i64>,
+    /// The same coverage for each child unit with members.
+    children: Vec<ChildStudyStats>,
+}
+
+/// Coverage of a child unit.
+#[derive(Serialize, ToSchema)]
+pub struct ChildStudyStats {
+    org_id: i64,
+    org_name: String,
+    eligible: i64,
+    studied: i64,
+    percent: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[allow(
+    dead_code,
+    reason = "read by the OpenAPI document only; the handler reads StudyQuery"
+)]
+struct StudyParams {
+    /// Unit id (the top of the token's scope when absent).
+    org: Option<i64>,
+    /// Campaign year (the current one when absent).
+    year: Option<i32>,
+}
+
+/// Study coverage of a subtree for a year, with its child units.
+#[utoipa::path(get, path = "/api/v1/stats/study", params(StudyParams),
+    responses((status = 200, body = StudyStats), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+async fn study_stats(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<crate::study::StudyQuery>,
+) -> Result<Json<StudyStats>, JsonError> {
+    use lantoa_store::study;
+    let (unit, year, day, _) =
+        crate::study::unit_and_year(&state, &viewer, &q, Role::Leader).await?;
+    let db = state.store.db();
+    let within = unit.subtree();
+    let coverage = study::coverage(db, &within, &year, day).await?;
+    let by_child = study::coverage_by_child(db, unit.id, &year, day).await?;
+    let children = org::children(db, Some(unit.id), false)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let cov = by_child.get(&c.org.id)?;
+            Some(ChildStudyStats {
+                org_id: c.org.id.0,
+                org_name: c.org.name,
+                eligible: cov.eligible,
+                studied: cov.studied,
+                percent: cov.percent(),
+            })
+        })
+        .collect();
+    Ok(Json(StudyStats {
+        org_id: unit.id.0,
+        org_name: unit.name.clone(),
+        year: year.year,
+        reference_day: lantoa_domain::dates::display(day),
+        eligible: coverage.eligible,
+        studied: coverage.studied,
+        percent: coverage.percent(),
+        counted: study::counted_totals(db, &within, &year)
+            .await?
+            .into_iter()
+            .map(|(k, n)| (k.code(), n))
+            .collect(),
+        sessions: study::sessions_by_format(db, &within, &year)
+            .await?
+            .into_iter()
+            .map(|(f, n)| (f.code(), n))
+            .collect(),
+        children,
+    }))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Lan Tỏa API",
         description = "Đơn vị và nhân sự của phong trào học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh."
     ),
-    paths(list_orgs, get_org, list_people),
-    components(schemas(OrgDto, OrgDetail, PersonDto, PeoplePage, ApiError)),
+    paths(list_orgs, get_org, list_people, study_stats),
+    components(schemas(OrgDto, OrgDetail, PersonDto, PeoplePage, ApiError, StudyStats, ChildStudyStats)),
     modifiers(&TokenSecurity)
 )]
 struct ApiDoc;
@@ -289,6 +385,7 @@ pub fn routes() -> crate::Routes {
         .route("/api/v1/orgs", get(list_orgs))
         .route("/api/v1/orgs/{id}", get(get_org))
         .route("/api/v1/people", get(list_people))
+        .route("/api/v1/stats/study", get(study_stats))
 }
 
 /// The API's documentation, public.

@@ -147,6 +147,7 @@ impl Viewer {
         if highest >= Some(Role::Leader) {
             links.push(("Đơn vị", format!("{STAFF}/don-vi")));
             links.push(("Nhân sự", format!("{STAFF}/nhan-su")));
+            links.push(("Học tập", format!("{STAFF}/hoc-tap")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod jobs;
 pub mod org;
 pub mod people;
+pub mod study;
 mod views;
 
 use axum::Router;
@@ -216,6 +217,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(org::routes())
         .merge(people::routes())
         .merge(imports::routes())
+        .merge(study::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
         .route_layer(sign_in());

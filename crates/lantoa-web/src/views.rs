@@ -81,6 +81,13 @@ pub fn number(n: i64) -> String {
     lantoa_domain::format::number(n)
 }
 
+/// Numbers in the Vietnamese format for templates: `{{ self.n(count) }}`.
+pub trait Numbers {
+    fn n(&self, value: impl std::borrow::Borrow<i64>) -> String {
+        number(*value.borrow())
+    }
+}
+
 /// dd/mm/yyyy, or empty.
 pub fn date(d: &Option<NaiveDate>) -> String {
     d.map(lantoa_domain::dates::display).unwrap_or_default()

@@ -29,6 +29,8 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 
 struct Samples {
     unit: i64,
+    session: i64,
+    year: i64,
     person: i64,
     job: i64,
     account: i64,
@@ -90,8 +92,27 @@ async fn samples(app: &TestApp) -> Samples {
     let (token, _) = lantoa_store::sessions::create_token(db, &Actor::cli(), account, "Bí Mật")
         .await
         .unwrap();
+    let year = lantoa_store::study::year(db, 2024).await.unwrap();
+    let session = lantoa_store::study::sessions(
+        db,
+        &lantoa_store::org::Subtree::of_path(
+            &lantoa_store::org::get(db, lantoa_domain::OrgId(unit))
+                .await
+                .unwrap()
+                .path,
+        ),
+        &year,
+        1,
+        1,
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .id;
     Samples {
         unit,
+        session,
+        year: year.id,
         person,
         job,
         account,
@@ -115,6 +136,10 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.account
     } else if path.starts_with("/api/v1/orgs/") {
         s.unit
+    } else if path.starts_with("/quan-ly/hoc-tap/buoi/") {
+        s.session
+    } else if path.starts_with("/quan-ly/nam-hoc-tap/") {
+        s.year
     } else {
         0
     };

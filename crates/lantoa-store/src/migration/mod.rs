@@ -13,6 +13,7 @@ mod m0001_foundation;
 mod m0002_audit_log;
 mod m0003_accounts;
 mod m0004_sessions;
+mod m0005_study;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_audit_log::Migration),
             Box::new(m0003_accounts::Migration),
             Box::new(m0004_sessions::Migration),
+            Box::new(m0005_study::Migration),
         ]
     }
 }

@@ -1,0 +1,881 @@
+//! Campaign years and topics, study sessions, attendance, and the coverage figures.
+//!
+//! Coverage follows the rules written in `lantoa_domain::study`: members are counted where
+//! they belonged on the year's reference day (their stay in `person_units`), and "studied"
+//! is one present mark or more at a session of the year. Each figure is one grouped query
+//! over the subtree's people (indexed by unit and by person), never a scan of all
+//! attendance rows; the list behind each figure uses the same conditions.
+
+use crate::audit::{self, Actor, Change};
+use crate::org::Subtree;
+use crate::{Page, StoreError, sql};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::study::{
+    AttendanceStatus, AudienceKind, Coverage, SessionDraft, SessionFormat, SessionKind,
+};
+use lantoa_domain::{ClosedList, OrgId, PersonId};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use std::collections::HashMap;
+
+/// A year's topic (chuyên đề năm).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Topic {
+    /// Id.
+    pub id: i64,
+    /// Year it belongs to.
+    pub year_id: i64,
+    /// Title.
+    pub title: String,
+    /// Core contents.
+    pub core_contents: Option<String>,
+}
+
+/// A campaign year with its topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignYear {
+    /// Id.
+    pub id: i64,
+    /// 2024…
+    pub year: i32,
+    /// The full-term topic it belongs to.
+    pub term_topic: String,
+    /// The year's topics.
+    pub topics: Vec<Topic>,
+}
+
+#[derive(FromQueryResult)]
+struct YearRow {
+    id: i64,
+    year: i32,
+    term_topic: String,
+}
+
+/// Every campaign year with its topics, newest first: two queries.
+pub async fn years<C: ConnectionTrait>(conn: &C) -> Result<Vec<CampaignYear>, StoreError> {
+    let rows: Vec<YearRow> = sql::all(
+        conn,
+        "SELECT id, year, term_topic FROM campaign_years ORDER BY year DESC",
+        vec![],
+    )
+    .await?;
+    let topics: Vec<Topic> = sql::all(
+        conn,
+        "SELECT id, year_id, title, core_contents FROM topics ORDER BY id",
+        vec![],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CampaignYear {
+            topics: topics
+                .iter()
+                .filter(|t| t.year_id == r.id)
+                .cloned()
+                .collect(),
+            id: r.id,
+            year: r.year,
+            term_topic: r.term_topic,
+        })
+        .collect())
+}
+
+/// The campaign year with this number.
+pub async fn year<C: ConnectionTrait>(conn: &C, year: i32) -> Result<CampaignYear, StoreError> {
+    years(conn)
+        .await?
+        .into_iter()
+        .find(|y| y.year == year)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Opens a campaign year.
+pub async fn create_year<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    year: i32,
+    term_topic: &str,
+) -> Result<i64, StoreError> {
+    let term_topic = lantoa_domain::text::clean(term_topic);
+    let mut errors = lantoa_domain::validation::FieldErrors::default();
+    if !(2000..=2100).contains(&year) {
+        errors.add("year", "Năm phải từ 2000 đến 2100");
+    }
+    if term_topic.is_empty() {
+        errors.add("term_topic", "Chưa nhập chuyên đề toàn khóa");
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let txn = conn.begin().await?;
+    if years(&txn).await?.iter().any(|y| y.year == year) {
+        return Err(StoreError::invalid("year", format!("Năm {year} đã có")));
+    }
+    let now = Utc::now();
+    let id = sql::scalar(
+        &txn,
+        "INSERT INTO campaign_years (year, term_topic, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id AS value",
+        vec![year.into(), term_topic.clone().into(), now.into()],
+    )
+    .await?;
+    record(
+        &txn,
+        actor,
+        AuditAction::YearCreate,
+        "campaign_year",
+        id,
+        None,
+        serde_json::json!({ "year": year, "term_topic": term_topic }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Adds a topic to a year.
+pub async fn add_topic<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    year_id: i64,
+    title: &str,
+    core_contents: &str,
+) -> Result<i64, StoreError> {
+    let title = lantoa_domain::text::clean(title);
+    if title.is_empty() {
+        return Err(StoreError::invalid("title", "Chưa nhập tên chuyên đề"));
+    }
+    let core = Some(lantoa_domain::text::clean(core_contents)).filter(|c| !c.is_empty());
+    let txn = conn.begin().await?;
+    let id = sql::scalar(
+        &txn,
+        "INSERT INTO topics (year_id, title, core_contents, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id AS value",
+        vec![year_id.into(), title.clone().into(), core.into(), Utc::now().into()],
+    )
+    .await?;
+    record(
+        &txn,
+        actor,
+        AuditAction::TopicCreate,
+        "topic",
+        id,
+        None,
+        serde_json::json!({ "title": title }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments, reason = "one audit row's fields")]
+async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    action: AuditAction,
+    entity_type: &'static str,
+    entity_id: i64,
+    org_id: Option<OrgId>,
+    after: serde_json::Value,
+) -> Result<(), StoreError> {
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            org_id,
+            before: serde_json::Value::Null,
+            after,
+        },
+    )
+    .await
+}
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Id.
+    pub id: i64,
+    /// Organising unit.
+    pub org_id: OrgId,
+    /// Its name.
+    pub org_name: String,
+    /// Its path (the roster is its subtree).
+    pub org_path: String,
+    /// Campaign year.
+    pub year: i32,
+    /// Title.
+    pub title: String,
+    /// Kind of meeting.
+    pub kind: SessionKind,
+    /// Format.
+    pub format: SessionFormat,
+    /// Start.
+    pub starts_at: NaiveDateTime,
+    /// End.
+    pub ends_at: NaiveDateTime,
+    /// Place.
+    pub place: Option<String>,
+    /// Reporter or speaker.
+    pub speaker: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Members marked present.
+    pub present: i64,
+    /// Lượt counted.
+    pub counted: i64,
+}
+
+#[derive(FromQueryResult)]
+struct SessionRow {
+    id: i64,
+    org_id: i64,
+    org_name: String,
+    org_path: String,
+    year: i32,
+    title: String,
+    kind: String,
+    format: String,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    place: Option<String>,
+    speaker: Option<String>,
+    notes: Option<String>,
+    present: i64,
+    counted: i64,
+}
+
+impl From<SessionRow> for Session {
+    fn from(r: SessionRow) -> Self {
+        Session {
+            id: r.id,
+            org_id: OrgId(r.org_id),
+            org_name: r.org_name,
+            org_path: r.org_path,
+            year: r.year,
+            title: r.title,
+            kind: SessionKind::from_code(&r.kind).unwrap_or(SessionKind::Conference),
+            format: SessionFormat::from_code(&r.format).unwrap_or(SessionFormat::InPerson),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            place: r.place,
+            speaker: r.speaker,
+            notes: r.notes,
+            present: r.present,
+            counted: r.counted,
+        }
+    }
+}
+
+const SESSION_SELECT: &str = "SELECT s.id, s.org_id, o.name AS org_name, o.path AS org_path, y.year, s.title, s.kind, \
+    s.format, s.starts_at, s.ends_at, s.place, s.speaker, s.notes, \
+    (SELECT COUNT(*) FROM attendance a WHERE a.session_id = s.id AND a.status = 'co_mat') AS present, \
+    (SELECT CAST(COALESCE(SUM(k.count), 0) AS BIGINT) FROM counted_attendance k WHERE k.session_id = s.id) AS counted \
+    FROM study_sessions s JOIN orgs o ON o.id = s.org_id JOIN campaign_years y ON y.id = s.year_id";
+
+/// One session.
+pub async fn session<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Session, StoreError> {
+    let row: Option<SessionRow> = sql::one(
+        conn,
+        &format!("{SESSION_SELECT} WHERE s.id = $1"),
+        vec![id.into()],
+    )
+    .await?;
+    row.map(Session::from).ok_or(StoreError::NotFound)
+}
+
+/// The topics of a session.
+pub async fn session_topics<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i64,
+) -> Result<Vec<Topic>, StoreError> {
+    Ok(sql::all(
+        conn,
+        "SELECT t.id, t.year_id, t.title, t.core_contents FROM topics t \
+         JOIN session_topics st ON st.topic_id = t.id WHERE st.session_id = $1 ORDER BY t.id",
+        vec![session_id.into()],
+    )
+    .await?)
+}
+
+/// Sessions organised in a subtree in a year, newest first: two queries.
+pub async fn sessions<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Session>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(
+        "o.path >= ? AND o.path < ? AND s.year_id = ?",
+        vec![
+            within.from.clone().into(),
+            within.to.clone().into(),
+            year.id.into(),
+        ],
+    );
+    let rows: Page<SessionRow> = sql::page(
+        conn,
+        SESSION_SELECT,
+        "FROM study_sessions s JOIN orgs o ON o.id = s.org_id JOIN campaign_years y ON y.id = s.year_id",
+        &w,
+        "s.starts_at DESC, s.id DESC",
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(rows.map(Session::from))
+}
+
+/// Records a session organised by a unit in a year; its topics must be the year's.
+pub async fn create_session<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    org_id: OrgId,
+    year: &CampaignYear,
+    draft: &SessionDraft,
+) -> Result<i64, StoreError> {
+    if let Some(stranger) = draft
+        .topics
+        .iter()
+        .find(|t| !year.topics.iter().any(|own| own.id == **t))
+    {
+        return Err(StoreError::invalid(
+            "topics",
+            format!("Chuyên đề số {stranger} không thuộc năm {}", year.year),
+        ));
+    }
+    let txn = conn.begin().await?;
+    let now = Utc::now();
+    let id = sql::scalar(
+        &txn,
+        "INSERT INTO study_sessions (org_id, year_id, title, kind, format, starts_at, ends_at, place, speaker, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id AS value",
+        vec![
+            org_id.0.into(),
+            year.id.into(),
+            draft.title.clone().into(),
+            draft.kind.code().into(),
+            draft.format.code().into(),
+            draft.starts_at.into(),
+            draft.ends_at.into(),
+            draft.place.clone().into(),
+            draft.speaker.clone().into(),
+            draft.notes.clone().into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    for topic in &draft.topics {
+        sql::exec(
+            &txn,
+            "INSERT INTO session_topics (session_id, topic_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
+            vec![id.into(), (*topic).into(), now.into()],
+        )
+        .await?;
+    }
+    let after = serde_json::json!({
+        "title": draft.title,
+        "starts_at": draft.starts_at.to_string(),
+        "format": draft.format.code(),
+        "topics": draft.topics,
+    });
+    record(
+        &txn,
+        actor,
+        AuditAction::SessionCreate,
+        "study_session",
+        id,
+        Some(org_id),
+        after,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// A person on a session's roster with their mark.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct RosterEntry {
+    /// Person.
+    pub person_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Unit name.
+    pub org_name: String,
+    /// Mark code, if marked.
+    pub status: Option<String>,
+}
+
+impl RosterEntry {
+    /// The mark.
+    pub fn mark(&self) -> Option<AttendanceStatus> {
+        self.status.as_deref().and_then(AttendanceStatus::from_code)
+    }
+}
+
+/// The roster of a session: the party members of the organiser's subtree (and anyone
+/// already marked), filtered by folded name, ordered by unit then name. One query.
+pub async fn roster<C: ConnectionTrait>(
+    conn: &C,
+    session: &Session,
+    query: &str,
+) -> Result<Vec<RosterEntry>, StoreError> {
+    let within = Subtree::of_path(&session.org_path);
+    let mut values: Vec<Value> = vec![
+        session.id.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+    ];
+    let mut name_filter = String::new();
+    for word in lantoa_domain::text::fold(query)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+    {
+        values.push(format!("% {word}%").into());
+        name_filter.push_str(&format!(
+            " AND (' ' || p.name_folded) LIKE ${}",
+            values.len()
+        ));
+    }
+    Ok(sql::all(
+        conn,
+        &format!(
+            "SELECT p.id AS person_id, p.full_name, p.position, o.name AS org_name, a.status \
+             FROM people p JOIN orgs o ON o.id = p.org_id \
+             LEFT JOIN attendance a ON a.person_id = p.id AND a.session_id = $1 \
+             WHERE ((o.path >= $2 AND o.path < $3 AND p.member_status IN ('chinh_thuc', 'du_bi')) OR a.id IS NOT NULL){name_filter} \
+             ORDER BY o.path, p.name_folded, p.id"
+        ),
+        values,
+    )
+    .await?)
+}
+
+/// Saves marks for a session: `None` clears a mark. Every person must belong to the
+/// organiser's subtree; otherwise nothing is written. One audit row with the counts.
+pub async fn save_attendance<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+    marks: &[(PersonId, Option<AttendanceStatus>)],
+) -> Result<usize, StoreError> {
+    let within = Subtree::of_path(&session.org_path);
+    let ids: Vec<Value> = marks.iter().map(|(p, _)| Value::from(p.0)).collect();
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: i64,
+        path: String,
+    }
+    let found: Vec<Found> = sql::all_in(
+        conn,
+        "SELECT p.id, o.path FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN ({list})",
+        ids,
+    )
+    .await?;
+    let paths: HashMap<i64, String> = found.into_iter().map(|f| (f.id, f.path)).collect();
+    let outside: Vec<i64> = marks
+        .iter()
+        .map(|(p, _)| p.0)
+        .filter(|p| paths.get(p).is_none_or(|path| !within.contains(path)))
+        .collect();
+    if !outside.is_empty() {
+        return Err(StoreError::invalid(
+            "marks",
+            format!(
+                "{} người không thuộc {} nên không điểm danh ở buổi này được; chưa lưu gì",
+                outside.len(),
+                session.org_name
+            ),
+        ));
+    }
+    let txn = conn.begin().await?;
+    let now = Utc::now();
+    let backend = txn.get_database_backend();
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    // A few statements per 500 people, whatever the roster's size.
+    for chunk in marks.chunks(500) {
+        let mut values: Vec<Value> = vec![session.id.into()];
+        values.extend(chunk.iter().map(|(p, _)| Value::from(p.0)));
+        sql::exec(
+            &txn,
+            &format!(
+                "DELETE FROM attendance WHERE session_id = {} AND person_id IN ({})",
+                sql::placeholders(backend, 1, 1),
+                sql::placeholders(backend, 2, chunk.len())
+            ),
+            values,
+        )
+        .await?;
+        let marked: Vec<(PersonId, AttendanceStatus)> = chunk
+            .iter()
+            .filter_map(|(p, s)| s.map(|s| (*p, s)))
+            .collect();
+        if !marked.is_empty() {
+            let rows: Vec<String> = (0..marked.len())
+                .map(|i| format!("({})", sql::placeholders(backend, 1 + i * 5, 5)))
+                .collect();
+            let values: Vec<Value> = marked
+                .iter()
+                .flat_map(|(p, s)| {
+                    [
+                        Value::from(session.id),
+                        p.0.into(),
+                        s.code().into(),
+                        now.into(),
+                        now.into(),
+                    ]
+                })
+                .collect();
+            sql::exec(
+                &txn,
+                &format!(
+                    "INSERT INTO attendance (session_id, person_id, status, created_at, updated_at) VALUES {}",
+                    rows.join(", ")
+                ),
+                values,
+            )
+            .await?;
+        }
+        for (_, status) in chunk {
+            *counts
+                .entry(status.map(AttendanceStatus::code).unwrap_or("bo_danh_dau"))
+                .or_default() += 1;
+        }
+    }
+    let after = serde_json::to_value(&counts).unwrap_or_default();
+    record(
+        &txn,
+        actor,
+        AuditAction::AttendanceSave,
+        "study_session",
+        session.id,
+        Some(session.org_id),
+        after,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(marks.len())
+}
+
+/// Marks present every member of the roster who has no mark yet. Returns how many.
+pub async fn mark_all_present<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+) -> Result<u64, StoreError> {
+    let within = Subtree::of_path(&session.org_path);
+    let txn = conn.begin().await?;
+    let marked = sql::exec(
+        &txn,
+        "INSERT INTO attendance (session_id, person_id, status, created_at, updated_at) \
+         SELECT $1, p.id, 'co_mat', $4, $4 FROM people p JOIN orgs o ON o.id = p.org_id \
+         WHERE o.path >= $2 AND o.path < $3 AND p.member_status IN ('chinh_thuc', 'du_bi') \
+         AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = $1 AND a.person_id = p.id)",
+        vec![session.id.into(), within.from.into(), within.to.into(), Utc::now().into()],
+    )
+    .await?
+    .rows_affected();
+    record(
+        &txn,
+        actor,
+        AuditAction::AttendanceSave,
+        "study_session",
+        session.id,
+        Some(session.org_id),
+        serde_json::json!({ "co_mat": marked }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(marked)
+}
+
+/// The lượt counted at a session, per audience.
+pub async fn counted<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i64,
+) -> Result<Vec<(AudienceKind, i64)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        audience: String,
+        count: i64,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT audience, count FROM counted_attendance WHERE session_id = $1",
+        vec![session_id.into()],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| AudienceKind::from_code(&r.audience).map(|k| (k, r.count)))
+        .collect())
+}
+
+/// Replaces the lượt counted at a session (zero removes an audience).
+pub async fn save_counted<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+    counts: &[(AudienceKind, i64)],
+) -> Result<(), StoreError> {
+    if let Some((kind, _)) = counts.iter().find(|(_, n)| *n < 0) {
+        return Err(StoreError::invalid(
+            "counted",
+            format!("Số lượt {} không được âm", kind.label()),
+        ));
+    }
+    let txn = conn.begin().await?;
+    let before = counted(&txn, session.id).await?;
+    sql::exec(
+        &txn,
+        "DELETE FROM counted_attendance WHERE session_id = $1",
+        vec![session.id.into()],
+    )
+    .await?;
+    let now = Utc::now();
+    for (kind, count) in counts.iter().filter(|(_, n)| *n > 0) {
+        sql::exec(
+            &txn,
+            "INSERT INTO counted_attendance (session_id, audience, count, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+            vec![session.id.into(), kind.code().into(), (*count).into(), now.into()],
+        )
+        .await?;
+    }
+    let as_json = |c: &[(AudienceKind, i64)]| {
+        serde_json::Value::Object(
+            c.iter()
+                .map(|(k, n)| (k.code().to_owned(), serde_json::json!(n)))
+                .collect(),
+        )
+    };
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: AuditAction::CountedAttendanceSave,
+            entity_type: "study_session",
+            entity_id: Some(session.id),
+            org_id: Some(session.org_id),
+            before: as_json(&before),
+            after: as_json(counts),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A person's stay `pu` covers the reference day `$1` and they are a member who must study.
+const ELIGIBLE_ON_DAY: &str = "(pu.valid_from IS NULL OR pu.valid_from <= $1) AND (pu.valid_to IS NULL OR pu.valid_to > $1) \
+    AND p.member_status IN ('chinh_thuc', 'du_bi')";
+
+/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`.
+fn eligible_in_subtree() -> String {
+    format!(
+        "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id \
+         WHERE {ELIGIBLE_ON_DAY} AND d.path >= $2 AND d.path < $3"
+    )
+}
+
+/// Person `p` was present at a session of the year given by placeholder `$n`.
+fn studied(n: usize) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM attendance a JOIN study_sessions s ON s.id = a.session_id \
+         WHERE a.person_id = p.id AND a.status = 'co_mat' AND s.year_id = ${n})"
+    )
+}
+
+#[derive(FromQueryResult)]
+struct CoverageRow {
+    id: i64,
+    eligible: i64,
+    studied: Option<i64>,
+}
+
+impl CoverageRow {
+    fn coverage(&self) -> Coverage {
+        Coverage {
+            eligible: self.eligible,
+            studied: self.studied.unwrap_or(0),
+        }
+    }
+}
+
+/// Coverage of a subtree for a year on its reference day: one query.
+pub async fn coverage<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    day: NaiveDate,
+) -> Result<Coverage, StoreError> {
+    let row: Option<CoverageRow> = sql::one(
+        conn,
+        &format!(
+            "SELECT CAST(0 AS BIGINT) AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied {}",
+            studied(4),
+            eligible_in_subtree()
+        ),
+        vec![
+            day.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+            year.id.into(),
+        ],
+    )
+    .await?;
+    Ok(row.map(|r| r.coverage()).unwrap_or_default())
+}
+
+/// Coverage of each child of a unit, each over its whole subtree: one grouped query.
+pub async fn coverage_by_child<C: ConnectionTrait>(
+    conn: &C,
+    parent: OrgId,
+    year: &CampaignYear,
+    day: NaiveDate,
+) -> Result<HashMap<OrgId, Coverage>, StoreError> {
+    let rows: Vec<CoverageRow> = sql::all(
+        conn,
+        &format!(
+            "SELECT c.id AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied \
+             FROM orgs c \
+             JOIN orgs d ON d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0' \
+             JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id \
+             WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
+            studied(3)
+        ),
+        vec![day.into(), parent.0.into(), year.id.into()],
+    )
+    .await?;
+    Ok(rows.iter().map(|r| (OrgId(r.id), r.coverage())).collect())
+}
+
+/// An eligible member who has not studied, for the follow-up list.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Missing {
+    /// Person.
+    pub person_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Unit on the reference day.
+    pub org_name: String,
+    /// Its code.
+    pub org_code: String,
+}
+
+/// Eligible members of the subtree who have not studied, by unit then name: two queries.
+pub async fn missing<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    day: NaiveDate,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Missing>, StoreError> {
+    let from = format!("{} AND NOT {}", eligible_in_subtree(), studied(4));
+    let values: Vec<Value> = vec![
+        day.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+        year.id.into(),
+    ];
+    let total = sql::scalar(
+        conn,
+        &format!("SELECT COUNT(*) AS value {from}"),
+        values.clone(),
+    )
+    .await?;
+    let page = page.max(1);
+    let mut values = values;
+    values.push((per_page as i64).into());
+    values.push((((page - 1) * per_page) as i64).into());
+    let items = sql::all(
+        conn,
+        &format!(
+            "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code {from} \
+             ORDER BY d.path, p.name_folded, p.id LIMIT $5 OFFSET $6"
+        ),
+        values,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Lượt counted at sessions organised in the subtree in the year, per audience.
+pub async fn counted_totals<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+) -> Result<Vec<(AudienceKind, i64)>, StoreError> {
+    per_code(
+        conn,
+        "SELECT k.audience AS code, CAST(SUM(k.count) AS BIGINT) AS total FROM counted_attendance k \
+         JOIN study_sessions s ON s.id = k.session_id JOIN orgs o ON o.id = s.org_id \
+         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3 GROUP BY k.audience",
+        within,
+        year,
+    )
+    .await
+}
+
+/// Sessions organised in the subtree in the year, per format.
+pub async fn sessions_by_format<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+) -> Result<Vec<(SessionFormat, i64)>, StoreError> {
+    per_code(
+        conn,
+        "SELECT s.format AS code, COUNT(*) AS total FROM study_sessions s JOIN orgs o ON o.id = s.org_id \
+         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3 GROUP BY s.format",
+        within,
+        year,
+    )
+    .await
+}
+
+/// A total for every value of a closed list (zero when absent) from a query of a subtree
+/// (`$1`–`$2`) and a year (`$3`) that returns `code` and `total`.
+async fn per_code<K: ClosedList, C: ConnectionTrait>(
+    conn: &C,
+    query: &str,
+    within: &Subtree,
+    year: &CampaignYear,
+) -> Result<Vec<(K, i64)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        code: String,
+        total: i64,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        query,
+        vec![
+            within.from.clone().into(),
+            within.to.clone().into(),
+            year.id.into(),
+        ],
+    )
+    .await?;
+    Ok(K::ALL
+        .iter()
+        .map(|value| {
+            let total = rows
+                .iter()
+                .find(|r| r.code == value.code())
+                .map(|r| r.total)
+                .unwrap_or(0);
+            (*value, total)
+        })
+        .collect())
+}

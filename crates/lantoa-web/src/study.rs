@@ -1,0 +1,774 @@
+//! Studying the year's topic: the coverage page with its per-unit table and the list of
+//! members who have not studied, the sessions of a unit, a session's roster and counted
+//! lượt, the campaign years and topics, and the "Cách tính" page.
+
+use crate::auth::Viewer;
+use crate::views::{
+    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+};
+use crate::{AppError, AppState, STAFF};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use lantoa_domain::accounts::Role;
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::study::{
+    AttendanceStatus, AudienceKind, Coverage, SessionFormat, SessionInput, SessionKind,
+    reference_day,
+};
+use lantoa_domain::validation::FieldErrors;
+use lantoa_domain::{ClosedList, OrgId, PersonId};
+use lantoa_store::StoreError;
+use lantoa_store::audit::{self, Change};
+use lantoa_store::org::{self, Org, Scope};
+use lantoa_store::study::{self, CampaignYear, RosterEntry, Session, Topic};
+use serde::Deserialize;
+
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
+        .route("/hoc-tap", get(coverage_page))
+        .route("/hoc-tap/chua-hoc", get(missing_page))
+        .route("/hoc-tap/cach-tinh", get(method_page))
+        .route("/hoc-tap/buoi", get(sessions_page))
+        .route("/hoc-tap/buoi/moi", get(new_session).post(create_session))
+        .route("/hoc-tap/buoi/{id}", get(session_page))
+        .route("/hoc-tap/buoi/{id}/diem-danh", post(save_marks))
+        .route("/hoc-tap/buoi/{id}/co-mat-tat-ca", post(all_present))
+        .route("/hoc-tap/buoi/{id}/luot", post(save_counted))
+        .route("/nam-hoc-tap", get(years_page).post(create_year))
+        .route("/nam-hoc-tap/{id}/chuyen-de", post(add_topic))
+}
+
+/// Which unit and year a study page is about.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StudyQuery {
+    /// Unit id; the top of the viewer's scope when absent.
+    pub org: Option<i64>,
+    /// Campaign year; the latest one when absent.
+    pub year: Option<i32>,
+    /// Page of a list.
+    pub page: Option<u64>,
+    /// Sort of the per-unit table.
+    #[serde(default)]
+    pub sort: String,
+    /// Export format of the missing list.
+    #[serde(default)]
+    pub format: String,
+}
+
+/// The unit (checked for `role`) and campaign year a query names, and the year's reference
+/// day.
+pub async fn unit_and_year(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &StudyQuery,
+    role: Role,
+) -> Result<(Org, CampaignYear, NaiveDate, Vec<CampaignYear>), AppError> {
+    viewer.require_somewhere(role)?;
+    let db = state.store.db();
+    let unit = match q.org {
+        Some(id) => org::get(db, OrgId(id)).await?,
+        None => {
+            let top = match viewer.scope(role) {
+                Scope::All => org::children(db, None, false)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.org.id)
+                    .next(),
+                Scope::Subtrees(_) => viewer.principal.top_units(role).into_iter().next(),
+            };
+            org::get(db, top.ok_or(AppError::NotFound)?).await?
+        }
+    };
+    viewer.require(role, &unit)?;
+    let years = study::years(db).await?;
+    let today = crate::today();
+    let year = match q.year {
+        Some(y) => years
+            .iter()
+            .find(|c| c.year == y)
+            .cloned()
+            .ok_or(AppError::NotFound)?,
+        None => years
+            .iter()
+            .find(|c| NaiveDate::from_ymd_opt(c.year, 1, 1).is_some_and(|d| d <= today))
+            .or(years.last())
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "Chưa có năm học tập nào: quản trị hệ thống hãy mở năm ở trang «Năm học tập»."
+                        .into(),
+                )
+            })?,
+    };
+    let day = reference_day(year.year, today);
+    Ok((unit, year, day, years))
+}
+
+/// A child unit's row of the coverage table.
+struct ChildRow {
+    id: i64,
+    name: String,
+    coverage: Coverage,
+}
+
+#[derive(Template)]
+#[template(path = "study/coverage.html")]
+struct CoveragePage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: CampaignYear,
+    years: Vec<i32>,
+    day: String,
+    coverage: Coverage,
+    counted: Vec<(AudienceKind, String)>,
+    counted_total: String,
+    formats: Vec<(SessionFormat, String)>,
+    sessions_total: String,
+    children: Vec<ChildRow>,
+    sort: String,
+}
+
+impl Numbers for CoveragePage {}
+
+async fn coverage_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, day, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
+    let db = state.store.db();
+    let within = unit.subtree();
+    let coverage = study::coverage(db, &within, &year, day).await?;
+    let counted = study::counted_totals(db, &within, &year).await?;
+    let formats = study::sessions_by_format(db, &within, &year).await?;
+    let by_child = study::coverage_by_child(db, unit.id, &year, day).await?;
+    let mut children: Vec<ChildRow> = org::children(db, Some(unit.id), false)
+        .await?
+        .into_iter()
+        .map(|c| ChildRow {
+            id: c.org.id.0,
+            coverage: by_child.get(&c.org.id).copied().unwrap_or_default(),
+            name: c.org.name,
+        })
+        .filter(|c| c.coverage.eligible > 0)
+        .collect();
+    match q.sort.as_str() {
+        "do-phu" => children.sort_by_key(|c| (c.coverage.per_mille(), -c.coverage.missing())),
+        "chua-hoc" => children.sort_by_key(|c| -c.coverage.missing()),
+        _ => {}
+    }
+    let lineage = org::lineage(db, &unit).await?;
+    let page = CoveragePage {
+        title: format!("Học tập chuyên đề năm {} — {}", year.year, unit.name),
+        crumbs: viewer.org_crumbs(&lineage, Some("Học tập chuyên đề")),
+        me: viewer.me(),
+        years: years.iter().map(|y| y.year).collect(),
+        day: lantoa_domain::dates::display(day),
+        coverage,
+        counted_total: views::number(counted.iter().map(|(_, n)| n).sum()),
+        counted: counted
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| (k, views::number(n)))
+            .collect(),
+        sessions_total: views::number(formats.iter().map(|(_, n)| n).sum()),
+        formats: formats
+            .into_iter()
+            .map(|(f, n)| (f, views::number(n)))
+            .collect(),
+        children,
+        sort: q.sort,
+        unit,
+        year,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "study/missing.html")]
+struct MissingPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: i32,
+    total: String,
+    rows: Vec<study::Missing>,
+    links: Vec<PageLink>,
+}
+
+const PER_PAGE: u64 = 50;
+
+async fn missing_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, day, _) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
+    let db = state.store.db();
+    let within = unit.subtree();
+    if !q.format.is_empty() {
+        let format = crate::people::ExportFormat::parse(&q.format)
+            .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
+        let all = study::missing(db, &within, &year, day, 1, i64::MAX as u64 / 2).await?;
+        let header = ["Họ và tên", "Chức vụ", "Đơn vị", "Mã đơn vị"];
+        let rows = all.items.iter().map(|m| {
+            vec![
+                m.full_name.clone(),
+                m.position.clone().unwrap_or_default(),
+                m.org_name.clone(),
+                m.org_code.clone(),
+            ]
+        });
+        let bytes = match format {
+            crate::people::ExportFormat::Xlsx => {
+                lantoa_office::export::xlsx("Chưa học tập", &header, rows)?
+            }
+            crate::people::ExportFormat::Csv => lantoa_office::export::csv(&header, rows)?,
+        };
+        let change = Change {
+            action: AuditAction::ExportMissing,
+            entity_type: "org",
+            entity_id: Some(unit.id.0),
+            org_id: Some(unit.id),
+            before: serde_json::Value::Null,
+            after: serde_json::json!({ "year": year.year, "people": all.total, "format": format.extension() }),
+        };
+        audit::record(db, &viewer.actor, change).await?;
+        return Ok(views::download(
+            &format!(
+                "chua-hoc-tap-{}-{}.{}",
+                year.year,
+                unit.code.to_lowercase(),
+                format.extension()
+            ),
+            format.mime(),
+            bytes,
+        ));
+    }
+    let page = study::missing(db, &within, &year, day, q.page.unwrap_or(1), PER_PAGE).await?;
+    let (org_id, y) = (unit.id.0, year.year);
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("{STAFF}/hoc-tap/chua-hoc?org={org_id}&year={y}&page={p}")
+    });
+    let lineage = org::lineage(db, &unit).await?;
+    let view = MissingPage {
+        title: format!("Chưa học tập chuyên đề năm {} — {}", year.year, unit.name),
+        crumbs: viewer.org_crumbs(&lineage, Some("Chưa học tập")),
+        me: viewer.me(),
+        total: views::number(page.total),
+        rows: page.items,
+        links,
+        unit,
+        year: year.year,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "study/method.html")]
+struct MethodPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+}
+
+async fn method_page(viewer: Viewer) -> Result<Response, AppError> {
+    Ok(render(&MethodPage {
+        title: "Cách tính số liệu học tập".into(),
+        crumbs: vec![Crumb::here("Cách tính")],
+        me: viewer.me(),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "study/sessions.html")]
+struct SessionsPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: i32,
+    can_add: bool,
+    total: String,
+    rows: Vec<Session>,
+    links: Vec<PageLink>,
+}
+
+impl SessionsPage {
+    fn when(&self, s: &Session) -> String {
+        s.starts_at.format("%d/%m/%Y %H:%M").to_string()
+    }
+}
+
+impl Numbers for SessionsPage {}
+
+async fn sessions_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, _, _) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
+    let db = state.store.db();
+    let page = study::sessions(db, &unit.subtree(), &year, q.page.unwrap_or(1), PER_PAGE).await?;
+    let (org_id, y) = (unit.id.0, year.year);
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("{STAFF}/hoc-tap/buoi?org={org_id}&year={y}&page={p}")
+    });
+    let lineage = org::lineage(db, &unit).await?;
+    let view = SessionsPage {
+        title: format!("Buổi học tập năm {} — {}", year.year, unit.name),
+        crumbs: viewer.org_crumbs(&lineage, Some("Buổi học tập")),
+        me: viewer.me(),
+        can_add: viewer.can_at(&unit).edit,
+        total: views::number(page.total),
+        rows: page.items,
+        links,
+        unit,
+        year: year.year,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+/// The session form as posted: topics come as repeated checkboxes.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct SessionForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    ends: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    speaker: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    topics: Vec<i64>,
+}
+
+impl SessionForm {
+    fn input(&self) -> SessionInput {
+        SessionInput {
+            title: self.title.clone(),
+            kind: self.kind.clone(),
+            format: self.format.clone(),
+            date: self.date.clone(),
+            starts: self.starts.clone(),
+            ends: self.ends.clone(),
+            place: self.place.clone(),
+            speaker: self.speaker.clone(),
+            notes: self.notes.clone(),
+            topics: self.topics.clone(),
+        }
+    }
+
+    fn has_topic(&self, id: &i64) -> bool {
+        self.topics.contains(id)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "study/session_form.html")]
+struct SessionFormPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    action: String,
+    cancel: String,
+    form: SessionForm,
+    topics: Vec<Topic>,
+    kinds: Vec<(&'static str, &'static str)>,
+    formats: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+}
+
+fn options<T: ClosedList>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
+}
+
+async fn session_form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    unit: &Org,
+    year: &CampaignYear,
+    form: SessionForm,
+    errors: FieldErrors,
+) -> Result<SessionFormPage, AppError> {
+    let lineage = org::lineage(state.store.db(), unit).await?;
+    let query = format!("org={}&year={}", unit.id, year.year);
+    Ok(SessionFormPage {
+        title: format!("Thêm buổi học tập năm {} — {}", year.year, unit.name),
+        crumbs: viewer.org_crumbs(&lineage, Some("Thêm buổi học tập")),
+        me: viewer.me(),
+        action: format!("{STAFF}/hoc-tap/buoi/moi?{query}"),
+        cancel: format!("{STAFF}/hoc-tap/buoi?{query}"),
+        form,
+        topics: year.topics.clone(),
+        kinds: options::<SessionKind>(),
+        formats: options::<SessionFormat>(),
+        errors: FormErrors(errors),
+    })
+}
+
+async fn new_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, _, _) = unit_and_year(&state, &viewer, &q, Role::Staff).await?;
+    let form = SessionForm {
+        kind: SessionKind::Conference.code().into(),
+        format: SessionFormat::InPerson.code().into(),
+        starts: "07:30".into(),
+        ends: "11:00".into(),
+        topics: year.topics.iter().map(|t| t.id).collect(),
+        ..Default::default()
+    };
+    let page =
+        session_form_page(&state, &viewer, &unit, &year, form, FieldErrors::default()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<SessionForm>,
+) -> Result<Response, AppError> {
+    let (unit, year, _, _) = unit_and_year(&state, &viewer, &q, Role::Staff).await?;
+    let result = match form.input().validate(year.year) {
+        Ok(draft) => {
+            study::create_session(state.store.db(), &viewer.actor, unit.id, &year, &draft).await
+        }
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&session_form_page(&state, &viewer, &unit, &year, form, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "study/session.html")]
+struct SessionPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    session: Session,
+    topics: Vec<Topic>,
+    can_edit: bool,
+    query: String,
+    roster: Vec<RosterEntry>,
+    statuses: Vec<(&'static str, &'static str)>,
+    /// Audience code, label, lượt, lượt as shown.
+    counted: Vec<(&'static str, &'static str, i64, String)>,
+    notice: String,
+    errors: FormErrors,
+}
+
+impl SessionPage {
+    fn when(&self) -> String {
+        format!(
+            "{} – {}",
+            self.session.starts_at.format("%H:%M ngày %d/%m/%Y"),
+            self.session.ends_at.format("%H:%M")
+        )
+    }
+}
+
+impl Numbers for SessionPage {}
+
+/// A session and its organiser, which the viewer must hold `role` over.
+async fn session_in_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    role: Role,
+) -> Result<(Session, Org), AppError> {
+    let session = study::session(state.store.db(), id).await?;
+    let unit = org::get(state.store.db(), session.org_id).await?;
+    viewer.require(role, &unit)?;
+    Ok((session, unit))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SessionQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    da: String,
+}
+
+async fn session_view(
+    state: &AppState,
+    viewer: &Viewer,
+    session: Session,
+    unit: &Org,
+    query: String,
+    errors: FieldErrors,
+) -> Result<SessionPage, AppError> {
+    let db = state.store.db();
+    let roster = study::roster(db, &session, &query).await?;
+    let counted = study::counted(db, session.id).await?;
+    let lineage = org::lineage(db, unit).await?;
+    Ok(SessionPage {
+        title: session.title.clone(),
+        crumbs: viewer.org_crumbs(&lineage, Some("Buổi học tập")),
+        me: viewer.me(),
+        topics: study::session_topics(db, session.id).await?,
+        can_edit: viewer.can_at(unit).edit,
+        roster,
+        statuses: options::<AttendanceStatus>(),
+        counted: AudienceKind::ALL
+            .iter()
+            .map(|k| {
+                let n = counted
+                    .iter()
+                    .find(|(c, _)| c == k)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
+                (k.code(), k.label(), n, views::number(n))
+            })
+            .collect(),
+        notice: String::new(),
+        errors: FormErrors(errors),
+        query,
+        session,
+    })
+}
+
+async fn session_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<SessionQuery>,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Leader).await?;
+    let mut page =
+        session_view(&state, &viewer, session, &unit, q.q, FieldErrors::default()).await?;
+    page.notice = match q.da.as_str() {
+        "diem-danh" => "Đã lưu điểm danh.".into(),
+        "luot" => "Đã lưu số lượt tham dự.".into(),
+        _ => String::new(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// Marks as posted: `m_<person id>` = status code, or empty to clear.
+async fn save_marks(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let mut marks = Vec::new();
+    for (key, value) in &fields {
+        let Some(person) = key.strip_prefix("m_").and_then(|p| p.parse::<i64>().ok()) else {
+            continue;
+        };
+        let status = if value.is_empty() {
+            None
+        } else {
+            Some(
+                AttendanceStatus::from_code(value)
+                    .ok_or_else(|| AppError::BadRequest(format!("trạng thái «{value}»")))?,
+            )
+        };
+        marks.push((PersonId(person), status));
+    }
+    match study::save_attendance(state.store.db(), &viewer.actor, &session, &marks).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=diem-danh")).into_response())
+        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &session_view(&state, &viewer, session, &unit, String::new(), errors).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn all_present(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (session, _) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    study::mark_all_present(state.store.db(), &viewer.actor, &session).await?;
+    Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=diem-danh")).into_response())
+}
+
+/// Counts as posted: `n_<audience code>` = a whole number.
+async fn save_counted(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let mut errors = FieldErrors::default();
+    let mut counts = Vec::new();
+    for kind in AudienceKind::ALL {
+        let text = fields
+            .iter()
+            .find(|(k, _)| k.strip_prefix("n_") == Some(kind.code()))
+            .map(|(_, v)| v.trim().replace(['.', ' '], ""))
+            .unwrap_or_default();
+        if text.is_empty() {
+            continue;
+        }
+        match text.parse::<i64>() {
+            Ok(n) if n >= 0 => counts.push((*kind, n)),
+            _ => errors.add(
+                "counted",
+                format!("Số lượt {} phải là số nguyên không âm", kind.label()),
+            ),
+        }
+    }
+    let result = if errors.is_empty() {
+        study::save_counted(state.store.db(), &viewer.actor, &session, &counts).await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=luot")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &session_view(&state, &viewer, session, &unit, String::new(), errors).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "study/years.html")]
+struct YearsPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    years: Vec<CampaignYear>,
+    can_edit: bool,
+    form_year: String,
+    form_term: String,
+    errors: FormErrors,
+}
+
+async fn years_view(
+    state: &AppState,
+    viewer: &Viewer,
+    errors: FieldErrors,
+    form_year: String,
+    form_term: String,
+) -> Result<YearsPage, AppError> {
+    Ok(YearsPage {
+        title: "Năm học tập và chuyên đề".into(),
+        crumbs: vec![Crumb::here("Năm học tập")],
+        me: viewer.me(),
+        years: study::years(state.store.db()).await?,
+        can_edit: viewer.principal.is_system_admin(),
+        form_year,
+        form_term,
+        errors: FormErrors(errors),
+    })
+}
+
+async fn years_page(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+    viewer.require_somewhere(Role::Leader)?;
+    let page = years_view(
+        &state,
+        &viewer,
+        FieldErrors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct YearForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    term_topic: String,
+}
+
+fn require_system_admin(viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.principal.is_system_admin() {
+        Ok(())
+    } else if viewer.principal.highest_role() >= Some(Role::Leader) {
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn create_year(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<YearForm>,
+) -> Result<Response, AppError> {
+    require_system_admin(&viewer)?;
+    let result = match form.year.trim().parse::<i32>() {
+        Ok(year) => {
+            study::create_year(state.store.db(), &viewer.actor, year, &form.term_topic).await
+        }
+        Err(_) => Err(StoreError::invalid(
+            "year",
+            "Năm ghi bằng 4 chữ số, ví dụ 2026",
+        )),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("{STAFF}/nam-hoc-tap")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&years_view(&state, &viewer, errors, form.year, form.term_topic).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TopicForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    core_contents: String,
+}
+
+async fn add_topic(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<TopicForm>,
+) -> Result<Response, AppError> {
+    require_system_admin(&viewer)?;
+    let db = state.store.db();
+    if !study::years(db).await?.iter().any(|y| y.id == id) {
+        return Err(AppError::NotFound);
+    }
+    match study::add_topic(db, &viewer.actor, id, &form.title, &form.core_contents).await {
+        Ok(_) => Ok(Redirect::to(&format!("{STAFF}/nam-hoc-tap")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &years_view(&state, &viewer, errors, String::new(), String::new()).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
