@@ -38,6 +38,16 @@ pub fn new_code() -> String {
         .join("-")
 }
 
+/// A short code of `len` letters to read off a screen ("K7QM3X"), for codes that only work
+/// with a signed-in account within a time window.
+pub fn new_short_code(len: usize) -> String {
+    random_bytes::<16>()
+        .iter()
+        .take(len)
+        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
 /// A code as typed: case, spaces and dashes do not matter.
 pub fn normalise_code(code: &str) -> String {
     code.chars()

@@ -220,6 +220,8 @@ pub struct Session {
     pub speaker: Option<String>,
     /// Notes.
     pub notes: Option<String>,
+    /// The code members type (or scan) to mark themselves present.
+    pub checkin_code: String,
     /// Members marked present.
     pub present: i64,
     /// Lượt counted.
@@ -241,6 +243,7 @@ struct SessionRow {
     place: Option<String>,
     speaker: Option<String>,
     notes: Option<String>,
+    checkin_code: String,
     present: i64,
     counted: i64,
 }
@@ -261,6 +264,7 @@ impl From<SessionRow> for Session {
             place: r.place,
             speaker: r.speaker,
             notes: r.notes,
+            checkin_code: r.checkin_code,
             present: r.present,
             counted: r.counted,
         }
@@ -268,7 +272,7 @@ impl From<SessionRow> for Session {
 }
 
 const SESSION_SELECT: &str = "SELECT s.id, s.org_id, o.name AS org_name, o.path AS org_path, y.year, s.title, s.kind, \
-    s.format, s.starts_at, s.ends_at, s.place, s.speaker, s.notes, \
+    s.format, s.starts_at, s.ends_at, s.place, s.speaker, s.notes, s.checkin_code, \
     (SELECT COUNT(*) FROM attendance a WHERE a.session_id = s.id AND a.status = 'co_mat') AS present, \
     (SELECT CAST(COALESCE(SUM(k.count), 0) AS BIGINT) FROM counted_attendance k WHERE k.session_id = s.id) AS counted \
     FROM study_sessions s JOIN orgs o ON o.id = s.org_id JOIN campaign_years y ON y.id = s.year_id";
@@ -350,8 +354,8 @@ pub async fn create_session<C: crate::Writer>(
     let now = Utc::now();
     let id = sql::scalar(
         &txn,
-        "INSERT INTO study_sessions (org_id, year_id, title, kind, format, starts_at, ends_at, place, speaker, notes, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id AS value",
+        "INSERT INTO study_sessions (org_id, year_id, title, kind, format, starts_at, ends_at, place, speaker, notes, checkin_code, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11) RETURNING id AS value",
         vec![
             org_id.0.into(),
             year.id.into(),
@@ -364,6 +368,7 @@ pub async fn create_session<C: crate::Writer>(
             draft.speaker.clone().into(),
             draft.notes.clone().into(),
             now.into(),
+            crate::secret::new_short_code(CHECKIN_CODE_LEN).into(),
         ],
     )
     .await?;
@@ -393,6 +398,90 @@ pub async fn create_session<C: crate::Writer>(
     .await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Letters of a check-in code.
+pub const CHECKIN_CODE_LEN: usize = 6;
+/// Check-in opens this long before a session starts and closes this long after it ends.
+pub const CHECKIN_MARGIN_MINUTES: i64 = 30;
+
+impl Session {
+    /// When members may mark themselves present.
+    pub fn checkin_window(&self) -> (NaiveDateTime, NaiveDateTime) {
+        let margin = chrono::Duration::minutes(CHECKIN_MARGIN_MINUTES);
+        (self.starts_at - margin, self.ends_at + margin)
+    }
+}
+
+/// Why a check-in was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckInRefusal {
+    /// No session has this code.
+    #[error("Mã «{0}» không đúng. Hãy xem lại mã trên màn hình hoặc hỏi người tổ chức.")]
+    UnknownCode(String),
+    /// The session is not open now.
+    #[error("Buổi «{title}» chỉ nhận điểm danh từ {from} đến {to}.")]
+    Closed {
+        /// Session title.
+        title: String,
+        /// Opening, as shown.
+        from: String,
+        /// Closing, as shown.
+        to: String,
+    },
+    /// The person is not on the roster.
+    #[error("Bạn không thuộc {0} nên không tự điểm danh ở buổi này được. Hãy báo người tổ chức.")]
+    NotOnRoster(String),
+}
+
+/// Marks a person present at the session with this code, when it is open at `now` (local
+/// time) and the person belongs to the organiser's subtree. Marking twice changes nothing.
+pub async fn check_in<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    code: &str,
+    person: PersonId,
+    now: NaiveDateTime,
+) -> Result<Result<Session, CheckInRefusal>, StoreError> {
+    let code = crate::secret::normalise_code(code);
+    let rows: Vec<SessionRow> = sql::all(
+        conn,
+        &format!("{SESSION_SELECT} WHERE s.checkin_code = $1 ORDER BY s.starts_at DESC"),
+        vec![code.clone().into()],
+    )
+    .await?;
+    let sessions: Vec<Session> = rows.into_iter().map(Session::from).collect();
+    let open = sessions.iter().find(|s| {
+        let (from, to) = s.checkin_window();
+        from <= now && now <= to
+    });
+    let Some(session) = open else {
+        return Ok(Err(match sessions.first() {
+            None => CheckInRefusal::UnknownCode(code),
+            Some(s) => {
+                let (from, to) = s.checkin_window();
+                CheckInRefusal::Closed {
+                    title: s.title.clone(),
+                    from: from.format("%H:%M ngày %d/%m/%Y").to_string(),
+                    to: to.format("%H:%M ngày %d/%m/%Y").to_string(),
+                }
+            }
+        }));
+    };
+    match save_attendance(
+        conn,
+        actor,
+        session,
+        &[(person, Some(AttendanceStatus::Present))],
+    )
+    .await
+    {
+        Ok(_) => Ok(Ok(session.clone())),
+        Err(StoreError::Invalid(_)) => {
+            Ok(Err(CheckInRefusal::NotOnRoster(session.org_name.clone())))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A person on a session's roster with their mark.

@@ -143,6 +143,7 @@ impl Viewer {
         let mut links = Vec::new();
         if let Some(person) = p.person_id {
             links.push(("Hồ sơ của tôi", format!("{STAFF}/nhan-su/{person}")));
+            links.push(("Tự điểm danh", format!("{STAFF}/diem-danh")));
         }
         if highest >= Some(Role::Leader) {
             links.push(("Đơn vị", format!("{STAFF}/don-vi")));

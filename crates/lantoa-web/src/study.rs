@@ -38,6 +38,8 @@ pub fn routes() -> crate::Routes {
         .route("/hoc-tap/buoi/{id}/diem-danh", post(save_marks))
         .route("/hoc-tap/buoi/{id}/co-mat-tat-ca", post(all_present))
         .route("/hoc-tap/buoi/{id}/luot", post(save_counted))
+        .route("/hoc-tap/buoi/{id}/ma-qr.svg", get(checkin_qr))
+        .route("/diem-danh", get(checkin_form).post(check_in))
         .route("/nam-hoc-tap", get(years_page).post(create_year))
         .route("/nam-hoc-tap/{id}/chuyen-de", post(add_topic))
 }
@@ -481,6 +483,8 @@ struct SessionPage {
     statuses: Vec<(&'static str, &'static str)>,
     /// Audience code, label, lượt, lượt as shown.
     counted: Vec<(&'static str, &'static str, i64, String)>,
+    checkin_url: String,
+    checkin_window: String,
     notice: String,
     errors: FormErrors,
 }
@@ -521,6 +525,7 @@ struct SessionQuery {
 async fn session_view(
     state: &AppState,
     viewer: &Viewer,
+    headers: &axum::http::HeaderMap,
     session: Session,
     unit: &Org,
     query: String,
@@ -549,6 +554,15 @@ async fn session_view(
                 (k.code(), k.label(), n, views::number(n))
             })
             .collect(),
+        checkin_url: checkin_url(state, headers, &session.checkin_code),
+        checkin_window: {
+            let (from, to) = session.checkin_window();
+            format!(
+                "{} đến {}",
+                from.format("%H:%M ngày %d/%m/%Y"),
+                to.format("%H:%M ngày %d/%m/%Y")
+            )
+        },
         notice: String::new(),
         errors: FormErrors(errors),
         query,
@@ -561,10 +575,19 @@ async fn session_page(
     viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<SessionQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let (session, unit) = session_in_scope(&state, &viewer, id, Role::Leader).await?;
-    let mut page =
-        session_view(&state, &viewer, session, &unit, q.q, FieldErrors::default()).await?;
+    let mut page = session_view(
+        &state,
+        &viewer,
+        &headers,
+        session,
+        &unit,
+        q.q,
+        FieldErrors::default(),
+    )
+    .await?;
     page.notice = match q.da.as_str() {
         "diem-danh" => "Đã lưu điểm danh.".into(),
         "luot" => "Đã lưu số lượt tham dự.".into(),
@@ -578,6 +601,7 @@ async fn save_marks(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
@@ -601,7 +625,16 @@ async fn save_marks(
             Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=diem-danh")).into_response())
         }
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &session_view(&state, &viewer, session, &unit, String::new(), errors).await?,
+            &session_view(
+                &state,
+                &viewer,
+                &headers,
+                session,
+                &unit,
+                String::new(),
+                errors,
+            )
+            .await?,
         ),
         Err(e) => Err(e.into()),
     }
@@ -622,6 +655,7 @@ async fn save_counted(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
@@ -652,7 +686,16 @@ async fn save_counted(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=luot")).into_response()),
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &session_view(&state, &viewer, session, &unit, String::new(), errors).await?,
+            &session_view(
+                &state,
+                &viewer,
+                &headers,
+                session,
+                &unit,
+                String::new(),
+                errors,
+            )
+            .await?,
         ),
         Err(e) => Err(e.into()),
     }
@@ -770,5 +813,131 @@ async fn add_topic(
             &years_view(&state, &viewer, errors, String::new(), String::new()).await?,
         ),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The address members open to check in, with the code filled in.
+fn checkin_url(state: &AppState, headers: &axum::http::HeaderMap, code: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.auth.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}{STAFF}/diem-danh?ma={code}")
+}
+
+/// The QR code of a session's check-in address, drawn as SVG.
+async fn checkin_qr(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let (session, _) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let url = checkin_url(&state, &headers, &session.checkin_code);
+    let code =
+        qrcode::QrCode::new(url.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "study/checkin.html")]
+struct CheckInPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    code: String,
+    done: Option<String>,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CheckInForm {
+    #[serde(default)]
+    ma: String,
+}
+
+fn checkin_page(
+    viewer: &Viewer,
+    code: String,
+    done: Option<String>,
+    errors: FieldErrors,
+) -> CheckInPage {
+    CheckInPage {
+        title: "Tự điểm danh".into(),
+        crumbs: vec![Crumb::here("Tự điểm danh")],
+        me: viewer.me(),
+        code,
+        done,
+        errors: FormErrors(errors),
+    }
+}
+
+async fn checkin_form(viewer: Viewer, Query(q): Query<CheckInForm>) -> Result<Response, AppError> {
+    Ok(render(&checkin_page(&viewer, q.ma, None, FieldErrors::default()))?.into_response())
+}
+
+/// A member marks themself present with the code shown in the room; wrong codes count
+/// against the account like failed sign-ins.
+async fn check_in(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<CheckInForm>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let Some(person) = viewer.principal.person_id else {
+        let errors = FieldErrors::single(
+            "ma",
+            "Tài khoản này không gắn với hồ sơ đảng viên nào nên không tự điểm danh được.",
+        );
+        return render_invalid(&checkin_page(&viewer, form.ma, None, errors));
+    };
+    let key = format!("checkin:{}", viewer.principal.account_id);
+    let now = chrono::Utc::now();
+    if let Some(until) = lantoa_store::sessions::address_wait(db, &key, now).await? {
+        let message = format!(
+            "Bạn đã nhập sai mã nhiều lần. Vui lòng thử lại sau {}.",
+            lantoa_domain::accounts::until_text(until)
+        );
+        let page = checkin_page(&viewer, form.ma, None, FieldErrors::single("ma", message));
+        return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
+    }
+    let local_now = now.with_timezone(&chrono::Local).naive_local();
+    match study::check_in(db, &viewer.actor, &form.ma, person, local_now).await? {
+        Ok(session) => {
+            let done = format!(
+                "Đã ghi nhận bạn có mặt tại «{}» ({}).",
+                session.title, session.org_name
+            );
+            Ok(render(&checkin_page(
+                &viewer,
+                String::new(),
+                Some(done),
+                FieldErrors::default(),
+            ))?
+            .into_response())
+        }
+        Err(refusal) => {
+            if matches!(refusal, study::CheckInRefusal::UnknownCode(_)) {
+                lantoa_store::sessions::address_failed(db, &key, now).await?;
+            }
+            let errors = FieldErrors::single("ma", refusal.to_string());
+            render_invalid(&checkin_page(&viewer, form.ma, None, errors))
+        }
     }
 }

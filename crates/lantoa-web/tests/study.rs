@@ -190,3 +190,119 @@ async fn staff_record_a_session_and_mark_attendance_within_their_unit() {
         );
     }
 }
+
+#[tokio::test]
+async fn members_check_in_with_the_code_while_the_session_is_open() {
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let actor = lantoa_store::audit::Actor::cli();
+        let year_id = lantoa_store::study::create_year(db, &actor, 2026, "Toàn khóa")
+            .await
+            .unwrap();
+        lantoa_store::study::add_topic(db, &actor, year_id, "Chuyên đề 2026", "")
+            .await
+            .unwrap();
+        let year = lantoa_store::study::year(db, 2026).await.unwrap();
+        let now = chrono::Local::now().naive_local();
+        let open_session = |code: &'static str| {
+            let year = year.clone();
+            let actor = actor.clone();
+            async move {
+                let unit = lantoa_store::org::get_by_code(db, code)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let draft = lantoa_domain::study::SessionDraft {
+                    title: format!("Sinh hoạt {code}"),
+                    kind: lantoa_domain::study::SessionKind::ThematicMeeting,
+                    format: lantoa_domain::study::SessionFormat::InPerson,
+                    starts_at: now - chrono::Duration::minutes(10),
+                    ends_at: now + chrono::Duration::minutes(60),
+                    place: None,
+                    speaker: None,
+                    notes: None,
+                    topics: vec![year.topics[0].id],
+                };
+                let id = lantoa_store::study::create_session(db, &actor, unit.id, &year, &draft)
+                    .await
+                    .unwrap();
+                lantoa_store::study::session(db, id).await.unwrap()
+            }
+        };
+        let p5 = open_session("DB-P5").await;
+        let p1 = open_session("DB-P1").await;
+        let member = admin.signed_in_as("dangvien.p5").await;
+
+        let wrong = member.post_form("/quan-ly/diem-danh", "ma=ZZZZZZ").await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        assert!(wrong.text().contains("không đúng"));
+        let elsewhere = member
+            .post_form("/quan-ly/diem-danh", &format!("ma={}", p1.checkin_code))
+            .await;
+        assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            elsewhere
+                .text()
+                .contains("Bạn không thuộc Đảng bộ Phường 1"),
+            "{}",
+            elsewhere.text()
+        );
+        let old = lantoa_store::study::sessions(
+            db,
+            &lantoa_store::org::get(db, p5.org_id)
+                .await
+                .unwrap()
+                .subtree(),
+            &lantoa_store::study::year(db, 2024).await.unwrap(),
+            1,
+            1,
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .checkin_code
+            .clone();
+        let closed = member
+            .post_form("/quan-ly/diem-danh", &format!("ma={old}"))
+            .await;
+        assert!(
+            closed.text().contains("chỉ nhận điểm danh từ"),
+            "{}",
+            closed.text()
+        );
+
+        let typed = p5.checkin_code.to_lowercase();
+        let done = member
+            .post_form("/quan-ly/diem-danh", &format!("ma={typed}"))
+            .await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert!(done.text().contains("Đã ghi nhận bạn có mặt"));
+        assert_eq!(
+            lantoa_store::study::session(db, p5.id)
+                .await
+                .unwrap()
+                .present,
+            1
+        );
+
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let qr = staff
+            .get(&format!("/quan-ly/hoc-tap/buoi/{}/ma-qr.svg", p5.id))
+            .await;
+        assert_eq!(qr.status, StatusCode::OK);
+        assert!(qr.text().contains("<svg"));
+        assert_eq!(
+            member
+                .get(&format!("/quan-ly/hoc-tap/buoi/{}/ma-qr.svg", p5.id))
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "the code is for the organiser to show"
+        );
+    }
+}

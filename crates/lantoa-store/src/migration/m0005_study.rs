@@ -55,6 +55,8 @@ impl MigrationTrait for Migration {
             .col(string_null("place"))
             .col(string_null("speaker"))
             .col(text_null("notes"))
+            // Shown in the room (and as a QR code) for members to mark themselves present.
+            .col(string_len("checkin_code", 16))
             .foreign_key(&mut fk("study_sessions", "org_id", "orgs"))
             .foreign_key(&mut fk("study_sessions", "year_id", "campaign_years"));
         manager.create_table(stamps(&mut sessions).take()).await?;
@@ -70,6 +72,13 @@ impl MigrationTrait for Migration {
                 "study_sessions",
                 "study_sessions_year_id_idx",
                 &["year_id"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "study_sessions",
+                "study_sessions_checkin_code_idx",
+                &["checkin_code"],
             ))
             .await?;
 
