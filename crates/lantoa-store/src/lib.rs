@@ -143,7 +143,7 @@ fn prepare_url(url: &str) -> Result<String, StoreError> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     else {
-        return Ok(url.to_owned());
+        return Ok(postgres_url(url));
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:"
@@ -163,4 +163,15 @@ fn prepare_url(url: &str) -> Result<String, StoreError> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// PostgreSQL without JIT compilation unless the URL sets `options`: our queries are short,
+/// and the planner's estimate of a grouped coverage query made PostgreSQL spend 48 ms
+/// compiling it to run it in 10.
+fn postgres_url(url: &str) -> String {
+    if !url.starts_with("postgres") || url.contains("options=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20jit%3Doff")
 }

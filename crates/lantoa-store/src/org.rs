@@ -293,6 +293,22 @@ pub async fn children<C: ConnectionTrait>(
     summaries(conn, &filter, values, include_archived).await
 }
 
+/// The active units directly under a unit, by name, without counts: one query.
+pub async fn child_units<C: ConnectionTrait>(
+    conn: &C,
+    parent: OrgId,
+) -> Result<Vec<Org>, StoreError> {
+    let rows: Vec<OrgRow> = sql::all(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM orgs WHERE parent_id = $1 AND archived_at IS NULL ORDER BY name"
+        ),
+        vec![parent.0.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Org::from).collect())
+}
+
 /// These units, each with the counts of its subtree (the top of a user's scope): three
 /// queries.
 pub async fn summaries_of<C: ConnectionTrait>(

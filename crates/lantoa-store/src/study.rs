@@ -819,14 +819,15 @@ pub async fn coverage<C: ConnectionTrait>(
     Ok(row.map(|r| r.coverage()).unwrap_or_default())
 }
 
-/// Coverage of each child of a unit, each over its whole subtree: one grouped query.
-pub async fn coverage_by_child<C: ConnectionTrait>(
+/// Coverage of a unit's subtree and of each of its children: one grouped query over the
+/// children's subtrees and one over the unit's own members, the total being their sum.
+pub async fn coverage_with_children<C: ConnectionTrait>(
     conn: &C,
-    parent: OrgId,
+    unit: OrgId,
     year: &CampaignYear,
     day: NaiveDate,
-) -> Result<HashMap<OrgId, Coverage>, StoreError> {
-    let rows: Vec<CoverageRow> = sql::all(
+) -> Result<(Coverage, HashMap<OrgId, Coverage>), StoreError> {
+    let by_child: Vec<CoverageRow> = sql::all(
         conn,
         &format!(
             "SELECT c.id AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied \
@@ -836,10 +837,35 @@ pub async fn coverage_by_child<C: ConnectionTrait>(
              WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
             studied(3)
         ),
-        vec![day.into(), parent.0.into(), year.id.into()],
+        vec![day.into(), unit.0.into(), year.id.into()],
     )
     .await?;
-    Ok(rows.iter().map(|r| (OrgId(r.id), r.coverage())).collect())
+    let own: Option<CoverageRow> = sql::one(
+        conn,
+        &format!(
+            "SELECT pu.org_id AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied \
+             FROM person_units pu JOIN people p ON p.id = pu.person_id \
+             WHERE pu.org_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY pu.org_id",
+            studied(3)
+        ),
+        vec![day.into(), unit.0.into(), year.id.into()],
+    )
+    .await?;
+    let total = by_child
+        .iter()
+        .chain(own.iter())
+        .map(CoverageRow::coverage)
+        .fold(Coverage::default(), |sum, c| Coverage {
+            eligible: sum.eligible + c.eligible,
+            studied: sum.studied + c.studied,
+        });
+    Ok((
+        total,
+        by_child
+            .iter()
+            .map(|r| (OrgId(r.id), r.coverage()))
+            .collect(),
+    ))
 }
 
 /// An eligible member who has not studied, for the follow-up list.

@@ -305,16 +305,15 @@ async fn study_stats(
         crate::study::unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let coverage = study::coverage(db, &within, &year, day).await?;
-    let by_child = study::coverage_by_child(db, unit.id, &year, day).await?;
-    let children = org::children(db, Some(unit.id), false)
+    let (coverage, by_child) = study::coverage_with_children(db, unit.id, &year, day).await?;
+    let children = org::child_units(db, unit.id)
         .await?
         .into_iter()
         .filter_map(|c| {
-            let cov = by_child.get(&c.org.id)?;
+            let cov = by_child.get(&c.id)?;
             Some(ChildStudyStats {
-                org_id: c.org.id.0,
-                org_name: c.org.name,
+                org_id: c.id.0,
+                org_name: c.name,
                 eligible: cov.eligible,
                 studied: cov.studied,
                 percent: cov.percent(),

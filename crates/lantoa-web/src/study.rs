@@ -146,17 +146,16 @@ async fn coverage_page(
     let (unit, year, day, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let coverage = study::coverage(db, &within, &year, day).await?;
+    let (coverage, by_child) = study::coverage_with_children(db, unit.id, &year, day).await?;
     let counted = study::counted_totals(db, &within, &year).await?;
     let formats = study::sessions_by_format(db, &within, &year).await?;
-    let by_child = study::coverage_by_child(db, unit.id, &year, day).await?;
-    let mut children: Vec<ChildRow> = org::children(db, Some(unit.id), false)
+    let mut children: Vec<ChildRow> = org::child_units(db, unit.id)
         .await?
         .into_iter()
         .map(|c| ChildRow {
-            id: c.org.id.0,
-            coverage: by_child.get(&c.org.id).copied().unwrap_or_default(),
-            name: c.org.name,
+            id: c.id.0,
+            coverage: by_child.get(&c.id).copied().unwrap_or_default(),
+            name: c.name,
         })
         .filter(|c| c.coverage.eligible > 0)
         .collect();

@@ -12,6 +12,17 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // Subtrees are path ranges ('/1/7/' up to '/1/70'), which need byte order: on a
+        // PostgreSQL database whose default collation is a language's, '/' and '0' would
+        // sort by other rules. SQLite compares bytes already.
+        if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(
+                    r#"ALTER TABLE orgs ALTER COLUMN path TYPE varchar COLLATE "C""#,
+                )
+                .await?;
+        }
         let mut years = Table::create();
         years
             .table(Alias::new("campaign_years"))
