@@ -71,6 +71,30 @@ closed_list!(
     }
 );
 
+impl AttendanceStatus {
+    /// A mark as written in a file: the label or code, or the short forms people use
+    /// ("x", "có", "c" for present; "không", "v" for absent; "p", "có phép" for excused).
+    pub fn parse(text: &str) -> Option<Self> {
+        use crate::ClosedList;
+        Self::from_user_text(text).or_else(|| match crate::text::fold(text).as_str() {
+            "x" | "co" | "c" | "1" | "tham du" | "du" => Some(Self::Present),
+            "khong" | "v" | "0" | "vang mat" => Some(Self::Absent),
+            "p" | "co phep" | "vang co phep" | "ly do" => Some(Self::Excused),
+            _ => None,
+        })
+    }
+}
+
+/// An attendance row of a file: who (name, and card or unit to tell people apart) and the
+/// mark.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttendanceRowInput {
+    pub full_name: String,
+    pub party_card_no: String,
+    pub org_code: String,
+    pub status: String,
+}
+
 /// The day a year's figures are taken on: 31/12, or today while the year runs.
 pub fn reference_day(year: i32, today: NaiveDate) -> NaiveDate {
     let end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
@@ -253,6 +277,27 @@ mod tests {
                 && errors.get("topics").is_some()
                 && errors.get("title").is_some()
         );
+    }
+
+    #[test]
+    fn marks_are_read_as_people_write_them() {
+        assert_eq!(
+            AttendanceStatus::parse("Có mặt"),
+            Some(AttendanceStatus::Present)
+        );
+        assert_eq!(
+            AttendanceStatus::parse("x"),
+            Some(AttendanceStatus::Present)
+        );
+        assert_eq!(
+            AttendanceStatus::parse("vắng có lý do"),
+            Some(AttendanceStatus::Excused)
+        );
+        assert_eq!(
+            AttendanceStatus::parse("Vắng"),
+            Some(AttendanceStatus::Absent)
+        );
+        assert_eq!(AttendanceStatus::parse("?"), None);
     }
 
     #[test]

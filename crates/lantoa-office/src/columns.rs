@@ -158,6 +158,24 @@ pub const ORG_COLUMNS: &[Column] = &[
     ),
 ];
 
+/// Columns of an attendance file: who (as in the people file) and the mark.
+pub const ATTENDANCE_COLUMNS: &[Column] = &[
+    PEOPLE_COLUMNS[0],
+    PEOPLE_COLUMNS[7],
+    PEOPLE_COLUMNS[8],
+    col(
+        "status",
+        "Điểm danh",
+        &[
+            "tinh trang tham du",
+            "co mat",
+            "tham du",
+            "ket qua diem danh",
+        ],
+        true,
+    ),
+];
+
 fn matches(column: &Column, header: &str) -> bool {
     let folded = fold(header);
     !folded.is_empty()
@@ -291,6 +309,26 @@ pub fn org_rows(table: &Table) -> Result<Vec<Row<OrgRowInput>>, FileError> {
                     parent_code: next(),
                 },
             }
+        })
+        .collect())
+}
+
+/// The attendance rows of a table.
+pub fn attendance_rows(
+    table: &Table,
+) -> Result<Vec<Row<lantoa_domain::study::AttendanceRowInput>>, FileError> {
+    Ok(records(table, ATTENDANCE_COLUMNS)?
+        .into_iter()
+        .map(|(number, v)| {
+            let mut v = v.into_iter();
+            let mut next = || v.next().unwrap_or_default();
+            let input = lantoa_domain::study::AttendanceRowInput {
+                full_name: next(),
+                party_card_no: next(),
+                org_code: next(),
+                status: next(),
+            };
+            Row { number, input }
         })
         .collect())
 }

@@ -495,6 +495,10 @@ pub struct RosterEntry {
     pub position: Option<String>,
     /// Unit name.
     pub org_name: String,
+    /// Unit code.
+    pub org_code: String,
+    /// Party card number.
+    pub party_card_no: Option<String>,
     /// Mark code, if marked.
     pub status: Option<String>,
 }
@@ -533,7 +537,7 @@ pub async fn roster<C: ConnectionTrait>(
     Ok(sql::all(
         conn,
         &format!(
-            "SELECT p.id AS person_id, p.full_name, p.position, o.name AS org_name, a.status \
+            "SELECT p.id AS person_id, p.full_name, p.position, o.name AS org_name, o.code AS org_code, p.party_card_no, a.status \
              FROM people p JOIN orgs o ON o.id = p.org_id \
              LEFT JOIN attendance a ON a.person_id = p.id AND a.session_id = $1 \
              WHERE ((o.path >= $2 AND o.path < $3 AND p.member_status IN ('chinh_thuc', 'du_bi')) OR a.id IS NOT NULL){name_filter} \
@@ -993,4 +997,116 @@ async fn per_code<K: ClosedList, C: ConnectionTrait>(
             (*value, total)
         })
         .collect())
+}
+
+/// Imports the marks of a session from a file's rows: each row names a member of the
+/// organiser's subtree by party card number, or by name (and unit code when names repeat).
+/// Every row is checked and every reason reported; nothing is written when a row is
+/// invalid unless `skip_invalid`, nor on a dry run. A person named twice is an error.
+pub async fn import_attendance<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+    rows: &[lantoa_domain::import::Row<lantoa_domain::study::AttendanceRowInput>],
+    options: lantoa_domain::import::ImportOptions,
+) -> Result<lantoa_domain::import::ImportReport, StoreError> {
+    use lantoa_domain::import::{ImportReport, RejectedRow};
+    use lantoa_domain::text::fold;
+    #[derive(FromQueryResult)]
+    struct Member {
+        id: i64,
+        name_folded: String,
+        party_card_no: Option<String>,
+        code: String,
+    }
+    let within = Subtree::of_path(&session.org_path);
+    let members: Vec<Member> = sql::all(
+        conn,
+        "SELECT p.id, p.name_folded, p.party_card_no, o.code FROM people p JOIN orgs o ON o.id = p.org_id \
+         WHERE o.path >= $1 AND o.path < $2",
+        vec![within.from.clone().into(), within.to.clone().into()],
+    )
+    .await?;
+    let current: HashMap<i64, String> = roster(conn, session, "")
+        .await?
+        .into_iter()
+        .filter_map(|r| r.status.map(|s| (r.person_id, s)))
+        .collect();
+    let mut report = ImportReport {
+        read: rows.len(),
+        ..Default::default()
+    };
+    let mut marks: Vec<(PersonId, Option<AttendanceStatus>)> = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    for row in rows {
+        let input = &row.input;
+        let mut reasons: Vec<String> = Vec::new();
+        let status = AttendanceStatus::parse(&input.status);
+        if status.is_none() {
+            reasons.push(format!(
+                "Điểm danh «{}» không rõ: ghi Có mặt, Vắng hoặc Vắng có lý do",
+                input.status.trim()
+            ));
+        }
+        let card = lantoa_domain::people::normalise_card(&input.party_card_no);
+        let code = lantoa_domain::org::normalise_code(&input.org_code);
+        let name = fold(&input.full_name);
+        let found: Vec<&Member> = members
+            .iter()
+            .filter(|m| match &card {
+                Some(card) => m.party_card_no.as_ref() == Some(card),
+                None => m.name_folded == name && (code.is_empty() || m.code == code),
+            })
+            .collect();
+        let person = match found.as_slice() {
+            [one] => Some(one.id),
+            [] if card.is_none() && name.is_empty() => {
+                reasons.push("Chưa ghi họ tên hoặc số thẻ đảng viên".to_owned());
+                None
+            }
+            [] => {
+                reasons.push(format!(
+                    "Không có «{}» trong {} và các đơn vị trực thuộc",
+                    card.clone()
+                        .unwrap_or_else(|| input.full_name.trim().to_owned()),
+                    session.org_name
+                ));
+                None
+            }
+            _ => {
+                reasons.push(
+                    "Có nhiều người cùng họ tên: hãy ghi số thẻ đảng viên hoặc mã đơn vị"
+                        .to_owned(),
+                );
+                None
+            }
+        };
+        if let Some(id) = person
+            && let Some(first) = seen.insert(id, row.number)
+        {
+            seen.insert(id, first);
+            reasons.push(format!("Người này đã được điểm danh ở dòng {first}"));
+        }
+        match (person, status, reasons.is_empty()) {
+            (Some(id), Some(status), true) => {
+                match current.get(&id) {
+                    Some(code) if code == status.code() => report.unchanged += 1,
+                    Some(_) => report.updated += 1,
+                    None => report.created += 1,
+                }
+                marks.push((PersonId(id), Some(status)));
+            }
+            _ => report.rejected.push(RejectedRow {
+                row: row.number,
+                reasons: reasons.join("; "),
+            }),
+        }
+    }
+    if options.dry_run || (!report.rejected.is_empty() && !options.skip_invalid) || marks.is_empty()
+    {
+        return Ok(report);
+    }
+    save_attendance(conn, actor, session, &marks).await?;
+    report.written = true;
+    Ok(report)
 }

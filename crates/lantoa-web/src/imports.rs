@@ -221,54 +221,17 @@ async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     viewer.require_somewhere(Role::Staff)?;
-    let mut kind = String::new();
-    let mut options = ImportOptions::default();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        match field.name().unwrap_or_default() {
-            "kind" => {
-                kind = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
-            }
-            "skip_invalid" => options.skip_invalid = true,
-            "dry_run" => options.dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                if !name.is_empty() || !bytes.is_empty() {
-                    file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
+    let Upload {
+        kind,
+        options,
+        file,
+    } = read_upload(&mut multipart).await?;
     let mut errors = FieldErrors::default();
     let parsed = ImportKind::parse(&kind);
     if parsed.is_none() {
         errors.add("kind", "Chọn loại dữ liệu: nhân sự hoặc đơn vị");
     }
-    match &file {
-        None => errors.add("file", "Chưa chọn tệp"),
-        Some((_, bytes)) if bytes.is_empty() => errors.add("file", "Tệp rỗng"),
-        Some((name, _)) => {
-            let lower = name.to_lowercase();
-            if ![".xlsx", ".xls", ".ods", ".csv"]
-                .iter()
-                .any(|ext| lower.ends_with(ext))
-            {
-                errors.add("file", "Chỉ nhận tệp .xlsx, .xls, .ods hoặc .csv");
-            }
-        }
-    }
+    check_file(&file, &mut errors);
     let (Some(kind), Some((name, bytes)), true) = (parsed, file, errors.is_empty()) else {
         return render_invalid(&upload_page(&state, &viewer, kind, errors).await?);
     };
@@ -292,6 +255,59 @@ async fn upload(
     .await?;
     state.jobs_queued.notify_one();
     Ok(Redirect::to(&format!("{STAFF}/viec/{id}")).into_response())
+}
+
+/// An upload form as posted: the kind of data, the options and the file.
+pub struct Upload {
+    /// The `kind` field.
+    pub kind: String,
+    /// `skip_invalid` and `dry_run` checkboxes.
+    pub options: ImportOptions,
+    /// File name and bytes, when a file was chosen.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+/// Checks the uploaded file: chosen, not empty, a spreadsheet or CSV.
+pub fn check_file(file: &Option<(String, Vec<u8>)>, errors: &mut FieldErrors) {
+    match file {
+        None => errors.add("file", "Chưa chọn tệp"),
+        Some((_, bytes)) if bytes.is_empty() => errors.add("file", "Tệp rỗng"),
+        Some((name, _)) => {
+            let lower = name.to_lowercase();
+            if ![".xlsx", ".xls", ".ods", ".csv"]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+            {
+                errors.add("file", "Chỉ nhận tệp .xlsx, .xls, .ods hoặc .csv");
+            }
+        }
+    }
+}
+
+/// Reads an upload form.
+pub async fn read_upload(multipart: &mut Multipart) -> Result<Upload, AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.to_string());
+    let mut upload = Upload {
+        kind: String::new(),
+        options: ImportOptions::default(),
+        file: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "kind" => upload.kind = field.text().await.map_err(bad)?,
+            "skip_invalid" => upload.options.skip_invalid = true,
+            "dry_run" => upload.options.dry_run = true,
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !name.is_empty() || !bytes.is_empty() {
+                    upload.file = Some((name, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
 }
 
 async fn template_file(viewer: Viewer, Path(kind): Path<String>) -> Result<Response, AppError> {

@@ -39,6 +39,8 @@ pub fn routes() -> crate::Routes {
         .route("/hoc-tap/buoi/{id}/co-mat-tat-ca", post(all_present))
         .route("/hoc-tap/buoi/{id}/luot", post(save_counted))
         .route("/hoc-tap/buoi/{id}/ma-qr.svg", get(checkin_qr))
+        .route("/hoc-tap/buoi/{id}/nhap", post(import_marks))
+        .route("/hoc-tap/buoi/{id}/mau.xlsx", get(roster_file))
         .route("/diem-danh", get(checkin_form).post(check_in))
         .route("/nam-hoc-tap", get(years_page).post(create_year))
         .route("/nam-hoc-tap/{id}/chuyen-de", post(add_topic))
@@ -484,6 +486,8 @@ struct SessionPage {
     counted: Vec<(&'static str, &'static str, i64, String)>,
     checkin_url: String,
     checkin_window: String,
+    /// The report of an attendance file just imported.
+    report: Option<lantoa_domain::import::ImportReport>,
     notice: String,
     errors: FormErrors,
 }
@@ -562,6 +566,7 @@ async fn session_view(
                 to.format("%H:%M ngày %d/%m/%Y")
             )
         },
+        report: None,
         notice: String::new(),
         errors: FormErrors(errors),
         query,
@@ -938,5 +943,111 @@ async fn check_in(
             let errors = FieldErrors::single("ma", refusal.to_string());
             render_invalid(&checkin_page(&viewer, form.ma, None, errors))
         }
+    }
+}
+
+/// The roster as a spreadsheet to fill in and import back: name, card, unit code and the
+/// current mark of each member.
+async fn roster_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (session, _) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let roster = study::roster(state.store.db(), &session, "").await?;
+    let header: Vec<&str> = lantoa_office::columns::ATTENDANCE_COLUMNS
+        .iter()
+        .map(|c| c.header)
+        .collect();
+    let rows = roster.iter().map(|r| {
+        vec![
+            r.full_name.clone(),
+            r.party_card_no.clone().unwrap_or_default(),
+            r.org_code.clone(),
+            r.mark().map(|m| m.label().to_owned()).unwrap_or_default(),
+        ]
+    });
+    let bytes = lantoa_office::export::xlsx("Điểm danh", &header, rows)?;
+    Ok(views::download(
+        &format!("diem-danh-buoi-{id}.xlsx"),
+        crate::people::ExportFormat::Xlsx.mime(),
+        bytes,
+    ))
+}
+
+/// Imports marks from a file: every bad row reported with its number and reasons; nothing
+/// written unless every row is valid or "skip invalid rows" is ticked.
+async fn import_marks(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let upload = crate::imports::read_upload(&mut multipart).await?;
+    let mut errors = FieldErrors::default();
+    crate::imports::check_file(&upload.file, &mut errors);
+    let rows = match &upload.file {
+        Some((name, bytes)) if errors.is_empty() => {
+            match lantoa_office::Table::read(name, bytes)
+                .and_then(|table| lantoa_office::columns::attendance_rows(&table))
+            {
+                Ok(rows) => rows,
+                Err(e) => {
+                    errors.add("file", e.to_string());
+                    Vec::new()
+                }
+            }
+        }
+        _ => Vec::new(),
+    };
+    if !errors.is_empty() {
+        return render_invalid(
+            &session_view(
+                &state,
+                &viewer,
+                &headers,
+                session,
+                &unit,
+                String::new(),
+                errors,
+            )
+            .await?,
+        );
+    }
+    let report = study::import_attendance(
+        state.store.db(),
+        &viewer.actor,
+        &session,
+        &rows,
+        upload.options,
+    )
+    .await?;
+    let session = study::session(state.store.db(), id).await?;
+    let mut page = session_view(
+        &state,
+        &viewer,
+        &headers,
+        session,
+        &unit,
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await?;
+    let rejected = !report.rejected.is_empty();
+    page.notice = if report.written {
+        format!(
+            "Đã lưu điểm danh từ tệp: {} mới, {} thay đổi, {} không đổi.",
+            report.created, report.updated, report.unchanged
+        )
+    } else {
+        "Chưa lưu gì từ tệp.".to_owned()
+    };
+    page.report = Some(report);
+    if rejected {
+        Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    } else {
+        Ok(render(&page)?.into_response())
     }
 }

@@ -306,3 +306,91 @@ async fn members_check_in_with_the_code_while_the_session_is_open() {
         );
     }
 }
+
+#[tokio::test]
+async fn attendance_imports_from_a_file_all_or_nothing() {
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let p5 = lantoa_store::org::get_by_code(db, "DB-P5")
+            .await
+            .unwrap()
+            .unwrap();
+        let y2025 = lantoa_store::study::year(db, 2025).await.unwrap();
+        let session = lantoa_store::study::sessions(db, &p5.subtree(), &y2025, 1, 1)
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        assert_eq!(session.present, 0);
+        let url = format!("/quan-ly/hoc-tap/buoi/{}", session.id);
+
+        // The roster to fill in, with the import's headers.
+        let template = staff.get(&format!("{url}/mau.xlsx")).await;
+        assert_eq!(template.status, StatusCode::OK, "{}", admin.backend);
+        let table = lantoa_office::Table::read("mau.xlsx", &template.body).unwrap();
+        let rows = lantoa_office::columns::attendance_rows(&table).unwrap();
+        let roster = lantoa_store::study::roster(db, &session, "").await.unwrap();
+        assert_eq!(rows.len(), roster.len());
+
+        let (a, b) = (&roster[0], &roster[1]);
+        let csv = format!(
+            "Họ và tên;Số thẻ đảng viên;Mã đơn vị;Điểm danh\n{};;{};Có mặt\n{};{};;x\nKhông Có Ai;;{};Có mặt\n{};;{};???\n{};;{};Vắng\n",
+            a.full_name,
+            a.org_code,
+            b.full_name,
+            b.party_card_no.clone().unwrap_or_default(),
+            a.org_code,
+            b.full_name,
+            b.org_code,
+            a.full_name,
+            a.org_code,
+        );
+        let upload = |options: &'static [&'static str]| {
+            common::multipart_to(
+                &format!("{url}/nhap"),
+                "",
+                "diem-danh.csv",
+                csv.as_bytes(),
+                options,
+            )
+        };
+        let refused = staff.send(upload(&[])).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        assert!(
+            html.contains("3 dòng của tệp bị lỗi, chưa lưu gì"),
+            "{html}"
+        );
+        assert!(html.contains("Dòng 4: Không có «Không Có Ai»"), "{html}");
+        assert!(html.contains("không rõ"), "{html}");
+        assert!(html.contains("đã được điểm danh ở dòng 2"), "{html}");
+        assert_eq!(
+            lantoa_store::study::session(db, session.id)
+                .await
+                .unwrap()
+                .present,
+            0,
+            "nothing written"
+        );
+
+        let skipped = staff.send(upload(&["skip_invalid"])).await;
+        assert!(
+            skipped.text().contains("Đã lưu điểm danh từ tệp: 2 mới"),
+            "{}",
+            skipped.text()
+        );
+        assert_eq!(
+            lantoa_store::study::session(db, session.id)
+                .await
+                .unwrap()
+                .present,
+            2
+        );
+        let again = staff.send(upload(&["skip_invalid"])).await;
+        assert!(
+            again.text().contains("0 mới, 0 thay đổi, 2 không đổi"),
+            "re-importing changes nothing"
+        );
+    }
+}

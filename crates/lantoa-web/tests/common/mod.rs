@@ -259,6 +259,17 @@ impl TestApp {
 
 /// An upload of the import form.
 pub fn multipart(kind: &str, name: &str, bytes: &[u8], options: &[&str]) -> Request<Body> {
+    multipart_to("/quan-ly/nhap-du-lieu", kind, name, bytes, options)
+}
+
+/// An upload form posted to `uri`.
+pub fn multipart_to(
+    uri: &str,
+    kind: &str,
+    name: &str,
+    bytes: &[u8],
+    options: &[&str],
+) -> Request<Body> {
     let boundary = "lantoatestboundary";
     let mut body = Vec::new();
     body.extend(
@@ -276,7 +287,7 @@ pub fn multipart(kind: &str, name: &str, bytes: &[u8], options: &[&str]) -> Requ
     body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
     body.extend(bytes);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    Request::post("/quan-ly/nhap-du-lieu")
+    Request::post(uri)
         .header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
