@@ -219,7 +219,8 @@ async fn missing_page(
     if !q.format.is_empty() {
         let format = crate::people::ExportFormat::parse(&q.format)
             .ok_or_else(|| AppError::BadRequest("định dạng phải là xlsx hoặc csv".into()))?;
-        let all = study::missing(db, &within, &year, day, 1, i64::MAX as u64 / 2).await?;
+        // One page holding every row.
+        let all = study::missing(db, &within, &year, day, 1, u64::from(u32::MAX)).await?;
         let header = ["Họ và tên", "Chức vụ", "Đơn vị", "Mã đơn vị"];
         let rows = all.items.iter().map(|m| {
             vec![
@@ -624,21 +625,38 @@ async fn save_marks(
         };
         marks.push((PersonId(person), status));
     }
-    match study::save_attendance(state.store.db(), &viewer.actor, &session, &marks).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=diem-danh")).into_response())
-        }
+    let saved = study::save_attendance(state.store.db(), &viewer.actor, &session, &marks)
+        .await
+        .map(|_| ());
+    after_change(
+        &state,
+        &viewer,
+        &headers,
+        session,
+        &unit,
+        saved,
+        "diem-danh",
+    )
+    .await
+}
+
+/// After a change on a session's page: back to the page with its notice (`done`), or the
+/// page again with the errors at their fields (422).
+async fn after_change(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &axum::http::HeaderMap,
+    session: Session,
+    unit: &Org,
+    result: Result<(), StoreError>,
+    done: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{}?da={done}", session.id)).into_response(),
+        ),
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &session_view(
-                &state,
-                &viewer,
-                &headers,
-                session,
-                &unit,
-                String::new(),
-                errors,
-            )
-            .await?,
+            &session_view(state, viewer, headers, session, unit, String::new(), errors).await?,
         ),
         Err(e) => Err(e.into()),
     }
@@ -687,22 +705,7 @@ async fn save_counted(
     } else {
         Err(StoreError::Invalid(errors))
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=luot")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &session_view(
-                &state,
-                &viewer,
-                &headers,
-                session,
-                &unit,
-                String::new(),
-                errors,
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+    after_change(&state, &viewer, &headers, session, &unit, result, "luot").await
 }
 
 #[derive(Template)]
@@ -1003,18 +1006,8 @@ async fn import_marks(
         _ => Vec::new(),
     };
     if !errors.is_empty() {
-        return render_invalid(
-            &session_view(
-                &state,
-                &viewer,
-                &headers,
-                session,
-                &unit,
-                String::new(),
-                errors,
-            )
-            .await?,
-        );
+        let invalid = Err(StoreError::Invalid(errors));
+        return after_change(&state, &viewer, &headers, session, &unit, invalid, "").await;
     }
     let report = study::import_attendance(
         state.store.db(),
