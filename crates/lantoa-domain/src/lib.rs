@@ -6,7 +6,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaign;
 pub mod dates;
+pub mod files;
 pub mod format;
 pub mod ids;
 pub mod import;

@@ -56,21 +56,6 @@ closed_list!(
     }
 );
 
-closed_list!(
-    /// Kinds of guiding documents.
-    DocumentKind {
-        Conclusion = ("ket_luan", "Kết luận"),
-        Directive = ("chi_thi", "Chỉ thị"),
-        Resolution = ("nghi_quyet", "Nghị quyết"),
-        Plan = ("ke_hoach", "Kế hoạch"),
-        Guidance = ("huong_dan", "Hướng dẫn"),
-        Regulation = ("quy_dinh", "Quy định"),
-        Report = ("bao_cao", "Báo cáo"),
-        Letter = ("cong_van", "Công văn"),
-        Other = ("khac", "Khác"),
-    }
-);
-
 impl AttendanceStatus {
     /// A mark as written in a file: the label or code, or the short forms people use
     /// ("x", "có", "c" for present; "không", "v" for absent; "p", "có phép" for excused).

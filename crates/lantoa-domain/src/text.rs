@@ -12,6 +12,19 @@ pub fn clean(text: &str) -> String {
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The text in plain ASCII letters, keeping case and punctuation ("Kế hoạch Đợt 1" →
+/// "Ke hoach Dot 1"), for places that accept nothing else (a download's fallback name).
+pub fn to_ascii(text: &str) -> String {
+    text.nfc()
+        .map(|c| match c {
+            'đ' => "d".to_owned(),
+            'Đ' => "D".to_owned(),
+            c if c.is_ascii() => c.to_string(),
+            c => deunicode::deunicode_char(c).unwrap_or("_").to_owned(),
+        })
+        .collect()
+}
+
 /// Folds text for search: no diacritics, lowercase, đ → d, punctuation dropped, single
 /// spaces. `fold("Nguyễn Văn Đức")` is `"nguyen van duc"`.
 pub fn fold(text: &str) -> String {
@@ -56,6 +69,7 @@ mod tests {
         assert_eq!(fold("  ĐẶNG   thị  Hồng "), "dang thi hong");
         assert_eq!(fold("Lê-Thị (Bé)"), "le thi be");
         assert_eq!(fold(""), "");
+        assert_eq!(to_ascii("Kế hoạch Đợt 1.docx"), "Ke hoach Dot 1.docx");
     }
 
     #[test]

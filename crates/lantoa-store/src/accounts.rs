@@ -221,6 +221,8 @@ pub struct Principal {
     pub person_id: Option<PersonId>,
     /// Their name, for the page header.
     pub person_name: Option<String>,
+    /// The path of the unit the person belongs to.
+    pub person_unit_path: Option<String>,
     /// The grants.
     pub grants: Vec<ScopedGrant>,
 }
@@ -233,6 +235,20 @@ impl Principal {
             .filter(|g| g.covers(path))
             .map(|g| g.role)
             .max()
+    }
+
+    /// Paths of the units the account stands in: its person's unit and the units of its
+    /// grants (guidance issued above any of them reaches the account).
+    pub fn unit_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .grants
+            .iter()
+            .filter_map(|g| g.path.clone())
+            .chain(self.person_unit_path.clone())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
     }
 
     /// The highest role of any grant.
@@ -320,11 +336,13 @@ pub async fn principal<C: ConnectionTrait>(
         username: String,
         person_id: Option<i64>,
         full_name: Option<String>,
+        person_unit_path: Option<String>,
     }
     let Some(row) = sql::one::<Row, C>(
         conn,
-        "SELECT a.id, a.username, a.person_id, p.full_name FROM accounts a \
-         LEFT JOIN people p ON p.id = a.person_id WHERE a.id = $1 AND a.is_active = $2",
+        "SELECT a.id, a.username, a.person_id, p.full_name, po.path AS person_unit_path FROM accounts a \
+         LEFT JOIN people p ON p.id = a.person_id LEFT JOIN orgs po ON po.id = p.org_id \
+         WHERE a.id = $1 AND a.is_active = $2",
         vec![account_id.into(), true.into()],
     )
     .await?
@@ -340,6 +358,7 @@ pub async fn principal<C: ConnectionTrait>(
         username: row.username,
         person_id: row.person_id.map(PersonId),
         person_name: row.full_name,
+        person_unit_path: row.person_unit_path,
         grants,
     }))
 }
@@ -952,6 +971,7 @@ mod tests {
             username: "x".into(),
             person_id: None,
             person_name: None,
+            person_unit_path: None,
             grants,
         }
     }

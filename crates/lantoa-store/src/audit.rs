@@ -68,6 +68,26 @@ pub struct Change {
     pub after: Json,
 }
 
+impl Change {
+    /// A record made (or a change with nothing to compare): no `before`.
+    pub fn created(
+        action: AuditAction,
+        entity_type: &'static str,
+        entity_id: i64,
+        org_id: Option<OrgId>,
+        after: Json,
+    ) -> Self {
+        Change {
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            org_id,
+            before: Json::Null,
+            after,
+        }
+    }
+}
+
 /// Writes one audit row. Call it on the connection or transaction of the change.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,

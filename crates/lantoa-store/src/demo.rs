@@ -441,6 +441,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     let orgs = synth::create_orgs(&txn, &crate::audit::Actor::system("demo"), &plan.units).await?;
     let people = synth::insert_people(&txn, &orgs, drafts).await?;
     let study = study_years(&txn, &orgs).await?;
+    documents(&txn, &orgs, today).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
@@ -458,6 +459,81 @@ pub const TOPIC_2025: &str = "Chuyên đề năm 2025 gắn với thực hiện 
 /// Citizens' attendances (lượt) at the 2024 sessions: "hơn 16.700 lượt người dân".
 pub const CITIZENS_2024: i64 = 16_742;
 
+/// The guiding documents the seed names (entered by the city committee for the whole city,
+/// with no file: the demo does not invent their text), and one ward's own plan.
+async fn documents<C: crate::Writer>(
+    conn: &C,
+    orgs: &[crate::org::Org],
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    use lantoa_domain::campaign::DocumentInput;
+    let actor = crate::audit::Actor::system("demo");
+    let years = crate::campaign::years(conn).await?;
+    let topic = |year: i32| {
+        years
+            .iter()
+            .find(|y| y.year == year)
+            .and_then(|y| y.topics.first())
+            .map(|t| t.id)
+    };
+    let city_wide = [
+        (
+            ROOT_CODE,
+            "01-KL/TW",
+            "Bộ Chính trị",
+            "18/05/2021",
+            "Kết luận của Bộ Chính trị về tiếp tục thực hiện Chỉ thị số 05-CT/TW ngày 15/5/2016 về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+            vec![2024, 2025],
+            vec![topic(2024), topic(2025)],
+        ),
+        (
+            ROOT_CODE,
+            "46-KH/TU",
+            "Ban Thường vụ Thành ủy Mỹ Tho",
+            "13/08/2021",
+            "Kế hoạch thực hiện Kết luận số 01-KL/TW của Bộ Chính trị trên địa bàn thành phố Mỹ Tho",
+            vec![2024, 2025],
+            vec![topic(2024), topic(2025)],
+        ),
+        (
+            ROOT_CODE,
+            "21-KL/TW",
+            "Ban Chấp hành Trung ương Đảng khóa XIII",
+            "25/10/2021",
+            "Kết luận về đẩy mạnh xây dựng, chỉnh đốn Đảng và hệ thống chính trị; kiên quyết ngăn chặn, đẩy lùi, xử lý nghiêm cán bộ, đảng viên suy thoái",
+            vec![2025],
+            vec![topic(2025)],
+        ),
+        (
+            "DB-P5",
+            "09-KH/ĐU",
+            "Ban Thường vụ Đảng ủy Phường 5",
+            "20/02/2024",
+            "Kế hoạch học tập, quán triệt chuyên đề năm 2024 trong Đảng bộ Phường 5",
+            vec![2024],
+            vec![topic(2024)],
+        ),
+    ];
+    for (unit, symbol, issuer, date, title, years, topics) in city_wide {
+        let Some(org) = orgs.iter().find(|o| o.code == unit) else {
+            continue;
+        };
+        let draft = DocumentInput {
+            symbol: symbol.into(),
+            issuer: issuer.into(),
+            issued_on: date.into(),
+            title: title.into(),
+            years,
+            topics: topics.into_iter().flatten().collect(),
+            ..Default::default()
+        }
+        .validate(today)
+        .map_err(StoreError::Invalid)?;
+        crate::campaign::create_document(conn, &actor, org.id, &draft, None).await?;
+    }
+    Ok(())
+}
+
 /// What the demo's study years hold.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StudySummary {
@@ -474,11 +550,11 @@ async fn study_years<C: crate::Writer>(
     conn: &C,
     orgs: &[crate::org::Org],
 ) -> Result<StudySummary, StoreError> {
-    use crate::study;
+    use crate::{campaign, study};
     use lantoa_domain::study::{AttendanceStatus, AudienceKind, Coverage, SessionInput};
     let actor = crate::audit::Actor::system("demo");
-    let y2024 = study::create_year(conn, &actor, 2024, TERM_TOPIC).await?;
-    study::add_topic(
+    let y2024 = campaign::create_year(conn, &actor, 2024, TERM_TOPIC).await?;
+    campaign::add_topic(
         conn,
         &actor,
         y2024,
@@ -486,8 +562,8 @@ async fn study_years<C: crate::Writer>(
         "Nêu gương của cán bộ, đảng viên; trách nhiệm người đứng đầu",
     )
     .await?;
-    let y2025 = study::create_year(conn, &actor, 2025, TERM_TOPIC).await?;
-    study::add_topic(
+    let y2025 = campaign::create_year(conn, &actor, 2025, TERM_TOPIC).await?;
+    campaign::add_topic(
         conn,
         &actor,
         y2025,
@@ -495,8 +571,8 @@ async fn study_years<C: crate::Writer>(
         "Tinh gọn tổ chức bộ máy; nêu gương trong thực hiện Kết luận 21-KL/TW",
     )
     .await?;
-    let year_2024 = study::year(conn, 2024).await?;
-    let year_2025 = study::year(conn, 2025).await?;
+    let year_2024 = campaign::year(conn, 2024).await?;
+    let year_2025 = campaign::year(conn, 2025).await?;
     let Some(root) = orgs.iter().find(|o| o.parent_id.is_none()) else {
         return Ok(StudySummary::default());
     };

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// move into its own subtree…), reported at the fields concerned.
     #[error("dữ liệu không hợp lệ: {}", .0.joined())]
     Invalid(FieldErrors),
+    /// The files directory could not be written or read.
+    #[error("lỗi lưu trữ tệp: {0}")]
+    Files(String),
     /// The database URL or location is unusable.
     #[error("cấu hình không hợp lệ: {0}")]
     Config(String),

@@ -6,8 +6,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaign;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod imports;
 pub mod jobs;
 pub mod migration;
@@ -74,16 +76,23 @@ impl<T> Page<T> {
 /// The default database: a SQLite file next to where the server runs.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./lantoa-data/lantoa.db";
 
-/// A handle on the database, cheap to clone and share between requests.
+/// Where files go when the database is not a SQLite file (PostgreSQL, in memory).
+pub const DEFAULT_FILES_DIR: &str = "./lantoa-data/files";
+
+/// A handle on the database and the files directory, cheap to clone and share between
+/// requests.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    files: files::Files,
 }
 
 impl Store {
     /// Connects to a `sqlite://` or `postgres://` URL. A SQLite file and its folder are
-    /// created when missing.
+    /// created when missing. Files go to `files/` beside a SQLite file, else to
+    /// [`DEFAULT_FILES_DIR`]; [`Store::with_files`] chooses another place.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let files = files::Files::at(default_files_dir(url));
         let url = prepare_url(url)?;
         let mut options = ConnectOptions::new(url.clone());
         options
@@ -95,12 +104,17 @@ impl Store {
             // WAL lets pages read while an import writes; the setting lives in the file.
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self { db })
+        Ok(Self { db, files })
     }
 
-    /// Wraps an existing connection.
-    pub fn from_connection(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// The same store with its files in `files`.
+    pub fn with_files(self, files: files::Files) -> Self {
+        Self { files, ..self }
+    }
+
+    /// Where file contents live.
+    pub fn files(&self) -> &files::Files {
+        &self.files
     }
 
     /// The connection, for queries and transactions.
@@ -134,6 +148,19 @@ impl Store {
     /// Whether the database holds no unit yet (the demo loads only into such a database).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(org::count(&self.db).await? == 0)
+    }
+}
+
+/// `files/` beside a SQLite database file, else [`DEFAULT_FILES_DIR`].
+fn default_files_dir(url: &str) -> std::path::PathBuf {
+    let file = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or_default())
+        .filter(|path| !path.is_empty() && *path != ":memory:");
+    match file.and_then(|f| std::path::Path::new(f).parent()) {
+        Some(dir) => dir.join("files"),
+        None => std::path::PathBuf::from(DEFAULT_FILES_DIR),
     }
 }
 

@@ -83,6 +83,19 @@ impl Subtree {
     }
 }
 
+/// The paths of a unit and its ancestors, from the top: "/1/7/42/" → "/1/", "/1/7/",
+/// "/1/7/42/".
+pub fn lineage_paths(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prefix = String::from("/");
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        prefix.push_str(part);
+        prefix.push('/');
+        out.push(prefix.clone());
+    }
+    out
+}
+
 impl Subtree {
     /// Whether a unit's path lies in this subtree.
     pub fn contains(&self, path: &str) -> bool {

@@ -58,7 +58,12 @@ pub fn normalise_code(code: &str) -> String {
 
 /// The SHA-256 of a secret, as stored.
 pub fn digest(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+    digest_bytes(secret.as_bytes())
+}
+
+/// SHA-256 of bytes, in hex (how stored files are named).
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

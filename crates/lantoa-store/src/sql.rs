@@ -164,3 +164,33 @@ pub(crate) async fn page<T: FromQueryResult, C: ConnectionTrait>(
         per_page,
     })
 }
+
+/// Makes the rows of a link table (`owner_column`, `other_column`) for one owner exactly
+/// `others`: deletes the owner's rows, then inserts one per id. Run it in the change's
+/// transaction. Table and column names are ours, never user input.
+pub(crate) async fn set_links<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    (owner_column, owner): (&str, i64),
+    other_column: &str,
+    others: &[i64],
+) -> Result<(), DbErr> {
+    exec(
+        conn,
+        &format!("DELETE FROM {table} WHERE {owner_column} = $1"),
+        vec![owner.into()],
+    )
+    .await?;
+    let now = chrono::Utc::now();
+    for other in others {
+        exec(
+            conn,
+            &format!(
+                "INSERT INTO {table} ({owner_column}, {other_column}, created_at, updated_at) VALUES ($1, $2, $3, $3)"
+            ),
+            vec![owner.into(), (*other).into(), now.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}

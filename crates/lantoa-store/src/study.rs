@@ -7,6 +7,7 @@
 //! attendance rows; the list behind each figure uses the same conditions.
 
 use crate::audit::{self, Actor, Change};
+use crate::campaign::{CampaignYear, Topic};
 use crate::org::Subtree;
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
@@ -17,179 +18,6 @@ use lantoa_domain::study::{
 use lantoa_domain::{ClosedList, OrgId, PersonId};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::HashMap;
-
-/// A year's topic (chuyên đề năm).
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct Topic {
-    /// Id.
-    pub id: i64,
-    /// Year it belongs to.
-    pub year_id: i64,
-    /// Title.
-    pub title: String,
-    /// Core contents.
-    pub core_contents: Option<String>,
-}
-
-/// A campaign year with its topics.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CampaignYear {
-    /// Id.
-    pub id: i64,
-    /// 2024…
-    pub year: i32,
-    /// The full-term topic it belongs to.
-    pub term_topic: String,
-    /// The year's topics.
-    pub topics: Vec<Topic>,
-}
-
-#[derive(FromQueryResult)]
-struct YearRow {
-    id: i64,
-    year: i32,
-    term_topic: String,
-}
-
-/// Every campaign year with its topics, newest first: two queries.
-pub async fn years<C: ConnectionTrait>(conn: &C) -> Result<Vec<CampaignYear>, StoreError> {
-    let rows: Vec<YearRow> = sql::all(
-        conn,
-        "SELECT id, year, term_topic FROM campaign_years ORDER BY year DESC",
-        vec![],
-    )
-    .await?;
-    let topics: Vec<Topic> = sql::all(
-        conn,
-        "SELECT id, year_id, title, core_contents FROM topics ORDER BY id",
-        vec![],
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| CampaignYear {
-            topics: topics
-                .iter()
-                .filter(|t| t.year_id == r.id)
-                .cloned()
-                .collect(),
-            id: r.id,
-            year: r.year,
-            term_topic: r.term_topic,
-        })
-        .collect())
-}
-
-/// The campaign year with this number.
-pub async fn year<C: ConnectionTrait>(conn: &C, year: i32) -> Result<CampaignYear, StoreError> {
-    years(conn)
-        .await?
-        .into_iter()
-        .find(|y| y.year == year)
-        .ok_or(StoreError::NotFound)
-}
-
-/// Opens a campaign year.
-pub async fn create_year<C: crate::Writer>(
-    conn: &C,
-    actor: &Actor,
-    year: i32,
-    term_topic: &str,
-) -> Result<i64, StoreError> {
-    let term_topic = lantoa_domain::text::clean(term_topic);
-    let mut errors = lantoa_domain::validation::FieldErrors::default();
-    if !(2000..=2100).contains(&year) {
-        errors.add("year", "Năm phải từ 2000 đến 2100");
-    }
-    if term_topic.is_empty() {
-        errors.add("term_topic", "Chưa nhập chuyên đề toàn khóa");
-    }
-    if !errors.is_empty() {
-        return Err(StoreError::Invalid(errors));
-    }
-    let txn = conn.begin().await?;
-    if years(&txn).await?.iter().any(|y| y.year == year) {
-        return Err(StoreError::invalid("year", format!("Năm {year} đã có")));
-    }
-    let now = Utc::now();
-    let id = sql::scalar(
-        &txn,
-        "INSERT INTO campaign_years (year, term_topic, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id AS value",
-        vec![year.into(), term_topic.clone().into(), now.into()],
-    )
-    .await?;
-    record(
-        &txn,
-        actor,
-        AuditAction::YearCreate,
-        "campaign_year",
-        id,
-        None,
-        serde_json::json!({ "year": year, "term_topic": term_topic }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(id)
-}
-
-/// Adds a topic to a year.
-pub async fn add_topic<C: crate::Writer>(
-    conn: &C,
-    actor: &Actor,
-    year_id: i64,
-    title: &str,
-    core_contents: &str,
-) -> Result<i64, StoreError> {
-    let title = lantoa_domain::text::clean(title);
-    if title.is_empty() {
-        return Err(StoreError::invalid("title", "Chưa nhập tên chuyên đề"));
-    }
-    let core = Some(lantoa_domain::text::clean(core_contents)).filter(|c| !c.is_empty());
-    let txn = conn.begin().await?;
-    let id = sql::scalar(
-        &txn,
-        "INSERT INTO topics (year_id, title, core_contents, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id AS value",
-        vec![year_id.into(), title.clone().into(), core.into(), Utc::now().into()],
-    )
-    .await?;
-    record(
-        &txn,
-        actor,
-        AuditAction::TopicCreate,
-        "topic",
-        id,
-        None,
-        serde_json::json!({ "title": title }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(id)
-}
-
-#[allow(clippy::too_many_arguments, reason = "one audit row's fields")]
-async fn record<C: ConnectionTrait>(
-    conn: &C,
-    actor: &Actor,
-    action: AuditAction,
-    entity_type: &'static str,
-    entity_id: i64,
-    org_id: Option<OrgId>,
-    after: serde_json::Value,
-) -> Result<(), StoreError> {
-    audit::record(
-        conn,
-        actor,
-        Change {
-            action,
-            entity_type,
-            entity_id: Some(entity_id),
-            org_id,
-            before: serde_json::Value::Null,
-            after,
-        },
-    )
-    .await
-}
 
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,28 +200,30 @@ pub async fn create_session<C: crate::Writer>(
         ],
     )
     .await?;
-    for topic in &draft.topics {
-        sql::exec(
-            &txn,
-            "INSERT INTO session_topics (session_id, topic_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
-            vec![id.into(), (*topic).into(), now.into()],
-        )
-        .await?;
-    }
+    sql::set_links(
+        &txn,
+        "session_topics",
+        ("session_id", id),
+        "topic_id",
+        &draft.topics,
+    )
+    .await?;
     let after = serde_json::json!({
         "title": draft.title,
         "starts_at": draft.starts_at.to_string(),
         "format": draft.format.code(),
         "topics": draft.topics,
     });
-    record(
+    audit::record(
         &txn,
         actor,
-        AuditAction::SessionCreate,
-        "study_session",
-        id,
-        Some(org_id),
-        after,
+        Change::created(
+            AuditAction::SessionCreate,
+            "study_session",
+            id,
+            Some(org_id),
+            after,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -640,14 +470,16 @@ pub async fn save_attendance<C: crate::Writer>(
         }
     }
     let after = serde_json::to_value(&counts).unwrap_or_default();
-    record(
+    audit::record(
         &txn,
         actor,
-        AuditAction::AttendanceSave,
-        "study_session",
-        session.id,
-        Some(session.org_id),
-        after,
+        Change::created(
+            AuditAction::AttendanceSave,
+            "study_session",
+            session.id,
+            Some(session.org_id),
+            after,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -672,14 +504,16 @@ pub async fn mark_all_present<C: crate::Writer>(
     )
     .await?
     .rows_affected();
-    record(
+    audit::record(
         &txn,
         actor,
-        AuditAction::AttendanceSave,
-        "study_session",
-        session.id,
-        Some(session.org_id),
-        serde_json::json!({ "co_mat": marked }),
+        Change::created(
+            AuditAction::AttendanceSave,
+            "study_session",
+            session.id,
+            Some(session.org_id),
+            serde_json::json!({ "co_mat": marked }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -145,6 +145,7 @@ impl Viewer {
             links.push(("Hồ sơ của tôi", format!("{STAFF}/nhan-su/{person}")));
             links.push(("Tự điểm danh", format!("{STAFF}/diem-danh")));
         }
+        links.push(("Văn bản", format!("{STAFF}/van-ban")));
         if highest >= Some(Role::Leader) {
             links.push(("Đơn vị", format!("{STAFF}/don-vi")));
             links.push(("Nhân sự", format!("{STAFF}/nhan-su")));

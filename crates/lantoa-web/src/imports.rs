@@ -286,28 +286,15 @@ pub fn check_file(file: &Option<(String, Vec<u8>)>, errors: &mut FieldErrors) {
 
 /// Reads an upload form.
 pub async fn read_upload(multipart: &mut Multipart) -> Result<Upload, AppError> {
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.to_string());
-    let mut upload = Upload {
-        kind: String::new(),
-        options: ImportOptions::default(),
-        file: None,
-    };
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
-            "kind" => upload.kind = field.text().await.map_err(bad)?,
-            "skip_invalid" => upload.options.skip_invalid = true,
-            "dry_run" => upload.options.dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await.map_err(bad)?;
-                if !name.is_empty() || !bytes.is_empty() {
-                    upload.file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(upload)
+    let form = crate::views::MultipartForm::read(multipart, "file").await?;
+    Ok(Upload {
+        kind: form.text("kind"),
+        options: ImportOptions {
+            skip_invalid: form.has("skip_invalid"),
+            dry_run: form.has("dry_run"),
+        },
+        file: form.file,
+    })
 }
 
 async fn template_file(viewer: Viewer, Path(kind): Path<String>) -> Result<Response, AppError> {

@@ -11,6 +11,7 @@ pub mod api;
 mod assets;
 mod audit;
 pub mod auth;
+mod campaign;
 pub mod error;
 pub mod imports;
 pub mod jobs;
@@ -217,6 +218,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(org::routes())
         .merge(people::routes())
         .merge(imports::routes())
+        .merge(campaign::routes())
         .merge(study::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

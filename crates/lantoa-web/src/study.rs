@@ -1,6 +1,6 @@
 //! Studying the year's topic: the coverage page with its per-unit table and the list of
 //! members who have not studied, the sessions of a unit, a session's roster and counted
-//! lượt, the campaign years and topics, and the "Cách tính" page.
+//! lượt, and the "Cách tính" page.
 
 use crate::auth::Viewer;
 use crate::views::{
@@ -23,8 +23,9 @@ use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
 use lantoa_store::StoreError;
 use lantoa_store::audit::{self, Change};
+use lantoa_store::campaign::{self, CampaignYear, Topic};
 use lantoa_store::org::{self, Org, Scope};
-use lantoa_store::study::{self, CampaignYear, RosterEntry, Session, Topic};
+use lantoa_store::study::{self, RosterEntry, Session};
 use serde::Deserialize;
 
 pub fn routes() -> crate::Routes {
@@ -42,8 +43,6 @@ pub fn routes() -> crate::Routes {
         .route("/hoc-tap/buoi/{id}/nhap", post(import_marks))
         .route("/hoc-tap/buoi/{id}/mau.xlsx", get(roster_file))
         .route("/diem-danh", get(checkin_form).post(check_in))
-        .route("/nam-hoc-tap", get(years_page).post(create_year))
-        .route("/nam-hoc-tap/{id}/chuyen-de", post(add_topic))
 }
 
 /// Which unit and year a study page is about.
@@ -88,7 +87,7 @@ pub async fn unit_and_year(
         }
     };
     viewer.require(role, &unit)?;
-    let years = study::years(db).await?;
+    let years = campaign::years(db).await?;
     let today = crate::today();
     let year = match q.year {
         Some(y) => years
@@ -96,10 +95,7 @@ pub async fn unit_and_year(
             .find(|c| c.year == y)
             .cloned()
             .ok_or(AppError::NotFound)?,
-        None => years
-            .iter()
-            .find(|c| NaiveDate::from_ymd_opt(c.year, 1, 1).is_some_and(|d| d <= today))
-            .or(years.last())
+        None => crate::campaign::current_year(&years, today)
             .cloned()
             .ok_or_else(|| {
                 AppError::Conflict(
@@ -706,121 +702,6 @@ async fn save_counted(
         Err(StoreError::Invalid(errors))
     };
     after_change(&state, &viewer, &headers, session, &unit, result, "luot").await
-}
-
-#[derive(Template)]
-#[template(path = "study/years.html")]
-struct YearsPage {
-    title: String,
-    crumbs: Vec<Crumb>,
-    me: Me,
-    years: Vec<CampaignYear>,
-    can_edit: bool,
-    form_year: String,
-    form_term: String,
-    errors: FormErrors,
-}
-
-async fn years_view(
-    state: &AppState,
-    viewer: &Viewer,
-    errors: FieldErrors,
-    form_year: String,
-    form_term: String,
-) -> Result<YearsPage, AppError> {
-    Ok(YearsPage {
-        title: "Năm học tập và chuyên đề".into(),
-        crumbs: vec![Crumb::here("Năm học tập")],
-        me: viewer.me(),
-        years: study::years(state.store.db()).await?,
-        can_edit: viewer.principal.is_system_admin(),
-        form_year,
-        form_term,
-        errors: FormErrors(errors),
-    })
-}
-
-async fn years_page(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
-    viewer.require_somewhere(Role::Leader)?;
-    let page = years_view(
-        &state,
-        &viewer,
-        FieldErrors::default(),
-        String::new(),
-        String::new(),
-    )
-    .await?;
-    Ok(render(&page)?.into_response())
-}
-
-#[derive(Deserialize)]
-struct YearForm {
-    #[serde(default)]
-    year: String,
-    #[serde(default)]
-    term_topic: String,
-}
-
-fn require_system_admin(viewer: &Viewer) -> Result<(), AppError> {
-    if viewer.principal.is_system_admin() {
-        Ok(())
-    } else if viewer.principal.highest_role() >= Some(Role::Leader) {
-        Err(AppError::Forbidden)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-async fn create_year(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<YearForm>,
-) -> Result<Response, AppError> {
-    require_system_admin(&viewer)?;
-    let result = match form.year.trim().parse::<i32>() {
-        Ok(year) => {
-            study::create_year(state.store.db(), &viewer.actor, year, &form.term_topic).await
-        }
-        Err(_) => Err(StoreError::invalid(
-            "year",
-            "Năm ghi bằng 4 chữ số, ví dụ 2026",
-        )),
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("{STAFF}/nam-hoc-tap")).into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            render_invalid(&years_view(&state, &viewer, errors, form.year, form.term_topic).await?)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Deserialize)]
-struct TopicForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    core_contents: String,
-}
-
-async fn add_topic(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    Form(form): Form<TopicForm>,
-) -> Result<Response, AppError> {
-    require_system_admin(&viewer)?;
-    let db = state.store.db();
-    if !study::years(db).await?.iter().any(|y| y.id == id) {
-        return Err(AppError::NotFound);
-    }
-    match study::add_topic(db, &viewer.actor, id, &form.title, &form.core_contents).await {
-        Ok(_) => Ok(Redirect::to(&format!("{STAFF}/nam-hoc-tap")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &years_view(&state, &viewer, errors, String::new(), String::new()).await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The address members open to check in, with the code filled in.

@@ -171,19 +171,110 @@ pub fn query_value(value: &str) -> String {
 
 /// A file to download: its type, and its name for the browser's "save as".
 pub fn download(file_name: &str, mime: &str, bytes: Vec<u8>) -> axum::response::Response {
+    send_file(file_name, mime, bytes, false)
+}
+
+/// A file for the browser to show in place (`inline`, PDF and pictures) or to save, under
+/// its name — in Vietnamese too (RFC 6266 `filename*`, with a plain-letters fallback).
+pub fn send_file(
+    file_name: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+    inline: bool,
+) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
+    let plain: String = lantoa_domain::text::to_ascii(file_name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let disposition = if inline { "inline" } else { "attachment" };
     (
         [
             (header::CONTENT_TYPE, mime.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
+                format!("{disposition}; filename=\"{plain}\"; filename*=UTF-8''{encoded}"),
             ),
         ],
         bytes,
     )
         .into_response()
+}
+
+/// A multipart form (one with a file): its text fields in order, repeated names kept, and
+/// the file of one named field.
+#[derive(Debug, Default)]
+pub struct MultipartForm {
+    /// Text fields.
+    pub fields: Vec<(String, String)>,
+    /// The file's name and bytes, when one was chosen.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl MultipartForm {
+    /// Reads every field; the file comes from `file_field`.
+    pub async fn read(
+        multipart: &mut axum::extract::Multipart,
+        file_field: &str,
+    ) -> Result<Self, crate::AppError> {
+        let bad = |e: axum::extract::multipart::MultipartError| {
+            crate::AppError::BadRequest(e.to_string())
+        };
+        let mut form = MultipartForm::default();
+        while let Some(field) = multipart.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == file_field {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !file_name.is_empty() || !bytes.is_empty() {
+                    form.file = Some((file_name, bytes.to_vec()));
+                }
+            } else {
+                let value = field.text().await.map_err(bad)?;
+                form.fields.push((name, value));
+            }
+        }
+        Ok(form)
+    }
+
+    /// The first value of a field, or "".
+    pub fn text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of a repeated field (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Whether a field was sent (a ticked checkbox).
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|(n, _)| n == name)
+    }
 }
 
 /// The error page.

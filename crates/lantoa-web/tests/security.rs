@@ -30,6 +30,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 struct Samples {
     unit: i64,
     session: i64,
+    document: i64,
     year: i64,
     person: i64,
     job: i64,
@@ -92,7 +93,7 @@ async fn samples(app: &TestApp) -> Samples {
     let (token, _) = lantoa_store::sessions::create_token(db, &Actor::cli(), account, "Bí Mật")
         .await
         .unwrap();
-    let year = lantoa_store::study::year(db, 2024).await.unwrap();
+    let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
     let session = lantoa_store::study::sessions(
         db,
         &lantoa_store::org::Subtree::of_path(
@@ -109,9 +110,35 @@ async fn samples(app: &TestApp) -> Samples {
     .unwrap()
     .items[0]
         .id;
+    let document = lantoa_store::campaign::create_document(
+        db,
+        &Actor::cli(),
+        lantoa_domain::OrgId(unit),
+        &lantoa_domain::campaign::DocumentInput {
+            symbol: "07-KH/ĐU".into(),
+            issuer: "Đảng ủy".into(),
+            issued_on: "01/02/2024".into(),
+            title: "Kế hoạch Bí Mật".into(),
+            years: vec![2024],
+            ..Default::default()
+        }
+        .validate(lantoa_web::today())
+        .unwrap(),
+        Some((
+            app.state.store.files(),
+            &lantoa_store::files::NewFile {
+                name: "Bí Mật.pdf".into(),
+                kind: lantoa_domain::files::FileKind::Pdf,
+                bytes: b"%PDF-1.4 Bi Mat".to_vec(),
+            },
+        )),
+    )
+    .await
+    .unwrap();
     Samples {
         unit,
         session,
+        document,
         year: year.id,
         person,
         job,
@@ -140,6 +167,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.session
     } else if path.starts_with("/quan-ly/nam-hoc-tap/") {
         s.year
+    } else if path.starts_with("/quan-ly/van-ban/") {
+        s.document
     } else {
         0
     };
@@ -219,6 +248,10 @@ async fn every_route_refuses_what_the_caller_may_not_see() {
         }
         // Nothing was changed by any of those calls.
         let db = admin.state.store.db();
+        let document = lantoa_store::campaign::document(db, s.document)
+            .await
+            .unwrap();
+        assert!(document.title == "Kế hoạch Bí Mật" && document.file.is_some());
         let unit = lantoa_store::org::get(db, lantoa_domain::OrgId(s.unit))
             .await
             .unwrap();

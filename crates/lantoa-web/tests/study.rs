@@ -101,7 +101,7 @@ async fn staff_record_a_session_and_mark_attendance_within_their_unit() {
             "{html}"
         );
 
-        let year = lantoa_store::study::year(admin.state.store.db(), 2025)
+        let year = lantoa_store::campaign::year(admin.state.store.db(), 2025)
             .await
             .unwrap();
         let created = staff
@@ -196,13 +196,13 @@ async fn members_check_in_with_the_code_while_the_session_is_open() {
     for admin in TestApp::each().await {
         let db = admin.state.store.db();
         let actor = lantoa_store::audit::Actor::cli();
-        let year_id = lantoa_store::study::create_year(db, &actor, 2026, "Toàn khóa")
+        let year_id = lantoa_store::campaign::create_year(db, &actor, 2026, "Toàn khóa")
             .await
             .unwrap();
-        lantoa_store::study::add_topic(db, &actor, year_id, "Chuyên đề 2026", "")
+        lantoa_store::campaign::add_topic(db, &actor, year_id, "Chuyên đề 2026", "")
             .await
             .unwrap();
-        let year = lantoa_store::study::year(db, 2026).await.unwrap();
+        let year = lantoa_store::campaign::year(db, 2026).await.unwrap();
         let now = chrono::Local::now().naive_local();
         let open_session = |code: &'static str| {
             let year = year.clone();
@@ -258,7 +258,7 @@ async fn members_check_in_with_the_code_while_the_session_is_open() {
                 .await
                 .unwrap()
                 .subtree(),
-            &lantoa_store::study::year(db, 2024).await.unwrap(),
+            &lantoa_store::campaign::year(db, 2024).await.unwrap(),
             1,
             1,
         )
@@ -316,7 +316,7 @@ async fn attendance_imports_from_a_file_all_or_nothing() {
             .await
             .unwrap()
             .unwrap();
-        let y2025 = lantoa_store::study::year(db, 2025).await.unwrap();
+        let y2025 = lantoa_store::campaign::year(db, 2025).await.unwrap();
         let session = lantoa_store::study::sessions(db, &p5.subtree(), &y2025, 1, 1)
             .await
             .unwrap()

@@ -21,12 +21,12 @@ use tower::ServiceExt;
 /// A third year like 2024: a session in every unit under the city committee, every member
 /// marked present.
 async fn add_2023(store: &Store) -> anyhow::Result<()> {
-    use lantoa_store::study;
+    use lantoa_store::{campaign, study};
     let db = store.db();
     let actor = Actor::system("bench");
-    let id = study::create_year(db, &actor, 2023, lantoa_store::demo::TERM_TOPIC).await?;
-    study::add_topic(db, &actor, id, "Chuyên đề năm 2023", "").await?;
-    let year = study::year(db, 2023).await?;
+    let id = campaign::create_year(db, &actor, 2023, lantoa_store::demo::TERM_TOPIC).await?;
+    campaign::add_topic(db, &actor, id, "Chuyên đề năm 2023", "").await?;
+    let year = campaign::year(db, 2023).await?;
     let root = lantoa_store::org::get_by_code(db, lantoa_store::demo::ROOT_CODE)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no demo root"))?;
@@ -117,7 +117,7 @@ async fn run(label: &str, store: Store) -> anyhow::Result<()> {
     );
 
     // The city committee's 2024 session has the whole city's members on its roster.
-    let year = lantoa_store::study::year(&db, 2024).await?;
+    let year = lantoa_store::campaign::year(&db, 2024).await?;
     let session = lantoa_store::study::sessions(&db, &root.subtree(), &year, 1, 200)
         .await?
         .items

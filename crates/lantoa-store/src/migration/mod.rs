@@ -14,6 +14,7 @@ mod m0002_audit_log;
 mod m0003_accounts;
 mod m0004_sessions;
 mod m0005_study;
+mod m0006_documents;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -49,6 +50,35 @@ fn fk(from_table: &str, column: &str, to_table: &str) -> ForeignKeyCreateStateme
         .take()
 }
 
+/// A table linking two others many-to-many: `(left, right)` unique, `right` indexed.
+async fn link_table(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    (left, left_table): (&'static str, &str),
+    (right, right_table): (&'static str, &str),
+) -> Result<(), DbErr> {
+    use sea_orm_migration::schema::big_integer;
+    let mut create = Table::create();
+    create
+        .table(Alias::new(table))
+        .col(id())
+        .col(big_integer(left))
+        .col(big_integer(right))
+        .foreign_key(&mut fk(table, left, left_table))
+        .foreign_key(&mut fk(table, right, right_table));
+    manager.create_table(stamps(&mut create).take()).await?;
+    manager
+        .create_index(
+            index(table, &format!("{table}_{left}_key"), &[left, right])
+                .unique()
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index(table, &format!("{table}_{right}_idx"), &[right]))
+        .await
+}
+
 /// Runs the migrations in order.
 pub struct Migrator;
 
@@ -61,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_accounts::Migration),
             Box::new(m0004_sessions::Migration),
             Box::new(m0005_study::Migration),
+            Box::new(m0006_documents::Migration),
         ]
     }
 }

@@ -27,7 +27,7 @@ pub struct TestApp {
     pub bearer: Option<String>,
     /// The client address the server sees.
     pub client_addr: Option<std::net::SocketAddr>,
-    _dir: Option<Arc<tempfile::TempDir>>,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 pub struct Reply {
@@ -76,7 +76,7 @@ impl TestApp {
         let store = Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
             .await
             .unwrap();
-        let mut apps = vec![TestApp::ready(store, "sqlite", Some(dir)).await];
+        let mut apps = vec![TestApp::ready(store, "sqlite", dir).await];
         if let Ok(url) = std::env::var("LANTOA_TEST_POSTGRES_URL")
             && !url.is_empty()
         {
@@ -98,12 +98,14 @@ impl TestApp {
                 .map(|(b, _)| b.to_owned())
                 .unwrap_or(url.clone());
             let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-            apps.push(TestApp::ready(store, "postgres", None).await);
+            apps.push(TestApp::ready(store, "postgres", tempfile::tempdir().unwrap()).await);
         }
         apps
     }
 
-    async fn ready(store: Store, backend: &'static str, dir: Option<tempfile::TempDir>) -> TestApp {
+    /// Migrated, with the demo loaded and files kept in `dir`.
+    async fn ready(store: Store, backend: &'static str, dir: tempfile::TempDir) -> TestApp {
+        let store = store.with_files(lantoa_store::files::Files::at(dir.path().join("files")));
         store.migrate().await.unwrap();
         lantoa_store::demo::load(store.db(), lantoa_web::today())
             .await
@@ -116,7 +118,7 @@ impl TestApp {
             cookie: None,
             bearer: None,
             client_addr: None,
-            _dir: dir.map(Arc::new),
+            _dir: Arc::new(dir),
         }
     }
 
@@ -270,23 +272,34 @@ pub fn multipart_to(
     bytes: &[u8],
     options: &[&str],
 ) -> Request<Body> {
+    let mut fields = vec![("kind", kind)];
+    fields.extend(options.iter().map(|o| (*o, "1")));
+    multipart_form(uri, &fields, Some((name, bytes)))
+}
+
+/// A multipart form posted to `uri`: text fields (repeat a name for checkboxes) and a file
+/// in the field `file`.
+pub fn multipart_form(
+    uri: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Request<Body> {
     let boundary = "lantoatestboundary";
     let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n")
-            .as_bytes(),
-    );
-    for option in options {
+    for (name, value) in fields {
         body.extend(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{option}\"\r\n\r\n1\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
             )
             .as_bytes(),
         );
     }
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    if let Some((name, bytes)) = file {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
     Request::post(uri)
         .header(
             header::CONTENT_TYPE,

@@ -47,12 +47,19 @@ pub struct DatabaseArgs {
     /// sqlite://FILE or postgres://USER@HOST/DB
     #[arg(long, env = "LANTOA_DATABASE_URL", default_value = lantoa_store::DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// Where attached files are kept: `files/` beside a SQLite file by default, else
+    /// ./lantoa-data/files. Servers sharing a PostgreSQL database must share this directory.
+    #[arg(long, env = "LANTOA_FILES_DIR")]
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl DatabaseArgs {
     /// Connects and migrates.
     pub async fn open(&self) -> anyhow::Result<Store> {
-        let store = Store::connect(&self.database_url).await?;
+        let mut store = Store::connect(&self.database_url).await?;
+        if let Some(dir) = &self.files_dir {
+            store = store.with_files(lantoa_store::files::Files::at(dir));
+        }
         store.migrate().await?;
         Ok(store)
     }

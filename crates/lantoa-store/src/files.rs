@@ -1,0 +1,172 @@
+//! Stored files: the bytes in a directory (next to the SQLite file by default), named by
+//! their SHA-256, and one `files` row per attachment saying its name, kind, size, unit and
+//! who brought it.
+//!
+//! Bytes are written before the row, through a temporary file that is synced and renamed,
+//! so a row never names a half-written file. A row whose transaction rolls back leaves its
+//! bytes behind; since names are content hashes, the same file uploaded again reuses them.
+//! Several servers on one PostgreSQL database must share the directory (a network mount)
+//! until an object store is added.
+
+use crate::StoreError;
+use crate::audit::Actor;
+use crate::sql;
+use chrono::{DateTime, Utc};
+use lantoa_domain::OrgId;
+use lantoa_domain::files::FileKind;
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use std::path::{Path, PathBuf};
+
+/// Where file contents live.
+#[derive(Debug, Clone)]
+pub struct Files {
+    root: PathBuf,
+}
+
+impl Files {
+    /// Files under this directory (created on first write).
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path_of(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2]).join(sha256)
+    }
+
+    /// Stores bytes and returns their SHA-256 (hex). Storing the same bytes twice keeps one
+    /// copy.
+    pub async fn write(&self, bytes: Vec<u8>) -> Result<String, StoreError> {
+        let sha256 = crate::secret::digest_bytes(&bytes);
+        let target = self.path_of(&sha256);
+        let failed = |e: std::io::Error| StoreError::Files(format!("{}: {e}", target.display()));
+        let written = tokio::task::spawn_blocking({
+            let target = target.clone();
+            move || -> std::io::Result<()> {
+                if target.exists() {
+                    return Ok(());
+                }
+                let dir = target.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir)?;
+                let temporary = dir.join(format!(".tmp-{}", crate::secret::new_short_code(12)));
+                let result = (|| {
+                    use std::io::Write;
+                    let mut file = std::fs::File::create(&temporary)?;
+                    file.write_all(&bytes)?;
+                    file.sync_all()?;
+                    std::fs::rename(&temporary, &target)?;
+                    // The rename itself must survive a crash.
+                    std::fs::File::open(dir)?.sync_all()
+                })();
+                if result.is_err() {
+                    let _ = std::fs::remove_file(&temporary);
+                }
+                result
+            }
+        })
+        .await
+        .map_err(|e| StoreError::Files(e.to_string()))?;
+        written.map_err(failed)?;
+        Ok(sha256)
+    }
+
+    /// The bytes stored under a SHA-256.
+    pub async fn read(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::NotFound);
+        }
+        let path = self.path_of(sha256);
+        tokio::fs::read(&path)
+            .await
+            .map_err(|e| StoreError::Files(format!("{}: {e}", path.display())))
+    }
+}
+
+/// A file on its way in, already checked (`FileKind::detect`).
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// Cleaned name (`lantoa_domain::files::clean_name`).
+    pub name: String,
+    /// Kind told from its content.
+    pub kind: FileKind,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// A stored file's description.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct StoredFile {
+    /// Id.
+    pub id: i64,
+    /// SHA-256 of the content.
+    pub sha256: String,
+    /// Name to offer it under.
+    pub name: String,
+    /// Media type.
+    pub content_type: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// When it came.
+    pub created_at: DateTime<Utc>,
+}
+
+impl StoredFile {
+    /// "1,2 MB", "350 KB".
+    pub fn size_text(&self) -> String {
+        let kb = self.size_bytes as f64 / 1024.0;
+        if kb < 1024.0 {
+            format!("{} KB", kb.ceil() as i64)
+        } else {
+            format!("{:.1} MB", kb / 1024.0).replace('.', ",")
+        }
+    }
+
+    /// Whether a browser may show it in place.
+    pub fn shows_inline(&self) -> bool {
+        FileKind::from_mime(&self.content_type).is_some_and(FileKind::shows_inline)
+    }
+}
+
+pub(crate) const FILE_COLUMNS: &str = "f.id, f.sha256, f.name, f.content_type, CAST(f.size_bytes AS BIGINT) AS size_bytes, f.created_at";
+
+/// Writes the bytes, then the row (on `conn`, inside the caller's transaction).
+pub(crate) async fn store<C: ConnectionTrait>(
+    conn: &C,
+    files: &Files,
+    actor: &Actor,
+    file: &NewFile,
+    org_id: OrgId,
+) -> Result<i64, StoreError> {
+    let sha256 = files.write(file.bytes.clone()).await?;
+    let now = Utc::now();
+    Ok(sql::scalar(
+        conn,
+        "INSERT INTO files (sha256, name, content_type, size_bytes, org_id, account_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id AS value",
+        vec![
+            sha256.into(),
+            file.name.clone().into(),
+            file.kind.mime().into(),
+            (file.bytes.len() as i64).into(),
+            org_id.0.into(),
+            actor.account_id.into(),
+            now.into(),
+        ],
+    )
+    .await?)
+}
+
+/// One file's description.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<StoredFile, StoreError> {
+    let row: Option<StoredFile> = sql::one(
+        conn,
+        &format!("SELECT {FILE_COLUMNS} FROM files f WHERE f.id = $1"),
+        vec![id.into()],
+    )
+    .await?;
+    row.ok_or(StoreError::NotFound)
+}
