@@ -133,6 +133,9 @@ pub struct SessionInput {
     pub notes: String,
     /// Ids of the chosen topics.
     pub topics: Vec<i64>,
+    /// Ids of the units whose members make the roster; empty for the organiser's whole
+    /// subtree.
+    pub units: Vec<i64>,
 }
 
 /// A checked session.
@@ -147,6 +150,8 @@ pub struct SessionDraft {
     pub speaker: Option<String>,
     pub notes: Option<String>,
     pub topics: Vec<i64>,
+    /// Roster units (checked against the organiser's subtree by the store).
+    pub units: Vec<i64>,
 }
 
 fn time(text: &str) -> Option<NaiveTime> {
@@ -221,6 +226,12 @@ impl SessionInput {
                 speaker: optional(&self.speaker),
                 notes: optional(&self.notes),
                 topics: self.topics.clone(),
+                units: {
+                    let mut units = self.units.clone();
+                    units.sort_unstable();
+                    units.dedup();
+                    units
+                },
             }),
             _ => Err(errors),
         }

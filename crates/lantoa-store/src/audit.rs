@@ -88,6 +88,46 @@ impl Change {
     }
 }
 
+impl Change {
+    /// A record changed: only the fields that differ between `before` and `after`.
+    pub fn updated(
+        action: AuditAction,
+        entity_type: &'static str,
+        entity_id: i64,
+        org_id: Option<OrgId>,
+        before: &Json,
+        after: &Json,
+    ) -> Self {
+        let (before, after) = diff(before, after);
+        Change {
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            org_id,
+            before,
+            after,
+        }
+    }
+
+    /// A record removed: what it was.
+    pub fn removed(
+        action: AuditAction,
+        entity_type: &'static str,
+        entity_id: i64,
+        org_id: Option<OrgId>,
+        before: Json,
+    ) -> Self {
+        Change {
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            org_id,
+            before,
+            after: Json::Null,
+        }
+    }
+}
+
 /// Writes one audit row. Call it on the connection or transaction of the change.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,

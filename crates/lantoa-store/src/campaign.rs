@@ -718,21 +718,17 @@ pub async fn update_document<C: crate::Writer>(
         years: old.years.clone(),
         topics: old.topics.iter().map(|t| t.id).collect(),
     };
-    let (before, after) = audit::diff(
-        &document_json(&before_draft, old.file.as_ref().map(|f| f.name.as_str())),
-        &document_json(draft, file_name.as_deref()),
-    );
     audit::record(
         &txn,
         actor,
-        Change {
-            action: AuditAction::DocumentUpdate,
-            entity_type: "document",
-            entity_id: Some(id),
-            org_id: Some(old.org_id),
-            before,
-            after,
-        },
+        Change::updated(
+            AuditAction::DocumentUpdate,
+            "document",
+            id,
+            Some(old.org_id),
+            &document_json(&before_draft, old.file.as_ref().map(|f| f.name.as_str())),
+            &document_json(draft, file_name.as_deref()),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -765,19 +761,18 @@ pub async fn delete_document<C: crate::Writer>(
     audit::record(
         &txn,
         actor,
-        Change {
-            action: AuditAction::DocumentDelete,
-            entity_type: "document",
-            entity_id: Some(id),
-            org_id: Some(old.org_id),
-            before: serde_json::json!({
+        Change::removed(
+            AuditAction::DocumentDelete,
+            "document",
+            id,
+            Some(old.org_id),
+            serde_json::json!({
                 "symbol": old.symbol,
                 "title": old.title,
                 "issued_on": old.issued_on.to_string(),
                 "file": old.file.as_ref().map(|f| &f.name),
             }),
-            after: serde_json::Value::Null,
-        },
+        ),
     )
     .await?;
     txn.commit().await?;

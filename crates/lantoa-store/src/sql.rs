@@ -114,6 +114,13 @@ impl Where {
         self.clauses.push(out);
     }
 
+    /// Binds a value used outside the clauses (in a join, a select list) and returns its
+    /// placeholder.
+    pub(crate) fn bind(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
     /// " WHERE a AND b", or nothing.
     pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {

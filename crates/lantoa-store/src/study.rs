@@ -8,7 +8,8 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::campaign::{CampaignYear, Topic};
-use crate::org::Subtree;
+use crate::files::{FILE_COLUMNS, Files, NewFile, StoredFile};
+use crate::org::{Scope, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use lantoa_domain::audit::AuditAction;
@@ -54,6 +55,20 @@ pub struct Session {
     pub present: i64,
     /// Lượt counted.
     pub counted: i64,
+    /// The units whose members make the roster, when not the organiser's whole subtree.
+    /// Loaded by [`session`] (lists leave it empty).
+    pub roster_units: Vec<RosterUnit>,
+}
+
+/// A unit whose members are on a session's roster.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct RosterUnit {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Path.
+    pub path: String,
 }
 
 #[derive(FromQueryResult)]
@@ -95,6 +110,7 @@ impl From<SessionRow> for Session {
             checkin_code: r.checkin_code,
             present: r.present,
             counted: r.counted,
+            roster_units: Vec::new(),
         }
     }
 }
@@ -105,7 +121,7 @@ const SESSION_SELECT: &str = "SELECT s.id, s.org_id, o.name AS org_name, o.path 
     (SELECT CAST(COALESCE(SUM(k.count), 0) AS BIGINT) FROM counted_attendance k WHERE k.session_id = s.id) AS counted \
     FROM study_sessions s JOIN orgs o ON o.id = s.org_id JOIN campaign_years y ON y.id = s.year_id";
 
-/// One session.
+/// One session, with the units of its roster.
 pub async fn session<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Session, StoreError> {
     let row: Option<SessionRow> = sql::one(
         conn,
@@ -113,7 +129,22 @@ pub async fn session<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Session, S
         vec![id.into()],
     )
     .await?;
-    row.map(Session::from).ok_or(StoreError::NotFound)
+    let mut session = row.map(Session::from).ok_or(StoreError::NotFound)?;
+    session.roster_units = roster_units(conn, id).await?;
+    Ok(session)
+}
+
+async fn roster_units<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i64,
+) -> Result<Vec<RosterUnit>, StoreError> {
+    Ok(sql::all(
+        conn,
+        "SELECT o.id, o.name, o.path FROM session_units su JOIN orgs o ON o.id = su.org_id \
+         WHERE su.session_id = $1 ORDER BY o.path",
+        vec![session_id.into()],
+    )
+    .await?)
 }
 
 /// The topics of a session.
@@ -160,14 +191,14 @@ pub async fn sessions<C: ConnectionTrait>(
     Ok(rows.map(Session::from))
 }
 
-/// Records a session organised by a unit in a year; its topics must be the year's.
-pub async fn create_session<C: crate::Writer>(
+/// Checks a draft's topics against its year and its roster units against the organiser's
+/// subtree.
+async fn check_session<C: ConnectionTrait>(
     conn: &C,
-    actor: &Actor,
     org_id: OrgId,
     year: &CampaignYear,
     draft: &SessionDraft,
-) -> Result<i64, StoreError> {
+) -> Result<(), StoreError> {
     if let Some(stranger) = draft
         .topics
         .iter()
@@ -178,6 +209,49 @@ pub async fn create_session<C: crate::Writer>(
             format!("Chuyên đề số {stranger} không thuộc năm {}", year.year),
         ));
     }
+    if !draft.units.is_empty() {
+        let organiser = crate::org::get(conn, org_id).await?;
+        let units = crate::org::get_many(
+            conn,
+            &draft.units.iter().map(|u| OrgId(*u)).collect::<Vec<_>>(),
+        )
+        .await?;
+        let within = organiser.subtree();
+        if units.len() != draft.units.len() || units.iter().any(|u| !within.contains(&u.path)) {
+            return Err(StoreError::invalid(
+                "units",
+                format!("Chỉ chọn được các đơn vị thuộc {}", organiser.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn session_json(draft: &SessionDraft) -> serde_json::Value {
+    serde_json::json!({
+        "title": draft.title,
+        "kind": draft.kind.code(),
+        "format": draft.format.code(),
+        "starts_at": draft.starts_at.to_string(),
+        "ends_at": draft.ends_at.to_string(),
+        "place": draft.place,
+        "speaker": draft.speaker,
+        "notes": draft.notes,
+        "topics": draft.topics,
+        "units": draft.units,
+    })
+}
+
+/// Records a session organised by a unit in a year; its topics must be the year's and its
+/// roster units in the organiser's subtree.
+pub async fn create_session<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    org_id: OrgId,
+    year: &CampaignYear,
+    draft: &SessionDraft,
+) -> Result<i64, StoreError> {
+    check_session(conn, org_id, year, draft).await?;
     let txn = conn.begin().await?;
     let now = Utc::now();
     let id = sql::scalar(
@@ -208,12 +282,14 @@ pub async fn create_session<C: crate::Writer>(
         &draft.topics,
     )
     .await?;
-    let after = serde_json::json!({
-        "title": draft.title,
-        "starts_at": draft.starts_at.to_string(),
-        "format": draft.format.code(),
-        "topics": draft.topics,
-    });
+    sql::set_links(
+        &txn,
+        "session_units",
+        ("session_id", id),
+        "org_id",
+        &draft.units,
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -222,12 +298,230 @@ pub async fn create_session<C: crate::Writer>(
             "study_session",
             id,
             Some(org_id),
-            after,
+            session_json(draft),
         ),
     )
     .await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Changes a session (not its organiser or year); the audit row holds what changed. Marks
+/// already saved stay, even for people no longer on a narrowed roster.
+pub async fn update_session<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+    year: &CampaignYear,
+    draft: &SessionDraft,
+) -> Result<(), StoreError> {
+    check_session(conn, session.org_id, year, draft).await?;
+    let txn = conn.begin().await?;
+    let before = SessionDraft {
+        title: session.title.clone(),
+        kind: session.kind,
+        format: session.format,
+        starts_at: session.starts_at,
+        ends_at: session.ends_at,
+        place: session.place.clone(),
+        speaker: session.speaker.clone(),
+        notes: session.notes.clone(),
+        topics: session_topics(&txn, session.id)
+            .await?
+            .iter()
+            .map(|t| t.id)
+            .collect(),
+        units: session.roster_units.iter().map(|u| u.id).collect(),
+    };
+    sql::exec(
+        &txn,
+        "UPDATE study_sessions SET title = $2, kind = $3, format = $4, starts_at = $5, ends_at = $6, place = $7, \
+         speaker = $8, notes = $9, updated_at = $10 WHERE id = $1",
+        vec![
+            session.id.into(),
+            draft.title.clone().into(),
+            draft.kind.code().into(),
+            draft.format.code().into(),
+            draft.starts_at.into(),
+            draft.ends_at.into(),
+            draft.place.clone().into(),
+            draft.speaker.clone().into(),
+            draft.notes.clone().into(),
+            Utc::now().into(),
+        ],
+    )
+    .await?;
+    sql::set_links(
+        &txn,
+        "session_topics",
+        ("session_id", session.id),
+        "topic_id",
+        &draft.topics,
+    )
+    .await?;
+    sql::set_links(
+        &txn,
+        "session_units",
+        ("session_id", session.id),
+        "org_id",
+        &draft.units,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::updated(
+            AuditAction::SessionUpdate,
+            "study_session",
+            session.id,
+            Some(session.org_id),
+            &session_json(&before),
+            &session_json(draft),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes a session with its marks, counted lượt, topics, roster units and attachments;
+/// the audit row keeps what it held.
+pub async fn delete_session<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    let files = session_files(&txn, session.id).await?;
+    let marks = sql::scalar(
+        &txn,
+        "SELECT COUNT(*) AS value FROM attendance WHERE session_id = $1",
+        vec![session.id.into()],
+    )
+    .await?;
+    for statement in [
+        "DELETE FROM attendance WHERE session_id = $1",
+        "DELETE FROM counted_attendance WHERE session_id = $1",
+        "DELETE FROM session_topics WHERE session_id = $1",
+        "DELETE FROM session_units WHERE session_id = $1",
+        "DELETE FROM session_files WHERE session_id = $1",
+        "DELETE FROM study_sessions WHERE id = $1",
+    ] {
+        sql::exec(&txn, statement, vec![session.id.into()]).await?;
+    }
+    for file in &files {
+        sql::exec(
+            &txn,
+            "DELETE FROM files WHERE id = $1",
+            vec![file.id.into()],
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        actor,
+        Change::removed(
+            AuditAction::SessionDelete,
+            "study_session",
+            session.id,
+            Some(session.org_id),
+            serde_json::json!({
+                "title": session.title,
+                "starts_at": session.starts_at.to_string(),
+                "marks": marks,
+                "present": session.present,
+                "counted": session.counted,
+                "files": files.iter().map(|f| &f.name).collect::<Vec<_>>(),
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The files attached to a session, oldest first.
+pub async fn session_files<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i64,
+) -> Result<Vec<StoredFile>, StoreError> {
+    Ok(sql::all(
+        conn,
+        &format!(
+            "SELECT {FILE_COLUMNS} FROM files f JOIN session_files sf ON sf.file_id = f.id \
+             WHERE sf.session_id = $1 ORDER BY f.id"
+        ),
+        vec![session_id.into()],
+    )
+    .await?)
+}
+
+/// Attaches a file (minutes, photos, slides) to a session.
+pub async fn attach_file<C: crate::Writer>(
+    conn: &C,
+    files: &Files,
+    actor: &Actor,
+    session: &Session,
+    file: &NewFile,
+) -> Result<i64, StoreError> {
+    let txn = conn.begin().await?;
+    let file_id = crate::files::store(&txn, files, actor, file, session.org_id).await?;
+    sql::exec(
+        &txn,
+        "INSERT INTO session_files (session_id, file_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
+        vec![session.id.into(), file_id.into(), Utc::now().into()],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::created(
+            AuditAction::FileAttach,
+            "study_session",
+            session.id,
+            Some(session.org_id),
+            serde_json::json!({ "file": file.name, "size": file.bytes.len() }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(file_id)
+}
+
+/// Takes a file off a session.
+pub async fn remove_file<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    session: &Session,
+    file: &StoredFile,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    sql::exec(
+        &txn,
+        "DELETE FROM session_files WHERE session_id = $1 AND file_id = $2",
+        vec![session.id.into(), file.id.into()],
+    )
+    .await?;
+    sql::exec(
+        &txn,
+        "DELETE FROM files WHERE id = $1",
+        vec![file.id.into()],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::removed(
+            AuditAction::FileRemove,
+            "study_session",
+            session.id,
+            Some(session.org_id),
+            serde_json::json!({ "file": file.name }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Letters of a check-in code.
@@ -236,6 +530,33 @@ pub const CHECKIN_CODE_LEN: usize = 6;
 pub const CHECKIN_MARGIN_MINUTES: i64 = 30;
 
 impl Session {
+    /// Whose members are on the roster: the chosen units' subtrees, else the organiser's.
+    pub fn roster_scope(&self) -> Scope {
+        if self.roster_units.is_empty() {
+            Scope::Subtrees(vec![Subtree::of_path(&self.org_path)])
+        } else {
+            Scope::Subtrees(
+                self.roster_units
+                    .iter()
+                    .map(|u| Subtree::of_path(&u.path))
+                    .collect(),
+            )
+        }
+    }
+
+    /// Who the roster is, in words: "Đảng bộ Phường 5" or "Chi bộ 1, Chi bộ 2".
+    pub fn roster_names(&self) -> String {
+        if self.roster_units.is_empty() {
+            self.org_name.clone()
+        } else {
+            self.roster_units
+                .iter()
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+
     /// When members may mark themselves present.
     pub fn checkin_window(&self) -> (NaiveDateTime, NaiveDateTime) {
         let margin = chrono::Duration::minutes(CHECKIN_MARGIN_MINUTES);
@@ -265,7 +586,7 @@ pub enum CheckInRefusal {
 }
 
 /// Marks a person present at the session with this code, when it is open at `now` (local
-/// time) and the person belongs to the organiser's subtree. Marking twice changes nothing.
+/// time) and the person is on its roster. Marking twice changes nothing.
 pub async fn check_in<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
@@ -280,7 +601,14 @@ pub async fn check_in<C: crate::Writer>(
         vec![code.clone().into()],
     )
     .await?;
-    let sessions: Vec<Session> = rows.into_iter().map(Session::from).collect();
+    let mut sessions: Vec<Session> = rows.into_iter().map(Session::from).collect();
+    let open = sessions.iter_mut().find(|s| {
+        let (from, to) = s.checkin_window();
+        from <= now && now <= to
+    });
+    if let Some(session) = open {
+        session.roster_units = roster_units(conn, session.id).await?;
+    }
     let open = sessions.iter().find(|s| {
         let (from, to) = s.checkin_window();
         from <= now && now <= to
@@ -307,9 +635,7 @@ pub async fn check_in<C: crate::Writer>(
     .await
     {
         Ok(_) => Ok(Ok(session.clone())),
-        Err(StoreError::Invalid(_)) => {
-            Ok(Err(CheckInRefusal::NotOnRoster(session.org_name.clone())))
-        }
+        Err(StoreError::Invalid(_)) => Ok(Err(CheckInRefusal::NotOnRoster(session.roster_names()))),
         Err(e) => Err(e),
     }
 }
@@ -340,53 +666,63 @@ impl RosterEntry {
     }
 }
 
-/// The roster of a session: the party members of the organiser's subtree (and anyone
-/// already marked), filtered by folded name, ordered by unit then name. One query.
+/// The roster of a session: the party members of the chosen units' subtrees (the
+/// organiser's when none were chosen) and anyone already marked, filtered by folded name,
+/// ordered by unit then name. One query.
 pub async fn roster<C: ConnectionTrait>(
     conn: &C,
     session: &Session,
     query: &str,
 ) -> Result<Vec<RosterEntry>, StoreError> {
-    let within = Subtree::of_path(&session.org_path);
-    let mut values: Vec<Value> = vec![
-        session.id.into(),
-        within.from.clone().into(),
-        within.to.clone().into(),
-    ];
-    let mut name_filter = String::new();
+    let mut w = sql::Where::new();
+    let session_param = w.bind(session.id.into());
+    let (on_roster, values) = roster_condition(session);
+    w.push(
+        &format!(
+            "(({on_roster} AND p.member_status IN ('chinh_thuc', 'du_bi')) OR a.id IS NOT NULL)"
+        ),
+        values,
+    );
     for word in lantoa_domain::text::fold(query)
         .split(' ')
         .filter(|w| !w.is_empty())
     {
-        values.push(format!("% {word}%").into());
-        name_filter.push_str(&format!(
-            " AND (' ' || p.name_folded) LIKE ${}",
-            values.len()
-        ));
+        w.push(
+            "(' ' || p.name_folded) LIKE ?",
+            vec![format!("% {word}%").into()],
+        );
     }
     Ok(sql::all(
         conn,
         &format!(
             "SELECT p.id AS person_id, p.full_name, p.position, o.name AS org_name, o.code AS org_code, p.party_card_no, a.status \
              FROM people p JOIN orgs o ON o.id = p.org_id \
-             LEFT JOIN attendance a ON a.person_id = p.id AND a.session_id = $1 \
-             WHERE ((o.path >= $2 AND o.path < $3 AND p.member_status IN ('chinh_thuc', 'du_bi')) OR a.id IS NOT NULL){name_filter} \
-             ORDER BY o.path, p.name_folded, p.id"
+             LEFT JOIN attendance a ON a.person_id = p.id AND a.session_id = {session_param}{} \
+             ORDER BY o.path, p.name_folded, p.id",
+            w.sql()
         ),
-        values,
+        w.values,
     )
     .await?)
 }
 
-/// Saves marks for a session: `None` clears a mark. Every person must belong to the
-/// organiser's subtree; otherwise nothing is written. One audit row with the counts.
+/// The condition (with `?` placeholders) that a unit path `o.path` is on the roster.
+fn roster_condition(session: &Session) -> (String, Vec<Value>) {
+    session
+        .roster_scope()
+        .condition("o.path")
+        .unwrap_or_else(|| ("1 = 1".to_owned(), Vec::new()))
+}
+
+/// Saves marks for a session: `None` clears a mark. Every person must be on the roster
+/// (belong to its units); otherwise nothing is written. One audit row with the counts.
 pub async fn save_attendance<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
     session: &Session,
     marks: &[(PersonId, Option<AttendanceStatus>)],
 ) -> Result<usize, StoreError> {
-    let within = Subtree::of_path(&session.org_path);
+    let within = session.roster_scope();
     let ids: Vec<Value> = marks.iter().map(|(p, _)| Value::from(p.0)).collect();
     #[derive(FromQueryResult)]
     struct Found {
@@ -411,7 +747,7 @@ pub async fn save_attendance<C: crate::Writer>(
             format!(
                 "{} người không thuộc {} nên không điểm danh ở buổi này được; chưa lưu gì",
                 outside.len(),
-                session.org_name
+                session.roster_names()
             ),
         ));
     }
@@ -492,15 +828,22 @@ pub async fn mark_all_present<C: crate::Writer>(
     actor: &Actor,
     session: &Session,
 ) -> Result<u64, StoreError> {
-    let within = Subtree::of_path(&session.org_path);
+    let mut w = sql::Where::new();
+    let session_param = w.bind(session.id.into());
+    let now_param = w.bind(Utc::now().into());
+    let (on_roster, values) = roster_condition(session);
+    w.push(&on_roster, values);
     let txn = conn.begin().await?;
     let marked = sql::exec(
         &txn,
-        "INSERT INTO attendance (session_id, person_id, status, created_at, updated_at) \
-         SELECT $1, p.id, 'co_mat', $4, $4 FROM people p JOIN orgs o ON o.id = p.org_id \
-         WHERE o.path >= $2 AND o.path < $3 AND p.member_status IN ('chinh_thuc', 'du_bi') \
-         AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = $1 AND a.person_id = p.id)",
-        vec![session.id.into(), within.from.into(), within.to.into(), Utc::now().into()],
+        &format!(
+            "INSERT INTO attendance (session_id, person_id, status, created_at, updated_at) \
+             SELECT {session_param}, p.id, 'co_mat', {now_param}, {now_param} FROM people p JOIN orgs o ON o.id = p.org_id{} \
+             AND p.member_status IN ('chinh_thuc', 'du_bi') \
+             AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = {session_param} AND a.person_id = p.id)",
+            w.sql()
+        ),
+        w.values,
     )
     .await?
     .rows_affected();
@@ -853,12 +1196,16 @@ pub async fn import_attendance<C: crate::Writer>(
         party_card_no: Option<String>,
         code: String,
     }
-    let within = Subtree::of_path(&session.org_path);
+    let mut w = sql::Where::new();
+    let (on_roster, values) = roster_condition(session);
+    w.push(&on_roster, values);
     let members: Vec<Member> = sql::all(
         conn,
-        "SELECT p.id, p.name_folded, p.party_card_no, o.code FROM people p JOIN orgs o ON o.id = p.org_id \
-         WHERE o.path >= $1 AND o.path < $2",
-        vec![within.from.clone().into(), within.to.clone().into()],
+        &format!(
+            "SELECT p.id, p.name_folded, p.party_card_no, o.code FROM people p JOIN orgs o ON o.id = p.org_id{}",
+            w.sql()
+        ),
+        w.values,
     )
     .await?;
     let current: HashMap<i64, String> = roster(conn, session, "")

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::audit::AuditAction;
+use lantoa_domain::files::FileKind;
 use lantoa_domain::study::{
     AttendanceStatus, AudienceKind, Coverage, SessionFormat, SessionInput, SessionKind,
     reference_day,
@@ -24,6 +25,7 @@ use lantoa_domain::{ClosedList, OrgId, PersonId};
 use lantoa_store::StoreError;
 use lantoa_store::audit::{self, Change};
 use lantoa_store::campaign::{self, CampaignYear, Topic};
+use lantoa_store::files::{NewFile, StoredFile};
 use lantoa_store::org::{self, Org, Scope};
 use lantoa_store::study::{self, RosterEntry, Session};
 use serde::Deserialize;
@@ -36,6 +38,17 @@ pub fn routes() -> crate::Routes {
         .route("/hoc-tap/buoi", get(sessions_page))
         .route("/hoc-tap/buoi/moi", get(new_session).post(create_session))
         .route("/hoc-tap/buoi/{id}", get(session_page))
+        .route(
+            "/hoc-tap/buoi/{id}/sua",
+            get(edit_session).post(update_session),
+        )
+        .route(
+            "/hoc-tap/buoi/{id}/xoa",
+            get(confirm_delete).post(delete_session),
+        )
+        .route("/hoc-tap/buoi/{id}/tep", post(attach_file))
+        .route("/hoc-tap/buoi/{id}/tep/{file}", get(session_file))
+        .route("/hoc-tap/buoi/{id}/tep/{file}/go", post(remove_file))
         .route("/hoc-tap/buoi/{id}/diem-danh", post(save_marks))
         .route("/hoc-tap/buoi/{id}/co-mat-tat-ca", post(all_present))
         .route("/hoc-tap/buoi/{id}/luot", post(save_counted))
@@ -360,9 +373,31 @@ struct SessionForm {
     notes: String,
     #[serde(default)]
     topics: Vec<i64>,
+    #[serde(default)]
+    units: Vec<i64>,
 }
 
 impl SessionForm {
+    fn from_session(session: &Session, topics: &[Topic]) -> Self {
+        SessionForm {
+            title: session.title.clone(),
+            kind: session.kind.code().into(),
+            format: session.format.code().into(),
+            date: session.starts_at.format("%d/%m/%Y").to_string(),
+            starts: session.starts_at.format("%H:%M").to_string(),
+            ends: session.ends_at.format("%H:%M").to_string(),
+            place: session.place.clone().unwrap_or_default(),
+            speaker: session.speaker.clone().unwrap_or_default(),
+            notes: session.notes.clone().unwrap_or_default(),
+            topics: topics.iter().map(|t| t.id).collect(),
+            units: session.roster_units.iter().map(|u| u.id).collect(),
+        }
+    }
+
+    fn has_unit(&self, id: &i64) -> bool {
+        self.units.contains(id)
+    }
+
     fn input(&self) -> SessionInput {
         SessionInput {
             title: self.title.clone(),
@@ -375,6 +410,7 @@ impl SessionForm {
             speaker: self.speaker.clone(),
             notes: self.notes.clone(),
             topics: self.topics.clone(),
+            units: self.units.clone(),
         }
     }
 
@@ -393,6 +429,8 @@ struct SessionFormPage {
     cancel: String,
     form: SessionForm,
     topics: Vec<Topic>,
+    /// Units directly under the organiser, to narrow the roster to.
+    units: Vec<(i64, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     formats: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
@@ -402,24 +440,46 @@ fn options<T: ClosedList>() -> Vec<(&'static str, &'static str)> {
     T::ALL.iter().map(|v| (v.code(), v.label())).collect()
 }
 
+/// The session form: a new session of `unit` in `year`, or `editing` an existing one.
 async fn session_form_page(
     state: &AppState,
     viewer: &Viewer,
     unit: &Org,
     year: &CampaignYear,
+    editing: Option<&Session>,
     form: SessionForm,
     errors: FieldErrors,
 ) -> Result<SessionFormPage, AppError> {
-    let lineage = org::lineage(state.store.db(), unit).await?;
+    let db = state.store.db();
+    let lineage = org::lineage(db, unit).await?;
     let query = format!("org={}&year={}", unit.id, year.year);
+    let (title, here, action, cancel) = match editing {
+        Some(s) => (
+            format!("Sửa buổi học tập — {}", s.title),
+            "Sửa buổi học tập",
+            format!("{STAFF}/hoc-tap/buoi/{}/sua", s.id),
+            format!("{STAFF}/hoc-tap/buoi/{}", s.id),
+        ),
+        None => (
+            format!("Thêm buổi học tập năm {} — {}", year.year, unit.name),
+            "Thêm buổi học tập",
+            format!("{STAFF}/hoc-tap/buoi/moi?{query}"),
+            format!("{STAFF}/hoc-tap/buoi?{query}"),
+        ),
+    };
     Ok(SessionFormPage {
-        title: format!("Thêm buổi học tập năm {} — {}", year.year, unit.name),
-        crumbs: viewer.org_crumbs(&lineage, Some("Thêm buổi học tập")),
+        title,
+        crumbs: viewer.org_crumbs(&lineage, Some(here)),
         me: viewer.me(),
-        action: format!("{STAFF}/hoc-tap/buoi/moi?{query}"),
-        cancel: format!("{STAFF}/hoc-tap/buoi?{query}"),
+        action,
+        cancel,
         form,
         topics: year.topics.clone(),
+        units: org::child_units(db, unit.id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u.name))
+            .collect(),
         kinds: options::<SessionKind>(),
         formats: options::<SessionFormat>(),
         errors: FormErrors(errors),
@@ -440,8 +500,16 @@ async fn new_session(
         topics: year.topics.iter().map(|t| t.id).collect(),
         ..Default::default()
     };
-    let page =
-        session_form_page(&state, &viewer, &unit, &year, form, FieldErrors::default()).await?;
+    let page = session_form_page(
+        &state,
+        &viewer,
+        &unit,
+        &year,
+        None,
+        form,
+        FieldErrors::default(),
+    )
+    .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -460,9 +528,9 @@ async fn create_session(
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}")).into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            render_invalid(&session_form_page(&state, &viewer, &unit, &year, form, errors).await?)
-        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &session_form_page(&state, &viewer, &unit, &year, None, form, errors).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -475,6 +543,8 @@ struct SessionPage {
     me: Me,
     session: Session,
     topics: Vec<Topic>,
+    /// Minutes, photos, slides.
+    files: Vec<StoredFile>,
     can_edit: bool,
     query: String,
     roster: Vec<RosterEntry>,
@@ -540,6 +610,7 @@ async fn session_view(
         crumbs: viewer.org_crumbs(&lineage, Some("Buổi học tập")),
         me: viewer.me(),
         topics: study::session_topics(db, session.id).await?,
+        files: study::session_files(db, session.id).await?,
         can_edit: viewer.can_at(unit).edit,
         roster,
         statuses: options::<AttendanceStatus>(),
@@ -592,6 +663,9 @@ async fn session_page(
     page.notice = match q.da.as_str() {
         "diem-danh" => "Đã lưu điểm danh.".into(),
         "luot" => "Đã lưu số lượt tham dự.".into(),
+        "sua" => "Đã lưu thông tin buổi học tập.".into(),
+        "tep" => "Đã đính kèm tệp.".into(),
+        "go-tep" => "Đã gỡ tệp.".into(),
         _ => String::new(),
     };
     Ok(render(&page)?.into_response())
@@ -924,4 +998,177 @@ async fn import_marks(
     } else {
         Ok(render(&page)?.into_response())
     }
+}
+
+async fn edit_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let db = state.store.db();
+    let year = campaign::year(db, session.year).await?;
+    let form = SessionForm::from_session(&session, &study::session_topics(db, id).await?);
+    let page = session_form_page(
+        &state,
+        &viewer,
+        &unit,
+        &year,
+        Some(&session),
+        form,
+        FieldErrors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn update_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<SessionForm>,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let db = state.store.db();
+    let year = campaign::year(db, session.year).await?;
+    let result = match form.input().validate(year.year) {
+        Ok(draft) => study::update_session(db, &viewer.actor, &session, &year, &draft).await,
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=sua")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &session_form_page(&state, &viewer, &unit, &year, Some(&session), form, errors).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "study/confirm_delete.html")]
+struct ConfirmDeletePage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    session: Session,
+    files: usize,
+}
+
+impl Numbers for ConfirmDeletePage {}
+
+async fn confirm_delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let db = state.store.db();
+    let lineage = org::lineage(db, &unit).await?;
+    let view = ConfirmDeletePage {
+        title: format!("Xóa buổi «{}»?", session.title),
+        crumbs: viewer.org_crumbs(&lineage, Some("Xóa buổi học tập")),
+        me: viewer.me(),
+        files: study::session_files(db, id).await?.len(),
+        session,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+async fn delete_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (session, _) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    study::delete_session(state.store.db(), &viewer.actor, &session).await?;
+    Ok(Redirect::to(&format!(
+        "{STAFF}/hoc-tap/buoi?org={}&year={}",
+        session.org_id, session.year
+    ))
+    .into_response())
+}
+
+/// Kinds of files a session takes: minutes and slides, spreadsheets, photos.
+const SESSION_FILE_KINDS: [FileKind; 5] = [
+    FileKind::Pdf,
+    FileKind::Docx,
+    FileKind::Xlsx,
+    FileKind::Jpeg,
+    FileKind::Png,
+];
+
+async fn attach_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
+    let posted = views::MultipartForm::read(&mut multipart, "file").await?;
+    let result = match posted.file {
+        None => Err(StoreError::invalid("attachment", "Chưa chọn tệp")),
+        Some((name, bytes)) => match FileKind::detect(&name, &bytes, &SESSION_FILE_KINDS) {
+            Err(message) => Err(StoreError::invalid("attachment", message)),
+            Ok(kind) => {
+                let file = NewFile {
+                    name: lantoa_domain::files::clean_name(&name),
+                    kind,
+                    bytes,
+                };
+                study::attach_file(
+                    state.store.db(),
+                    state.store.files(),
+                    &viewer.actor,
+                    &session,
+                    &file,
+                )
+                .await
+                .map(|_| ())
+            }
+        },
+    };
+    after_change(&state, &viewer, &headers, session, &unit, result, "tep").await
+}
+
+/// A file of a session the viewer reads.
+async fn file_in_session(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    file: i64,
+    role: Role,
+) -> Result<(Session, StoredFile), AppError> {
+    let (session, _) = session_in_scope(state, viewer, id, role).await?;
+    let file = study::session_files(state.store.db(), id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file)
+        .ok_or(AppError::NotFound)?;
+    Ok((session, file))
+}
+
+async fn session_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (_, file) = file_in_session(&state, &viewer, id, file, Role::Leader).await?;
+    let bytes = state.store.files().read(&file.sha256).await?;
+    Ok(views::send_file(
+        &file.name,
+        &file.content_type,
+        bytes,
+        file.shows_inline(),
+    ))
+}
+
+async fn remove_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (session, file) = file_in_session(&state, &viewer, id, file, Role::Staff).await?;
+    study::remove_file(state.store.db(), &viewer.actor, &session, &file).await?;
+    Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=go-tep")).into_response())
 }

@@ -30,6 +30,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 struct Samples {
     unit: i64,
     session: i64,
+    session_file: i64,
     document: i64,
     year: i64,
     person: i64,
@@ -135,9 +136,23 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let session_file = lantoa_store::study::attach_file(
+        db,
+        app.state.store.files(),
+        &Actor::cli(),
+        &lantoa_store::study::session(db, session).await.unwrap(),
+        &lantoa_store::files::NewFile {
+            name: "Biên bản Bí Mật.pdf".into(),
+            kind: lantoa_domain::files::FileKind::Pdf,
+            bytes: b"%PDF-1.4 Bien ban".to_vec(),
+        },
+    )
+    .await
+    .unwrap();
     Samples {
         unit,
         session,
+        session_file,
         document,
         year: year.id,
         person,
@@ -175,6 +190,7 @@ fn concrete(path: &str, s: &Samples) -> String {
     let concrete = path
         .replace("{id}", &id.to_string())
         .replace("{grant}", &s.grant.to_string())
+        .replace("{file}", &s.session_file.to_string())
         .replace("{kind}", "people");
     assert!(
         !concrete.contains('{') && (id != 0 || !path.contains("{id}")),
@@ -252,6 +268,14 @@ async fn every_route_refuses_what_the_caller_may_not_see() {
             .await
             .unwrap();
         assert!(document.title == "Kế hoạch Bí Mật" && document.file.is_some());
+        let session = lantoa_store::study::session(db, s.session).await.unwrap();
+        assert_eq!(
+            lantoa_store::study::session_files(db, session.id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         let unit = lantoa_store::org::get(db, lantoa_domain::OrgId(s.unit))
             .await
             .unwrap();

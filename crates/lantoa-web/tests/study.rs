@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, multipart_to};
 
 #[tokio::test]
 async fn the_city_reads_99_7_percent_and_the_missing_are_listed() {
@@ -222,6 +222,7 @@ async fn members_check_in_with_the_code_while_the_session_is_open() {
                     speaker: None,
                     notes: None,
                     topics: vec![year.topics[0].id],
+                    units: vec![],
                 };
                 let id = lantoa_store::study::create_session(db, &actor, unit.id, &year, &draft)
                     .await
@@ -391,6 +392,184 @@ async fn attendance_imports_from_a_file_all_or_nothing() {
         assert!(
             again.text().contains("0 mới, 0 thay đổi, 2 không đổi"),
             "re-importing changes nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let (ward, cell, other_ward) = (
+            admin.org_id("DB-P5").await,
+            admin.org_id("DB-P5-CB1").await,
+            admin.org_id("DB-P1").await,
+        );
+        let topic = lantoa_store::campaign::year(db, 2024).await.unwrap().topics[0].id;
+        let form = |units: &str| {
+            format!(
+                "title=Sinh+ho%E1%BA%A1t+chi+b%E1%BB%99&kind=sinh_hoat_chuyen_de&format=truc_tiep&date=10/06/2024\
+                 &starts=19:00&ends=21:00&topics={topic}{units}"
+            )
+        };
+        let new = format!("/quan-ly/hoc-tap/buoi/moi?org={ward}&year=2024");
+
+        // A unit outside the organiser's subtree is refused, nothing written.
+        let reply = staff
+            .post_form(&new, &form(&format!("&units={other_ward}")))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        assert!(
+            reply
+                .text()
+                .contains("Chỉ chọn được các đơn vị thuộc Đảng bộ Phường 5")
+        );
+
+        // Narrowed to one cell: the roster holds that cell's members only.
+        let reply = staff
+            .post_form(&new, &form(&format!("&units={cell}")))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let id: i64 = reply
+            .location()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let session = lantoa_store::study::session(db, id).await.unwrap();
+        assert_eq!(session.roster_units.len(), 1);
+        let roster = lantoa_store::study::roster(db, &session, "").await.unwrap();
+        assert!(!roster.is_empty() && roster.iter().all(|r| r.org_code.starts_with("DB-P5-CB1")));
+        let page = staff
+            .get(&format!("/quan-ly/hoc-tap/buoi/{id}"))
+            .await
+            .text();
+        assert!(
+            page.contains(&format!("Đảng viên của {}", session.roster_units[0].name)),
+            "{page}"
+        );
+        let whole = lantoa_store::study::Session {
+            roster_units: vec![],
+            ..session.clone()
+        };
+        let outsider = lantoa_store::study::roster(db, &whole, "")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| !r.org_code.starts_with("DB-P5-CB1"))
+            .unwrap();
+        let reply = staff
+            .post_form(
+                &format!("/quan-ly/hoc-tap/buoi/{id}/diem-danh"),
+                &format!("m_{}=co_mat", outsider.person_id),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.text().contains("không thuộc"), "{}", reply.text());
+
+        // Edited: the whole ward again, a new title; the log has the change.
+        let edit = staff
+            .get(&format!("/quan-ly/hoc-tap/buoi/{id}/sua"))
+            .await
+            .text();
+        assert!(
+            edit.contains("value=\"10/06/2024\"") && edit.contains("checked"),
+            "{edit}"
+        );
+        let reply = staff
+            .post_form(
+                &format!("/quan-ly/hoc-tap/buoi/{id}/sua"),
+                &form("").replace("chi+b%E1%BB%99", "to%C3%A0n+ph%C6%B0%E1%BB%9Dng"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let session = lantoa_store::study::session(db, id).await.unwrap();
+        assert!(session.roster_units.is_empty() && session.title == "Sinh hoạt toàn phường");
+        assert!(
+            admin
+                .get("/quan-ly/nhat-ky?viec=session_update")
+                .await
+                .text()
+                .contains("Sửa buổi học tập")
+        );
+
+        // Files: a photo is kept and served back; a renamed program is refused.
+        let png = b"\x89PNG\r\n\x1a\nfake image body".to_vec();
+        let reply = staff
+            .send(multipart_to(
+                &format!("/quan-ly/hoc-tap/buoi/{id}/tep"),
+                "",
+                "Ảnh hội nghị.png",
+                &png,
+                &[],
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let files = lantoa_store::study::session_files(db, id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        let served = staff
+            .get(&format!("/quan-ly/hoc-tap/buoi/{id}/tep/{}", files[0].id))
+            .await;
+        assert_eq!((served.status, served.body.clone()), (StatusCode::OK, png));
+        let reply = staff
+            .send(multipart_to(
+                &format!("/quan-ly/hoc-tap/buoi/{id}/tep"),
+                "",
+                "bien-ban.pdf",
+                b"MZ\x90\x00",
+                &[],
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.text().contains("không phải tệp .pdf thật"));
+        assert_eq!(
+            lantoa_store::study::session_files(db, id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(
+            other
+                .get(&format!("/quan-ly/hoc-tap/buoi/{id}/tep/{}", files[0].id))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Deleted, marks and files with it, after a page that says what goes.
+        staff
+            .post_form(&format!("/quan-ly/hoc-tap/buoi/{id}/co-mat-tat-ca"), "")
+            .await;
+        let confirm = staff
+            .get(&format!("/quan-ly/hoc-tap/buoi/{id}/xoa"))
+            .await
+            .text();
+        assert!(confirm.contains("1 tệp đính kèm"), "{confirm}");
+        let reply = staff
+            .post_form(&format!("/quan-ly/hoc-tap/buoi/{id}/xoa"), "")
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            staff
+                .get(&format!("/quan-ly/hoc-tap/buoi/{id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            lantoa_store::study::session_files(db, id)
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 }
