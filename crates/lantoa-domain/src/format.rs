@@ -17,12 +17,20 @@ pub fn number(value: i64) -> String {
 }
 
 /// Formats `part / whole` as a percentage with one decimal and a decimal comma:
-/// `percent(2909, 3044)` → `"95,6%"`. An empty whole gives `"–"`.
+/// `percent(2909, 3044)` → `"95,6%"`. All and none read "100%" and "0%" as reports write
+/// them; rounding never makes a shortfall read 100% nor a few read 0%. An empty whole
+/// gives `"–"`.
 pub fn percent(part: i64, whole: i64) -> String {
     if whole <= 0 {
         return "–".to_owned();
     }
-    let tenths = (part as i128 * 1000 + whole as i128 / 2) / whole as i128;
+    if part == whole {
+        return "100%".to_owned();
+    }
+    if part == 0 {
+        return "0%".to_owned();
+    }
+    let tenths = ((part as i128 * 1000 + whole as i128 / 2) / whole as i128).clamp(1, 999);
     format!("{},{}%", number((tenths / 10) as i64), (tenths % 10).abs())
 }
 
@@ -43,7 +51,10 @@ mod tests {
     fn percent_uses_decimal_comma() {
         assert_eq!(percent(997, 1000), "99,7%");
         assert_eq!(percent(2909, 3044), "95,6%");
-        assert_eq!(percent(1, 1), "100,0%");
+        assert_eq!(percent(1, 1), "100%");
+        assert_eq!(percent(0, 5), "0%");
+        assert_eq!(percent(9_999, 10_000), "99,9%");
+        assert_eq!(percent(1, 10_000), "0,1%");
         assert_eq!(percent(1, 0), "–");
     }
 }

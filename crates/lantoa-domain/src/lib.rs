@@ -15,6 +15,7 @@ pub mod import;
 pub mod list;
 pub mod org;
 pub mod people;
+pub mod plans;
 pub mod study;
 pub mod text;
 pub mod validation;

@@ -442,6 +442,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     let people = synth::insert_people(&txn, &orgs, drafts).await?;
     let study = study_years(&txn, &orgs).await?;
     documents(&txn, &orgs, today).await?;
+    plans(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
@@ -531,6 +532,170 @@ async fn documents<C: crate::Writer>(
         .map_err(StoreError::Invalid)?;
         crate::campaign::create_document(conn, &actor, org.id, &draft, None).await?;
     }
+    Ok(())
+}
+
+/// Commitments the demo's plans hold: (area, action, measure), four variants per position.
+const DEMO_COMMITMENTS: [[(&str, &str, &str); 4]; 3] = [
+    [
+        (
+            "tu_tuong_chinh_tri",
+            "Đọc và ghi chép đầy đủ các chuyên đề, tham gia sinh hoạt chi bộ đúng kỳ",
+            "Sổ ghi chép; dự đủ 12/12 kỳ sinh hoạt",
+        ),
+        (
+            "dao_duc_loi_song",
+            "Giữ lối sống giản dị, không sử dụng xe công, tài sản công vào việc riêng",
+            "Không có phản ánh của nhân dân, đồng nghiệp",
+        ),
+        (
+            "tac_phong",
+            "Đi làm đúng giờ, trả lời văn bản của người dân đúng hạn, thái độ niềm nở",
+            "100% hồ sơ giải quyết đúng hạn",
+        ),
+        (
+            "tu_tuong_chinh_tri",
+            "Tìm hiểu và kể lại một câu chuyện về Bác tại buổi sinh hoạt chi bộ",
+            "Một bài nói chuyện trong năm",
+        ),
+    ],
+    [
+        (
+            "nhiem_vu",
+            "Hoàn thành các chỉ tiêu công việc được giao trong năm đúng tiến độ",
+            "Chỉ tiêu được giao đạt 100%",
+        ),
+        (
+            "neu_guong",
+            "Gương mẫu vận động gia đình chấp hành tốt quy định của khu phố",
+            "Gia đình đạt danh hiệu gia đình văn hóa",
+        ),
+        (
+            "nhiem_vu",
+            "Đề xuất ít nhất một cách làm mới giúp rút ngắn thời gian xử lý hồ sơ",
+            "Một sáng kiến được đơn vị ghi nhận",
+        ),
+        (
+            "neu_guong",
+            "Đi đầu tham gia phong trào hiến đất, góp công làm đường giao thông nông thôn",
+            "Số ngày công đóng góp",
+        ),
+    ],
+    [
+        (
+            "neu_guong",
+            "Tham gia giúp đỡ ít nhất một hộ khó khăn trong khu phố",
+            "Một hộ được hỗ trợ thường xuyên",
+        ),
+        (
+            "tac_phong",
+            "Không để tồn đọng công việc quá hạn, báo cáo kết quả hằng tháng với chi bộ",
+            "Báo cáo hằng tháng đủ 12 kỳ",
+        ),
+        (
+            "khac",
+            "Tham gia hiến máu tình nguyện và các hoạt động từ thiện của địa phương",
+            "Ít nhất một lần trong năm",
+        ),
+        (
+            "dao_duc_loi_song",
+            "Tự phê bình và sửa hạn chế về tác phong nóng vội đã được chi bộ góp ý",
+            "Chi bộ ghi nhận có chuyển biến",
+        ),
+    ],
+];
+
+/// Personal plans: in 2024 every member counted has one, approved, reviewed and assessed,
+/// then locked (the seed's 100%); in 2025 plans are on their way — some drafts, some
+/// waiting for approval, one returned in twenty, most approved and some reviewed at
+/// mid-year — and 15% of members have none yet, so the follow-up lists have work. Written
+/// set-wise (a few statements per year), not plan by plan.
+async fn plans<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
+    use crate::sql;
+    let years = crate::campaign::years(conn).await?;
+    let year = |n: i32| years.iter().find(|y| y.year == n);
+    let (Some(y2024), Some(y2025)) = (year(2024), year(2025)) else {
+        return Ok(());
+    };
+    let at = |y: i32, m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .map(|t| t.and_utc())
+    };
+    let members = "FROM people p WHERE p.member_status IN ('chinh_thuc', 'du_bi')";
+    sql::exec(
+        conn,
+        &format!(
+            "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, self_assessment,              assessment, submitted_at, approved_at, assessed_at, created_at, updated_at)              SELECT 'ca_nhan', p.id, p.org_id, $1, 'khoa', p.position, $2, $3, $4, $5, $6, $7, $5, $7 {members}"
+        ),
+        vec![
+            y2024.id.into(),
+            false.into(),
+            "Đã thực hiện nghiêm túc các nội dung đăng ký; có chuyển biến rõ về tác phong và tinh thần phục vụ.".into(),
+            "Chi bộ thống nhất: hoàn thành các nội dung đã đăng ký.".into(),
+            at(2024, 2, 20).into(),
+            at(2024, 3, 5).into(),
+            at(2024, 12, 15).into(),
+        ],
+    )
+    .await?;
+    sql::exec(
+        conn,
+        &format!(
+            "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, submitted_at, approved_at, created_at, updated_at)              SELECT 'ca_nhan', p.id, p.org_id, $1,              CASE WHEN p.id % 20 = 3 THEN 'nhap' WHEN p.id % 20 IN (4, 5) THEN 'da_nop' WHEN p.id % 20 = 6 THEN 'tra_lai'                   WHEN p.id % 20 >= 17 THEN 'so_ket' ELSE 'da_duyet' END,              p.position, $2, CASE WHEN p.id % 20 = 3 THEN NULL ELSE $3 END, CASE WHEN p.id % 20 >= 7 THEN $4 ELSE NULL END, $3, $4              {members} AND p.id % 20 NOT IN (0, 1, 2)"
+        ),
+        vec![
+            y2025.id.into(),
+            false.into(),
+            at(2025, 2, 25).into(),
+            at(2025, 3, 10).into(),
+        ],
+    )
+    .await?;
+    let now = chrono::Utc::now();
+    for y in [y2024, y2025] {
+        for topic in &y.topics {
+            sql::exec(
+                conn,
+                "INSERT INTO plan_topics (plan_id, topic_id, created_at, updated_at) SELECT id, $2, $3, $3 FROM plans WHERE year_id = $1",
+                vec![y.id.into(), topic.id.into(), now.into()],
+            )
+            .await?;
+        }
+        let positions = if y.year == 2024 { 3 } else { 2 };
+        for (position, variants) in DEMO_COMMITMENTS.iter().enumerate().take(positions) {
+            for (variant, (area, action, measure)) in variants.iter().enumerate() {
+                sql::exec(
+                    conn,
+                    "INSERT INTO plan_commitments (plan_id, position, area, action, measure, deadline, created_at, updated_at)                      SELECT id, $2, $3, $4, $5, $6, $7, $7 FROM plans WHERE year_id = $1 AND person_id % 4 = $8",
+                    vec![
+                        y.id.into(),
+                        (position as i32).into(),
+                        (*area).into(),
+                        (*action).into(),
+                        (*measure).into(),
+                        NaiveDate::from_ymd_opt(y.year, 12, 31).into(),
+                        now.into(),
+                        (variant as i64).into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+    }
+    // 2024's reviews; 2025's mid-year reviews where the plan reached that step.
+    sql::exec(
+        conn,
+        "UPDATE plan_commitments SET mid_progress = 'dang_thuc_hien', mid_evidence = 'Đang thực hiện theo tiến độ',          end_progress = 'da_thuc_hien', end_evidence = 'Đã hoàn thành, chi bộ ghi nhận'          WHERE plan_id IN (SELECT id FROM plans WHERE year_id = $1)",
+        vec![y2024.id.into()],
+    )
+    .await?;
+    sql::exec(
+        conn,
+        "UPDATE plan_commitments SET mid_progress = 'dang_thuc_hien', mid_evidence = 'Đã làm được một phần'          WHERE plan_id IN (SELECT id FROM plans WHERE year_id = $1 AND state = 'so_ket')",
+        vec![y2025.id.into()],
+    )
+    .await?;
     Ok(())
 }
 

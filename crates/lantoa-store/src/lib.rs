@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod campaign;
+pub mod coverage;
 pub mod demo;
 pub mod error;
 pub mod files;
@@ -15,6 +16,7 @@ pub mod jobs;
 pub mod migration;
 pub mod org;
 pub mod people;
+pub mod plans;
 pub mod secret;
 pub mod sessions;
 mod sql;

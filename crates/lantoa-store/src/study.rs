@@ -939,18 +939,6 @@ pub async fn save_counted<C: crate::Writer>(
     Ok(())
 }
 
-/// A person's stay `pu` covers the reference day `$1` and they are a member who must study.
-const ELIGIBLE_ON_DAY: &str = "(pu.valid_from IS NULL OR pu.valid_from <= $1) AND (pu.valid_to IS NULL OR pu.valid_to > $1) \
-    AND p.member_status IN ('chinh_thuc', 'du_bi')";
-
-/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`.
-fn eligible_in_subtree() -> String {
-    format!(
-        "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id \
-         WHERE {ELIGIBLE_ON_DAY} AND d.path >= $2 AND d.path < $3"
-    )
-}
-
 /// Person `p` was present at a session of the year given by placeholder `$n`.
 fn studied(n: usize) -> String {
     format!(
@@ -959,19 +947,10 @@ fn studied(n: usize) -> String {
     )
 }
 
-#[derive(FromQueryResult)]
-struct CoverageRow {
-    id: i64,
-    eligible: i64,
-    studied: Option<i64>,
-}
-
-impl CoverageRow {
-    fn coverage(&self) -> Coverage {
-        Coverage {
-            eligible: self.eligible,
-            studied: self.studied.unwrap_or(0),
-        }
+fn as_coverage(tally: &crate::coverage::Tally) -> Coverage {
+    Coverage {
+        eligible: tally.eligible,
+        studied: tally.met(0),
     }
 }
 
@@ -982,22 +961,8 @@ pub async fn coverage<C: ConnectionTrait>(
     year: &CampaignYear,
     day: NaiveDate,
 ) -> Result<Coverage, StoreError> {
-    let row: Option<CoverageRow> = sql::one(
-        conn,
-        &format!(
-            "SELECT CAST(0 AS BIGINT) AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied {}",
-            studied(4),
-            eligible_in_subtree()
-        ),
-        vec![
-            day.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-            year.id.into(),
-        ],
-    )
-    .await?;
-    Ok(row.map(|r| r.coverage()).unwrap_or_default())
+    let tally = crate::coverage::tally(conn, within, year.id, day, &[studied]).await?;
+    Ok(as_coverage(&tally))
 }
 
 /// Coverage of a unit's subtree and of each of its children: one grouped query over the
@@ -1008,61 +973,18 @@ pub async fn coverage_with_children<C: ConnectionTrait>(
     year: &CampaignYear,
     day: NaiveDate,
 ) -> Result<(Coverage, HashMap<OrgId, Coverage>), StoreError> {
-    let by_child: Vec<CoverageRow> = sql::all(
-        conn,
-        &format!(
-            "SELECT c.id AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied \
-             FROM orgs c \
-             JOIN orgs d ON d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0' \
-             JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id \
-             WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
-            studied(3)
-        ),
-        vec![day.into(), unit.0.into(), year.id.into()],
-    )
-    .await?;
-    let own: Option<CoverageRow> = sql::one(
-        conn,
-        &format!(
-            "SELECT pu.org_id AS id, COUNT(*) AS eligible, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS studied \
-             FROM person_units pu JOIN people p ON p.id = pu.person_id \
-             WHERE pu.org_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY pu.org_id",
-            studied(3)
-        ),
-        vec![day.into(), unit.0.into(), year.id.into()],
-    )
-    .await?;
-    let total = by_child
-        .iter()
-        .chain(own.iter())
-        .map(CoverageRow::coverage)
-        .fold(Coverage::default(), |sum, c| Coverage {
-            eligible: sum.eligible + c.eligible,
-            studied: sum.studied + c.studied,
-        });
+    let (total, children) =
+        crate::coverage::tally_with_children(conn, unit, year.id, day, &[studied]).await?;
     Ok((
-        total,
-        by_child
+        as_coverage(&total),
+        children
             .iter()
-            .map(|r| (OrgId(r.id), r.coverage()))
+            .map(|(id, t)| (*id, as_coverage(t)))
             .collect(),
     ))
 }
 
-/// An eligible member who has not studied, for the follow-up list.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct Missing {
-    /// Person.
-    pub person_id: i64,
-    /// Name.
-    pub full_name: String,
-    /// Position.
-    pub position: Option<String>,
-    /// Unit on the reference day.
-    pub org_name: String,
-    /// Its code.
-    pub org_code: String,
-}
+pub use crate::coverage::Missing;
 
 /// Eligible members of the subtree who have not studied, by unit then name: two queries.
 pub async fn missing<C: ConnectionTrait>(
@@ -1073,38 +995,7 @@ pub async fn missing<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    let from = format!("{} AND NOT {}", eligible_in_subtree(), studied(4));
-    let values: Vec<Value> = vec![
-        day.into(),
-        within.from.clone().into(),
-        within.to.clone().into(),
-        year.id.into(),
-    ];
-    let total = sql::scalar(
-        conn,
-        &format!("SELECT COUNT(*) AS value {from}"),
-        values.clone(),
-    )
-    .await?;
-    let page = page.max(1);
-    let mut values = values;
-    values.push((per_page as i64).into());
-    values.push((((page - 1) * per_page) as i64).into());
-    let items = sql::all(
-        conn,
-        &format!(
-            "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code {from} \
-             ORDER BY d.path, p.name_folded, p.id LIMIT $5 OFFSET $6"
-        ),
-        values,
-    )
-    .await?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    crate::coverage::lacking(conn, within, year.id, day, studied, page, per_page).await
 }
 
 /// Lượt counted at sessions organised in the subtree in the year, per audience.

@@ -143,6 +143,7 @@ impl Viewer {
         let mut links = Vec::new();
         if let Some(person) = p.person_id {
             links.push(("Hồ sơ của tôi", format!("{STAFF}/nhan-su/{person}")));
+            links.push(("Kế hoạch của tôi", format!("{STAFF}/ke-hoach-cua-toi")));
             links.push(("Tự điểm danh", format!("{STAFF}/diem-danh")));
         }
         links.push(("Văn bản", format!("{STAFF}/van-ban")));
@@ -150,6 +151,7 @@ impl Viewer {
             links.push(("Đơn vị", format!("{STAFF}/don-vi")));
             links.push(("Nhân sự", format!("{STAFF}/nhan-su")));
             links.push(("Học tập", format!("{STAFF}/hoc-tap")));
+            links.push(("Kế hoạch cá nhân", format!("{STAFF}/ke-hoach")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod jobs;
 pub mod org;
 pub mod people;
+mod plans;
 pub mod study;
 mod views;
 
@@ -220,6 +221,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(imports::routes())
         .merge(campaign::routes())
         .merge(study::routes())
+        .merge(plans::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
         .route_layer(sign_in());

@@ -29,6 +29,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 
 struct Samples {
     unit: i64,
+    plan: i64,
     session: i64,
     session_file: i64,
     document: i64,
@@ -149,8 +150,20 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let plan = lantoa_store::plans::start(
+        db,
+        &Actor::cli(),
+        &lantoa_store::people::get(db, lantoa_domain::PersonId(person))
+            .await
+            .unwrap(),
+        &year,
+        true,
+    )
+    .await
+    .unwrap();
     Samples {
         unit,
+        plan,
         session,
         session_file,
         document,
@@ -184,6 +197,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.year
     } else if path.starts_with("/quan-ly/van-ban/") {
         s.document
+    } else if path.starts_with("/quan-ly/ke-hoach/") {
+        s.plan
     } else {
         0
     };
@@ -268,6 +283,14 @@ async fn every_route_refuses_what_the_caller_may_not_see() {
             .await
             .unwrap();
         assert!(document.title == "Kế hoạch Bí Mật" && document.file.is_some());
+        let plan = lantoa_store::plans::plan(db, s.plan).await.unwrap();
+        assert_eq!(plan.state, lantoa_domain::plans::PlanState::Draft);
+        assert!(
+            lantoa_store::plans::commitments(db, s.plan)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let session = lantoa_store::study::session(db, s.session).await.unwrap();
         assert_eq!(
             lantoa_store::study::session_files(db, session.id)

@@ -15,6 +15,7 @@ mod m0003_accounts;
 mod m0004_sessions;
 mod m0005_study;
 mod m0006_documents;
+mod m0007_plans;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_sessions::Migration),
             Box::new(m0005_study::Migration),
             Box::new(m0006_documents::Migration),
+            Box::new(m0007_plans::Migration),
         ]
     }
 }

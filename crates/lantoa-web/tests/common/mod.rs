@@ -160,6 +160,19 @@ impl TestApp {
             .id
     }
 
+    /// Opens a campaign year with one topic (the demo has 2024 and 2025).
+    pub async fn open_year(&self, year: i32) -> lantoa_store::campaign::CampaignYear {
+        let db = self.state.store.db();
+        let actor = lantoa_store::audit::Actor::cli();
+        let id = lantoa_store::campaign::create_year(db, &actor, year, "Toàn khóa")
+            .await
+            .unwrap();
+        lantoa_store::campaign::add_topic(db, &actor, id, &format!("Chuyên đề năm {year}"), "")
+            .await
+            .unwrap();
+        lantoa_store::campaign::year(db, year).await.unwrap()
+    }
+
     /// This run's password of a demo account.
     pub fn password(&self, username: &str) -> String {
         self.accounts

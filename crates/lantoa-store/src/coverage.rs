@@ -1,0 +1,225 @@
+//! The figures the campaign counts over people: of the members a unit's subtree holds on a
+//! year's reference day (where their `person_units` stay puts them; status chính thức or dự
+//! bị), how many meet each of some conditions — studied the year's topic, submitted a plan,
+//! had it approved… — and who does not.
+//!
+//! Each figure is one grouped query over the subtree's people, never a scan of the rows
+//! the conditions look at (each condition is an indexed `EXISTS` on the person). A unit's
+//! page is the grouped query over its children's subtrees plus one over its own members;
+//! their sum is the unit's total.
+
+use crate::org::Subtree;
+use crate::{Page, StoreError, sql};
+use chrono::NaiveDate;
+use lantoa_domain::OrgId;
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
+use std::collections::HashMap;
+
+/// A condition on person `p` for the year whose id is bound at placeholder `$n`.
+pub(crate) type Condition = fn(usize) -> String;
+
+/// Members counted, and for each condition how many of them meet it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Members the year counts.
+    pub eligible: i64,
+    /// Of them, how many meet each condition, in the conditions' order.
+    pub met: Vec<i64>,
+}
+
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.eligible += other.eligible;
+        if self.met.len() < other.met.len() {
+            self.met.resize(other.met.len(), 0);
+        }
+        for (sum, n) in self.met.iter_mut().zip(&other.met) {
+            *sum += n;
+        }
+    }
+
+    /// How many meet condition `i`.
+    pub fn met(&self, i: usize) -> i64 {
+        self.met.get(i).copied().unwrap_or(0)
+    }
+}
+
+/// A person's stay `pu` covers the reference day `$1` and they are a member the year counts.
+const ELIGIBLE_ON_DAY: &str = "(pu.valid_from IS NULL OR pu.valid_from <= $1) AND (pu.valid_to IS NULL OR pu.valid_to > $1) \
+    AND p.member_status IN ('chinh_thuc', 'du_bi')";
+
+/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`.
+fn eligible_in_subtree() -> String {
+    format!(
+        "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id \
+         WHERE {ELIGIBLE_ON_DAY} AND d.path >= $2 AND d.path < $3"
+    )
+}
+
+/// The select list: a key, the count, and one sum per condition.
+fn select(key: &str, conditions: &[Condition], year_at: usize) -> String {
+    let mut out = format!("SELECT {key} AS id, COUNT(*) AS eligible");
+    for (i, condition) in conditions.iter().enumerate() {
+        out.push_str(&format!(
+            ", CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS met_{i}",
+            condition(year_at)
+        ));
+    }
+    out
+}
+
+fn read(row: &QueryResult, conditions: usize) -> Result<(i64, Tally), StoreError> {
+    let id: i64 = row.try_get("", "id")?;
+    let eligible: i64 = row.try_get("", "eligible")?;
+    let mut met = Vec::with_capacity(conditions);
+    for i in 0..conditions {
+        let n: Option<i64> = row.try_get("", &format!("met_{i}"))?;
+        met.push(n.unwrap_or(0));
+    }
+    Ok((id, Tally { eligible, met }))
+}
+
+async fn rows<C: ConnectionTrait>(
+    conn: &C,
+    query: &str,
+    values: Vec<Value>,
+    conditions: usize,
+) -> Result<Vec<(i64, Tally)>, StoreError> {
+    conn.query_all_raw(sql::stmt(conn, query, values))
+        .await?
+        .iter()
+        .map(|row| read(row, conditions))
+        .collect()
+}
+
+/// The tally of a subtree: one query.
+pub(crate) async fn tally<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year_id: i64,
+    day: NaiveDate,
+    conditions: &[Condition],
+) -> Result<Tally, StoreError> {
+    let query = format!(
+        "{} {}",
+        select("CAST(0 AS BIGINT)", conditions, 4),
+        eligible_in_subtree()
+    );
+    let values = vec![
+        day.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+        year_id.into(),
+    ];
+    Ok(rows(conn, &query, values, conditions.len())
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .next()
+        .unwrap_or_default())
+}
+
+/// The tally of a unit's subtree and of each of its children's subtrees: two queries.
+pub(crate) async fn tally_with_children<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+    year_id: i64,
+    day: NaiveDate,
+    conditions: &[Condition],
+) -> Result<(Tally, HashMap<OrgId, Tally>), StoreError> {
+    let values = || vec![day.into(), unit.0.into(), year_id.into()];
+    let by_child = rows(
+        conn,
+        &format!(
+            "{} FROM orgs c \
+             JOIN orgs d ON d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0' \
+             JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id \
+             WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
+            select("c.id", conditions, 3)
+        ),
+        values(),
+        conditions.len(),
+    )
+    .await?;
+    let own = rows(
+        conn,
+        &format!(
+            "{} FROM person_units pu JOIN people p ON p.id = pu.person_id \
+             WHERE pu.org_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY pu.org_id",
+            select("pu.org_id", conditions, 3)
+        ),
+        values(),
+        conditions.len(),
+    )
+    .await?;
+    let mut total = Tally {
+        eligible: 0,
+        met: vec![0; conditions.len()],
+    };
+    for (_, t) in by_child.iter().chain(own.iter()) {
+        total.add(t);
+    }
+    Ok((
+        total,
+        by_child.into_iter().map(|(id, t)| (OrgId(id), t)).collect(),
+    ))
+}
+
+/// A member the year counts who does not meet a condition, for the follow-up list.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Missing {
+    /// Person.
+    pub person_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Unit on the reference day.
+    pub org_name: String,
+    /// Its code.
+    pub org_code: String,
+}
+
+/// The subtree's members who do not meet `condition`, by unit then name: two queries.
+pub(crate) async fn lacking<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year_id: i64,
+    day: NaiveDate,
+    condition: Condition,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Missing>, StoreError> {
+    let from = format!("{} AND NOT {}", eligible_in_subtree(), condition(4));
+    let values: Vec<Value> = vec![
+        day.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+        year_id.into(),
+    ];
+    let total = sql::scalar(
+        conn,
+        &format!("SELECT COUNT(*) AS value {from}"),
+        values.clone(),
+    )
+    .await?;
+    let page = page.max(1);
+    let mut values = values;
+    values.push((per_page as i64).into());
+    values.push((((page - 1) * per_page) as i64).into());
+    let items = sql::all(
+        conn,
+        &format!(
+            "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code {from} \
+             ORDER BY d.path, p.name_folded, p.id LIMIT $5 OFFSET $6"
+        ),
+        values,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}

@@ -1,0 +1,853 @@
+//! Personal plans: a member's own plan for the year (write, submit, mid-year review,
+//! year-end self-assessment), the reviewer's steps (return with a comment, approve, assess,
+//! lock), and the figures of who has reached each stage with the list behind each number.
+//!
+//! Who may do what on a plan: its owner (the person; or staff over the unit when the plan
+//! was entered for someone without an account) writes and reviews it; a reviewer — a
+//! leader or staff over the plan's unit who is not its owner — returns, approves, assesses
+//! and locks it. Anyone else gets 404.
+
+use crate::auth::Viewer;
+use crate::study::{StudyQuery, unit_and_year};
+use crate::views::{
+    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+};
+use crate::{AppError, AppState, STAFF};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use lantoa_domain::accounts::Role;
+use lantoa_domain::plans::{
+    CommitmentArea, CommitmentInput, PlanStep, Progress, ProgressInput, check_commitments,
+    check_progress,
+};
+use lantoa_domain::validation::FieldErrors;
+use lantoa_domain::{ClosedList, PersonId};
+use lantoa_store::StoreError;
+use lantoa_store::campaign::{self, CampaignYear, Topic};
+use lantoa_store::org::{self, Org};
+use lantoa_store::plans::{
+    self, Commitment, Plan, PlanCoverage, PlanEvent, PlanHeader, Stage, StepInput,
+};
+use lantoa_store::study::Missing;
+use serde::Deserialize;
+
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
+        .route("/ke-hoach", get(coverage_page))
+        .route("/ke-hoach/chua", get(lacking_page))
+        .route("/ke-hoach/lap-ho", post(start_for_person))
+        .route("/ke-hoach-cua-toi", get(my_plan).post(start_my_plan))
+        .route("/ke-hoach/{id}", get(plan_page))
+        .route("/ke-hoach/{id}/sua", get(edit_page).post(save_plan))
+        .route("/ke-hoach/{id}/buoc", post(take_step))
+        .route(
+            "/ke-hoach/{id}/danh-gia-viec",
+            get(review_page).post(save_review),
+        )
+}
+
+/// What the viewer may do with a plan.
+#[derive(Debug, Clone, Copy, Default)]
+struct Access {
+    /// Write it, submit it, review their own commitments.
+    own: bool,
+    /// Return, approve, assess, lock.
+    review: bool,
+}
+
+/// A plan the viewer may open, with what they may do; 404 for anyone else.
+async fn plan_in_reach(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(Plan, Org, Access), AppError> {
+    let plan = plans::plan(state.store.db(), id).await?;
+    let unit = org::get(state.store.db(), plan.org_id).await?;
+    let role = viewer.role_at(&unit);
+    let is_owner = plan.person_id.is_some_and(|p| viewer.is_person(p));
+    let access = Access {
+        own: is_owner || (plan.entered_by_staff && role >= Some(Role::Staff)),
+        review: !is_owner && role >= Some(Role::Leader),
+    };
+    if access.own || access.review {
+        Ok((plan, unit, access))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A stage's count for the coverage table.
+struct StageCell {
+    stage: Stage,
+    count: String,
+    percent: String,
+    lacking: i64,
+}
+
+struct UnitRow {
+    id: i64,
+    name: String,
+    eligible: String,
+    cells: Vec<StageCell>,
+}
+
+fn cells(tally: &PlanCoverage) -> Vec<StageCell> {
+    Stage::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, stage)| StageCell {
+            stage: *stage,
+            count: views::number(tally.met(i)),
+            percent: lantoa_domain::format::percent(tally.met(i), tally.eligible),
+            lacking: tally.eligible - tally.met(i),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "plans/coverage.html")]
+struct CoveragePage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: i32,
+    years: Vec<i32>,
+    day: String,
+    total: UnitRow,
+    children: Vec<UnitRow>,
+}
+
+impl Numbers for CoveragePage {}
+
+async fn coverage_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, day, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
+    let db = state.store.db();
+    let (total, by_child) = plans::coverage_with_children(db, unit.id, &year, day).await?;
+    let children = org::child_units(db, unit.id)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let tally = by_child.get(&c.id)?;
+            Some(UnitRow {
+                id: c.id.0,
+                eligible: views::number(tally.eligible),
+                cells: cells(tally),
+                name: c.name,
+            })
+        })
+        .collect();
+    let lineage = org::lineage(db, &unit).await?;
+    let page = CoveragePage {
+        title: format!("Kế hoạch cá nhân năm {} — {}", year.year, unit.name),
+        crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch cá nhân")),
+        me: viewer.me(),
+        total: UnitRow {
+            id: unit.id.0,
+            name: unit.name.clone(),
+            eligible: views::number(total.eligible),
+            cells: cells(&total),
+        },
+        children,
+        years: years.iter().map(|y| y.year).collect(),
+        year: year.year,
+        day: lantoa_domain::dates::display(day),
+        unit,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// Unit, year, page and stage of the list behind a figure.
+#[derive(Debug, Default, Deserialize)]
+struct LackingQuery {
+    org: Option<i64>,
+    year: Option<i32>,
+    page: Option<u64>,
+    #[serde(default)]
+    buoc: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/lacking.html")]
+struct LackingPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: i32,
+    total: String,
+    rows: Vec<Missing>,
+    links: Vec<PageLink>,
+    can_enter: bool,
+}
+
+const PER_PAGE: u64 = 50;
+
+async fn lacking_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<LackingQuery>,
+) -> Result<Response, AppError> {
+    let stage = Stage::from_code(&q.buoc).unwrap_or(Stage::Submitted);
+    let study = StudyQuery {
+        org: q.org,
+        year: q.year,
+        ..Default::default()
+    };
+    let (unit, year, day, _) = unit_and_year(&state, &viewer, &study, Role::Leader).await?;
+    let db = state.store.db();
+    let page = plans::lacking(
+        db,
+        &unit.subtree(),
+        &year,
+        day,
+        stage,
+        q.page.unwrap_or(1),
+        PER_PAGE,
+    )
+    .await?;
+    let (org_id, y, code) = (unit.id.0, year.year, stage.code());
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("{STAFF}/ke-hoach/chua?org={org_id}&year={y}&buoc={code}&page={p}")
+    });
+    let lineage = org::lineage(db, &unit).await?;
+    let view = LackingPage {
+        title: format!(
+            "Chưa đạt «{}» năm {} — {}",
+            stage.label().to_lowercase(),
+            year.year,
+            unit.name
+        ),
+        crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch cá nhân")),
+        me: viewer.me(),
+        can_enter: stage == Stage::Submitted && viewer.can_at(&unit).edit,
+        total: views::number(page.total),
+        rows: page.items,
+        links,
+        year: year.year,
+        unit,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct YearForm {
+    year: Option<i32>,
+    #[serde(default)]
+    person: Option<i64>,
+}
+
+async fn year_named(
+    state: &AppState,
+    year: Option<i32>,
+) -> Result<(CampaignYear, Vec<CampaignYear>), AppError> {
+    let years = campaign::years(state.store.db()).await?;
+    let chosen = match year {
+        Some(y) => years.iter().find(|c| c.year == y),
+        None => crate::campaign::current_year(&years, crate::today()),
+    }
+    .cloned()
+    .ok_or(AppError::NotFound)?;
+    Ok((chosen, years))
+}
+
+#[derive(Template)]
+#[template(path = "plans/mine.html")]
+struct MinePage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    year: CampaignYear,
+    /// Other years and whether a plan exists for them: (year, plan id).
+    years: Vec<(i32, Option<i64>)>,
+    errors: FormErrors,
+}
+
+/// The viewer's plan for a year: the plan itself when it exists, else the page to start it.
+async fn my_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<YearForm>,
+) -> Result<Response, AppError> {
+    let person = viewer.principal.person_id.ok_or(AppError::NotFound)?;
+    let (year, years) = year_named(&state, q.year).await?;
+    let db = state.store.db();
+    if let Some(plan) = plans::plan_of(db, person, year.id).await? {
+        return Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{}", plan.id)).into_response());
+    }
+    let mut listed = Vec::new();
+    for y in &years {
+        listed.push((
+            y.year,
+            plans::plan_of(db, person, y.id).await?.map(|p| p.id),
+        ));
+    }
+    let page = MinePage {
+        title: format!("Kế hoạch cá nhân năm {}", year.year),
+        crumbs: vec![Crumb::here("Kế hoạch của tôi")],
+        me: viewer.me(),
+        years: listed,
+        year,
+        errors: FormErrors::default(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn start_my_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<YearForm>,
+) -> Result<Response, AppError> {
+    let person = viewer.principal.person_id.ok_or(AppError::NotFound)?;
+    let (year, _) = year_named(&state, form.year).await?;
+    let db = state.store.db();
+    let person = lantoa_store::people::get(db, person).await?;
+    let id = plans::start(db, &viewer.actor, &person, &year, false).await?;
+    Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}/sua")).into_response())
+}
+
+/// Staff open a plan for someone without an account, to enter it from the paper they wrote.
+async fn start_for_person(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<YearForm>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let person =
+        lantoa_store::people::get(db, PersonId(form.person.ok_or(AppError::NotFound)?)).await?;
+    let unit = org::get(db, person.org_id).await?;
+    viewer.require(Role::Staff, &unit)?;
+    if plans::has_account(db, person.id).await? {
+        return Err(AppError::Conflict(format!(
+            "{} có tài khoản: hãy để người đó tự lập kế hoạch (mục «Kế hoạch của tôi»).",
+            person.details.full_name
+        )));
+    }
+    let (year, _) = year_named(&state, form.year).await?;
+    let id = plans::start(db, &viewer.actor, &person, &year, true).await?;
+    Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}/sua")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "plans/plan.html")]
+struct PlanPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    plan: Plan,
+    topics: Vec<Topic>,
+    commitments: Vec<Commitment>,
+    events: Vec<PlanEvent>,
+    own: bool,
+    review: bool,
+    notice: String,
+    errors: FormErrors,
+}
+
+impl PlanPage {
+    fn date(&self, d: &chrono::NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+
+    fn when(&self, e: &PlanEvent) -> String {
+        e.created_at
+            .with_timezone(&chrono::Local)
+            .format("%H:%M ngày %d/%m/%Y")
+            .to_string()
+    }
+
+    fn can(&self, step: &str) -> bool {
+        let Some(step) = PlanStep::from_code(step) else {
+            return false;
+        };
+        let allowed = match step.role() {
+            lantoa_domain::plans::PlanRole::Owner => self.own,
+            lantoa_domain::plans::PlanRole::Reviewer => self.review,
+        };
+        allowed && self.plan.state.after(step).is_ok()
+    }
+
+    fn editable(&self) -> bool {
+        self.own && self.plan.state.editable()
+    }
+}
+
+async fn plan_view(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: Plan,
+    access: Access,
+    errors: FieldErrors,
+) -> Result<PlanPage, AppError> {
+    let db = state.store.db();
+    Ok(PlanPage {
+        title: format!(
+            "Kế hoạch năm {} — {}",
+            plan.year,
+            plan.person_name
+                .clone()
+                .unwrap_or_else(|| plan.org_name.clone())
+        ),
+        crumbs: if access.review {
+            vec![
+                Crumb::link(
+                    "Kế hoạch cá nhân",
+                    format!("{STAFF}/ke-hoach?org={}&year={}", plan.org_id, plan.year),
+                ),
+                Crumb::here(plan.person_name.clone().unwrap_or_default()),
+            ]
+        } else {
+            vec![Crumb::here("Kế hoạch của tôi")]
+        },
+        me: viewer.me(),
+        topics: plans::topics(db, plan.id).await?,
+        commitments: plans::commitments(db, plan.id).await?,
+        events: plans::events(db, plan.id).await?,
+        own: access.own,
+        review: access.review,
+        notice: String::new(),
+        errors: FormErrors(errors),
+        plan,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NoticeQuery {
+    #[serde(default)]
+    da: String,
+}
+
+async fn plan_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
+    let mut page = plan_view(&state, &viewer, plan, access, FieldErrors::default()).await?;
+    page.notice = match q.da.as_str() {
+        "luu" => "Đã lưu kế hoạch. Khi xong, bấm «Nộp kế hoạch».".into(),
+        "" => String::new(),
+        step => PlanStep::from_code(step)
+            .map(|s| format!("Đã ghi: {}.", s.label().to_lowercase()))
+            .unwrap_or_default(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// One row of the commitments form.
+struct CommitmentRow {
+    index: usize,
+    input: CommitmentInput,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/edit.html")]
+struct EditPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    plan: Plan,
+    party_post: String,
+    government_post: String,
+    rows: Vec<CommitmentRow>,
+    areas: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+}
+
+/// Blank rows offered under the filled ones.
+const BLANK_ROWS: usize = 3;
+
+fn edit_view(
+    viewer: &Viewer,
+    plan: Plan,
+    party_post: String,
+    government_post: String,
+    inputs: Vec<CommitmentInput>,
+    errors: FieldErrors,
+) -> EditPage {
+    let filled = inputs.len();
+    let rows = inputs
+        .into_iter()
+        .chain(std::iter::repeat_with(CommitmentInput::default).take(BLANK_ROWS))
+        .take((filled + BLANK_ROWS).min(lantoa_domain::plans::MAX_COMMITMENTS))
+        .enumerate()
+        .map(|(index, input)| CommitmentRow {
+            index,
+            error: errors
+                .get(lantoa_domain::plans::commitment_field(index))
+                .unwrap_or_default()
+                .to_owned(),
+            input,
+        })
+        .collect();
+    EditPage {
+        title: format!("Kế hoạch cá nhân năm {}", plan.year),
+        crumbs: vec![
+            Crumb::link("Kế hoạch", format!("{STAFF}/ke-hoach/{}", plan.id)),
+            Crumb::here("Viết kế hoạch"),
+        ],
+        me: viewer.me(),
+        plan,
+        party_post,
+        government_post,
+        rows,
+        areas: CommitmentArea::ALL
+            .iter()
+            .map(|a| (a.code(), a.label()))
+            .collect(),
+        errors: FormErrors(errors),
+    }
+}
+
+fn must_edit(plan: &Plan, access: Access) -> Result<(), AppError> {
+    if !access.own {
+        return Err(AppError::Forbidden);
+    }
+    if !plan.state.editable() {
+        return Err(AppError::Conflict(format!(
+            "Kế hoạch đang ở bước «{}»: chỉ sửa được khi còn nháp hoặc bị trả lại.",
+            plan.state.label()
+        )));
+    }
+    Ok(())
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
+    must_edit(&plan, access)?;
+    let inputs = plans::commitments(state.store.db(), id)
+        .await?
+        .into_iter()
+        .map(|c| CommitmentInput {
+            area: c.area.code().into(),
+            action: c.action,
+            measure: c.measure,
+            deadline: lantoa_domain::dates::display(c.deadline),
+        })
+        .collect();
+    let page = edit_view(
+        &viewer,
+        plan.clone(),
+        plan.party_post.clone().unwrap_or_default(),
+        plan.government_post.clone().unwrap_or_default(),
+        inputs,
+        FieldErrors::default(),
+    );
+    Ok(render(&page)?.into_response())
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+async fn save_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
+    must_edit(&plan, access)?;
+    let inputs: Vec<CommitmentInput> = (0..lantoa_domain::plans::MAX_COMMITMENTS)
+        .map(|i| CommitmentInput {
+            area: field(&fields, &format!("area_{i}")).to_owned(),
+            action: field(&fields, &format!("action_{i}")).to_owned(),
+            measure: field(&fields, &format!("measure_{i}")).to_owned(),
+            deadline: field(&fields, &format!("deadline_{i}")).to_owned(),
+        })
+        .filter(|c| {
+            !(c.action.trim().is_empty()
+                && c.measure.trim().is_empty()
+                && c.deadline.trim().is_empty())
+        })
+        .collect();
+    let optional = |name: &str| {
+        Some(lantoa_domain::text::clean(field(&fields, name))).filter(|v| !v.is_empty())
+    };
+    let header = PlanHeader {
+        party_post: optional("party_post"),
+        government_post: optional("government_post"),
+    };
+    let result = match check_commitments(&inputs, plan.year) {
+        Ok(drafts) => plans::save(state.store.db(), &viewer.actor, &plan, &header, &drafts).await,
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    let submit = field(&fields, "then") == "nop";
+    match result {
+        Ok(()) if submit => {
+            step_then_redirect(
+                &state,
+                &viewer,
+                plan,
+                access,
+                PlanStep::Submit,
+                StepInput::default(),
+            )
+            .await
+        }
+        Ok(()) => Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}?da=luu")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(&edit_view(
+            &viewer,
+            plan,
+            field(&fields, "party_post").to_owned(),
+            field(&fields, "government_post").to_owned(),
+            inputs,
+            errors,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Takes a step; back to the plan with a notice, or the plan again with the refusal.
+async fn step_then_redirect(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: Plan,
+    access: Access,
+    step: PlanStep,
+    input: StepInput,
+) -> Result<Response, AppError> {
+    match plans::take_step(state.store.db(), &viewer.actor, plan.id, step, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("{STAFF}/ke-hoach/{}?da={}", plan.id, step.code()))
+                .into_response(),
+        ),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&plan_view(state, viewer, plan, access, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn take_step(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, AppError> {
+    let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
+    let step = PlanStep::from_code(&form.step)
+        .ok_or_else(|| AppError::BadRequest(format!("bước «{}»", form.step)))?;
+    let allowed = match step.role() {
+        lantoa_domain::plans::PlanRole::Owner => access.own,
+        lantoa_domain::plans::PlanRole::Reviewer => access.review,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    if matches!(step, PlanStep::MidYearReview | PlanStep::SelfAssess) {
+        return Ok(Redirect::to(&format!(
+            "{STAFF}/ke-hoach/{id}/danh-gia-viec?buoc={}",
+            step.code()
+        ))
+        .into_response());
+    }
+    let input = StepInput {
+        comment: Some(form.comment),
+        progress: Vec::new(),
+    };
+    step_then_redirect(&state, &viewer, plan, access, step, input).await
+}
+
+/// One commitment in the review form.
+struct ReviewRow {
+    index: usize,
+    commitment: Commitment,
+    progress: String,
+    evidence: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/review.html")]
+struct ReviewPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    plan: Plan,
+    step: &'static str,
+    year_end: bool,
+    rows: Vec<ReviewRow>,
+    progresses: Vec<(&'static str, &'static str)>,
+    comment: String,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReviewQuery {
+    #[serde(default)]
+    buoc: String,
+}
+
+fn review_step(code: &str) -> Result<PlanStep, AppError> {
+    match PlanStep::from_code(code) {
+        Some(step @ (PlanStep::MidYearReview | PlanStep::SelfAssess)) => Ok(step),
+        _ => Err(AppError::BadRequest(format!("bước «{code}»"))),
+    }
+}
+
+fn review_view(
+    viewer: &Viewer,
+    plan: Plan,
+    step: PlanStep,
+    commitments: Vec<Commitment>,
+    posted: &[ProgressInput],
+    comment: String,
+    errors: FieldErrors,
+) -> ReviewPage {
+    let year_end = step == PlanStep::SelfAssess;
+    let rows = commitments
+        .into_iter()
+        .enumerate()
+        .map(|(index, c)| {
+            let posted = posted.iter().find(|p| p.commitment == c.id);
+            let (stored_progress, stored_evidence) = if year_end {
+                (
+                    c.end_progress.or(c.mid_progress),
+                    c.end_evidence.clone().or(c.mid_evidence.clone()),
+                )
+            } else {
+                (c.mid_progress, c.mid_evidence.clone())
+            };
+            ReviewRow {
+                index,
+                progress: posted
+                    .map(|p| p.progress.clone())
+                    .or(stored_progress.map(|p| p.code().to_owned()))
+                    .unwrap_or_default(),
+                evidence: posted
+                    .map(|p| p.evidence.clone())
+                    .or(stored_evidence)
+                    .unwrap_or_default(),
+                error: errors
+                    .get(lantoa_domain::plans::commitment_field(index))
+                    .unwrap_or_default()
+                    .to_owned(),
+                commitment: c,
+            }
+        })
+        .collect();
+    ReviewPage {
+        title: format!("{} — kế hoạch năm {}", step.label(), plan.year),
+        crumbs: vec![
+            Crumb::link("Kế hoạch", format!("{STAFF}/ke-hoach/{}", plan.id)),
+            Crumb::here(step.label()),
+        ],
+        me: viewer.me(),
+        step: step.code(),
+        year_end,
+        rows,
+        progresses: Progress::ALL
+            .iter()
+            .map(|p| (p.code(), p.label()))
+            .collect(),
+        comment: if comment.is_empty() {
+            plan.self_assessment.clone().unwrap_or_default()
+        } else {
+            comment
+        },
+        plan,
+        errors: FormErrors(errors),
+    }
+}
+
+async fn review_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Response, AppError> {
+    let step = review_step(&q.buoc)?;
+    let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
+    if !access.own {
+        return Err(AppError::Forbidden);
+    }
+    plan.state.after(step).map_err(AppError::Conflict)?;
+    let commitments = plans::commitments(state.store.db(), id).await?;
+    let page = review_view(
+        &viewer,
+        plan,
+        step,
+        commitments,
+        &[],
+        String::new(),
+        FieldErrors::default(),
+    );
+    Ok(render(&page)?.into_response())
+}
+
+async fn save_review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let step = review_step(field(&fields, "step"))?;
+    let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
+    if !access.own {
+        return Err(AppError::Forbidden);
+    }
+    let commitments = plans::commitments(state.store.db(), id).await?;
+    let ids: Vec<i64> = commitments.iter().map(|c| c.id).collect();
+    let posted: Vec<ProgressInput> = ids
+        .iter()
+        .map(|c| ProgressInput {
+            commitment: *c,
+            progress: field(&fields, &format!("progress_{c}")).to_owned(),
+            evidence: field(&fields, &format!("evidence_{c}")).to_owned(),
+        })
+        .collect();
+    let comment = field(&fields, "comment").to_owned();
+    let result = match check_progress(&posted, &ids) {
+        Ok(progress) => {
+            let input = StepInput {
+                comment: Some(comment.clone()),
+                progress,
+            };
+            plans::take_step(state.store.db(), &viewer.actor, id, step, &input)
+                .await
+                .map(|_| ())
+        }
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}?da={}", step.code())).into_response())
+        }
+        Err(StoreError::Invalid(errors)) => render_invalid(&review_view(
+            &viewer,
+            plan,
+            step,
+            commitments,
+            &posted,
+            comment,
+            errors,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,323 @@
+//! Personal plans through their year: the seed's "100% … xây dựng kế hoạch cá nhân" for
+//! 2024 and the lists behind 2025's figures; a member writes, submits, is returned, fixes,
+//! is approved, reviews at mid-year and year end, and the cell assesses and locks — with
+//! every refusal explained and nothing written. On SQLite, and on PostgreSQL when
+//! `LANTOA_TEST_POSTGRES_URL` is set.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+
+#[tokio::test]
+async fn every_member_had_a_plan_in_2024_and_2025_lists_who_has_not() {
+    for admin in TestApp::each().await {
+        let root = admin.org_id("TU-MYTHO").await;
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let page = leader
+            .get(&format!("/quan-ly/ke-hoach?org={root}&year=2024"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", admin.backend);
+        let html = page.text();
+        assert_eq!(html.matches("tile-value\">100%<").count(), 4, "{html}");
+        assert!(html.contains("3.425/3.425 đảng viên"), "{html}");
+
+        // 2025: the number of members without a plan is the length of the list behind it.
+        let ward = admin.org_id("DB-P5").await;
+        let html = leader
+            .get(&format!("/quan-ly/ke-hoach?org={ward}&year=2025"))
+            .await
+            .text();
+        let lacking: i64 = html
+            .split("buoc=nop\">")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.replace('.', "").parse().ok())
+            .unwrap_or_else(|| panic!("no drill-down link: {html}"));
+        assert!(lacking > 0);
+        let list = leader
+            .get(&format!(
+                "/quan-ly/ke-hoach/chua?org={ward}&year=2025&buoc=nop"
+            ))
+            .await
+            .text();
+        assert!(
+            list.contains(&format!("<strong>{lacking}</strong> đảng viên")),
+            "{list}"
+        );
+        assert_eq!(
+            list.matches("<tr><td><a href=\"/quan-ly/nhan-su/").count() as i64,
+            lacking.min(50)
+        );
+
+        // Another ward's staff do not see this ward's figures.
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(
+            other
+                .get(&format!("/quan-ly/ke-hoach?org={ward}&year=2025"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plan_goes_from_draft_to_locked_with_its_reviews() {
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        admin.open_year(2026).await;
+        let member = admin.signed_in_as("dangvien.p5").await;
+        let staff = admin.signed_in_as("canbo.p5").await;
+
+        let start = member
+            .get("/quan-ly/ke-hoach-cua-toi?year=2026")
+            .await
+            .text();
+        assert!(start.contains("Lập kế hoạch năm 2026"), "{start}");
+        let reply = member
+            .post_form("/quan-ly/ke-hoach-cua-toi", "year=2026")
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", admin.backend);
+        let edit = reply.location();
+        let id: i64 = edit.split('/').nth(3).unwrap().parse().unwrap();
+        let plan = format!("/quan-ly/ke-hoach/{id}");
+
+        // An empty plan cannot be submitted; a vague commitment is refused at its row.
+        let reply = member.post_form(&format!("{plan}/buoc"), "step=nop").await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.text().contains("chưa có việc làm cụ thể nào"));
+        let vague = "area_0=neu_guong&action_0=Th%E1%BB%B1c+hi%E1%BB%87n+t%E1%BB%91t&measure_0=&deadline_0=&then=luu";
+        let reply = member.post_form(&edit, vague).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = reply.text();
+        assert!(html.contains("Việc 1: việc làm cần cụ thể"), "{html}");
+        assert!(html.contains("Thực hiện tốt"), "the typed text stays");
+        assert!(
+            lantoa_store::plans::commitments(db, id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let good = "party_post=%C4%90%E1%BA%A3ng+vi%C3%AAn\
+            &area_0=neu_guong&action_0=%C4%90i+%C4%91%E1%BA%A7u+v%E1%BA%ADn+%C4%91%E1%BB%99ng+gia+%C4%91%C3%ACnh+ph%C3%A2n+lo%E1%BA%A1i+r%C3%A1c&measure_0=C%E1%BA%A3+n%C4%83m&deadline_0=30%2F06%2F2026\
+            &area_1=nhiem_vu&action_1=Ho%C3%A0n+th%C3%A0nh+b%C3%A1o+c%C3%A1o+qu%C3%BD+%C4%91%C3%BAng+h%E1%BA%A1n&measure_1=4+b%C3%A1o+c%C3%A1o&deadline_1=&then=nop";
+        let reply = member.post_form(&edit, good).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let stored = lantoa_store::plans::plan(db, id).await.unwrap();
+        assert_eq!(stored.state, lantoa_domain::plans::PlanState::Submitted);
+        assert_eq!(
+            lantoa_store::plans::commitments(db, id)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        // The member cannot approve their own plan; another ward cannot see it.
+        assert_eq!(
+            member
+                .post_form(&format!("{plan}/buoc"), "step=duyet")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(other.get(&plan).await.status, StatusCode::NOT_FOUND);
+
+        // Returned: a comment is required and shown to the member.
+        let reply = staff
+            .post_form(&format!("{plan}/buoc"), "step=tra_lai&comment=")
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.text().contains("Ghi rõ cần sửa gì"));
+        let reply = staff
+            .post_form(
+                &format!("{plan}/buoc"),
+                "step=tra_lai&comment=Ghi+r%C3%B5+s%E1%BB%91+bu%E1%BB%95i",
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let html = member.get(&plan).await.text();
+        assert!(
+            html.contains("↺ Ghi rõ số buổi") && html.contains("Trả lại để sửa"),
+            "{html}"
+        );
+        let reply = member.post_form(&edit, good).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let reply = staff.post_form(&format!("{plan}/buoc"), "step=duyet").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+
+        // Approved plans are no longer edited.
+        assert_eq!(member.get(&edit).await.status, StatusCode::CONFLICT);
+        assert_eq!(
+            member.post_form(&edit, good).await.status,
+            StatusCode::CONFLICT
+        );
+
+        // Mid-year: every commitment gets a progress; "not done" needs a reason.
+        let ids: Vec<i64> = lantoa_store::plans::commitments(db, id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let review = format!("{plan}/danh-gia-viec");
+        let reply = member
+            .post_form(
+                &review,
+                &format!(
+                    "step=so_ket&progress_{}=chua_thuc_hien&evidence_{}=",
+                    ids[0], ids[0]
+                ),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = reply.text();
+        assert!(
+            html.contains("Việc 1: chưa thực hiện thì ghi lý do")
+                && html.contains("Việc 2: chọn mức thực hiện"),
+            "{html}"
+        );
+        let progress = format!(
+            "progress_{a}=dang_thuc_hien&evidence_{a}=%C4%90%C3%A3+v%E1%BA%ADn+%C4%91%E1%BB%99ng+3+h%E1%BB%99&progress_{b}=da_thuc_hien&evidence_{b}=",
+            a = ids[0],
+            b = ids[1]
+        );
+        let reply = member
+            .post_form(&review, &format!("step=so_ket&{progress}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        // Year end: the self-assessment needs its text.
+        let reply = member
+            .post_form(&review, &format!("step=tu_danh_gia&{progress}&comment="))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let reply = member
+            .post_form(
+                &review,
+                &format!(
+                    "step=tu_danh_gia&{progress}&comment=Ho%C3%A0n+th%C3%A0nh+c%C6%A1+b%E1%BA%A3n"
+                ),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let reply = staff
+            .post_form(
+                &format!("{plan}/buoc"),
+                "step=danh_gia&comment=Ho%C3%A0n+th%C3%A0nh+t%E1%BB%91t",
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let reply = staff.post_form(&format!("{plan}/buoc"), "step=khoa").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let stored = lantoa_store::plans::plan(db, id).await.unwrap();
+        assert_eq!(stored.state, lantoa_domain::plans::PlanState::Locked);
+        let reply = staff
+            .post_form(&format!("{plan}/buoc"), "step=danh_gia&comment=x")
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.text().contains("Kế hoạch đã khóa"));
+        let html = member.get(&plan).await.text();
+        assert!(
+            html.contains("Đang thực hiện</strong> — Đã vận động 3 hộ")
+                && html.contains("Hoàn thành tốt"),
+            "{html}"
+        );
+        let events = lantoa_store::plans::events(db, id).await.unwrap();
+        assert_eq!(
+            events.iter().map(|e| e.step.as_str()).collect::<Vec<_>>(),
+            [
+                "nop",
+                "tra_lai",
+                "nop",
+                "duyet",
+                "so_ket",
+                "tu_danh_gia",
+                "danh_gia",
+                "khoa"
+            ]
+        );
+        let log = admin.get("/quan-ly/nhat-ky?viec=plan_approve").await.text();
+        assert!(log.contains("Duyệt kế hoạch"), "{log}");
+    }
+}
+
+#[tokio::test]
+async fn staff_enter_plans_only_for_people_without_accounts() {
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let staff = admin.signed_in_as("canbo.p5").await;
+        // A member of Phường 5 without a 2025 plan and without an account.
+        let ward = lantoa_store::org::get(db, lantoa_domain::OrgId(admin.org_id("DB-P5").await))
+            .await
+            .unwrap();
+        let year = lantoa_store::campaign::year(db, 2025).await.unwrap();
+        let lacking = lantoa_store::plans::lacking(
+            db,
+            &ward.subtree(),
+            &year,
+            lantoa_domain::study::reference_day(2025, lantoa_web::today()),
+            lantoa_store::plans::Stage::Submitted,
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+        let mut without_account = None;
+        for m in &lacking.items {
+            if !lantoa_store::plans::has_account(db, lantoa_domain::PersonId(m.person_id))
+                .await
+                .unwrap()
+            {
+                without_account = Some(m.person_id);
+                break;
+            }
+        }
+        let person = without_account.expect("someone without a plan and an account");
+        let reply = staff
+            .post_form(
+                "/quan-ly/ke-hoach/lap-ho",
+                &format!("person={person}&year=2025"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", admin.backend);
+        let id: i64 = reply.location().split('/').nth(3).unwrap().parse().unwrap();
+        let html = staff.get(&format!("/quan-ly/ke-hoach/{id}")).await.text();
+        assert!(html.contains("Cán bộ nhập hộ từ bản giấy"), "{html}");
+        // A second one is refused; so is entering for someone with an account.
+        let again = staff
+            .post_form(
+                "/quan-ly/ke-hoach/lap-ho",
+                &format!("person={person}&year=2025"),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        let member = lantoa_store::accounts::find_for_login(db, "dangvien.p5")
+            .await
+            .unwrap()
+            .unwrap();
+        let member_person = lantoa_store::accounts::get(db, member.id).await.unwrap();
+        let reply = staff
+            .post_form(
+                "/quan-ly/ke-hoach/lap-ho",
+                &format!("person={}&year=2025", member_person.person_id.unwrap().0),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert!(reply.text().contains("có tài khoản"));
+        // Staff of another ward cannot.
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(
+            other
+                .post_form(
+                    "/quan-ly/ke-hoach/lap-ho",
+                    &format!("person={person}&year=2025")
+                )
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
