@@ -18,6 +18,24 @@ use std::collections::HashMap;
 /// A condition on person `p` for the year whose id is bound at placeholder `$n`.
 pub(crate) type Condition = fn(usize) -> String;
 
+/// What a set of figures counts: an optional `LEFT JOIN` on person `p` for the year at
+/// placeholder `$n` (at most one row per person, e.g. their plan of the year), and the
+/// conditions, which may use the joined row.
+pub(crate) struct Measure<'a> {
+    /// The join, if the conditions need one.
+    pub join: Option<fn(usize) -> String>,
+    /// The conditions counted.
+    pub conditions: &'a [Condition],
+}
+
+impl Measure<'_> {
+    fn join(&self, year_at: usize) -> String {
+        self.join
+            .map(|j| format!(" {}", j(year_at)))
+            .unwrap_or_default()
+    }
+}
+
 /// Members counted, and for each condition how many of them meet it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -48,11 +66,13 @@ impl Tally {
 const ELIGIBLE_ON_DAY: &str = "(pu.valid_from IS NULL OR pu.valid_from <= $1) AND (pu.valid_to IS NULL OR pu.valid_to > $1) \
     AND p.member_status IN ('chinh_thuc', 'du_bi')";
 
-/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`.
-fn eligible_in_subtree() -> String {
+/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`, with
+/// the measure's join (the year at `$4`).
+fn eligible_in_subtree(measure: &Measure) -> String {
     format!(
-        "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id \
-         WHERE {ELIGIBLE_ON_DAY} AND d.path >= $2 AND d.path < $3"
+        "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id{} \
+         WHERE {ELIGIBLE_ON_DAY} AND d.path >= $2 AND d.path < $3",
+        measure.join(4)
     )
 }
 
@@ -98,12 +118,13 @@ pub(crate) async fn tally<C: ConnectionTrait>(
     within: &Subtree,
     year_id: i64,
     day: NaiveDate,
-    conditions: &[Condition],
+    measure: &Measure<'_>,
 ) -> Result<Tally, StoreError> {
+    let conditions = measure.conditions;
     let query = format!(
         "{} {}",
         select("CAST(0 AS BIGINT)", conditions, 4),
-        eligible_in_subtree()
+        eligible_in_subtree(measure)
     );
     let values = vec![
         day.into(),
@@ -125,17 +146,19 @@ pub(crate) async fn tally_with_children<C: ConnectionTrait>(
     unit: OrgId,
     year_id: i64,
     day: NaiveDate,
-    conditions: &[Condition],
+    measure: &Measure<'_>,
 ) -> Result<(Tally, HashMap<OrgId, Tally>), StoreError> {
+    let conditions = measure.conditions;
     let values = || vec![day.into(), unit.0.into(), year_id.into()];
     let by_child = rows(
         conn,
         &format!(
             "{} FROM orgs c \
              JOIN orgs d ON d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0' \
-             JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id \
+             JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id{} \
              WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
-            select("c.id", conditions, 3)
+            select("c.id", conditions, 3),
+            measure.join(3)
         ),
         values(),
         conditions.len(),
@@ -144,9 +167,10 @@ pub(crate) async fn tally_with_children<C: ConnectionTrait>(
     let own = rows(
         conn,
         &format!(
-            "{} FROM person_units pu JOIN people p ON p.id = pu.person_id \
+            "{} FROM person_units pu JOIN people p ON p.id = pu.person_id{} \
              WHERE pu.org_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY pu.org_id",
-            select("pu.org_id", conditions, 3)
+            select("pu.org_id", conditions, 3),
+            measure.join(3)
         ),
         values(),
         conditions.len(),
@@ -186,11 +210,20 @@ pub(crate) async fn lacking<C: ConnectionTrait>(
     within: &Subtree,
     year_id: i64,
     day: NaiveDate,
+    join: Option<fn(usize) -> String>,
     condition: Condition,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    let from = format!("{} AND NOT {}", eligible_in_subtree(), condition(4));
+    let measure = Measure {
+        join,
+        conditions: &[],
+    };
+    let from = format!(
+        "{} AND NOT ({})",
+        eligible_in_subtree(&measure),
+        condition(4)
+    );
     let values: Vec<Value> = vec![
         day.into(),
         within.from.clone().into(),

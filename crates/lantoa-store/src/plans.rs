@@ -679,56 +679,57 @@ impl Stage {
     }
 }
 
-fn has_plan_in(n: usize, states: &[PlanState]) -> String {
+/// Each member's personal plan of the year at `$n`, if any (at most one: unique index).
+fn plan_of_year(n: usize) -> String {
+    format!(
+        "LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = ${n} AND pl.kind = 'ca_nhan'"
+    )
+}
+
+fn in_states(states: &[PlanState]) -> String {
     let list = states
         .iter()
         .map(|s| format!("'{}'", s.code()))
         .collect::<Vec<_>>()
         .join(", ");
-    format!(
-        "EXISTS (SELECT 1 FROM plans pl WHERE pl.person_id = p.id AND pl.year_id = ${n} \
-         AND pl.kind = 'ca_nhan' AND pl.state IN ({list}))"
-    )
+    format!("COALESCE(pl.state, '') IN ({list})")
 }
 
-fn submitted(n: usize) -> String {
+fn submitted(_: usize) -> String {
     use PlanState::*;
-    has_plan_in(
-        n,
-        &[
-            Submitted,
-            Returned,
-            Approved,
-            MidYearReviewed,
-            SelfAssessed,
-            Assessed,
-            Locked,
-        ],
-    )
+    in_states(&[
+        Submitted,
+        Returned,
+        Approved,
+        MidYearReviewed,
+        SelfAssessed,
+        Assessed,
+        Locked,
+    ])
 }
 
-fn approved(n: usize) -> String {
+fn approved(_: usize) -> String {
     use PlanState::*;
-    has_plan_in(
-        n,
-        &[Approved, MidYearReviewed, SelfAssessed, Assessed, Locked],
-    )
+    in_states(&[Approved, MidYearReviewed, SelfAssessed, Assessed, Locked])
 }
 
-fn mid_year(n: usize) -> String {
+fn mid_year(_: usize) -> String {
     use PlanState::*;
-    has_plan_in(n, &[MidYearReviewed, SelfAssessed, Assessed, Locked])
+    in_states(&[MidYearReviewed, SelfAssessed, Assessed, Locked])
 }
 
-fn assessed(n: usize) -> String {
+fn assessed(_: usize) -> String {
     use PlanState::*;
-    has_plan_in(n, &[Assessed, Locked])
+    in_states(&[Assessed, Locked])
 }
 
 /// Members counted and how many reached each stage (in `Stage::ALL` order).
 pub type PlanCoverage = coverage::Tally;
 
-const CONDITIONS: [Condition; 4] = [submitted, approved, mid_year, assessed];
+const STAGES: coverage::Measure<'static> = coverage::Measure {
+    join: Some(plan_of_year),
+    conditions: &[submitted, approved, mid_year, assessed],
+};
 
 /// Plan figures of a unit's subtree and of each child's: two queries.
 pub async fn coverage_with_children<C: ConnectionTrait>(
@@ -737,7 +738,7 @@ pub async fn coverage_with_children<C: ConnectionTrait>(
     year: &CampaignYear,
     day: NaiveDate,
 ) -> Result<(PlanCoverage, HashMap<OrgId, PlanCoverage>), StoreError> {
-    coverage::tally_with_children(conn, unit, year.id, day, &CONDITIONS).await
+    coverage::tally_with_children(conn, unit, year.id, day, &STAGES).await
 }
 
 /// Plan figures of a subtree: one query.
@@ -747,7 +748,7 @@ pub async fn coverage<C: ConnectionTrait>(
     year: &CampaignYear,
     day: NaiveDate,
 ) -> Result<PlanCoverage, StoreError> {
-    coverage::tally(conn, within, year.id, day, &CONDITIONS).await
+    coverage::tally(conn, within, year.id, day, &STAGES).await
 }
 
 /// Members of the subtree who have not reached a stage, by unit then name: two queries.
@@ -765,6 +766,7 @@ pub async fn lacking<C: ConnectionTrait>(
         within,
         year.id,
         day,
+        Some(plan_of_year),
         stage.condition(),
         page,
         per_page,

@@ -1,8 +1,9 @@
 //! Study benchmark at city size: the demo city (≈9 000 people) with three campaign years of
 //! sessions and attendance (2023 and 2024 complete, 2025 begun). Measures, warm, in-process
 //! through the real router: the coverage page of the whole city with its per-unit table,
-//! and saving the marks of a 2 000-person roster. On a fresh SQLite file, and on PostgreSQL
-//! when LANTOA_BENCH_POSTGRES_URL is set. Prints milliseconds; targets: page < 50 ms,
+//! the personal-plan figures of the whole city with theirs, and saving the marks of a
+//! 2 000-person roster. On a fresh SQLite file, and on PostgreSQL
+//! when LANTOA_BENCH_POSTGRES_URL is set. Prints milliseconds; targets: pages < 50 ms,
 //! roster save < 1 s.
 //!
 //! Run with `cargo bench -p lantoa --bench study` (release profile).
@@ -100,21 +101,26 @@ async fn run(label: &str, store: Store) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no demo root"))?;
 
-    let page = || {
-        Request::get(format!("/quan-ly/hoc-tap?org={}&year=2024", root.id))
-            .header(header::COOKIE, cookie.clone())
-            .body(Body::empty())
-            .unwrap()
-    };
-    timed(&app, page).await?;
-    let mut times = Vec::new();
-    for _ in 0..20 {
-        times.push(timed(&app, page).await?);
+    for (what, path) in [
+        ("coverage page, whole city, 2024:", "hoc-tap"),
+        ("plan figures, whole city, 2024: ", "ke-hoach"),
+    ] {
+        let page = || {
+            Request::get(format!("/quan-ly/{path}?org={}&year=2024", root.id))
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::empty())
+                .unwrap()
+        };
+        timed(&app, page).await?;
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            times.push(timed(&app, page).await?);
+        }
+        println!(
+            "{label:<10} {what} {:>7.1} ms (median of 20, target < 50)",
+            median(times)
+        );
     }
-    println!(
-        "{label:<10} coverage page, whole city, 2024: {:>7.1} ms (median of 20, target < 50)",
-        median(times)
-    );
 
     // The city committee's 2024 session has the whole city's members on its roster.
     let year = lantoa_store::campaign::year(&db, 2024).await?;
