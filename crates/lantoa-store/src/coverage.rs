@@ -204,25 +204,22 @@ pub struct Missing {
     pub org_code: String,
 }
 
-/// The subtree's members who do not meet `condition`, by unit then name: two queries.
+/// The subtree's members who do not meet the measure's conditions (all of them), by unit
+/// then name: two queries.
 pub(crate) async fn lacking<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year_id: i64,
     day: NaiveDate,
-    join: Option<fn(usize) -> String>,
-    condition: Condition,
+    measure: &Measure<'_>,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    let measure = Measure {
-        join,
-        conditions: &[],
-    };
+    let all: Vec<String> = measure.conditions.iter().map(|c| c(4)).collect();
     let from = format!(
         "{} AND NOT ({})",
-        eligible_in_subtree(&measure),
-        condition(4)
+        eligible_in_subtree(measure),
+        all.join(" AND ")
     );
     let values: Vec<Value> = vec![
         day.into(),

@@ -766,8 +766,10 @@ pub async fn lacking<C: ConnectionTrait>(
         within,
         year.id,
         day,
-        Some(plan_of_year),
-        stage.condition(),
+        &coverage::Measure {
+            join: Some(plan_of_year),
+            conditions: &[stage.condition()],
+        },
         page,
         per_page,
     )

@@ -1000,7 +1000,7 @@ pub async fn missing<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    crate::coverage::lacking(conn, within, year.id, day, None, studied, page, per_page).await
+    crate::coverage::lacking(conn, within, year.id, day, &STUDIED, page, per_page).await
 }
 
 /// Lượt counted at sessions organised in the subtree in the year, per audience.
