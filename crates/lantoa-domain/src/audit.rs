@@ -51,6 +51,7 @@ closed_list!(
         PlanReview = ("plan_review", "Sơ kết, tự đánh giá kế hoạch"),
         PlanAssess = ("plan_assess", "Chi bộ đánh giá kế hoạch"),
         PlanLock = ("plan_lock", "Khóa kế hoạch"),
+        ReminderSend = ("reminder_send", "Gửi nhắc nhở"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),

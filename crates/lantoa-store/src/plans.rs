@@ -669,6 +669,16 @@ impl Stage {
         }
     }
 
+    /// Title of the list of those who have not reached it.
+    pub fn lacking_label(self) -> &'static str {
+        match self {
+            Stage::Submitted => "Chưa xây dựng kế hoạch",
+            Stage::Approved => "Kế hoạch chưa được duyệt",
+            Stage::MidYear => "Chưa sơ kết 6 tháng",
+            Stage::Assessed => "Chi bộ chưa đánh giá",
+        }
+    }
+
     fn condition(self) -> Condition {
         match self {
             Stage::Submitted => submitted,

@@ -170,9 +170,18 @@ struct ShowPage {
     personal: bool,
     person: Person,
     history: Vec<Membership>,
+    /// The person's own unseen reminders (only on their own page).
+    reminders: Vec<lantoa_store::reminders::Reminder>,
 }
 
 impl ShowPage {
+    fn when(&self, r: &lantoa_store::reminders::Reminder) -> String {
+        r.created_at
+            .with_timezone(&chrono::Local)
+            .format("%H:%M ngày %d/%m/%Y")
+            .to_string()
+    }
+
     fn date(&self, d: &Option<chrono::NaiveDate>) -> String {
         views::date(d)
     }
@@ -190,7 +199,13 @@ async fn show(
         viewer.require(Role::Leader, &unit)?;
     }
     let history = people::history(db, person.id).await?;
+    let reminders = if viewer.is_person(person.id) {
+        lantoa_store::reminders::for_person(db, person.id, true).await?
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
+        reminders,
         title: person.details.full_name.clone(),
         crumbs: viewer.org_crumbs(
             &org::lineage(db, &unit).await?,

@@ -39,6 +39,8 @@ pub fn routes() -> crate::Routes {
         .route("/ke-hoach", get(coverage_page))
         .route("/ke-hoach/chua", get(lacking_page))
         .route("/ke-hoach/lap-ho", post(start_for_person))
+        .route("/ke-hoach/nhac", post(remind))
+        .route("/nhac-nho/{id}/da-xem", post(reminder_seen))
         .route("/ke-hoach-cua-toi", get(my_plan).post(start_my_plan))
         .route("/ke-hoach/{id}", get(plan_page))
         .route("/ke-hoach/{id}/sua", get(edit_page).post(save_plan))
@@ -172,6 +174,35 @@ struct LackingQuery {
     page: Option<u64>,
     #[serde(default)]
     buoc: String,
+    /// How many were just reminded.
+    nhac: Option<usize>,
+}
+
+impl LackingQuery {
+    fn study(&self) -> StudyQuery {
+        StudyQuery {
+            org: self.org,
+            year: self.year,
+            ..Default::default()
+        }
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::from_code(&self.buoc).unwrap_or(Stage::Submitted)
+    }
+}
+
+/// The reminder proposed for a stage.
+fn reminder_text(stage: Stage, year: i32) -> String {
+    let what = match stage {
+        Stage::Submitted => "xây dựng và nộp kế hoạch cá nhân",
+        Stage::Approved => "hoàn chỉnh kế hoạch cá nhân để chi bộ duyệt",
+        Stage::MidYear => "sơ kết 6 tháng kế hoạch cá nhân",
+        Stage::Assessed => "tự đánh giá kết quả thực hiện kế hoạch cá nhân để chi bộ đánh giá",
+    };
+    format!(
+        "Đề nghị đồng chí {what} năm {year} (học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh) trên Lan Tỏa hoặc nộp bản giấy cho chi bộ."
+    )
 }
 
 #[derive(Template)]
@@ -186,6 +217,12 @@ struct LackingPage {
     rows: Vec<Missing>,
     links: Vec<PageLink>,
     can_enter: bool,
+    /// Staff may remind the people listed.
+    can_remind: bool,
+    stage_code: &'static str,
+    message: String,
+    notice: String,
+    errors: FormErrors,
 }
 
 const PER_PAGE: u64 = 50;
@@ -195,13 +232,19 @@ async fn lacking_page(
     viewer: Viewer,
     Query(q): Query<LackingQuery>,
 ) -> Result<Response, AppError> {
-    let stage = Stage::from_code(&q.buoc).unwrap_or(Stage::Submitted);
-    let study = StudyQuery {
-        org: q.org,
-        year: q.year,
-        ..Default::default()
-    };
-    let (unit, year, day, _) = unit_and_year(&state, &viewer, &study, Role::Leader).await?;
+    let view = lacking_view(&state, &viewer, &q, FieldErrors::default(), None).await?;
+    Ok(render(&view)?.into_response())
+}
+
+async fn lacking_view(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &LackingQuery,
+    errors: FieldErrors,
+    message: Option<String>,
+) -> Result<LackingPage, AppError> {
+    let stage = q.stage();
+    let (unit, year, day, _) = unit_and_year(state, viewer, &q.study(), Role::Leader).await?;
     let db = state.store.db();
     let page = plans::lacking(
         db,
@@ -218,23 +261,97 @@ async fn lacking_page(
         format!("{STAFF}/ke-hoach/chua?org={org_id}&year={y}&buoc={code}&page={p}")
     });
     let lineage = org::lineage(db, &unit).await?;
-    let view = LackingPage {
+    let can_edit = viewer.can_at(&unit).edit;
+    Ok(LackingPage {
         title: format!(
-            "Chưa đạt «{}» năm {} — {}",
-            stage.label().to_lowercase(),
+            "{} năm {} — {}",
+            stage.lacking_label(),
             year.year,
             unit.name
         ),
         crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch cá nhân")),
         me: viewer.me(),
-        can_enter: stage == Stage::Submitted && viewer.can_at(&unit).edit,
+        can_enter: stage == Stage::Submitted && can_edit,
+        can_remind: can_edit && page.total > 0,
+        stage_code: code,
+        message: message.unwrap_or_else(|| reminder_text(stage, year.year)),
+        notice: q
+            .nhac
+            .map(|n| format!("Đã gửi nhắc nhở cho {} người.", views::number(n as i64)))
+            .unwrap_or_default(),
+        errors: FormErrors(errors),
         total: views::number(page.total),
         rows: page.items,
         links,
         year: year.year,
         unit,
+    })
+}
+
+/// Reminds the people ticked on the list, or everyone behind the figure.
+async fn remind(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<LackingQuery>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let stage = q.stage();
+    let (unit, year, day, _) = unit_and_year(&state, &viewer, &q.study(), Role::Staff).await?;
+    let db = state.store.db();
+    let people: Vec<PersonId> = if field(&fields, "all") == "1" {
+        plans::lacking(
+            db,
+            &unit.subtree(),
+            &year,
+            day,
+            stage,
+            1,
+            u64::from(u32::MAX),
+        )
+        .await?
+        .items
+        .iter()
+        .map(|m| PersonId(m.person_id))
+        .collect()
+    } else {
+        fields
+            .iter()
+            .filter(|(k, _)| k == "person")
+            .filter_map(|(_, v)| v.parse().ok().map(PersonId))
+            .collect()
     };
-    Ok(render(&view)?.into_response())
+    let message = field(&fields, "message").to_owned();
+    let subject = format!("ke_hoach:{}", stage.code());
+    let batch = lantoa_store::reminders::NewReminders {
+        unit: &unit,
+        year_id: Some(year.id),
+        subject: &subject,
+        message: &message,
+    };
+    match lantoa_store::reminders::send(db, &viewer.actor, &batch, &people).await {
+        Ok(sent) => Ok(Redirect::to(&format!(
+            "{STAFF}/ke-hoach/chua?org={}&year={}&buoc={}&nhac={sent}",
+            unit.id,
+            year.year,
+            stage.code()
+        ))
+        .into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&lacking_view(&state, &viewer, &q, errors, Some(message)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The person marks one of their reminders seen.
+async fn reminder_seen(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let person = viewer.principal.person_id.ok_or(AppError::NotFound)?;
+    lantoa_store::reminders::mark_seen(state.store.db(), person, id).await?;
+    Ok(Redirect::to(&format!("{STAFF}/nhan-su/{person}")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

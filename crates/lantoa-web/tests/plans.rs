@@ -321,3 +321,84 @@ async fn staff_enter_plans_only_for_people_without_accounts() {
         );
     }
 }
+
+#[tokio::test]
+async fn staff_remind_who_has_no_plan_and_they_see_it_at_home() {
+    for admin in TestApp::each().await {
+        admin.open_year(2026).await;
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let ward = admin.org_id("DB-P5").await;
+        let list = format!("/quan-ly/ke-hoach/chua?org={ward}&year=2026&buoc=nop");
+        let html = staff.get(&list).await.text();
+        assert!(html.contains("Nhắc tất cả"), "{html}");
+        let remind = format!("/quan-ly/ke-hoach/nhac?org={ward}&year=2026&buoc=nop");
+
+        // Refused, nothing written: no text; someone of another ward.
+        let reply = staff.post_form(&remind, "all=1&message=").await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        assert!(reply.text().contains("Chưa có nội dung nhắc nhở"));
+        let stranger = admin.someone_of("DB-P1").await;
+        let reply = staff
+            .post_form(
+                &remind,
+                &format!("person={}&message=Nh%E1%BA%AFc", stranger.0),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            reply
+                .text()
+                .contains("Chỉ nhắc được người thuộc Đảng bộ Phường 5")
+        );
+
+        // Everyone behind the figure is reminded; the member sees it on their page.
+        let reply = staff
+            .post_form(
+                &remind,
+                "all=1&message=%C4%90%E1%BB%81+ngh%E1%BB%8B+n%E1%BB%99p+k%E1%BA%BF+ho%E1%BA%A1ch+tr%C6%B0%E1%BB%9Bc+30%2F3",
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let back = staff.get(&reply.location()).await.text();
+        assert!(back.contains("Đã gửi nhắc nhở cho"), "{back}");
+        let member = admin.signed_in_as("dangvien.p5").await;
+        let home = member.get("/quan-ly").await.location();
+        let page = member.get(&home).await.text();
+        assert!(page.contains("Đề nghị nộp kế hoạch trước 30/3"), "{page}");
+        let id: i64 = page
+            .split("/quan-ly/nhac-nho/")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        // Only the person marks it seen.
+        assert_eq!(
+            staff
+                .post_form(&format!("/quan-ly/nhac-nho/{id}/da-xem"), "")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let reply = member
+            .post_form(&format!("/quan-ly/nhac-nho/{id}/da-xem"), "")
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert!(
+            !member
+                .get(&home)
+                .await
+                .text()
+                .contains("Đề nghị nộp kế hoạch")
+        );
+        let log = admin
+            .get("/quan-ly/nhat-ky?viec=reminder_send")
+            .await
+            .text();
+        assert!(log.contains("Gửi nhắc nhở"), "{log}");
+    }
+}

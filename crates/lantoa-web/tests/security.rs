@@ -29,6 +29,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 
 struct Samples {
     unit: i64,
+    reminder: i64,
     plan: i64,
     session: i64,
     session_file: i64,
@@ -161,8 +162,29 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let p2 = lantoa_store::org::get(db, lantoa_domain::OrgId(unit))
+        .await
+        .unwrap();
+    lantoa_store::reminders::send(
+        db,
+        &Actor::cli(),
+        &lantoa_store::reminders::NewReminders {
+            unit: &p2,
+            year_id: Some(year.id),
+            subject: "ke_hoach:nop",
+            message: "Nhắc Bí Mật",
+        },
+        &[lantoa_domain::PersonId(person)],
+    )
+    .await
+    .unwrap();
+    let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
+        .await
+        .unwrap()[0]
+        .id;
     Samples {
         unit,
+        reminder,
         plan,
         session,
         session_file,
@@ -199,6 +221,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.document
     } else if path.starts_with("/quan-ly/ke-hoach/") {
         s.plan
+    } else if path.starts_with("/quan-ly/nhac-nho/") {
+        s.reminder
     } else {
         0
     };
@@ -283,6 +307,14 @@ async fn every_route_refuses_what_the_caller_may_not_see() {
             .await
             .unwrap();
         assert!(document.title == "Kế hoạch Bí Mật" && document.file.is_some());
+        assert_eq!(
+            lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(s.person), true)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the reminder is still unseen"
+        );
         let plan = lantoa_store::plans::plan(db, s.plan).await.unwrap();
         assert_eq!(plan.state, lantoa_domain::plans::PlanState::Draft);
         assert!(

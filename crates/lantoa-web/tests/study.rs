@@ -127,25 +127,7 @@ async fn staff_record_a_session_and_mark_attendance_within_their_unit() {
         assert_eq!(saved.status, StatusCode::SEE_OTHER);
 
         // Someone of another ward cannot be marked here: nothing is written.
-        let outsider = lantoa_store::people::search(
-            admin.state.store.db(),
-            &lantoa_store::people::PeopleFilter {
-                scope: lantoa_store::org::Scope::Subtrees(vec![
-                    lantoa_store::org::get_by_code(admin.state.store.db(), "DB-P1")
-                        .await
-                        .unwrap()
-                        .unwrap()
-                        .subtree(),
-                ]),
-                ..Default::default()
-            },
-            1,
-            1,
-        )
-        .await
-        .unwrap()
-        .items[0]
-            .id;
+        let outsider = admin.someone_of("DB-P1").await;
         let refused = staff
             .post_form(
                 &format!("{url}/diem-danh"),

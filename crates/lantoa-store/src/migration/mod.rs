@@ -16,6 +16,7 @@ mod m0004_sessions;
 mod m0005_study;
 mod m0006_documents;
 mod m0007_plans;
+mod m0008_reminders;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_study::Migration),
             Box::new(m0006_documents::Migration),
             Box::new(m0007_plans::Migration),
+            Box::new(m0008_reminders::Migration),
         ]
     }
 }

@@ -160,6 +160,28 @@ impl TestApp {
             .id
     }
 
+    /// Someone (the first by name) of the unit with this code's subtree.
+    pub async fn someone_of(&self, code: &str) -> lantoa_domain::PersonId {
+        let db = self.state.store.db();
+        let unit = lantoa_store::org::get_by_code(db, code)
+            .await
+            .unwrap()
+            .unwrap();
+        lantoa_store::people::search(
+            db,
+            &lantoa_store::people::PeopleFilter {
+                scope: lantoa_store::org::Scope::Subtrees(vec![unit.subtree()]),
+                ..Default::default()
+            },
+            1,
+            1,
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .id
+    }
+
     /// Opens a campaign year with one topic (the demo has 2024 and 2025).
     pub async fn open_year(&self, year: i32) -> lantoa_store::campaign::CampaignYear {
         let db = self.state.store.db();
