@@ -56,6 +56,31 @@ pub const CODE_MAX_LEN: usize = 32;
 pub const NAME_MAX_LEN: usize = 200;
 
 /// Normalises a unit code as typed: trimmed, upper case.
+/// The place a committee's documents are dated from, read from the top unit's name:
+/// "Đảng bộ thành phố Mỹ Tho" → "Mỹ Tho", "Đảng bộ tỉnh Tiền Giang" → "Tiền Giang".
+pub fn place_name(unit_name: &str) -> String {
+    let mut rest = crate::text::clean(unit_name);
+    for prefix in [
+        "đảng bộ",
+        "ban chấp hành",
+        "thành phố",
+        "tỉnh",
+        "quận",
+        "huyện",
+        "thị xã",
+        "phường",
+        "xã",
+    ] {
+        let folded_prefix = crate::text::fold(prefix);
+        let words = prefix.split(' ').count();
+        let head: Vec<&str> = rest.split(' ').take(words).collect();
+        if crate::text::fold(&head.join(" ")) == folded_prefix && rest.split(' ').count() > words {
+            rest = rest.split(' ').skip(words).collect::<Vec<_>>().join(" ");
+        }
+    }
+    rest
+}
+
 pub fn normalise_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
@@ -155,6 +180,14 @@ impl OrgInput {
 mod tests {
     use super::*;
     use crate::ClosedList;
+
+    #[test]
+    fn documents_are_dated_from_the_committee_place() {
+        assert_eq!(place_name("Đảng bộ thành phố Mỹ Tho"), "Mỹ Tho");
+        assert_eq!(place_name("Đảng bộ tỉnh Tiền Giang"), "Tiền Giang");
+        assert_eq!(place_name("Mỹ Tho"), "Mỹ Tho");
+        assert_eq!(place_name("Đảng bộ Phường"), "Phường");
+    }
 
     #[test]
     fn kinds_match_labels_without_diacritics() {

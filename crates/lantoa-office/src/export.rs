@@ -10,6 +10,12 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 #[error("không tạo được tệp: {0}")]
 pub struct ExportError(String);
 
+impl ExportError {
+    pub(crate) fn new(message: String) -> Self {
+        ExportError(message)
+    }
+}
+
 impl From<XlsxError> for ExportError {
     fn from(e: XlsxError) -> Self {
         ExportError(e.to_string())

@@ -1,4 +1,5 @@
-//! Files people exchange with Lan Tỏa: spreadsheets and CSV in, XLSX and CSV out.
+//! Files people exchange with Lan Tỏa: spreadsheets and CSV in, XLSX and CSV out, and
+//! documents in the Party's layout (DOCX).
 //!
 //! Pure functions from bytes to rows and from rows to bytes: reading finds the header row
 //! wherever it is, matches headers without case or diacritics (with the synonyms people
@@ -6,6 +7,7 @@
 
 pub mod columns;
 pub mod export;
+pub mod party_doc;
 pub mod table;
 
 pub use columns::{org_rows, people_rows};

@@ -25,6 +25,7 @@ use lantoa_domain::plans::{
 };
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
+use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::campaign::{self, CampaignYear, Topic};
 use lantoa_store::org::{self, Org};
@@ -44,6 +45,8 @@ pub fn routes() -> crate::Routes {
         .route("/ke-hoach-cua-toi", get(my_plan).post(start_my_plan))
         .route("/ke-hoach/{id}", get(plan_page))
         .route("/ke-hoach/{id}/sua", get(edit_page).post(save_plan))
+        .route("/ke-hoach/{id}/in", get(print_page))
+        .route("/ke-hoach/{id}/ke-hoach.docx", get(plan_docx))
         .route("/ke-hoach/{id}/buoc", post(take_step))
         .route(
             "/ke-hoach/{id}/danh-gia-viec",
@@ -967,4 +970,168 @@ async fn save_review(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The plan as a document in the Party's layout: the same content for the print view and
+/// the DOCX. The date of birth is in it only for those who may see it.
+async fn plan_document(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &Plan,
+    unit: &Org,
+) -> Result<PartyDocument, AppError> {
+    let db = state.store.db();
+    let lineage = org::lineage(db, unit).await?;
+    let topics = plans::topics(db, plan.id).await?;
+    let commitments = plans::commitments(db, plan.id).await?;
+    let show_birth = plan
+        .person_id
+        .is_some_and(|p| viewer.sees_personal_data(p, unit));
+    let mut body = Vec::new();
+    if let Some(name) = &plan.person_name {
+        body.push(Block::Field("Họ và tên".into(), name.clone()));
+    }
+    if let (true, Some(d)) = (show_birth, plan.birth_date) {
+        body.push(Block::Field(
+            "Ngày sinh".into(),
+            lantoa_domain::dates::display(d),
+        ));
+    }
+    body.push(Block::Field("Đơn vị".into(), plan.org_name.clone()));
+    body.push(Block::Field(
+        "Chức vụ Đảng".into(),
+        plan.party_post.clone().unwrap_or_else(|| "Không".into()),
+    ));
+    body.push(Block::Field(
+        "Chức vụ chính quyền, đoàn thể".into(),
+        plan.government_post
+            .clone()
+            .unwrap_or_else(|| "Không".into()),
+    ));
+    body.push(Block::Heading("I. CHUYÊN ĐỀ HỌC TẬP".into()));
+    body.extend(topics.iter().map(|t| Block::Text(t.title.clone())));
+    body.push(Block::Heading("II. NHỮNG VIỆC LÀM CỤ THỂ".into()));
+    let year_end = commitments.iter().any(|c| c.end_progress.is_some());
+    let mut header = vec![
+        "TT".to_owned(),
+        "Lĩnh vực".into(),
+        "Việc làm cụ thể".into(),
+        "Đo kết quả".into(),
+        "Thời hạn".into(),
+    ];
+    let mut widths = vec![60, 170, 400, 220, 150];
+    if year_end {
+        header.push("Kết quả".into());
+        widths = vec![50, 140, 330, 180, 120, 180];
+    }
+    let rows = commitments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                c.area.label().to_owned(),
+                c.action.clone(),
+                c.measure.clone(),
+                lantoa_domain::dates::display(c.deadline),
+            ];
+            if year_end {
+                row.push(c.end_progress.map(|p| p.label()).unwrap_or("").to_owned());
+            }
+            row
+        })
+        .collect();
+    body.push(Block::Table {
+        header,
+        rows,
+        widths,
+    });
+    if let Some(text) = &plan.self_assessment {
+        body.push(Block::Heading("III. TỰ ĐÁNH GIÁ CUỐI NĂM".into()));
+        body.push(Block::Text(text.clone()));
+    }
+    if let Some(text) = &plan.assessment {
+        body.push(Block::Heading("IV. ĐÁNH GIÁ CỦA CHI BỘ".into()));
+        body.push(Block::Text(text.clone()));
+    }
+    let top = lineage.first().unwrap_or(unit);
+    let superior = lineage
+        .len()
+        .checked_sub(2)
+        .and_then(|i| lineage.get(i))
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    Ok(PartyDocument {
+        superior,
+        issuer: unit.name.clone(),
+        place: lantoa_domain::org::place_name(&top.name),
+        date: plan
+            .submitted_at
+            .map(|t| t.with_timezone(&chrono::Local).date_naive())
+            .unwrap_or_else(crate::today),
+        title: "Kế hoạch cá nhân".into(),
+        summary: vec![format!(
+            "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm {}",
+            plan.year
+        )],
+        body,
+        signature: Signature {
+            heading: "NGƯỜI LẬP KẾ HOẠCH".into(),
+            position: String::new(),
+            name: plan.person_name.clone().unwrap_or_default(),
+        },
+        approval: plan.state.approved().then(|| Signature {
+            heading: "XÁC NHẬN CỦA CHI BỘ".into(),
+            position: "BÍ THƯ".into(),
+            name: String::new(),
+        }),
+        margins: Margins::default(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "plans/print.html")]
+struct PrintPage {
+    title: String,
+    plan_id: i64,
+    doc: PartyDocument,
+    date_line: String,
+}
+
+async fn print_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (plan, unit, _) = plan_in_reach(&state, &viewer, id).await?;
+    let doc = plan_document(&state, &viewer, &plan, &unit).await?;
+    let page = PrintPage {
+        title: format!("Kế hoạch cá nhân năm {}", plan.year),
+        plan_id: plan.id,
+        date_line: lantoa_office::party_doc::date_line(&doc.place, doc.date),
+        doc,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn plan_docx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (plan, unit, _) = plan_in_reach(&state, &viewer, id).await?;
+    let doc = plan_document(&state, &viewer, &plan, &unit).await?;
+    let bytes = lantoa_office::party_doc::party_docx(&doc)?;
+    let name = format!(
+        "Ke hoach ca nhan {} - {}.docx",
+        plan.year,
+        plan.person_name
+            .clone()
+            .unwrap_or_else(|| plan.org_name.clone())
+    );
+    Ok(views::download(
+        &name,
+        lantoa_domain::files::FileKind::Docx.mime(),
+        bytes,
+    ))
 }

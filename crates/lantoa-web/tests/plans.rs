@@ -239,6 +239,28 @@ async fn a_plan_goes_from_draft_to_locked_with_its_reviews() {
                 "khoa"
             ]
         );
+        // Printed and as Word in the Party's layout; the date of birth only for who may see it.
+        let print = member.get(&format!("{plan}/in")).await.text();
+        for expected in [
+            "ĐẢNG CỘNG SẢN VIỆT NAM",
+            "CHI BỘ KHU PHỐ 1, PHƯỜNG 5",
+            "Mỹ Tho, ngày",
+            "KẾ HOẠCH CÁ NHÂN",
+            "Ngày sinh",
+            "XÁC NHẬN CỦA CHI BỘ",
+            "Đã thực hiện",
+        ] {
+            assert!(print.contains(expected), "{expected}: {print}");
+        }
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let printed_for_leader = leader.get(&format!("{plan}/in")).await.text();
+        assert!(
+            printed_for_leader.contains("KẾ HOẠCH CÁ NHÂN")
+                && !printed_for_leader.contains("Ngày sinh")
+        );
+        let word = member.get(&format!("{plan}/ke-hoach.docx")).await;
+        assert_eq!(word.status, StatusCode::OK);
+        assert!(word.body.starts_with(b"PK\x03\x04"));
         let log = admin.get("/quan-ly/nhat-ky?viec=plan_approve").await.text();
         assert!(log.contains("Duyệt kế hoạch"), "{log}");
     }
