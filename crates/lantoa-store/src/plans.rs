@@ -785,3 +785,80 @@ pub async fn lacking<C: ConnectionTrait>(
     )
     .await
 }
+
+/// A leader of the subtree with their plan of the year, for the supervision view.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct LeaderPlan {
+    /// Person.
+    pub person_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Unit.
+    pub org_name: String,
+    /// Their plan, if any.
+    pub plan_id: Option<i64>,
+    /// Its state code.
+    pub state: Option<String>,
+    /// Commitments.
+    pub commitments: i64,
+    /// Of them done at year end (or at mid-year when not yet reviewed at year end).
+    pub done: i64,
+    /// Of them not done.
+    pub not_done: i64,
+}
+
+impl LeaderPlan {
+    /// The plan's state.
+    pub fn state(&self) -> Option<PlanState> {
+        self.state.as_deref().and_then(PlanState::from_code)
+    }
+}
+
+/// The leaders and heads (leader flag) of a subtree with their plans of the year and how
+/// far their commitments have come, by unit then name: two queries.
+pub async fn leaders<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<LeaderPlan>, StoreError> {
+    let mut w = sql::Where::new();
+    let year_param = w.bind(year.id.into());
+    w.push(
+        "p.is_leader = ? AND o.path >= ? AND o.path < ?",
+        vec![
+            true.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+        ],
+    );
+    let from = format!(
+        "FROM people p JOIN orgs o ON o.id = p.org_id \
+         LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = {year_param} AND pl.kind = 'ca_nhan'"
+    );
+    // Counted per row of the page only (indexed by plan), never over all commitments.
+    let counted = |condition: &str| {
+        format!("(SELECT COUNT(*) FROM plan_commitments c WHERE c.plan_id = pl.id{condition})")
+    };
+    let progress = "COALESCE(c.end_progress, c.mid_progress)";
+    let rows: Page<LeaderPlan> = sql::page(
+        conn,
+        &format!(
+            "SELECT p.id AS person_id, p.full_name, p.position, o.name AS org_name, pl.id AS plan_id, pl.state, \
+             {} AS commitments, {} AS done, {} AS not_done {from}",
+            counted(""),
+            counted(&format!(" AND {progress} = 'da_thuc_hien'")),
+            counted(&format!(" AND {progress} = 'chua_thuc_hien'")),
+        ),
+        &from,
+        &w,
+        "o.path, p.name_folded, p.id",
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(rows)
+}

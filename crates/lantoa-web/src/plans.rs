@@ -39,6 +39,7 @@ pub fn routes() -> crate::Routes {
     crate::Routes::new()
         .route("/ke-hoach", get(coverage_page))
         .route("/ke-hoach/chua", get(lacking_page))
+        .route("/ke-hoach/lanh-dao", get(leaders_page))
         .route("/ke-hoach/lap-ho", post(start_for_person))
         .route("/ke-hoach/nhac", post(remind))
         .route("/nhac-nho/{id}/da-xem", post(reminder_seen))
@@ -1134,4 +1135,48 @@ async fn plan_docx(
         lantoa_domain::files::FileKind::Docx.mime(),
         bytes,
     ))
+}
+
+#[derive(Template)]
+#[template(path = "plans/leaders.html")]
+struct LeadersPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: i32,
+    total: String,
+    rows: Vec<plans::LeaderPlan>,
+    links: Vec<PageLink>,
+}
+
+/// Leaders and heads with their plans: the supervision the seed asks for ("nhất là vai trò
+/// nêu gương của cán bộ lãnh đạo, người đứng đầu").
+async fn leaders_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, _, _) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
+    let db = state.store.db();
+    let page = plans::leaders(db, &unit.subtree(), &year, q.page.unwrap_or(1), PER_PAGE).await?;
+    let (org_id, y) = (unit.id.0, year.year);
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("{STAFF}/ke-hoach/lanh-dao?org={org_id}&year={y}&page={p}")
+    });
+    let lineage = org::lineage(db, &unit).await?;
+    let view = LeadersPage {
+        title: format!(
+            "Kế hoạch của cán bộ lãnh đạo, người đứng đầu năm {} — {}",
+            year.year, unit.name
+        ),
+        crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch của lãnh đạo")),
+        me: viewer.me(),
+        total: views::number(page.total),
+        rows: page.items,
+        links,
+        year: year.year,
+        unit,
+    };
+    Ok(render(&view)?.into_response())
 }

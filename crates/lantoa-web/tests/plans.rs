@@ -50,6 +50,17 @@ async fn every_member_had_a_plan_in_2024_and_2025_lists_who_has_not() {
             lacking.min(50)
         );
 
+        // Leaders and heads with their plans (locked in 2024; heads who are not members, or
+        // exempt, have none).
+        let leaders = leader
+            .get(&format!("/quan-ly/ke-hoach/lanh-dao?org={root}&year=2024"))
+            .await
+            .text();
+        assert!(
+            leaders.contains("Đã khóa") && leaders.contains("Bí thư Chi bộ"),
+            "{leaders}"
+        );
+
         // Another ward's staff do not see this ward's figures.
         let other = admin.signed_in_as("canbo.p1").await;
         assert_eq!(
