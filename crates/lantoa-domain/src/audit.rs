@@ -52,6 +52,8 @@ closed_list!(
         PlanAssess = ("plan_assess", "Chi bộ đánh giá kế hoạch"),
         PlanLock = ("plan_lock", "Khóa kế hoạch"),
         ReminderSend = ("reminder_send", "Gửi nhắc nhở"),
+        RatingSave = ("rating_save", "Ghi xếp loại chất lượng"),
+        ExportRatings = ("export_ratings", "Xuất danh sách xếp loại"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),

@@ -16,6 +16,7 @@ pub mod list;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod ratings;
 pub mod study;
 pub mod text;
 pub mod validation;

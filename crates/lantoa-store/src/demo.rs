@@ -443,6 +443,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     let study = study_years(&txn, &orgs).await?;
     documents(&txn, &orgs, today).await?;
     plans(&txn).await?;
+    ratings(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
@@ -694,6 +695,32 @@ async fn plans<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
         conn,
         "UPDATE plan_commitments SET mid_progress = 'dang_thuc_hien', mid_evidence = 'Đã làm được một phần'          WHERE plan_id IN (SELECT id FROM plans WHERE year_id = $1 AND state = 'so_ket')",
         vec![y2025.id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// 2024 yearly quality ratings, decided, for every member who had a plan: a spread of
+/// scores (most "tốt", about a fifth "xuất sắc", some "hoàn thành", one in a hundred "không
+/// hoàn thành"), the level from the bands of Quy định 366. Set-wise, one statement.
+async fn ratings<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
+    use lantoa_domain::ratings::Bands;
+    let Ok(y2024) = crate::campaign::year(conn, 2024).await else {
+        return Ok(());
+    };
+    let b = Bands::QD_366;
+    let score = "(CASE WHEN p.id % 100 = 7 THEN 450 ELSE 620 + (p.id * 37) % 360 END)";
+    let now = chrono::Utc::now();
+    crate::sql::exec(
+        conn,
+        &format!(
+            "INSERT INTO ratings (person_id, org_id, year_id, period, period_label, score, level, regulation, step, created_at, updated_at) \
+             SELECT p.id, pl.org_id, $1, 'nam', '', {score}, \
+             CASE WHEN {score} >= {} THEN 'xuat_sac' WHEN {score} >= {} THEN 'tot' WHEN {score} >= {} THEN 'hoan_thanh' ELSE 'khong_hoan_thanh' END, \
+             $2, 'quyet_dinh', $3, $3 FROM plans pl JOIN people p ON p.id = pl.person_id WHERE pl.year_id = $1",
+            b.excellent, b.good, b.done
+        ),
+        vec![y2024.id.into(), b.regulation.into(), now.into()],
     )
     .await?;
     Ok(())

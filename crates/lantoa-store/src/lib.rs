@@ -17,6 +17,7 @@ pub mod migration;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod ratings;
 pub mod reminders;
 pub mod secret;
 pub mod sessions;

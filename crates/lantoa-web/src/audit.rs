@@ -393,10 +393,7 @@ async fn export(
     }
     let header = ["Thời gian", "Người thực hiện", "Việc", "Đơn vị", "Nội dung"];
     let count = rows.len();
-    let bytes = match format {
-        ExportFormat::Xlsx => lantoa_office::export::xlsx("Nhật ký", &header, rows)?,
-        ExportFormat::Csv => lantoa_office::export::csv(&header, rows)?,
-    };
+    let bytes = format.table("Nhật ký", &header, rows)?;
     let change = Change {
         action: AuditAction::ExportAudit,
         entity_type: "audit_log",
@@ -406,9 +403,5 @@ async fn export(
         after: serde_json::json!({ "format": format.extension(), "rows": count, "filters": q.href_params() }),
     };
     audit::record(db, &viewer.actor, change).await?;
-    Ok(views::download(
-        &format!("nhat-ky.{}", format.extension()),
-        format.mime(),
-        bytes,
-    ))
+    Ok(format.download("nhat-ky", bytes))
 }

@@ -152,6 +152,7 @@ impl Viewer {
             links.push(("Nhân sự", format!("{STAFF}/nhan-su")));
             links.push(("Học tập", format!("{STAFF}/hoc-tap")));
             links.push(("Kế hoạch cá nhân", format!("{STAFF}/ke-hoach")));
+            links.push(("Xếp loại", format!("{STAFF}/xep-loai")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

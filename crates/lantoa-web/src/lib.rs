@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod org;
 pub mod people;
 mod plans;
+pub mod ratings;
 pub mod study;
 mod views;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub jobs_queued: Arc<Notify>,
     /// Session settings.
     pub auth: auth::AuthSettings,
+    /// Rating bands and cap.
+    pub ratings: ratings::RatingSettings,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             store,
             jobs_queued: Arc::new(Notify::new()),
             auth: auth::AuthSettings::default(),
+            ratings: ratings::RatingSettings::default(),
         }
     }
 }
@@ -222,6 +226,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(campaign::routes())
         .merge(study::routes())
         .merge(plans::routes())
+        .merge(ratings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
         .route_layer(sign_in());

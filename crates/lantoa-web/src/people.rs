@@ -573,6 +573,24 @@ impl ExportFormat {
             ExportFormat::Csv => "text/csv; charset=utf-8",
         }
     }
+
+    /// A table of text (a bold header row, then the rows) in this format.
+    pub fn table(
+        self,
+        sheet: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = Vec<String>>,
+    ) -> Result<Vec<u8>, AppError> {
+        Ok(match self {
+            ExportFormat::Xlsx => lantoa_office::export::xlsx(sheet, header, rows)?,
+            ExportFormat::Csv => lantoa_office::export::csv(header, rows)?,
+        })
+    }
+
+    /// The file as a download named `stem` with this format's extension.
+    pub fn download(self, stem: &str, bytes: Vec<u8>) -> axum::response::Response {
+        crate::views::download(&format!("{stem}.{}", self.extension()), self.mime(), bytes)
+    }
 }
 
 /// The people of a unit's subtree as a file, read in batches by id. The columns are those

@@ -239,12 +239,7 @@ async fn missing_page(
                 m.org_code.clone(),
             ]
         });
-        let bytes = match format {
-            crate::people::ExportFormat::Xlsx => {
-                lantoa_office::export::xlsx("Chưa học tập", &header, rows)?
-            }
-            crate::people::ExportFormat::Csv => lantoa_office::export::csv(&header, rows)?,
-        };
+        let bytes = format.table("Chưa học tập", &header, rows)?;
         let change = Change {
             action: AuditAction::ExportMissing,
             entity_type: "org",
@@ -254,14 +249,8 @@ async fn missing_page(
             after: serde_json::json!({ "year": year.year, "people": all.total, "format": format.extension() }),
         };
         audit::record(db, &viewer.actor, change).await?;
-        return Ok(views::download(
-            &format!(
-                "chua-hoc-tap-{}-{}.{}",
-                year.year,
-                unit.code.to_lowercase(),
-                format.extension()
-            ),
-            format.mime(),
+        return Ok(format.download(
+            &format!("chua-hoc-tap-{}-{}", year.year, unit.code.to_lowercase()),
             bytes,
         ));
     }

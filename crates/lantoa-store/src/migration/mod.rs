@@ -17,6 +17,7 @@ mod m0005_study;
 mod m0006_documents;
 mod m0007_plans;
 mod m0008_reminders;
+mod m0009_ratings;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -96,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_documents::Migration),
             Box::new(m0007_plans::Migration),
             Box::new(m0008_reminders::Migration),
+            Box::new(m0009_ratings::Migration),
         ]
     }
 }

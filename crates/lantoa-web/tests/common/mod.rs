@@ -160,7 +160,7 @@ impl TestApp {
             .id
     }
 
-    /// Someone (the first by name) of the unit with this code's subtree.
+    /// A party member (the first by name) of the subtree of the unit with this code.
     pub async fn someone_of(&self, code: &str) -> lantoa_domain::PersonId {
         let db = self.state.store.db();
         let unit = lantoa_store::org::get_by_code(db, code)
@@ -171,6 +171,7 @@ impl TestApp {
             db,
             &lantoa_store::people::PeopleFilter {
                 scope: lantoa_store::org::Scope::Subtrees(vec![unit.subtree()]),
+                status: Some(lantoa_domain::people::MemberStatus::Official),
                 ..Default::default()
             },
             1,
