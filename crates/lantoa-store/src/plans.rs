@@ -261,6 +261,78 @@ pub async fn events<C: ConnectionTrait>(
     .await?)
 }
 
+/// A unit's collective plan for a year, if it has one.
+pub async fn collective_of<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+    year_id: i64,
+) -> Result<Option<Plan>, StoreError> {
+    let row: Option<PlanRow> = sql::one(
+        conn,
+        &format!("{PLAN_SELECT} WHERE pl.org_id = $1 AND pl.year_id = $2 AND pl.kind = $3"),
+        vec![
+            unit.0.into(),
+            year_id.into(),
+            PlanKind::Collective.code().into(),
+        ],
+    )
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+/// Opens a unit's draft collective plan for a year (one per unit and year), answering every
+/// topic of the year.
+pub async fn start_collective<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    unit: &crate::org::Org,
+    year: &CampaignYear,
+) -> Result<i64, StoreError> {
+    let txn = conn.begin().await?;
+    if let Some(existing) = collective_of(&txn, unit.id, year.id).await? {
+        return Err(StoreError::invalid(
+            "plan",
+            format!(
+                "{} đã có kế hoạch năm {} (đang ở bước «{}»)",
+                unit.name,
+                year.year,
+                existing.state.label()
+            ),
+        ));
+    }
+    let now = Utc::now();
+    let id = sql::scalar(
+        &txn,
+        "INSERT INTO plans (kind, person_id, org_id, year_id, state, entered_by_staff, created_at, updated_at) \
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, $6) RETURNING id AS value",
+        vec![
+            PlanKind::Collective.code().into(),
+            unit.id.0.into(),
+            year.id.into(),
+            PlanState::Draft.code().into(),
+            false.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    let topics: Vec<i64> = year.topics.iter().map(|t| t.id).collect();
+    sql::set_links(&txn, "plan_topics", ("plan_id", id), "topic_id", &topics).await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::created(
+            AuditAction::PlanCreate,
+            "plan",
+            id,
+            Some(unit.id),
+            serde_json::json!({ "kind": PlanKind::Collective.code(), "year": year.year }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
 /// Whether the person has an account (then they write their own plan).
 pub async fn has_account<C: ConnectionTrait>(
     conn: &C,

@@ -20,8 +20,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lantoa_domain::accounts::Role;
 use lantoa_domain::plans::{
-    CommitmentArea, CommitmentInput, PlanStep, Progress, ProgressInput, check_commitments,
-    check_progress,
+    CommitmentArea, CommitmentInput, PlanKind, PlanStep, Progress, ProgressInput,
+    check_commitments, check_progress,
 };
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
@@ -41,6 +41,7 @@ pub fn routes() -> crate::Routes {
         .route("/ke-hoach/chua", get(lacking_page))
         .route("/ke-hoach/lanh-dao", get(leaders_page))
         .route("/ke-hoach/lap-ho", post(start_for_person))
+        .route("/ke-hoach/tap-the", post(start_collective))
         .route("/ke-hoach/nhac", post(remind))
         .route("/nhac-nho/{id}/da-xem", post(reminder_seen))
         .route("/ke-hoach-cua-toi", get(my_plan).post(start_my_plan))
@@ -70,19 +71,48 @@ async fn plan_in_reach(
     viewer: &Viewer,
     id: i64,
 ) -> Result<(Plan, Org, Access), AppError> {
-    let plan = plans::plan(state.store.db(), id).await?;
-    let unit = org::get(state.store.db(), plan.org_id).await?;
+    let db = state.store.db();
+    let plan = plans::plan(db, id).await?;
+    let unit = org::get(db, plan.org_id).await?;
     let role = viewer.role_at(&unit);
-    let is_owner = plan.person_id.is_some_and(|p| viewer.is_person(p));
-    let access = Access {
-        own: is_owner || (plan.entered_by_staff && role >= Some(Role::Staff)),
-        review: !is_owner && role >= Some(Role::Leader),
+    let access = match plan.kind {
+        PlanKind::Personal => {
+            let is_owner = plan.person_id.is_some_and(|p| viewer.is_person(p));
+            Access {
+                own: is_owner || (plan.entered_by_staff && role >= Some(Role::Staff)),
+                review: !is_owner && role >= Some(Role::Leader),
+            }
+        }
+        // A unit's own plan: its staff write it, the committee above reviews it (the
+        // system administrators for the top unit), and a reviewer never writes it.
+        PlanKind::Collective => {
+            let review = reviews_collective(state, viewer, &unit).await?;
+            Access {
+                own: !review && role >= Some(Role::Staff),
+                review,
+            }
+        }
     };
     if access.own || access.review {
         Ok((plan, unit, access))
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// Whether the viewer reviews a unit's collective plan: a leader or staff of the committee
+/// above it (the system administrators for the top unit).
+async fn reviews_collective(
+    state: &AppState,
+    viewer: &Viewer,
+    unit: &Org,
+) -> Result<bool, AppError> {
+    Ok(match unit.parent_id {
+        Some(parent) => {
+            viewer.role_at(&org::get(state.store.db(), parent).await?) >= Some(Role::Leader)
+        }
+        None => viewer.principal.is_system_admin(),
+    })
 }
 
 /// A stage's count for the coverage table.
@@ -125,6 +155,10 @@ struct CoveragePage {
     day: String,
     total: UnitRow,
     children: Vec<UnitRow>,
+    /// The unit's own collective plan of the year, if any.
+    collective: Option<Plan>,
+    /// Whether the viewer may open it.
+    can_start_collective: bool,
 }
 
 impl Numbers for CoveragePage {}
@@ -151,7 +185,12 @@ async fn coverage_page(
         })
         .collect();
     let lineage = org::lineage(db, &unit).await?;
+    let collective = plans::collective_of(db, unit.id, year.id).await?;
     let page = CoveragePage {
+        can_start_collective: collective.is_none()
+            && viewer.can_at(&unit).edit
+            && !reviews_collective(&state, &viewer, &unit).await?,
+        collective,
         title: format!("Kế hoạch cá nhân năm {} — {}", year.year, unit.name),
         crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch cá nhân")),
         me: viewer.me(),
@@ -456,6 +495,39 @@ async fn start_for_person(
     Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}/sua")).into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct CollectiveForm {
+    org: Option<i64>,
+    year: Option<i32>,
+}
+
+/// Staff of a unit open its collective plan for the year (or go to it when it exists).
+async fn start_collective(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<CollectiveForm>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let unit = org::get(
+        db,
+        lantoa_domain::OrgId(form.org.ok_or(AppError::NotFound)?),
+    )
+    .await?;
+    viewer.require(Role::Staff, &unit)?;
+    if reviews_collective(&state, &viewer, &unit).await? {
+        return Err(AppError::Conflict(format!(
+            "Kế hoạch của tập thể do cán bộ của chính {} lập; cấp trên xem xét, duyệt.",
+            unit.name
+        )));
+    }
+    let (year, _) = year_named(&state, form.year).await?;
+    if let Some(plan) = plans::collective_of(db, unit.id, year.id).await? {
+        return Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{}", plan.id)).into_response());
+    }
+    let id = plans::start_collective(db, &viewer.actor, &unit, &year).await?;
+    Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}/sua")).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "plans/plan.html")]
 struct PlanPage {
@@ -611,7 +683,10 @@ fn edit_view(
         })
         .collect();
     EditPage {
-        title: format!("Kế hoạch cá nhân năm {}", plan.year),
+        title: match plan.kind {
+            PlanKind::Personal => format!("Kế hoạch cá nhân năm {}", plan.year),
+            PlanKind::Collective => format!("Kế hoạch năm {} của {}", plan.year, plan.org_name),
+        },
         crumbs: vec![
             Crumb::link("Kế hoạch", format!("{STAFF}/ke-hoach/{}", plan.id)),
             Crumb::here("Viết kế hoạch"),
@@ -1070,21 +1145,38 @@ async fn plan_document(
             .submitted_at
             .map(|t| t.with_timezone(&chrono::Local).date_naive())
             .unwrap_or_else(crate::today),
-        title: "Kế hoạch cá nhân".into(),
+        title: match plan.kind {
+            PlanKind::Personal => "Kế hoạch cá nhân".into(),
+            PlanKind::Collective => "Kế hoạch".into(),
+        },
         summary: vec![format!(
             "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm {}",
             plan.year
         )],
         body,
-        signature: Signature {
-            heading: "NGƯỜI LẬP KẾ HOẠCH".into(),
-            position: String::new(),
-            name: plan.person_name.clone().unwrap_or_default(),
+        signature: match plan.kind {
+            PlanKind::Personal => Signature {
+                heading: "NGƯỜI LẬP KẾ HOẠCH".into(),
+                position: String::new(),
+                name: plan.person_name.clone().unwrap_or_default(),
+            },
+            PlanKind::Collective => Signature {
+                heading: format!("T/M {}", unit.name.to_uppercase()),
+                position: "BÍ THƯ".into(),
+                name: String::new(),
+            },
         },
-        approval: plan.state.approved().then(|| Signature {
-            heading: "XÁC NHẬN CỦA CHI BỘ".into(),
-            position: "BÍ THƯ".into(),
-            name: String::new(),
+        approval: plan.state.approved().then(|| match plan.kind {
+            PlanKind::Personal => Signature {
+                heading: "XÁC NHẬN CỦA CHI BỘ".into(),
+                position: "BÍ THƯ".into(),
+                name: String::new(),
+            },
+            PlanKind::Collective => Signature {
+                heading: "XÁC NHẬN CỦA CẤP ỦY CẤP TRÊN".into(),
+                position: String::new(),
+                name: String::new(),
+            },
         }),
         margins: Margins::default(),
     })
@@ -1107,7 +1199,7 @@ async fn print_page(
     let (plan, unit, _) = plan_in_reach(&state, &viewer, id).await?;
     let doc = plan_document(&state, &viewer, &plan, &unit).await?;
     let page = PrintPage {
-        title: format!("Kế hoạch cá nhân năm {}", plan.year),
+        title: format!("{} năm {}", doc.title, plan.year),
         plan_id: plan.id,
         date_line: lantoa_office::party_doc::date_line(&doc.place, doc.date),
         doc,

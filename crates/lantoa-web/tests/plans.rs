@@ -435,3 +435,75 @@ async fn staff_remind_who_has_no_plan_and_they_see_it_at_home() {
         assert!(log.contains("Gửi nhắc nhở"), "{log}");
     }
 }
+
+#[tokio::test]
+async fn a_unit_writes_its_collective_plan_and_the_committee_above_approves_it() {
+    for admin in TestApp::each().await {
+        admin.open_year(2026).await;
+        let ward = admin.org_id("DB-P5").await;
+        let cell = admin.org_id("DB-P5-CB1").await;
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+
+        // The ward's staff review the cells' plans, so they do not write one for a cell.
+        let reply = staff
+            .post_form(
+                "/quan-ly/ke-hoach/tap-the",
+                &format!("org={cell}&year=2026"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", admin.backend);
+
+        let reply = staff
+            .post_form(
+                "/quan-ly/ke-hoach/tap-the",
+                &format!("org={ward}&year=2026"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let edit = reply.location();
+        let plan = edit.trim_end_matches("/sua").to_owned();
+        let commitments = "area_0=nhiem_vu&action_0=T%E1%BB%95+ch%E1%BB%A9c+h%E1%BB%8Dc+t%E1%BA%ADp+chuy%C3%AAn+%C4%91%E1%BB%81+cho+100%25+%C4%91%E1%BA%A3ng+vi%C3%AAn&measure_0=S%E1%BB%91+bu%E1%BB%95i&deadline_0=&then=nop";
+        let reply = staff.post_form(&edit, commitments).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        // Starting again goes to the same plan.
+        let again = staff
+            .post_form(
+                "/quan-ly/ke-hoach/tap-the",
+                &format!("org={ward}&year=2026"),
+            )
+            .await;
+        assert_eq!(again.location(), plan);
+
+        // The city committee approves; it does not write the ward's plan.
+        assert_eq!(leader.get(&edit).await.status, StatusCode::FORBIDDEN);
+        let reply = leader
+            .post_form(&format!("{plan}/buoc"), "step=duyet")
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            staff
+                .post_form(&format!("{plan}/buoc"), "step=duyet")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let print = staff.get(&format!("{plan}/in")).await.text();
+        assert!(
+            print.contains("T/M ĐẢNG BỘ PHƯỜNG 5")
+                && print.contains("XÁC NHẬN CỦA CẤP ỦY CẤP TRÊN"),
+            "{print}"
+        );
+        let figures = leader
+            .get(&format!("/quan-ly/ke-hoach?org={ward}&year=2026"))
+            .await
+            .text();
+        assert!(
+            figures.contains("Kế hoạch của tập thể Đảng bộ Phường 5"),
+            "{figures}"
+        );
+        // Another ward's staff see nothing of it.
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(other.get(&plan).await.status, StatusCode::NOT_FOUND);
+    }
+}
