@@ -129,23 +129,30 @@ pub async fn plan<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Plan, StoreEr
     row.map(Plan::from).ok_or(StoreError::NotFound)
 }
 
+/// The plan of a kind whose owner column (`person_id` or `org_id`, ours) is `owner`.
+async fn plan_owned<C: ConnectionTrait>(
+    conn: &C,
+    kind: PlanKind,
+    owner_column: &str,
+    owner: i64,
+    year_id: i64,
+) -> Result<Option<Plan>, StoreError> {
+    let row: Option<PlanRow> = sql::one(
+        conn,
+        &format!("{PLAN_SELECT} WHERE pl.{owner_column} = $1 AND pl.year_id = $2 AND pl.kind = $3"),
+        vec![owner.into(), year_id.into(), kind.code().into()],
+    )
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
 /// A person's personal plan for a year, if they have one.
 pub async fn plan_of<C: ConnectionTrait>(
     conn: &C,
     person: PersonId,
     year_id: i64,
 ) -> Result<Option<Plan>, StoreError> {
-    let row: Option<PlanRow> = sql::one(
-        conn,
-        &format!("{PLAN_SELECT} WHERE pl.person_id = $1 AND pl.year_id = $2 AND pl.kind = $3"),
-        vec![
-            person.0.into(),
-            year_id.into(),
-            PlanKind::Personal.code().into(),
-        ],
-    )
-    .await?;
-    Ok(row.map(Plan::from))
+    plan_owned(conn, PlanKind::Personal, "person_id", person.0, year_id).await
 }
 
 /// A commitment of a plan with its reviews.
@@ -267,17 +274,7 @@ pub async fn collective_of<C: ConnectionTrait>(
     unit: OrgId,
     year_id: i64,
 ) -> Result<Option<Plan>, StoreError> {
-    let row: Option<PlanRow> = sql::one(
-        conn,
-        &format!("{PLAN_SELECT} WHERE pl.org_id = $1 AND pl.year_id = $2 AND pl.kind = $3"),
-        vec![
-            unit.0.into(),
-            year_id.into(),
-            PlanKind::Collective.code().into(),
-        ],
-    )
-    .await?;
-    Ok(row.map(Plan::from))
+    plan_owned(conn, PlanKind::Collective, "org_id", unit.0, year_id).await
 }
 
 /// Opens a unit's draft collective plan for a year (one per unit and year), answering every
