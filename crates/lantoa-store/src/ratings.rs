@@ -55,22 +55,52 @@ impl Rating {
 const RATING_COLUMNS: &str =
     "r.id, r.period, r.period_label, r.score, r.level, r.regulation, r.step, r.note";
 
-/// A member's rating for a year and period, if any.
-pub async fn of_person<C: ConnectionTrait>(
+/// Who is rated: a member (filed under their current unit) or an organisation itself.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// A party member.
+    Member(&'a Person),
+    /// A party organisation.
+    Organisation(&'a crate::org::Org),
+}
+
+impl Subject<'_> {
+    /// The unit the rating is filed under.
+    pub fn org_id(&self) -> OrgId {
+        match self {
+            Subject::Member(p) => p.org_id,
+            Subject::Organisation(o) => o.id,
+        }
+    }
+
+    fn person_id(&self) -> Option<i64> {
+        match self {
+            Subject::Member(p) => Some(p.id.0),
+            Subject::Organisation(_) => None,
+        }
+    }
+}
+
+/// The rating of a subject for a year and period, if any.
+pub async fn of<C: ConnectionTrait>(
     conn: &C,
-    person: &Person,
+    subject: Subject<'_>,
     year: &CampaignYear,
     period: RatingPeriod,
     period_label: &str,
 ) -> Result<Option<Rating>, StoreError> {
+    let (who, owner) = match subject {
+        Subject::Member(p) => ("r.person_id = $1", p.id.0),
+        Subject::Organisation(o) => ("r.person_id IS NULL AND r.org_id = $1", o.id.0),
+    };
     Ok(sql::one(
         conn,
         &format!(
-            "SELECT {RATING_COLUMNS} FROM ratings r WHERE r.person_id = $1 AND r.year_id = $2 \
+            "SELECT {RATING_COLUMNS} FROM ratings r WHERE {who} AND r.year_id = $2 \
              AND r.period = $3 AND r.period_label = $4"
         ),
         vec![
-            person.id.0.into(),
+            owner.into(),
             year.id.into(),
             period.code().into(),
             period_label.into(),
@@ -103,17 +133,16 @@ fn stored_json(r: &Rating) -> serde_json::Value {
     })
 }
 
-/// Saves a member's rating (creates it, or updates the one of the same year and period),
-/// filed under the member's current unit.
-pub async fn save_for_person<C: crate::Writer>(
+/// Saves a rating (creates it, or updates the subject's one of the same year and period).
+pub async fn save<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
-    person: &Person,
+    subject: Subject<'_>,
     year: &CampaignYear,
     draft: &RatingDraft,
 ) -> Result<i64, StoreError> {
     let txn = conn.begin().await?;
-    let existing = of_person(&txn, person, year, draft.period, &draft.period_label).await?;
+    let existing = of(&txn, subject, year, draft.period, &draft.period_label).await?;
     let now = chrono::Utc::now();
     let values = || -> Vec<sea_orm::Value> {
         vec![
@@ -140,8 +169,8 @@ pub async fn save_for_person<C: crate::Writer>(
         None => {
             let mut v = values();
             v.extend([
-                person.id.0.into(),
-                person.org_id.0.into(),
+                subject.person_id().into(),
+                subject.org_id().0.into(),
                 year.id.into(),
                 draft.period.code().into(),
                 draft.period_label.clone().into(),
@@ -158,7 +187,7 @@ pub async fn save_for_person<C: crate::Writer>(
     };
     let mut after = rating_json(draft);
     if let Some(map) = after.as_object_mut() {
-        map.insert("person_id".into(), person.id.0.into());
+        map.insert("person_id".into(), subject.person_id().into());
         map.insert("year".into(), year.year.into());
     }
     audit::record(
@@ -168,7 +197,7 @@ pub async fn save_for_person<C: crate::Writer>(
             AuditAction::RatingSave,
             "rating",
             id,
-            Some(person.org_id),
+            Some(subject.org_id()),
             &before,
             &after,
         ),
@@ -232,6 +261,28 @@ pub async fn counts_with_children<C: ConnectionTrait>(
         }
     }
     Ok((total, children))
+}
+
+/// The yearly ratings of the units directly under a unit, by unit: one query.
+pub async fn of_children<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+    year: &CampaignYear,
+) -> Result<HashMap<OrgId, Rating>, StoreError> {
+    let rows: Vec<(i64, Rating)> = conn
+        .query_all_raw(sql::stmt(
+            conn,
+            &format!(
+                "SELECT r.org_id, {RATING_COLUMNS} FROM ratings r JOIN orgs o ON o.id = r.org_id \
+                 WHERE o.parent_id = $1 AND r.person_id IS NULL AND r.year_id = $2 AND r.period = 'nam'"
+            ),
+            vec![unit.0.into(), year.id.into()],
+        ))
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "org_id")?, Rating::from_query_result(row, "")?)))
+        .collect::<Result<_, sea_orm::DbErr>>()?;
+    Ok(rows.into_iter().map(|(id, r)| (OrgId(id), r)).collect())
 }
 
 /// "Xuất sắc" and "tốt" yearly ratings already given in a unit (for the cap).

@@ -24,7 +24,7 @@ use lantoa_store::campaign::CampaignYear;
 use lantoa_store::org::{self, Org};
 use lantoa_store::people::Person;
 use lantoa_store::plans::{self, Commitment, Plan};
-use lantoa_store::ratings::{self, LevelCounts, RatedMember};
+use lantoa_store::ratings::{self, LevelCounts, RatedMember, Subject};
 use serde::Deserialize;
 
 /// How ratings are made here: the bands in force and the cap on "xuất sắc", if any.
@@ -86,6 +86,11 @@ struct CountsPage {
     total: CountRow,
     children: Vec<CountRow>,
     regulation: &'static str,
+    /// The units directly under this one with their own rating of the year, if any:
+    /// (id, name, score, level).
+    unit_ratings: Vec<(i64, String, String, &'static str)>,
+    /// Whether the viewer rates those units (staff of this unit).
+    can_rate_units: bool,
 }
 
 async fn counts_page(
@@ -96,8 +101,22 @@ async fn counts_page(
     let (unit, year, _, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
     let (total, by_child) = ratings::counts_with_children(db, unit.id, &year).await?;
-    let children = org::child_units(db, unit.id)
-        .await?
+    let child_units = org::child_units(db, unit.id).await?;
+    let rated_units = ratings::of_children(db, unit.id, &year).await?;
+    let unit_ratings = child_units
+        .iter()
+        .map(|c| {
+            let r = rated_units.get(&c.id);
+            (
+                c.id.0,
+                c.name.clone(),
+                r.map(ratings::Rating::score_text).unwrap_or_default(),
+                r.and_then(ratings::Rating::level)
+                    .map_or("Chưa xếp loại", RatingLevel::label),
+            )
+        })
+        .collect();
+    let children = child_units
         .into_iter()
         .filter_map(|c| {
             by_child
@@ -122,6 +141,8 @@ async fn counts_page(
         total: row(unit.id.0, unit.name.clone(), &total),
         children,
         regulation: state.ratings.bands.regulation,
+        unit_ratings,
+        can_rate_units: viewer.can_at(&unit).edit,
         unit,
     };
     Ok(render(&page)?.into_response())
@@ -243,7 +264,10 @@ async fn list_page(
 
 #[derive(Debug, Default, Deserialize)]
 struct RatingQuery {
+    /// A member to rate…
     person: Option<i64>,
+    /// …or an organisation.
+    unit: Option<i64>,
     year: Option<i32>,
 }
 
@@ -285,7 +309,8 @@ struct FormPage {
     title: String,
     crumbs: Vec<Crumb>,
     me: Me,
-    person: Person,
+    /// Where the form posts.
+    action: String,
     year: i32,
     form: RatingForm,
     periods: Vec<(&'static str, &'static str)>,
@@ -299,26 +324,75 @@ struct FormPage {
     errors: FormErrors,
 }
 
-/// Who and which year a rating is about, with the member's unit.
-struct Subject {
-    person: Person,
+/// Who is rated.
+enum Who {
+    Member(Person),
+    Organisation(Org),
+}
+
+/// Who and which year a rating is about, and the unit whose staff rate (the member's unit,
+/// or the committee above an organisation).
+struct Rated {
+    who: Who,
     unit: Org,
     year: CampaignYear,
 }
 
-/// The member, their unit (staff required) and the year a rating is about.
-async fn subject(state: &AppState, viewer: &Viewer, q: &RatingQuery) -> Result<Subject, AppError> {
-    let db = state.store.db();
-    let person =
-        lantoa_store::people::get(db, PersonId(q.person.ok_or(AppError::NotFound)?)).await?;
-    let unit = org::get(db, person.org_id).await?;
-    viewer.require(Role::Staff, &unit)?;
-    if person.details.member_status.is_none() {
-        return Err(AppError::Conflict(format!(
-            "{} không phải đảng viên: chỉ xếp loại chất lượng đảng viên.",
-            person.details.full_name
-        )));
+impl Rated {
+    fn subject(&self) -> Subject<'_> {
+        match &self.who {
+            Who::Member(p) => Subject::Member(p),
+            Who::Organisation(o) => Subject::Organisation(o),
+        }
     }
+
+    fn name(&self) -> &str {
+        match &self.who {
+            Who::Member(p) => &p.details.full_name,
+            Who::Organisation(o) => &o.name,
+        }
+    }
+
+    fn query(&self) -> String {
+        match &self.who {
+            Who::Member(p) => format!("person={}&year={}", p.id, self.year.year),
+            Who::Organisation(o) => format!("unit={}&year={}", o.id, self.year.year),
+        }
+    }
+}
+
+/// The member (staff over their unit rate them) or the organisation (staff of the
+/// committee above rate it; system administrators the top unit), and the year.
+async fn subject(state: &AppState, viewer: &Viewer, q: &RatingQuery) -> Result<Rated, AppError> {
+    let db = state.store.db();
+    let (who, unit) = match (q.person, q.unit) {
+        (Some(person), _) => {
+            let person = lantoa_store::people::get(db, PersonId(person)).await?;
+            let unit = org::get(db, person.org_id).await?;
+            viewer.require(Role::Staff, &unit)?;
+            if person.details.member_status.is_none() {
+                return Err(AppError::Conflict(format!(
+                    "{} không phải đảng viên: chỉ xếp loại chất lượng đảng viên.",
+                    person.details.full_name
+                )));
+            }
+            (Who::Member(person), unit)
+        }
+        (None, Some(id)) => {
+            let rated = org::get(db, lantoa_domain::OrgId(id)).await?;
+            let above = match rated.parent_id {
+                Some(parent) => {
+                    let above = org::get(db, parent).await?;
+                    viewer.require(Role::Staff, &above)?;
+                    above
+                }
+                None if viewer.principal.is_system_admin() => rated.clone(),
+                None => return Err(AppError::NotFound),
+            };
+            (Who::Organisation(rated), above)
+        }
+        (None, None) => return Err(AppError::NotFound),
+    };
     let years = lantoa_store::campaign::years(db).await?;
     let year = match q.year {
         Some(y) => years.iter().find(|c| c.year == y),
@@ -326,21 +400,23 @@ async fn subject(state: &AppState, viewer: &Viewer, q: &RatingQuery) -> Result<S
     }
     .cloned()
     .ok_or(AppError::NotFound)?;
-    Ok(Subject { person, unit, year })
+    Ok(Rated { who, unit, year })
 }
 
 async fn form_page(
     state: &AppState,
     viewer: &Viewer,
-    subject: Subject,
+    rated: &Rated,
     form: RatingForm,
     warning: String,
     errors: FieldErrors,
 ) -> Result<FormPage, AppError> {
-    let Subject { person, unit, year } = subject;
-    let (unit, year) = (&unit, &year);
+    let (unit, year) = (&rated.unit, &rated.year);
     let db = state.store.db();
-    let plan = plans::plan_of(db, person.id, year.id).await?;
+    let plan = match &rated.who {
+        Who::Member(p) => plans::plan_of(db, p.id, year.id).await?,
+        Who::Organisation(o) => plans::collective_of(db, o.id, year.id).await?,
+    };
     let commitments = match &plan {
         Some(p) => plans::commitments(db, p.id).await?,
         None => Vec::new(),
@@ -348,10 +424,8 @@ async fn form_page(
     let bands = state.ratings.bands;
     let lineage = org::lineage(db, unit).await?;
     Ok(FormPage {
-        title: format!(
-            "Xếp loại chất lượng năm {} — {}",
-            year.year, person.details.full_name
-        ),
+        title: format!("Xếp loại chất lượng năm {} — {}", year.year, rated.name()),
+        action: format!("{STAFF}/xep-loai/danh-gia?{}", rated.query()),
         crumbs: viewer.org_crumbs(&lineage, Some("Xếp loại chất lượng")),
         me: viewer.me(),
         year: year.year,
@@ -382,7 +456,6 @@ async fn form_page(
         commitments,
         warning,
         errors: FormErrors(errors),
-        person,
     })
 }
 
@@ -391,11 +464,11 @@ async fn rating_form(
     viewer: Viewer,
     Query(q): Query<RatingQuery>,
 ) -> Result<Response, AppError> {
-    let who = subject(&state, &viewer, &q).await?;
-    let stored = ratings::of_person(
+    let rated = subject(&state, &viewer, &q).await?;
+    let stored = ratings::of(
         state.store.db(),
-        &who.person,
-        &who.year,
+        rated.subject(),
+        &rated.year,
         RatingPeriod::Year,
         "",
     )
@@ -419,7 +492,7 @@ async fn rating_form(
     let page = form_page(
         &state,
         &viewer,
-        who,
+        &rated,
         form,
         String::new(),
         FieldErrors::default(),
@@ -428,46 +501,81 @@ async fn rating_form(
     Ok(render(&page)?.into_response())
 }
 
+/// The warning to show before saving a member's "xuất sắc" past the unit's cap, if any.
+async fn cap_check(
+    state: &AppState,
+    rated: &Rated,
+    draft: &lantoa_domain::ratings::RatingDraft,
+) -> Result<Option<String>, AppError> {
+    let (Some(cap), Who::Member(person), RatingLevel::Excellent, RatingPeriod::Year) = (
+        state.ratings.excellent_cap_percent,
+        &rated.who,
+        draft.level,
+        draft.period,
+    ) else {
+        return Ok(None);
+    };
+    let db = state.store.db();
+    let already = ratings::of(db, rated.subject(), &rated.year, draft.period, "").await?;
+    if already.is_some_and(|r| r.level == RatingLevel::Excellent.code()) {
+        return Ok(None);
+    }
+    let (excellent, good) = ratings::excellent_and_good(db, person.org_id, &rated.year).await?;
+    Ok(cap_warning(excellent, good, cap))
+}
+
 async fn save_rating(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<RatingQuery>,
     Form(form): Form<RatingForm>,
 ) -> Result<Response, AppError> {
-    let who = subject(&state, &viewer, &q).await?;
-    let db = state.store.db();
+    let rated = subject(&state, &viewer, &q).await?;
     let draft = match form.input().validate(state.ratings.bands) {
         Ok(draft) => draft,
         Err(errors) => {
             return render_invalid(
-                &form_page(&state, &viewer, who, form, String::new(), errors).await?,
+                &form_page(&state, &viewer, &rated, form, String::new(), errors).await?,
             );
         }
     };
-    if let (Some(cap), RatingLevel::Excellent, RatingPeriod::Year, true) = (
-        state.ratings.excellent_cap_percent,
-        draft.level,
-        draft.period,
-        form.confirm.is_empty(),
-    ) {
-        let already = ratings::of_person(db, &who.person, &who.year, draft.period, "").await?;
-        let (excellent, good) =
-            ratings::excellent_and_good(db, who.person.org_id, &who.year).await?;
-        let counted_already = already.is_some_and(|r| r.level == RatingLevel::Excellent.code());
-        if let (false, Some(warning)) = (counted_already, cap_warning(excellent, good, cap)) {
-            return render_invalid(
-                &form_page(&state, &viewer, who, form, warning, FieldErrors::default()).await?,
-            );
-        }
+    if form.confirm.is_empty()
+        && let Some(warning) = cap_check(&state, &rated, &draft).await?
+    {
+        return render_invalid(
+            &form_page(
+                &state,
+                &viewer,
+                &rated,
+                form,
+                warning,
+                FieldErrors::default(),
+            )
+            .await?,
+        );
     }
-    match ratings::save_for_person(db, &viewer.actor, &who.person, &who.year, &draft).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "{STAFF}/xep-loai/danh-sach?org={}&year={}",
-            who.unit.id, who.year.year
-        ))
-        .into_response()),
+    let saved = ratings::save(
+        state.store.db(),
+        &viewer.actor,
+        rated.subject(),
+        &rated.year,
+        &draft,
+    )
+    .await;
+    match saved {
+        Ok(_) => {
+            let back = match &rated.who {
+                Who::Member(_) => "xep-loai/danh-sach",
+                Who::Organisation(_) => "xep-loai",
+            };
+            Ok(Redirect::to(&format!(
+                "{STAFF}/{back}?org={}&year={}",
+                rated.unit.id, rated.year.year
+            ))
+            .into_response())
+        }
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&form_page(&state, &viewer, who, form, String::new(), errors).await?)
+            render_invalid(&form_page(&state, &viewer, &rated, form, String::new(), errors).await?)
         }
         Err(e) => Err(e.into()),
     }

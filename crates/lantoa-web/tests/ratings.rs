@@ -69,10 +69,7 @@ async fn a_member_is_rated_with_the_level_of_the_score() {
         let someone = admin.someone_of("DB-P5-CB1").await;
         let url = format!("/quan-ly/xep-loai/danh-gia?person={someone}&year=2026");
         let form = staff.get(&url).await.text();
-        assert!(
-            form.contains("Chưa lập kế hoạch cá nhân năm 2026"),
-            "{form}"
-        );
+        assert!(form.contains("Chưa lập kế hoạch năm 2026"), "{form}");
 
         // A level that is not the score's, a score out of range: refused, nothing written.
         let reply = staff
@@ -106,9 +103,9 @@ async fn a_member_is_rated_with_the_level_of_the_score() {
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         let year = lantoa_store::campaign::year(db, 2026).await.unwrap();
         let person = lantoa_store::people::get(db, someone).await.unwrap();
-        let rating = lantoa_store::ratings::of_person(
+        let rating = lantoa_store::ratings::of(
             db,
-            &person,
+            lantoa_store::ratings::Subject::Member(&person),
             &year,
             lantoa_domain::ratings::RatingPeriod::Year,
             "",
@@ -139,5 +136,44 @@ async fn a_member_is_rated_with_the_level_of_the_score() {
         // Another ward's staff cannot rate this member.
         let other = admin.signed_in_as("canbo.p1").await;
         assert_eq!(other.get(&url).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_committee_above_rates_an_organisation() {
+    for admin in TestApp::each().await {
+        let ward = admin.org_id("DB-P5").await;
+        let cell = admin.org_id("DB-P5-CB1").await;
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let url = format!("/quan-ly/xep-loai/danh-gia?unit={cell}&year=2024");
+        assert_eq!(
+            staff.get(&url).await.status,
+            StatusCode::OK,
+            "{}",
+            admin.backend
+        );
+        let reply = staff
+            .post_form(&url, "period=nam&score=92&step=quyet_dinh")
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let counts = staff
+            .get(&format!("/quan-ly/xep-loai?org={ward}&year=2024"))
+            .await
+            .text();
+        assert!(
+            counts.contains("Xếp loại tổ chức đảng trực thuộc")
+                && counts.contains("Hoàn thành xuất sắc nhiệm vụ</td>"),
+            "{counts}"
+        );
+        // A ward does not rate itself: its committee above does.
+        assert_eq!(
+            staff
+                .get(&format!("/quan-ly/xep-loai/danh-gia?unit={ward}&year=2024"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // The unit ratings do not count among the members'.
+        assert!(counts.contains("đảng viên đã xếp loại"));
     }
 }
