@@ -8,7 +8,7 @@
 //! page is the grouped query over its children's subtrees plus one over its own members;
 //! their sum is the unit's total.
 
-use crate::org::Subtree;
+use crate::org::{IN_CHILD_SUBTREE, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::NaiveDate;
 use lantoa_domain::OrgId;
@@ -154,7 +154,7 @@ pub(crate) async fn tally_with_children<C: ConnectionTrait>(
         conn,
         &format!(
             "{} FROM orgs c \
-             JOIN orgs d ON d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0' \
+             JOIN orgs d ON {IN_CHILD_SUBTREE} \
              JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id{} \
              WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
             select("c.id", conditions, 3),

@@ -103,6 +103,11 @@ impl Subtree {
     }
 }
 
+/// Unit `d` lies in the subtree of unit `c` (both aliases of `orgs`): the path range of
+/// [`Subtree::of_path`] written in SQL, for grouping a subtree's rows by child unit.
+pub(crate) const IN_CHILD_SUBTREE: &str =
+    "d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0'";
+
 /// The units someone may see or change: everything, or the union of some subtrees. The
 /// default is nothing, so that a list that forgets to say its scope shows nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,12 +362,10 @@ async fn summaries<C: ConnectionTrait>(
         values.clone(),
     )
     .await?;
-    // The child's subtree is the range [c.path, c.path with its last '/' replaced by '0').
-    let range = "d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0'";
     let descendants: Vec<CountRow> = sql::all(
         conn,
         &format!(
-            "SELECT c.id AS id, COUNT(d.id) - 1 AS value FROM orgs c JOIN orgs d ON {range} \
+            "SELECT c.id AS id, COUNT(d.id) - 1 AS value FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
              WHERE {filter}{archived} GROUP BY c.id"
         ),
         values.clone(),
@@ -371,7 +374,7 @@ async fn summaries<C: ConnectionTrait>(
     let people: Vec<CountRow> = sql::all(
         conn,
         &format!(
-            "SELECT c.id AS id, COUNT(p.id) AS value FROM orgs c JOIN orgs d ON {range} \
+            "SELECT c.id AS id, COUNT(p.id) AS value FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
              JOIN people p ON p.org_id = d.id WHERE {filter}{archived} GROUP BY c.id"
         ),
         values,

@@ -268,6 +268,25 @@ pub async fn events<C: ConnectionTrait>(
     .await?)
 }
 
+/// A person's personal plans, as plan id by campaign year id: one query.
+pub async fn personal_plan_ids<C: ConnectionTrait>(
+    conn: &C,
+    person: PersonId,
+) -> Result<HashMap<i64, i64>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        year_id: i64,
+        id: i64,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT year_id, id FROM plans WHERE person_id = $1 AND kind = $2",
+        vec![person.0.into(), PlanKind::Personal.code().into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.year_id, r.id)).collect())
+}
+
 /// A unit's collective plan for a year, if it has one.
 pub async fn collective_of<C: ConnectionTrait>(
     conn: &C,
@@ -277,21 +296,48 @@ pub async fn collective_of<C: ConnectionTrait>(
     plan_owned(conn, PlanKind::Collective, "org_id", unit.0, year_id).await
 }
 
-/// Opens a unit's draft collective plan for a year (one per unit and year), answering every
-/// topic of the year.
-pub async fn start_collective<C: crate::Writer>(
+/// Whose plan is being opened.
+enum Owner<'a> {
+    Person(&'a Person, bool),
+    Unit(&'a crate::org::Org),
+}
+
+/// Opens a draft plan answering every topic of the year: one per owner and year (a second
+/// is refused with the state of the first), with its audit row.
+async fn open<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
-    unit: &crate::org::Org,
+    owner: Owner<'_>,
     year: &CampaignYear,
 ) -> Result<i64, StoreError> {
     let txn = conn.begin().await?;
-    if let Some(existing) = collective_of(&txn, unit.id, year.id).await? {
+    let (kind, person, unit, name, government_post, entered_by_staff) = match owner {
+        Owner::Person(p, staff) => (
+            PlanKind::Personal,
+            Some(p.id),
+            p.org_id,
+            p.details.full_name.as_str(),
+            p.details.position.clone(),
+            staff,
+        ),
+        Owner::Unit(u) => (
+            PlanKind::Collective,
+            None,
+            u.id,
+            u.name.as_str(),
+            None,
+            false,
+        ),
+    };
+    let existing = match person {
+        Some(p) => plan_of(&txn, p, year.id).await?,
+        None => collective_of(&txn, unit, year.id).await?,
+    };
+    if let Some(existing) = existing {
         return Err(StoreError::invalid(
             "plan",
             format!(
-                "{} đã có kế hoạch năm {} (đang ở bước «{}»)",
-                unit.name,
+                "{name} đã có kế hoạch năm {} (đang ở bước «{}»)",
                 year.year,
                 existing.state.label()
             ),
@@ -300,14 +346,16 @@ pub async fn start_collective<C: crate::Writer>(
     let now = Utc::now();
     let id = sql::scalar(
         &txn,
-        "INSERT INTO plans (kind, person_id, org_id, year_id, state, entered_by_staff, created_at, updated_at) \
-         VALUES ($1, NULL, $2, $3, $4, $5, $6, $6) RETURNING id AS value",
+        "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id AS value",
         vec![
-            PlanKind::Collective.code().into(),
-            unit.id.0.into(),
+            kind.code().into(),
+            person.map(|p| p.0).into(),
+            unit.0.into(),
             year.id.into(),
             PlanState::Draft.code().into(),
-            false.into(),
+            government_post.into(),
+            entered_by_staff.into(),
             now.into(),
         ],
     )
@@ -321,13 +369,28 @@ pub async fn start_collective<C: crate::Writer>(
             AuditAction::PlanCreate,
             "plan",
             id,
-            Some(unit.id),
-            serde_json::json!({ "kind": PlanKind::Collective.code(), "year": year.year }),
+            Some(unit),
+            serde_json::json!({
+                "kind": kind.code(),
+                "person_id": person.map(|p| p.0),
+                "year": year.year,
+                "entered_by_staff": entered_by_staff,
+            }),
         ),
     )
     .await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Opens a unit's draft collective plan for a year (one per unit and year).
+pub async fn start_collective<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    unit: &crate::org::Org,
+    year: &CampaignYear,
+) -> Result<i64, StoreError> {
+    open(conn, actor, Owner::Unit(unit), year).await
 }
 
 /// Whether the person has an account (then they write their own plan).
@@ -344,9 +407,9 @@ pub async fn has_account<C: ConnectionTrait>(
         > 0)
 }
 
-/// Opens a person's draft plan for a year, its header filled from the person record and
-/// answering every topic of the year. `entered_by_staff` marks a plan written for someone
-/// without an account. A second plan for the same year is refused.
+/// Opens a person's draft plan for a year, its header filled from the person record.
+/// `entered_by_staff` marks a plan written for someone without an account. A second plan
+/// for the same year is refused.
 pub async fn start<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
@@ -354,55 +417,7 @@ pub async fn start<C: crate::Writer>(
     year: &CampaignYear,
     entered_by_staff: bool,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
-    if let Some(existing) = plan_of(&txn, person.id, year.id).await? {
-        return Err(StoreError::invalid(
-            "plan",
-            format!(
-                "{} đã có kế hoạch năm {} (đang ở bước «{}»)",
-                person.details.full_name,
-                year.year,
-                existing.state.label()
-            ),
-        ));
-    }
-    let now = Utc::now();
-    let id = sql::scalar(
-        &txn,
-        "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id AS value",
-        vec![
-            PlanKind::Personal.code().into(),
-            person.id.0.into(),
-            person.org_id.0.into(),
-            year.id.into(),
-            PlanState::Draft.code().into(),
-            person.details.position.clone().into(),
-            entered_by_staff.into(),
-            now.into(),
-        ],
-    )
-    .await?;
-    let topics: Vec<i64> = year.topics.iter().map(|t| t.id).collect();
-    sql::set_links(&txn, "plan_topics", ("plan_id", id), "topic_id", &topics).await?;
-    audit::record(
-        &txn,
-        actor,
-        Change::created(
-            AuditAction::PlanCreate,
-            "plan",
-            id,
-            Some(person.org_id),
-            serde_json::json!({
-                "person_id": person.id.0,
-                "year": year.year,
-                "entered_by_staff": entered_by_staff,
-            }),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(id)
+    open(conn, actor, Owner::Person(person, entered_by_staff), year).await
 }
 
 /// What the owner writes at the head of a plan.

@@ -5,7 +5,7 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::campaign::CampaignYear;
-use crate::org::Subtree;
+use crate::org::{IN_CHILD_SUBTREE, Subtree};
 use crate::people::Person;
 use crate::{Page, StoreError, sql};
 use lantoa_domain::audit::AuditAction;
@@ -230,7 +230,7 @@ pub async fn counts_with_children<C: ConnectionTrait>(
         conn,
         &format!(
             "SELECT c.id, r.level, COUNT(*) AS n FROM orgs c \
-             JOIN orgs d ON d.path >= c.path AND d.path < substr(c.path, 1, length(c.path) - 1) || '0' \
+             JOIN orgs d ON {IN_CHILD_SUBTREE} \
              JOIN ratings r ON r.org_id = d.id WHERE c.parent_id = $1 AND {rated} GROUP BY c.id, r.level"
         ),
         vec![unit.0.into(), year.id.into()],

@@ -601,19 +601,12 @@ pub async fn check_in<C: crate::Writer>(
         vec![code.clone().into()],
     )
     .await?;
-    let mut sessions: Vec<Session> = rows.into_iter().map(Session::from).collect();
-    let open = sessions.iter_mut().find(|s| {
-        let (from, to) = s.checkin_window();
-        from <= now && now <= to
-    });
-    if let Some(session) = open {
-        session.roster_units = roster_units(conn, session.id).await?;
-    }
+    let sessions: Vec<Session> = rows.into_iter().map(Session::from).collect();
     let open = sessions.iter().find(|s| {
         let (from, to) = s.checkin_window();
         from <= now && now <= to
     });
-    let Some(session) = open else {
+    let Some(open) = open else {
         return Ok(Err(match sessions.first() {
             None => CheckInRefusal::UnknownCode(code),
             Some(s) => {
@@ -625,6 +618,10 @@ pub async fn check_in<C: crate::Writer>(
                 }
             }
         }));
+    };
+    let session = &Session {
+        roster_units: roster_units(conn, open.id).await?,
+        ..open.clone()
     };
     match save_attendance(
         conn,

@@ -65,6 +65,16 @@ struct Access {
     review: bool,
 }
 
+impl Access {
+    /// Whether the viewer takes this step (whatever the plan's state).
+    fn may(self, step: PlanStep) -> bool {
+        match step.role() {
+            lantoa_domain::plans::PlanRole::Owner => self.own,
+            lantoa_domain::plans::PlanRole::Reviewer => self.review,
+        }
+    }
+}
+
 /// A plan the viewer may open, with what they may do; 404 for anyone else.
 async fn plan_in_reach(
     state: &AppState,
@@ -438,17 +448,14 @@ async fn my_plan(
 ) -> Result<Response, AppError> {
     let person = viewer.principal.person_id.ok_or(AppError::NotFound)?;
     let (year, years) = year_named(&state, q.year).await?;
-    let db = state.store.db();
-    if let Some(plan) = plans::plan_of(db, person, year.id).await? {
-        return Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{}", plan.id)).into_response());
+    let by_year = plans::personal_plan_ids(state.store.db(), person).await?;
+    if let Some(id) = by_year.get(&year.id) {
+        return Ok(Redirect::to(&format!("{STAFF}/ke-hoach/{id}")).into_response());
     }
-    let mut listed = Vec::new();
-    for y in &years {
-        listed.push((
-            y.year,
-            plans::plan_of(db, person, y.id).await?.map(|p| p.id),
-        ));
-    }
+    let listed = years
+        .iter()
+        .map(|y| (y.year, by_year.get(&y.id).copied()))
+        .collect();
     let page = MinePage {
         title: format!("Kế hoạch cá nhân năm {}", year.year),
         crumbs: vec![Crumb::here("Kế hoạch của tôi")],
@@ -538,8 +545,9 @@ struct PlanPage {
     topics: Vec<Topic>,
     commitments: Vec<Commitment>,
     events: Vec<PlanEvent>,
-    own: bool,
-    review: bool,
+    access: Access,
+    /// Whether the date of birth is shown (the person, staff over the unit).
+    personal: bool,
     notice: String,
     errors: FormErrors,
 }
@@ -560,15 +568,11 @@ impl PlanPage {
         let Some(step) = PlanStep::from_code(step) else {
             return false;
         };
-        let allowed = match step.role() {
-            lantoa_domain::plans::PlanRole::Owner => self.own,
-            lantoa_domain::plans::PlanRole::Reviewer => self.review,
-        };
-        allowed && self.plan.state.after(step).is_ok()
+        self.access.may(step) && self.plan.state.after(step).is_ok()
     }
 
     fn editable(&self) -> bool {
-        self.own && self.plan.state.editable()
+        self.access.own && self.plan.state.editable()
     }
 }
 
@@ -580,31 +584,35 @@ async fn plan_view(
     errors: FieldErrors,
 ) -> Result<PlanPage, AppError> {
     let db = state.store.db();
+    let whose = plan
+        .person_name
+        .clone()
+        .unwrap_or_else(|| plan.org_name.clone());
+    let personal = match plan.person_id {
+        Some(person) => viewer.sees_personal_data(person, &org::get(db, plan.org_id).await?),
+        None => false,
+    };
     Ok(PlanPage {
-        title: format!(
-            "Kế hoạch năm {} — {}",
-            plan.year,
-            plan.person_name
-                .clone()
-                .unwrap_or_else(|| plan.org_name.clone())
-        ),
-        crumbs: if access.review {
+        title: format!("Kế hoạch năm {} — {}", plan.year, whose),
+        // The owner of a personal plan came from "Kế hoạch của tôi"; everyone else from
+        // the unit's plan figures.
+        crumbs: if !access.review && plan.kind == PlanKind::Personal {
+            vec![Crumb::here("Kế hoạch của tôi")]
+        } else {
             vec![
                 Crumb::link(
-                    "Kế hoạch cá nhân",
+                    "Kế hoạch",
                     format!("{STAFF}/ke-hoach?org={}&year={}", plan.org_id, plan.year),
                 ),
-                Crumb::here(plan.person_name.clone().unwrap_or_default()),
+                Crumb::here(whose),
             ]
-        } else {
-            vec![Crumb::here("Kế hoạch của tôi")]
         },
         me: viewer.me(),
         topics: plans::topics(db, plan.id).await?,
         commitments: plans::commitments(db, plan.id).await?,
         events: plans::events(db, plan.id).await?,
-        own: access.own,
-        review: access.review,
+        access,
+        personal,
         notice: String::new(),
         errors: FormErrors(errors),
         plan,
@@ -849,11 +857,7 @@ async fn take_step(
     let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
     let step = PlanStep::from_code(&form.step)
         .ok_or_else(|| AppError::BadRequest(format!("bước «{}»", form.step)))?;
-    let allowed = match step.role() {
-        lantoa_domain::plans::PlanRole::Owner => access.own,
-        lantoa_domain::plans::PlanRole::Reviewer => access.review,
-    };
-    if !allowed {
+    if !access.may(step) {
         return Err(AppError::Forbidden);
     }
     if matches!(step, PlanStep::MidYearReview | PlanStep::SelfAssess) {
