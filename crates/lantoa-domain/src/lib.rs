@@ -17,6 +17,7 @@ pub mod org;
 pub mod people;
 pub mod plans;
 pub mod ratings;
+pub mod settings;
 pub mod study;
 pub mod text;
 pub mod validation;

@@ -51,10 +51,10 @@ impl RatingLevel {
 }
 
 /// Score bands of a regulation, in tenths of a point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bands {
     /// The regulation's number ("366-QĐ/TW"), stored on each rating.
-    pub regulation: &'static str,
+    pub regulation: std::borrow::Cow<'static, str>,
     /// Lowest score of "xuất sắc".
     pub excellent: i32,
     /// Lowest score of "tốt".
@@ -67,14 +67,26 @@ impl Bands {
     /// Quy định 366-QĐ/TW (30-8-2025): ≥ 90 xuất sắc; 70 to < 90 tốt; 50 to < 70 hoàn
     /// thành; < 50 không hoàn thành.
     pub const QD_366: Bands = Bands {
-        regulation: "366-QĐ/TW",
+        regulation: std::borrow::Cow::Borrowed("366-QĐ/TW"),
         excellent: 900,
         good: 700,
         done: 500,
     };
 
+    /// The bands in words: "từ 90 điểm: xuất sắc; từ 70 đến dưới 90: tốt; …".
+    pub fn describe(&self) -> String {
+        let (e, g, d) = (
+            score_text(self.excellent),
+            score_text(self.good),
+            score_text(self.done),
+        );
+        format!(
+            "từ {e} điểm: xuất sắc; từ {g} đến dưới {e}: tốt; từ {d} đến dưới {g}: hoàn thành; dưới {d}: không hoàn thành"
+        )
+    }
+
     /// The level a score (tenths) falls in.
-    pub fn level(self, tenths: i32) -> RatingLevel {
+    pub fn level(&self, tenths: i32) -> RatingLevel {
         if tenths >= self.excellent {
             RatingLevel::Excellent
         } else if tenths >= self.good {
@@ -134,7 +146,7 @@ pub struct RatingDraft {
     pub period_label: String,
     pub score: i32,
     pub level: RatingLevel,
-    pub regulation: &'static str,
+    pub regulation: String,
     pub step: RatingStep,
     pub note: Option<String>,
 }
@@ -142,7 +154,7 @@ pub struct RatingDraft {
 impl RatingInput {
     /// Checks a rating under `bands`: known period (a quarter or term names which), a score
     /// from 0 to 100, a level that is the score's, a known step. Every error at once.
-    pub fn validate(&self, bands: Bands) -> Result<RatingDraft, FieldErrors> {
+    pub fn validate(&self, bands: &Bands) -> Result<RatingDraft, FieldErrors> {
         use crate::ClosedList;
         let mut errors = FieldErrors::default();
         let period = RatingPeriod::from_code(self.period.trim());
@@ -201,7 +213,7 @@ impl RatingInput {
                 },
                 score,
                 level,
-                regulation: bands.regulation,
+                regulation: bands.regulation.to_string(),
                 step,
                 note,
             }),
@@ -249,7 +261,7 @@ mod tests {
             step: "tu_danh_gia".into(),
             ..Default::default()
         };
-        let draft = input.validate(Bands::QD_366).unwrap();
+        let draft = input.validate(&Bands::QD_366).unwrap();
         assert_eq!(draft.level, RatingLevel::Good);
         assert_eq!(draft.regulation, "366-QĐ/TW");
         let wrong = RatingInput {
@@ -257,7 +269,7 @@ mod tests {
             ..input.clone()
         };
         assert_eq!(
-            wrong.validate(Bands::QD_366).unwrap_err().get("level"),
+            wrong.validate(&Bands::QD_366).unwrap_err().get("level"),
             Some(
                 "Điểm 85 ứng với mức «Hoàn thành tốt nhiệm vụ» theo Quy định 366-QĐ/TW, không phải «Hoàn thành xuất sắc nhiệm vụ»"
             )
@@ -268,7 +280,7 @@ mod tests {
             step: String::new(),
             ..Default::default()
         };
-        let errors = bad.validate(Bands::QD_366).unwrap_err();
+        let errors = bad.validate(&Bands::QD_366).unwrap_err();
         for field in ["period_label", "score", "step"] {
             assert!(errors.get(field).is_some(), "{field}");
         }

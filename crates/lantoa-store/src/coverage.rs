@@ -1,6 +1,6 @@
-//! The figures the campaign counts over people: of the members a unit's subtree holds on a
-//! year's reference day (where their `person_units` stay puts them; status chính thức or dự
-//! bị), how many meet each of some conditions — studied the year's topic, submitted a plan,
+//! The figures the campaign counts over people: of the people a unit's subtree holds on a
+//! year's reference day (where their `person_units` stay puts them; party members chính
+//! thức or dự bị, and for plans any other category the settings require), how many meet each of some conditions — studied the year's topic, submitted a plan,
 //! had it approved… — and who does not.
 //!
 //! Each figure is one grouped query over the subtree's people, never a scan of the rows
@@ -12,16 +12,20 @@ use crate::org::{IN_CHILD_SUBTREE, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::NaiveDate;
 use lantoa_domain::OrgId;
+use lantoa_domain::people::{Categories, Category};
 use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
 use std::collections::HashMap;
 
 /// A condition on person `p` for the year whose id is bound at placeholder `$n`.
 pub(crate) type Condition = fn(usize) -> String;
 
-/// What a set of figures counts: an optional `LEFT JOIN` on person `p` for the year at
-/// placeholder `$n` (at most one row per person, e.g. their plan of the year), and the
-/// conditions, which may use the joined row.
+/// What a set of figures counts: the people counted (party members chính thức and dự bị
+/// when `counted` holds "Đảng viên", and anyone not exempt of its other categories), an
+/// optional `LEFT JOIN` on person `p` for the year at placeholder `$n` (at most one row per
+/// person, e.g. their plan of the year), and the conditions, which may use the joined row.
 pub(crate) struct Measure<'a> {
+    /// The categories counted.
+    pub counted: Categories,
     /// The join, if the conditions need one.
     pub join: Option<fn(usize) -> String>,
     /// The conditions counted.
@@ -34,6 +38,37 @@ impl Measure<'_> {
             .map(|j| format!(" {}", j(year_at)))
             .unwrap_or_default()
     }
+
+    /// Person `p`'s stay `pu` covers the reference day `$1` and `p` is one of the people
+    /// counted. The category bits come from the code's list, never from user text.
+    fn eligible_on_day(&self) -> String {
+        let mut who: Vec<String> = Vec::new();
+        if self.counted.contains(Category::PartyMember) {
+            who.push("p.member_status IN ('chinh_thuc', 'du_bi')".into());
+        }
+        let others = self
+            .counted
+            .iter()
+            .filter(|c| *c != Category::PartyMember)
+            .fold(0, |bits, c| bits | c.bit());
+        if others != 0 {
+            who.push(format!(
+                "((p.categories & {others}) <> 0 AND COALESCE(p.member_status, '') <> 'mien_sinh_hoat')"
+            ));
+        }
+        if who.is_empty() {
+            who.push("1 = 0".into());
+        }
+        format!(
+            "(pu.valid_from IS NULL OR pu.valid_from <= $1) AND (pu.valid_to IS NULL OR pu.valid_to > $1) AND ({})",
+            who.join(" OR ")
+        )
+    }
+}
+
+/// Party members chính thức and dự bị: whom the study figures count.
+pub(crate) fn party_members() -> Categories {
+    [Category::PartyMember].into_iter().collect()
 }
 
 /// Members counted, and for each condition how many of them meet it.
@@ -62,17 +97,14 @@ impl Tally {
     }
 }
 
-/// A person's stay `pu` covers the reference day `$1` and they are a member the year counts.
-const ELIGIBLE_ON_DAY: &str = "(pu.valid_from IS NULL OR pu.valid_from <= $1) AND (pu.valid_to IS NULL OR pu.valid_to > $1) \
-    AND p.member_status IN ('chinh_thuc', 'du_bi')";
-
 /// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`, with
 /// the measure's join (the year at `$4`).
 fn eligible_in_subtree(measure: &Measure) -> String {
     format!(
         "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id{} \
-         WHERE {ELIGIBLE_ON_DAY} AND d.path >= $2 AND d.path < $3",
-        measure.join(4)
+         WHERE {} AND d.path >= $2 AND d.path < $3",
+        measure.join(4),
+        measure.eligible_on_day()
     )
 }
 
@@ -156,9 +188,10 @@ pub(crate) async fn tally_with_children<C: ConnectionTrait>(
             "{} FROM orgs c \
              JOIN orgs d ON {IN_CHILD_SUBTREE} \
              JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id{} \
-             WHERE c.parent_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY c.id",
+             WHERE c.parent_id = $2 AND {} GROUP BY c.id",
             select("c.id", conditions, 3),
-            measure.join(3)
+            measure.join(3),
+            measure.eligible_on_day()
         ),
         values(),
         conditions.len(),
@@ -168,9 +201,10 @@ pub(crate) async fn tally_with_children<C: ConnectionTrait>(
         conn,
         &format!(
             "{} FROM person_units pu JOIN people p ON p.id = pu.person_id{} \
-             WHERE pu.org_id = $2 AND {ELIGIBLE_ON_DAY} GROUP BY pu.org_id",
+             WHERE pu.org_id = $2 AND {} GROUP BY pu.org_id",
             select("pu.org_id", conditions, 3),
-            measure.join(3)
+            measure.join(3),
+            measure.eligible_on_day()
         ),
         values(),
         conditions.len(),

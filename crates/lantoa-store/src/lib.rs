@@ -21,6 +21,7 @@ pub mod ratings;
 pub mod reminders;
 pub mod secret;
 pub mod sessions;
+pub mod settings;
 mod sql;
 pub mod study;
 pub mod synth;

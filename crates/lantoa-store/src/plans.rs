@@ -13,6 +13,7 @@ use crate::people::Person;
 use crate::{Page, StoreError, sql};
 use chrono::{DateTime, NaiveDate, Utc};
 use lantoa_domain::audit::AuditAction;
+use lantoa_domain::people::{Categories, Category};
 use lantoa_domain::plans::{
     CommitmentArea, CommitmentDraft, PlanKind, PlanState, PlanStep, Progress, check_submittable,
 };
@@ -820,37 +821,70 @@ fn assessed(_: usize) -> String {
 /// Members counted and how many reached each stage (in `Stage::ALL` order).
 pub type PlanCoverage = coverage::Tally;
 
-const STAGES: coverage::Measure<'static> = coverage::Measure {
-    join: Some(plan_of_year),
-    conditions: &[submitted, approved, mid_year, assessed],
-};
+fn stages(required: Categories) -> coverage::Measure<'static> {
+    coverage::Measure {
+        counted: required,
+        join: Some(plan_of_year),
+        conditions: &[submitted, approved, mid_year, assessed],
+    }
+}
+
+/// Which plans the figures count: a campaign year, its reference day, and the categories
+/// of people who must have a plan (a setting).
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    /// The year.
+    pub year: &'a CampaignYear,
+    /// The day whose units and statuses count.
+    pub day: NaiveDate,
+    /// Who must have a plan.
+    pub required: Categories,
+}
 
 /// Plan figures of a unit's subtree and of each child's: two queries.
 pub async fn coverage_with_children<C: ConnectionTrait>(
     conn: &C,
     unit: OrgId,
-    year: &CampaignYear,
-    day: NaiveDate,
+    counted: Counted<'_>,
 ) -> Result<(PlanCoverage, HashMap<OrgId, PlanCoverage>), StoreError> {
-    coverage::tally_with_children(conn, unit, year.id, day, &STAGES).await
+    let measure = stages(counted.required);
+    coverage::tally_with_children(conn, unit, counted.year.id, counted.day, &measure).await
 }
 
 /// Plan figures of a subtree: one query.
 pub async fn coverage<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
-    year: &CampaignYear,
-    day: NaiveDate,
+    counted: Counted<'_>,
 ) -> Result<PlanCoverage, StoreError> {
-    coverage::tally(conn, within, year.id, day, &STAGES).await
+    let measure = stages(counted.required);
+    coverage::tally(conn, within, counted.year.id, counted.day, &measure).await
 }
 
-/// Members of the subtree who have not reached a stage, by unit then name: two queries.
+/// Plan figures of a subtree for each required category (a person of two categories counts
+/// in both): one query per category.
+pub async fn coverage_by_category<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    counted: Counted<'_>,
+) -> Result<Vec<(Category, PlanCoverage)>, StoreError> {
+    let mut out = Vec::new();
+    for category in counted.required.iter() {
+        let only = Counted {
+            required: [category].into_iter().collect(),
+            ..counted
+        };
+        out.push((category, coverage(conn, within, only).await?));
+    }
+    Ok(out)
+}
+
+/// People who must have a plan and have not reached a stage, by unit then name: two
+/// queries.
 pub async fn lacking<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
-    year: &CampaignYear,
-    day: NaiveDate,
+    counted: Counted<'_>,
     stage: Stage,
     page: u64,
     per_page: u64,
@@ -858,9 +892,10 @@ pub async fn lacking<C: ConnectionTrait>(
     coverage::lacking(
         conn,
         within,
-        year.id,
-        day,
+        counted.year.id,
+        counted.day,
         &coverage::Measure {
+            counted: counted.required,
             join: Some(plan_of_year),
             conditions: &[stage.condition()],
         },

@@ -148,7 +148,7 @@ pub async fn save<C: crate::Writer>(
         vec![
             draft.score.into(),
             draft.level.code().into(),
-            draft.regulation.into(),
+            draft.regulation.clone().into(),
             draft.step.code().into(),
             draft.note.clone().into(),
             now.into(),

@@ -944,10 +944,13 @@ fn studied(n: usize) -> String {
     )
 }
 
-const STUDIED: crate::coverage::Measure<'static> = crate::coverage::Measure {
-    join: None,
-    conditions: &[studied],
-};
+fn studied_measure() -> crate::coverage::Measure<'static> {
+    crate::coverage::Measure {
+        counted: crate::coverage::party_members(),
+        join: None,
+        conditions: &[studied],
+    }
+}
 
 fn as_coverage(tally: &crate::coverage::Tally) -> Coverage {
     Coverage {
@@ -963,7 +966,7 @@ pub async fn coverage<C: ConnectionTrait>(
     year: &CampaignYear,
     day: NaiveDate,
 ) -> Result<Coverage, StoreError> {
-    let tally = crate::coverage::tally(conn, within, year.id, day, &STUDIED).await?;
+    let tally = crate::coverage::tally(conn, within, year.id, day, &studied_measure()).await?;
     Ok(as_coverage(&tally))
 }
 
@@ -976,7 +979,7 @@ pub async fn coverage_with_children<C: ConnectionTrait>(
     day: NaiveDate,
 ) -> Result<(Coverage, HashMap<OrgId, Coverage>), StoreError> {
     let (total, children) =
-        crate::coverage::tally_with_children(conn, unit, year.id, day, &STUDIED).await?;
+        crate::coverage::tally_with_children(conn, unit, year.id, day, &studied_measure()).await?;
     Ok((
         as_coverage(&total),
         children
@@ -997,7 +1000,16 @@ pub async fn missing<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    crate::coverage::lacking(conn, within, year.id, day, &STUDIED, page, per_page).await
+    crate::coverage::lacking(
+        conn,
+        within,
+        year.id,
+        day,
+        &studied_measure(),
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// Lượt counted at sessions organised in the subtree in the year, per audience.

@@ -90,6 +90,17 @@ impl Viewer {
         }
     }
 
+    /// Requires a system administrator: 403 for other staff, 404 for anyone else.
+    pub fn require_system_admin(&self) -> Result<(), AppError> {
+        if self.principal.is_system_admin() {
+            Ok(())
+        } else if self.principal.highest_role() >= Some(Role::Leader) {
+            Err(AppError::Forbidden)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
     /// Requires `role` over at least one unit (pages that list what the scope holds).
     pub fn require_somewhere(&self, role: Role) -> Result<(), AppError> {
         if self.principal.highest_role() >= Some(role) {
@@ -160,6 +171,9 @@ impl Viewer {
         if highest >= Some(Role::UnitAdmin) {
             links.push(("Tài khoản", format!("{STAFF}/tai-khoan")));
             links.push(("Nhật ký", format!("{STAFF}/nhat-ky")));
+        }
+        if p.is_system_admin() {
+            links.push(("Cài đặt", format!("{STAFF}/cai-dat")));
         }
         Me {
             name: p.person_name.clone().unwrap_or_else(|| p.username.clone()),

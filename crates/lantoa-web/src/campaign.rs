@@ -127,22 +127,12 @@ struct YearForm {
     term_topic: String,
 }
 
-fn require_system_admin(viewer: &Viewer) -> Result<(), AppError> {
-    if viewer.principal.is_system_admin() {
-        Ok(())
-    } else if viewer.principal.highest_role() >= Some(Role::Leader) {
-        Err(AppError::Forbidden)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 async fn create_year(
     State(state): State<AppState>,
     viewer: Viewer,
     Form(form): Form<YearForm>,
 ) -> Result<Response, AppError> {
-    require_system_admin(&viewer)?;
+    viewer.require_system_admin()?;
     let result = match form.year.trim().parse::<i32>() {
         Ok(year) => {
             campaign::create_year(state.store.db(), &viewer.actor, year, &form.term_topic).await
@@ -175,7 +165,7 @@ async fn add_topic(
     Path(id): Path<i64>,
     Form(form): Form<TopicForm>,
 ) -> Result<Response, AppError> {
-    require_system_admin(&viewer)?;
+    viewer.require_system_admin()?;
     let db = state.store.db();
     if !campaign::years(db).await?.iter().any(|y| y.id == id) {
         return Err(AppError::NotFound);

@@ -18,7 +18,8 @@ pub mod jobs;
 pub mod org;
 pub mod people;
 mod plans;
-pub mod ratings;
+mod ratings;
+mod settings;
 pub mod study;
 mod views;
 
@@ -41,8 +42,6 @@ pub struct AppState {
     pub jobs_queued: Arc<Notify>,
     /// Session settings.
     pub auth: auth::AuthSettings,
-    /// Rating bands and cap.
-    pub ratings: ratings::RatingSettings,
 }
 
 impl AppState {
@@ -52,7 +51,6 @@ impl AppState {
             store,
             jobs_queued: Arc::new(Notify::new()),
             auth: auth::AuthSettings::default(),
-            ratings: ratings::RatingSettings::default(),
         }
     }
 }
@@ -227,6 +225,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(study::routes())
         .merge(plans::routes())
         .merge(ratings::routes())
+        .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
         .route_layer(sign_in());

@@ -19,10 +19,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lantoa_domain::accounts::Role;
+use lantoa_domain::people::{Categories, Category};
 use lantoa_domain::plans::{
     CommitmentArea, CommitmentInput, PlanKind, PlanStep, Progress, ProgressInput,
     check_commitments, check_progress,
 };
+use lantoa_domain::settings::{PlanApprover, Settings};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
 use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
@@ -30,7 +32,7 @@ use lantoa_store::StoreError;
 use lantoa_store::campaign::{self, CampaignYear, Topic};
 use lantoa_store::org::{self, Org};
 use lantoa_store::plans::{
-    self, Commitment, Plan, PlanCoverage, PlanEvent, PlanHeader, Stage, StepInput,
+    self, Commitment, Counted, Plan, PlanCoverage, PlanEvent, PlanHeader, Stage, StepInput,
 };
 use lantoa_store::study::Missing;
 use serde::Deserialize;
@@ -90,7 +92,7 @@ async fn plan_in_reach(
             let is_owner = plan.person_id.is_some_and(|p| viewer.is_person(p));
             Access {
                 own: is_owner || (plan.entered_by_staff && role >= Some(Role::Staff)),
-                review: !is_owner && role >= Some(Role::Leader),
+                review: !is_owner && approves_personal(state, viewer, &unit).await?,
             }
         }
         // A unit's own plan: its staff write it, the committee above reviews it (the
@@ -110,6 +112,24 @@ async fn plan_in_reach(
     }
 }
 
+/// Whether the viewer approves, returns and assesses the personal plans of a unit's people,
+/// by the setting: leaders or staff of the unit (the default), its staff only, or the
+/// committee directly above it.
+async fn approves_personal(
+    state: &AppState,
+    viewer: &Viewer,
+    unit: &Org,
+) -> Result<bool, AppError> {
+    let db = state.store.db();
+    Ok(
+        match lantoa_store::settings::load(db).await?.plan_approver {
+            PlanApprover::CellLeaders => viewer.role_at(unit) >= Some(Role::Leader),
+            PlanApprover::CellStaff => viewer.role_at(unit) >= Some(Role::Staff),
+            PlanApprover::ParentCommittee => reviews_collective(state, viewer, unit).await?,
+        },
+    )
+}
+
 /// Whether the viewer reviews a unit's collective plan: a leader or staff of the committee
 /// above it (the system administrators for the top unit).
 async fn reviews_collective(
@@ -125,6 +145,15 @@ async fn reviews_collective(
     })
 }
 
+/// What the figures count: "đảng viên" when only members must have a plan, else "người".
+fn counted_word(required: Categories) -> &'static str {
+    if required == Categories::from_iter([Category::PartyMember]) {
+        "đảng viên"
+    } else {
+        "người"
+    }
+}
+
 /// A stage's count for the coverage table.
 struct StageCell {
     stage: Stage,
@@ -135,6 +164,8 @@ struct StageCell {
 
 struct UnitRow {
     id: i64,
+    /// A category's code, on the rows by category.
+    code: &'static str,
     name: String,
     eligible: String,
     cells: Vec<StageCell>,
@@ -165,6 +196,12 @@ struct CoveragePage {
     day: String,
     total: UnitRow,
     children: Vec<UnitRow>,
+    /// The figures of each required category, when more than one is required.
+    by_category: Vec<UnitRow>,
+    /// Who must have a plan, in words.
+    required: String,
+    /// "đảng viên" when only party members must, else "người".
+    counted_word: &'static str,
     /// The unit's own collective plan of the year, if any.
     collective: Option<Plan>,
     /// Whether the viewer may open it.
@@ -180,7 +217,29 @@ async fn coverage_page(
 ) -> Result<Response, AppError> {
     let (unit, year, day, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
-    let (total, by_child) = plans::coverage_with_children(db, unit.id, &year, day).await?;
+    let settings = lantoa_store::settings::load(db).await?;
+    let counted = Counted {
+        year: &year,
+        day,
+        required: settings.plan_required,
+    };
+    let (total, by_child) = plans::coverage_with_children(db, unit.id, counted).await?;
+    // With several categories required, each one's figures too (one query each).
+    let by_category = if settings.plan_required.iter().count() > 1 {
+        plans::coverage_by_category(db, &unit.subtree(), counted)
+            .await?
+            .into_iter()
+            .map(|(category, tally)| UnitRow {
+                id: unit.id.0,
+                code: category.code(),
+                name: category.label().to_owned(),
+                eligible: views::number(tally.eligible),
+                cells: cells(&tally),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let children = org::child_units(db, unit.id)
         .await?
         .into_iter()
@@ -188,6 +247,7 @@ async fn coverage_page(
             let tally = by_child.get(&c.id)?;
             Some(UnitRow {
                 id: c.id.0,
+                code: "",
                 eligible: views::number(tally.eligible),
                 cells: cells(tally),
                 name: c.name,
@@ -206,11 +266,15 @@ async fn coverage_page(
         me: viewer.me(),
         total: UnitRow {
             id: unit.id.0,
+            code: "",
             name: unit.name.clone(),
             eligible: views::number(total.eligible),
             cells: cells(&total),
         },
         children,
+        by_category,
+        counted_word: counted_word(settings.plan_required),
+        required: settings.plan_required_text(),
         years: years.iter().map(|y| y.year).collect(),
         year: year.year,
         day: lantoa_domain::dates::display(day),
@@ -227,6 +291,9 @@ struct LackingQuery {
     page: Option<u64>,
     #[serde(default)]
     buoc: String,
+    /// Only the people of this category (a code), from the figures by category.
+    #[serde(default)]
+    doi_tuong: String,
     /// How many were just reminded.
     nhac: Option<usize>,
 }
@@ -242,6 +309,14 @@ impl LackingQuery {
 
     fn stage(&self) -> Stage {
         Stage::from_code(&self.buoc).unwrap_or(Stage::Submitted)
+    }
+
+    /// The people the list counts: those the settings require, or one category of them.
+    fn required(&self, settings: &Settings) -> Categories {
+        match Category::from_code(&self.doi_tuong) {
+            Some(c) if settings.plan_required.contains(c) => Categories::from_iter([c]),
+            _ => settings.plan_required,
+        }
     }
 }
 
@@ -273,6 +348,10 @@ struct LackingPage {
     /// Staff may remind the people listed.
     can_remind: bool,
     stage_code: &'static str,
+    /// The category listed, when only one.
+    category_code: &'static str,
+    /// "đảng viên" or "người".
+    counted_word: &'static str,
     message: String,
     notice: String,
     errors: FormErrors,
@@ -299,29 +378,43 @@ async fn lacking_view(
     let stage = q.stage();
     let (unit, year, day, _) = unit_and_year(state, viewer, &q.study(), Role::Leader).await?;
     let db = state.store.db();
+    let required = q.required(&lantoa_store::settings::load(db).await?);
     let page = plans::lacking(
         db,
         &unit.subtree(),
-        &year,
-        day,
+        Counted {
+            year: &year,
+            day,
+            required,
+        },
         stage,
         q.page.unwrap_or(1),
         PER_PAGE,
     )
     .await?;
     let (org_id, y, code) = (unit.id.0, year.year, stage.code());
+    let category =
+        Category::from_code(&q.doi_tuong).filter(|c| required == Categories::from_iter([*c]));
+    let category_code = category.map_or("", |c| c.code());
     let links = page_links(page.page, page.pages(), |p| {
-        format!("{STAFF}/ke-hoach/chua?org={org_id}&year={y}&buoc={code}&page={p}")
+        format!(
+            "{STAFF}/ke-hoach/chua?org={org_id}&year={y}&buoc={code}&doi_tuong={category_code}&page={p}"
+        )
     });
     let lineage = org::lineage(db, &unit).await?;
     let can_edit = viewer.can_at(&unit).edit;
     Ok(LackingPage {
         title: format!(
-            "{} năm {} — {}",
+            "{}{} năm {} — {}",
             stage.lacking_label(),
+            category
+                .map(|c| format!(" ({})", c.label().to_lowercase()))
+                .unwrap_or_default(),
             year.year,
             unit.name
         ),
+        category_code,
+        counted_word: counted_word(required),
         crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch cá nhân")),
         me: viewer.me(),
         can_enter: stage == Stage::Submitted && can_edit,
@@ -352,11 +445,15 @@ async fn remind(
     let (unit, year, day, _) = unit_and_year(&state, &viewer, &q.study(), Role::Staff).await?;
     let db = state.store.db();
     let people: Vec<PersonId> = if field(&fields, "all") == "1" {
+        let required = q.required(&lantoa_store::settings::load(db).await?);
         plans::lacking(
             db,
             &unit.subtree(),
-            &year,
-            day,
+            Counted {
+                year: &year,
+                day,
+                required,
+            },
             stage,
             1,
             u64::from(u32::MAX),

@@ -13,9 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::audit::AuditAction;
-use lantoa_domain::ratings::{
-    Bands, RatingInput, RatingLevel, RatingPeriod, RatingStep, cap_warning,
-};
+use lantoa_domain::ratings::{RatingInput, RatingLevel, RatingPeriod, RatingStep, cap_warning};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
 use lantoa_store::StoreError;
@@ -26,24 +24,6 @@ use lantoa_store::people::Person;
 use lantoa_store::plans::{self, Commitment, Plan};
 use lantoa_store::ratings::{self, LevelCounts, RatedMember, Subject};
 use serde::Deserialize;
-
-/// How ratings are made here: the bands in force and the cap on "xuất sắc", if any.
-#[derive(Debug, Clone, Copy)]
-pub struct RatingSettings {
-    /// Score bands.
-    pub bands: Bands,
-    /// At most this percent of a unit's "tốt" may be "xuất sắc" (warned, not forbidden).
-    pub excellent_cap_percent: Option<u32>,
-}
-
-impl Default for RatingSettings {
-    fn default() -> Self {
-        RatingSettings {
-            bands: Bands::QD_366,
-            excellent_cap_percent: None,
-        }
-    }
-}
 
 pub fn routes() -> crate::Routes {
     crate::Routes::new()
@@ -85,7 +65,7 @@ struct CountsPage {
     levels: Vec<(&'static str, &'static str)>,
     total: CountRow,
     children: Vec<CountRow>,
-    regulation: &'static str,
+    regulation: String,
     /// The units directly under this one with their own rating of the year, if any:
     /// (id, name, score, level).
     unit_ratings: Vec<(i64, String, String, &'static str)>,
@@ -140,7 +120,11 @@ async fn counts_page(
             .collect(),
         total: row(unit.id.0, unit.name.clone(), &total),
         children,
-        regulation: state.ratings.bands.regulation,
+        regulation: lantoa_store::settings::load(db)
+            .await?
+            .bands
+            .regulation
+            .to_string(),
         unit_ratings,
         can_rate_units: viewer.can_at(&unit).edit,
         unit,
@@ -316,7 +300,7 @@ struct FormPage {
     periods: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
     steps: Vec<(&'static str, &'static str)>,
-    regulation: &'static str,
+    regulation: String,
     bands: String,
     plan: Option<Plan>,
     commitments: Vec<Commitment>,
@@ -421,7 +405,7 @@ async fn form_page(
         Some(p) => plans::commitments(db, p.id).await?,
         None => Vec::new(),
     };
-    let bands = state.ratings.bands;
+    let bands = lantoa_store::settings::load(db).await?.bands;
     let lineage = org::lineage(db, unit).await?;
     Ok(FormPage {
         title: format!("Xếp loại chất lượng năm {} — {}", year.year, rated.name()),
@@ -442,16 +426,8 @@ async fn form_page(
             .iter()
             .map(|s| (s.code(), s.label()))
             .collect(),
-        regulation: bands.regulation,
-        bands: format!(
-            "từ {} điểm: xuất sắc; từ {} đến dưới {}: tốt; từ {} đến dưới {}: hoàn thành; dưới {}: không hoàn thành",
-            bands.excellent / 10,
-            bands.good / 10,
-            bands.excellent / 10,
-            bands.done / 10,
-            bands.good / 10,
-            bands.done / 10
-        ),
+        bands: bands.describe(),
+        regulation: bands.regulation.into_owned(),
         plan,
         commitments,
         warning,
@@ -507,8 +483,9 @@ async fn cap_check(
     rated: &Rated,
     draft: &lantoa_domain::ratings::RatingDraft,
 ) -> Result<Option<String>, AppError> {
+    let settings = lantoa_store::settings::load(state.store.db()).await?;
     let (Some(cap), Who::Member(person), RatingLevel::Excellent, RatingPeriod::Year) = (
-        state.ratings.excellent_cap_percent,
+        settings.excellent_cap_percent,
         &rated.who,
         draft.level,
         draft.period,
@@ -531,7 +508,8 @@ async fn save_rating(
     Form(form): Form<RatingForm>,
 ) -> Result<Response, AppError> {
     let rated = subject(&state, &viewer, &q).await?;
-    let draft = match form.input().validate(state.ratings.bands) {
+    let bands = lantoa_store::settings::load(state.store.db()).await?.bands;
+    let draft = match form.input().validate(&bands) {
         Ok(draft) => draft,
         Err(errors) => {
             return render_invalid(

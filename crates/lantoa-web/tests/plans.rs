@@ -290,8 +290,13 @@ async fn staff_enter_plans_only_for_people_without_accounts() {
         let lacking = lantoa_store::plans::lacking(
             db,
             &ward.subtree(),
-            &year,
-            lantoa_domain::study::reference_day(2025, lantoa_web::today()),
+            lantoa_store::plans::Counted {
+                year: &year,
+                day: lantoa_domain::study::reference_day(2025, lantoa_web::today()),
+                required: lantoa_domain::people::Categories::from_iter([
+                    lantoa_domain::people::Category::PartyMember,
+                ]),
+            },
             lantoa_store::plans::Stage::Submitted,
             1,
             50,

@@ -61,8 +61,18 @@ async fn ratings_are_counted_by_level_and_listed() {
 
 #[tokio::test]
 async fn a_member_is_rated_with_the_level_of_the_score() {
-    for mut admin in TestApp::each().await {
-        admin.state.ratings.excellent_cap_percent = Some(20);
+    for admin in TestApp::each().await {
+        let capped = lantoa_domain::settings::Settings {
+            excellent_cap_percent: Some(20),
+            ..Default::default()
+        };
+        lantoa_store::settings::save(
+            admin.state.store.db(),
+            &lantoa_store::audit::Actor::cli(),
+            &capped,
+        )
+        .await
+        .unwrap();
         admin.open_year(2026).await;
         let db = admin.state.store.db();
         let staff = admin.signed_in_as("canbo.p5").await;

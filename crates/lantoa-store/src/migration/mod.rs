@@ -18,6 +18,7 @@ mod m0006_documents;
 mod m0007_plans;
 mod m0008_reminders;
 mod m0009_ratings;
+mod m0010_settings;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_plans::Migration),
             Box::new(m0008_reminders::Migration),
             Box::new(m0009_ratings::Migration),
+            Box::new(m0010_settings::Migration),
         ]
     }
 }

@@ -344,3 +344,23 @@ pub fn multipart_form(
         .body(Body::from(body))
         .unwrap()
 }
+
+/// The signed-in member writes a plan of two concrete commitments for `year` and submits
+/// it; returns the plan's page.
+#[allow(dead_code)]
+pub async fn submitted_plan(member: &TestApp, year: i32) -> String {
+    let reply = member
+        .post_form("/quan-ly/ke-hoach-cua-toi", &format!("year={year}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    let edit = reply.location();
+    let body = format!(
+        "area_0=neu_guong&action_0=%C4%90i+%C4%91%E1%BA%A7u+v%E1%BA%ADn+%C4%91%E1%BB%99ng+ph%C3%A2n+lo%E1%BA%A1i+r%C3%A1c\
+         &measure_0=C%E1%BA%A3+n%C4%83m&deadline_0=30%2F06%2F{year}\
+         &area_1=nhiem_vu&action_1=Ho%C3%A0n+th%C3%A0nh+b%C3%A1o+c%C3%A1o+qu%C3%BD+%C4%91%C3%BAng+h%E1%BA%A1n\
+         &measure_1=4+b%C3%A1o+c%C3%A1o&deadline_1=&then=nop"
+    );
+    let reply = member.post_form(&edit, &body).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    edit.trim_end_matches("/sua").to_owned()
+}

@@ -24,10 +24,6 @@ pub struct ServeArgs {
     /// Hours after sign-in after which a session ends whatever its use.
     #[arg(long, env = "LANTOA_SESSION_MAX_HOURS", default_value_t = 12)]
     session_max_hours: i64,
-    /// Warn before a unit's "xuất sắc" ratings pass this percent of its "tốt" ones (an
-    /// older rule used 20; none by default, as Quy định 366 states no cap).
-    #[arg(long, env = "LANTOA_EXCELLENT_CAP_PERCENT")]
-    excellent_cap_percent: Option<u32>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -53,7 +49,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             absolute: chrono::Duration::hours(args.session_max_hours),
         },
     };
-    state.ratings.excellent_cap_percent = args.excellent_cap_percent;
     lantoa_web::serve(listener, state, shutdown_signal()).await?;
     println!("Đã dừng.");
     Ok(ExitCode::SUCCESS)
