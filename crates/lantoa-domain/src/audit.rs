@@ -55,6 +55,7 @@ closed_list!(
         RatingSave = ("rating_save", "Ghi xếp loại chất lượng"),
         ExportRatings = ("export_ratings", "Xuất danh sách xếp loại"),
         SettingsUpdate = ("settings_update", "Sửa cài đặt"),
+        ImportPlans = ("import_plans", "Nhập kế hoạch cá nhân từ tệp"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),

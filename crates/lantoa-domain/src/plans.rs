@@ -188,6 +188,44 @@ impl PlanState {
     }
 }
 
+impl CommitmentArea {
+    /// The area as written in a file: its label or code, or the one area whose label begins
+    /// with the text ("Đạo đức" for "Đạo đức, lối sống", "tac phong").
+    pub fn from_file(text: &str) -> Option<Self> {
+        use crate::ClosedList;
+        Self::from_user_text(text).or_else(|| {
+            let wanted = crate::text::fold(text);
+            let mut starting = Self::ALL.iter().filter(|a| {
+                !wanted.is_empty() && crate::text::fold(a.label()).starts_with(&wanted)
+            });
+            match (starting.next(), starting.next()) {
+                (Some(one), None) => Some(*one),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// A row of a plans file: whose plan, for which year, and one of its commitments (a plan
+/// of several commitments is several rows of the same person and year).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanRowInput {
+    /// The campaign year, "2025".
+    pub year: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// Số thẻ đảng viên.
+    pub party_card_no: String,
+    /// Mã đơn vị, to tell apart people of the same name.
+    pub org_code: String,
+    /// Chức vụ Đảng, written at the head of the plan.
+    pub party_post: String,
+    /// Chức vụ chính quyền, đoàn thể.
+    pub government_post: String,
+    /// The commitment; its area as written (label or code).
+    pub commitment: CommitmentInput,
+}
+
 /// A commitment as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitmentInput {
@@ -380,6 +418,28 @@ pub fn check_progress(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn areas_are_read_from_files_by_label_code_or_beginning() {
+        assert_eq!(
+            CommitmentArea::from_file("Nêu gương"),
+            Some(CommitmentArea::Example)
+        );
+        assert_eq!(
+            CommitmentArea::from_file("dao duc"),
+            Some(CommitmentArea::Ethics)
+        );
+        assert_eq!(
+            CommitmentArea::from_file("tac_phong"),
+            Some(CommitmentArea::WorkStyle)
+        );
+        assert_eq!(
+            CommitmentArea::from_file("Thực hiện"),
+            Some(CommitmentArea::Duties)
+        );
+        assert_eq!(CommitmentArea::from_file(""), None);
+        assert_eq!(CommitmentArea::from_file("Học tập"), None);
+    }
 
     #[test]
     fn a_plan_moves_through_its_year() {

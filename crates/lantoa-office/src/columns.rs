@@ -5,6 +5,7 @@ use crate::table::{FileError, NumberedRow, Table};
 use lantoa_domain::import::{OrgRowInput, Row};
 use lantoa_domain::org::OrgInput;
 use lantoa_domain::people::PersonInput;
+use lantoa_domain::plans::{CommitmentInput, PlanRowInput};
 use lantoa_domain::text::fold;
 
 /// One column of an import: the field, its official header, synonyms, and whether the
@@ -176,6 +177,68 @@ pub const ATTENDANCE_COLUMNS: &[Column] = &[
     ),
 ];
 
+/// Columns of the plans import: one row per commitment, the person and year repeated on
+/// each row of their plan.
+pub const PLAN_COLUMNS: &[Column] = &[
+    col("year", "Năm", &["nam ke hoach", "ke hoach nam"], true),
+    PEOPLE_COLUMNS[0],
+    PEOPLE_COLUMNS[7],
+    col(
+        "org_code",
+        "Mã đơn vị",
+        &["don vi", "ma chi bo", "chi bo", "ma to chuc"],
+        false,
+    ),
+    col(
+        "party_post",
+        "Chức vụ Đảng",
+        &["chuc vu dang", "chuc vu trong dang"],
+        false,
+    ),
+    col(
+        "government_post",
+        "Chức vụ chính quyền, đoàn thể",
+        &["chuc vu chinh quyen", "chuc vu doan the", "chuc vu"],
+        false,
+    ),
+    col(
+        "area",
+        "Lĩnh vực",
+        &["noi dung dang ky", "nhom noi dung", "linh vuc dang ky"],
+        true,
+    ),
+    col(
+        "action",
+        "Việc làm cụ thể",
+        &[
+            "viec lam",
+            "viec dang ky",
+            "noi dung viec lam",
+            "noi dung cam ket",
+            "cam ket",
+        ],
+        true,
+    ),
+    col(
+        "measure",
+        "Cách đo kết quả",
+        &[
+            "ket qua",
+            "san pham",
+            "chi tieu",
+            "ket qua can dat",
+            "do luong",
+        ],
+        true,
+    ),
+    col(
+        "deadline",
+        "Thời hạn",
+        &["han hoan thanh", "thoi gian hoan thanh", "thoi gian"],
+        false,
+    ),
+];
+
 fn matches(column: &Column, header: &str) -> bool {
     let folded = fold(header);
     !folded.is_empty()
@@ -327,6 +390,32 @@ pub fn attendance_rows(
                 party_card_no: next(),
                 org_code: next(),
                 status: next(),
+            };
+            Row { number, input }
+        })
+        .collect())
+}
+
+/// The plan rows of a table.
+pub fn plan_rows(table: &Table) -> Result<Vec<Row<PlanRowInput>>, FileError> {
+    Ok(records(table, PLAN_COLUMNS)?
+        .into_iter()
+        .map(|(number, v)| {
+            let mut v = v.into_iter();
+            let mut next = || v.next().unwrap_or_default();
+            let input = PlanRowInput {
+                year: next(),
+                full_name: next(),
+                party_card_no: next(),
+                org_code: next(),
+                party_post: next(),
+                government_post: next(),
+                commitment: CommitmentInput {
+                    area: next(),
+                    action: next(),
+                    measure: next(),
+                    deadline: date_cell(next()),
+                },
             };
             Row { number, input }
         })

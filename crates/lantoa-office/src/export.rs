@@ -121,6 +121,44 @@ pub fn people_template() -> Result<Vec<u8>, ExportError> {
     people_xlsx(&[example])
 }
 
+/// The import template for plans: official headers and a plan of two commitments.
+pub fn plans_template() -> Result<Vec<u8>, ExportError> {
+    let header: Vec<&str> = crate::columns::PLAN_COLUMNS
+        .iter()
+        .map(|c| c.header)
+        .collect();
+    let person = [
+        "2026",
+        "Nguyễn Văn An",
+        "82001234",
+        "DB-P1-CB1",
+        "Đảng viên",
+        "Tổ trưởng tổ dân phố",
+    ];
+    let commitments = [
+        [
+            "Nêu gương",
+            "Đi đầu vận động các hộ trong tổ phân loại rác tại nguồn",
+            "30 hộ trong tổ phân loại rác",
+            "30/06/2026",
+        ],
+        [
+            "Tư tưởng chính trị",
+            "Đọc và ghi chép chuyên đề năm, trao đổi tại sinh hoạt chi bộ",
+            "Sổ ghi chép; 2 lần phát biểu",
+            "",
+        ],
+    ];
+    let rows = commitments.iter().map(|c| {
+        person
+            .iter()
+            .chain(c.iter())
+            .map(|cell| (*cell).to_owned())
+            .collect::<Vec<String>>()
+    });
+    xlsx("Kế hoạch cá nhân", &header, rows)
+}
+
 /// The import template for units: official headers and example rows.
 pub fn orgs_template() -> Result<Vec<u8>, ExportError> {
     let rows = vec![
@@ -187,6 +225,30 @@ mod tests {
             assert_eq!(rows[0].number, 2);
             assert_eq!(rows[0].input, person, "{name}");
         }
+    }
+
+    #[test]
+    fn plans_template_reads_back_as_two_valid_commitments() {
+        let rows =
+            crate::columns::plan_rows(&Table::read("k.xlsx", &plans_template().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].input.full_name, "Nguyễn Văn An");
+        let inputs: Vec<lantoa_domain::plans::CommitmentInput> = rows
+            .iter()
+            .map(|r| lantoa_domain::plans::CommitmentInput {
+                area: lantoa_domain::plans::CommitmentArea::from_file(&r.input.commitment.area)
+                    .map(|a| lantoa_domain::ClosedList::code(a).to_owned())
+                    .unwrap_or_default(),
+                ..r.input.commitment.clone()
+            })
+            .collect();
+        assert_eq!(
+            lantoa_domain::plans::check_commitments(&inputs, 2026)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Applying imported rows of units and people: validate every row against the file and the
+//! Applying imported rows of units, people and personal plans: validate every row against the file and the
 //! database, report each bad row with its number and every reason, then write all valid
 //! rows in one transaction, or nothing at all unless asked to skip bad rows. Rows are
 //! matched to existing records so that importing the same file twice changes nothing.
@@ -545,6 +545,307 @@ pub async fn import_orgs(
         }
     }
     record_import(&txn, actor, AuditAction::ImportOrgs, &report).await?;
+    txn.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+/// A plan read from a file: whose, which year, the rows it came from and its contents.
+struct PlanInFile {
+    person: crate::people::Named,
+    year: i32,
+    rows: Vec<usize>,
+    header: crate::plans::PlanHeader,
+    commitments: Vec<lantoa_domain::plans::CommitmentDraft>,
+}
+
+/// Imports personal plans written on paper by people without an account: one row per
+/// commitment, the rows of a person and year making their plan. Each plan is created (or,
+/// while still a staff-entered draft or returned plan, replaced) and submitted, marked as
+/// entered by staff. A plan identical to the stored one is unchanged, so a second run
+/// changes nothing; a plan the person wrote themselves, or one already past submission, is
+/// never overwritten. A bad row rejects its whole plan (a plan is never written in part).
+pub async fn import_plans(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    rows: Vec<Row<lantoa_domain::plans::PlanRowInput>>,
+    options: ImportOptions,
+    progress: Progress<'_>,
+) -> Result<ImportReport, StoreError> {
+    use crate::plans::{self, PlanHeader, StepInput};
+    use lantoa_domain::ClosedList;
+    use lantoa_domain::plans::{CommitmentArea, CommitmentInput, PlanStep, check_commitments};
+    let total = rows.len() as u64;
+    let mut report = ImportReport {
+        read: rows.len(),
+        ..Default::default()
+    };
+    progress("Kiểm tra dữ liệu", 0, total);
+    let years: HashMap<i32, crate::campaign::CampaignYear> = crate::campaign::years(db)
+        .await?
+        .into_iter()
+        .map(|y| (y.year, y))
+        .collect();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| fold(&r.input.full_name))
+        .filter(|n| !n.is_empty())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let cards: Vec<String> = rows
+        .iter()
+        .filter_map(|r| lantoa_domain::people::normalise_card(&r.input.party_card_no))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let people: Vec<crate::people::Named> = crate::people::named_in_rows(db, &names, &cards)
+        .await?
+        .into_iter()
+        .filter(|p| scope.contains(&p.path))
+        .collect();
+    let with_account: HashSet<i64> = {
+        #[derive(sea_orm::FromQueryResult)]
+        struct Owner {
+            person_id: i64,
+        }
+        crate::sql::all_in::<Owner, _>(
+            db,
+            "SELECT person_id FROM accounts WHERE person_id IN ({list})",
+            people.iter().map(|p| p.id.into()).collect(),
+        )
+        .await?
+        .into_iter()
+        .map(|o| o.person_id)
+        .collect()
+    };
+
+    // Each row checked alone, then gathered into its person's plan of the year.
+    let mut reasons_by_row: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut plans_in_file: Vec<PlanInFile> = Vec::new();
+    let mut plan_of: HashMap<(i64, i32), usize> = HashMap::new();
+    for row in &rows {
+        let input = &row.input;
+        let mut reasons: Vec<String> = Vec::new();
+        let year = match input.year.trim().parse::<i32>() {
+            Ok(y) if years.contains_key(&y) => Some(y),
+            Ok(y) => {
+                reasons.push(format!("Năm {y} chưa được mở trong Lan Tỏa"));
+                None
+            }
+            Err(_) => {
+                reasons.push("Ghi năm của kế hoạch bằng 4 chữ số, ví dụ 2026".into());
+                None
+            }
+        };
+        let person = match crate::people::find_named(
+            &people,
+            &input.full_name,
+            &input.party_card_no,
+            &input.org_code,
+            "phạm vi quản lý của bạn",
+        ) {
+            Ok(p) if with_account.contains(&p.id) => {
+                reasons.push(format!(
+                    "{} có tài khoản Lan Tỏa: người này tự lập và nộp kế hoạch",
+                    p.full_name
+                ));
+                None
+            }
+            Ok(p) => Some(p),
+            Err(reason) => {
+                reasons.push(reason);
+                None
+            }
+        };
+        let area = CommitmentArea::from_file(&input.commitment.area);
+        if area.is_none() {
+            reasons.push(format!(
+                "Lĩnh vực «{}» không có trong danh sách: {}",
+                input.commitment.area.trim(),
+                CommitmentArea::ALL
+                    .iter()
+                    .map(|a| a.label())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        // Checked even with an unknown area (as "Khác"), so every reason is reported.
+        let commitment = CommitmentInput {
+            area: area.unwrap_or(CommitmentArea::Other).code().to_owned(),
+            ..input.commitment.clone()
+        };
+        let draft = match year {
+            Some(y) => match check_commitments(std::slice::from_ref(&commitment), y) {
+                Ok(mut drafts) if drafts.len() == 1 => drafts.pop().filter(|_| area.is_some()),
+                Ok(_) => {
+                    reasons.push("Dòng chưa ghi việc làm cụ thể".into());
+                    None
+                }
+                Err(errors) => {
+                    // "Việc 1: …" names the commitment on a form; here the row says it.
+                    let text = errors.joined();
+                    reasons.push(text.trim_start_matches("Việc 1: ").to_owned());
+                    None
+                }
+            },
+            None => None,
+        };
+        let group = match (person, year) {
+            (Some(person), Some(year)) => {
+                Some(*plan_of.entry((person.id, year)).or_insert_with(|| {
+                    plans_in_file.push(PlanInFile {
+                        person: person.clone(),
+                        year,
+                        rows: Vec::new(),
+                        header: PlanHeader::default(),
+                        commitments: Vec::new(),
+                    });
+                    plans_in_file.len() - 1
+                }))
+            }
+            _ => None,
+        };
+        // A bad row stays in its plan's rows, so that the plan is refused whole.
+        if let Some(index) = group {
+            plans_in_file[index].rows.push(row.number);
+        }
+        match (group, draft, reasons.is_empty()) {
+            (Some(index), Some(draft), true) => {
+                let plan = &mut plans_in_file[index];
+                plan.commitments.push(draft);
+                let filled =
+                    |text: &str| Some(lantoa_domain::text::clean(text)).filter(|t| !t.is_empty());
+                if plan.header.party_post.is_none() {
+                    plan.header.party_post = filled(&input.party_post);
+                }
+                if plan.header.government_post.is_none() {
+                    plan.header.government_post = filled(&input.government_post);
+                }
+            }
+            _ => {
+                reasons_by_row.insert(row.number, reasons);
+            }
+        }
+    }
+
+    // A plan with a bad row, too many commitments, or a stored plan it may not replace is
+    // refused whole; the others are created, replaced or found unchanged.
+    enum Write {
+        Create,
+        Replace(i64),
+    }
+    let mut writes: Vec<(Write, &PlanInFile)> = Vec::new();
+    for plan in &plans_in_file {
+        let bad: Vec<usize> = plan
+            .rows
+            .iter()
+            .copied()
+            .filter(|n| reasons_by_row.contains_key(n))
+            .collect();
+        let refuse_all = |reasons_by_row: &mut HashMap<usize, Vec<String>>, reason: String| {
+            for n in &plan.rows {
+                reasons_by_row.entry(*n).or_default().push(reason.clone());
+            }
+        };
+        if !bad.is_empty() {
+            let listed = bad
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            for n in plan.rows.iter().filter(|n| !bad.contains(n)) {
+                reasons_by_row.entry(*n).or_default().push(format!(
+                    "Kế hoạch của {} có dòng lỗi ({listed}): chưa ghi cả kế hoạch",
+                    plan.person.full_name
+                ));
+            }
+            continue;
+        }
+        if plan.commitments.len() > lantoa_domain::plans::MAX_COMMITMENTS {
+            refuse_all(
+                &mut reasons_by_row,
+                format!(
+                    "Kế hoạch của {} có {} việc: tối đa {}",
+                    plan.person.full_name,
+                    plan.commitments.len(),
+                    lantoa_domain::plans::MAX_COMMITMENTS
+                ),
+            );
+            continue;
+        }
+        let year = &years[&plan.year];
+        let Some(stored) = plans::plan_of(db, PersonId(plan.person.id), year.id).await? else {
+            writes.push((Write::Create, plan));
+            continue;
+        };
+        let same = plans::commitments(db, stored.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.area, c.action, c.measure, c.deadline))
+            .eq(plan
+                .commitments
+                .iter()
+                .map(|c| (c.area, c.action.clone(), c.measure.clone(), c.deadline)))
+            && stored.party_post == plan.header.party_post
+            && stored.government_post == plan.header.government_post;
+        if same && stored.state.submitted() {
+            report.unchanged += 1;
+        } else if stored.entered_by_staff && stored.state.editable() {
+            writes.push((Write::Replace(stored.id), plan));
+        } else {
+            let why = if stored.entered_by_staff {
+                format!("đã ở bước «{}», không ghi đè", stored.state.label())
+            } else {
+                "do chính người đó lập, không ghi đè".to_owned()
+            };
+            refuse_all(
+                &mut reasons_by_row,
+                format!(
+                    "{} đã có kế hoạch năm {} {why}",
+                    plan.person.full_name, plan.year
+                ),
+            );
+        }
+    }
+    let mut rejected: Vec<usize> = reasons_by_row.keys().copied().collect();
+    rejected.sort_unstable();
+    for n in rejected {
+        report.rejected.push(RejectedRow {
+            row: n,
+            reasons: reasons_by_row[&n].join("; "),
+        });
+    }
+    report.created = writes
+        .iter()
+        .filter(|(w, _)| matches!(w, Write::Create))
+        .count();
+    report.updated = writes.len() - report.created;
+    if !should_write(&report, options) || writes.is_empty() {
+        return Ok(report);
+    }
+    progress("Ghi dữ liệu", 0, writes.len() as u64);
+    let txn = db.begin().await?;
+    // The audit row first: a transaction whose first statement reads would, on SQLite,
+    // fail to write if the job's progress was saved in between (a stale snapshot).
+    record_import(&txn, actor, AuditAction::ImportPlans, &report).await?;
+    for (done, (write, plan)) in writes.iter().enumerate() {
+        let year = &years[&plan.year];
+        let id = match write {
+            Write::Replace(id) => *id,
+            Write::Create => {
+                let person = people::get(&txn, PersonId(plan.person.id)).await?;
+                plans::start(&txn, actor, &person, year, true).await?
+            }
+        };
+        let stored = plans::plan(&txn, id).await?;
+        plans::save(&txn, actor, &stored, &plan.header, &plan.commitments).await?;
+        plans::take_step(&txn, actor, id, PlanStep::Submit, &StepInput::default()).await?;
+        if done % 200 == 0 {
+            progress("Ghi dữ liệu", done as u64, writes.len() as u64);
+        }
+    }
     txn.commit().await?;
     report.written = true;
     Ok(report)

@@ -502,3 +502,84 @@ pub(crate) async fn write_update<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// A person a file row may name, with what tells them apart: for imports that refer to
+/// people already registered (attendance marks, plans).
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct Named {
+    /// Person.
+    pub id: i64,
+    /// Full name.
+    pub full_name: String,
+    /// Folded name.
+    pub name_folded: String,
+    /// Party card number.
+    pub party_card_no: Option<String>,
+    /// Unit code.
+    pub code: String,
+    /// Unit path, for scope checks.
+    pub path: String,
+}
+
+/// The select list and join of [`Named`] over `people p`.
+pub(crate) const NAMED_FROM: &str = "SELECT p.id, p.full_name, p.name_folded, p.party_card_no, o.code, o.path \
+    FROM people p JOIN orgs o ON o.id = p.org_id";
+
+/// The people whose folded name or party card is one of the rows': two queries per
+/// thousand distinct values. Callers narrow the result to their scope.
+pub(crate) async fn named_in_rows<C: ConnectionTrait>(
+    conn: &C,
+    names: &[String],
+    cards: &[String],
+) -> Result<Vec<Named>, StoreError> {
+    let mut found: Vec<Named> = sql::all_in(
+        conn,
+        &format!("{NAMED_FROM} WHERE p.name_folded IN ({{list}})"),
+        names.iter().map(|n| Value::from(n.clone())).collect(),
+    )
+    .await?;
+    found.extend(
+        sql::all_in::<Named, C>(
+            conn,
+            &format!("{NAMED_FROM} WHERE p.party_card_no IN ({{list}})"),
+            cards.iter().map(|c| Value::from(c.clone())).collect(),
+        )
+        .await?,
+    );
+    found.sort_by_key(|n| n.id);
+    found.dedup_by_key(|n| n.id);
+    Ok(found)
+}
+
+/// The one person of `people` a row names: by party card number when the row has one,
+/// else by name (and unit code when given). Otherwise the reason, in Vietnamese; `place`
+/// says where they were looked for ("Chi bộ 1 và các đơn vị trực thuộc").
+pub(crate) fn find_named<'a>(
+    people: &'a [Named],
+    full_name: &str,
+    party_card_no: &str,
+    org_code: &str,
+    place: &str,
+) -> Result<&'a Named, String> {
+    let card = lantoa_domain::people::normalise_card(party_card_no);
+    let code = lantoa_domain::org::normalise_code(org_code);
+    let name = fold(full_name);
+    let found: Vec<&Named> = people
+        .iter()
+        .filter(|m| match &card {
+            Some(card) => m.party_card_no.as_ref() == Some(card),
+            None => m.name_folded == name && (code.is_empty() || m.code == code),
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] if card.is_none() && name.is_empty() => {
+            Err("Chưa ghi họ tên hoặc số thẻ đảng viên".to_owned())
+        }
+        [] => Err(format!(
+            "Không có «{}» trong {place}",
+            card.unwrap_or_else(|| full_name.trim().to_owned())
+        )),
+        _ => Err("Có nhiều người cùng họ tên: hãy ghi số thẻ đảng viên hoặc mã đơn vị".to_owned()),
+    }
+}

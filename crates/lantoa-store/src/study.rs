@@ -1093,23 +1093,12 @@ pub async fn import_attendance<C: crate::Writer>(
     options: lantoa_domain::import::ImportOptions,
 ) -> Result<lantoa_domain::import::ImportReport, StoreError> {
     use lantoa_domain::import::{ImportReport, RejectedRow};
-    use lantoa_domain::text::fold;
-    #[derive(FromQueryResult)]
-    struct Member {
-        id: i64,
-        name_folded: String,
-        party_card_no: Option<String>,
-        code: String,
-    }
     let mut w = sql::Where::new();
     let (on_roster, values) = roster_condition(session);
     w.push(&on_roster, values);
-    let members: Vec<Member> = sql::all(
+    let members: Vec<crate::people::Named> = sql::all(
         conn,
-        &format!(
-            "SELECT p.id, p.name_folded, p.party_card_no, o.code FROM people p JOIN orgs o ON o.id = p.org_id{}",
-            w.sql()
-        ),
+        &format!("{}{}", crate::people::NAMED_FROM, w.sql()),
         w.values,
     )
     .await?;
@@ -1134,39 +1123,17 @@ pub async fn import_attendance<C: crate::Writer>(
                 input.status.trim()
             ));
         }
-        let card = lantoa_domain::people::normalise_card(&input.party_card_no);
-        let code = lantoa_domain::org::normalise_code(&input.org_code);
-        let name = fold(&input.full_name);
-        let found: Vec<&Member> = members
-            .iter()
-            .filter(|m| match &card {
-                Some(card) => m.party_card_no.as_ref() == Some(card),
-                None => m.name_folded == name && (code.is_empty() || m.code == code),
-            })
-            .collect();
-        let person = match found.as_slice() {
-            [one] => Some(one.id),
-            [] if card.is_none() && name.is_empty() => {
-                reasons.push("Chưa ghi họ tên hoặc số thẻ đảng viên".to_owned());
-                None
-            }
-            [] => {
-                reasons.push(format!(
-                    "Không có «{}» trong {} và các đơn vị trực thuộc",
-                    card.clone()
-                        .unwrap_or_else(|| input.full_name.trim().to_owned()),
-                    session.org_name
-                ));
-                None
-            }
-            _ => {
-                reasons.push(
-                    "Có nhiều người cùng họ tên: hãy ghi số thẻ đảng viên hoặc mã đơn vị"
-                        .to_owned(),
-                );
-                None
-            }
-        };
+        let place = format!("{} và các đơn vị trực thuộc", session.org_name);
+        let person = crate::people::find_named(
+            &members,
+            &input.full_name,
+            &input.party_card_no,
+            &input.org_code,
+            &place,
+        )
+        .map(|m| m.id)
+        .map_err(|reason| reasons.push(reason))
+        .ok();
         if let Some(id) = person
             && let Some(first) = seen.insert(id, row.number)
         {

@@ -1,4 +1,4 @@
-//! Importing units and people from spreadsheets: the upload page, the background job that
+//! Importing units, people and personal plans from spreadsheets: the upload page, the background job that
 //! runs the import with progress, its summary with the rejected rows, and the templates.
 //! [`run_import`] is the one import path, used by the web job and the command line.
 
@@ -14,7 +14,7 @@ use lantoa_domain::JobId;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::import::{ImportOptions, ImportReport};
 use lantoa_domain::validation::FieldErrors;
-use lantoa_office::columns::{ORG_COLUMNS, PEOPLE_COLUMNS, header_and_rows};
+use lantoa_office::columns::{ORG_COLUMNS, PEOPLE_COLUMNS, PLAN_COLUMNS, header_and_rows};
 use lantoa_office::{FileError, Table};
 use lantoa_store::audit::Actor;
 use lantoa_store::imports::{self, Progress};
@@ -42,6 +42,8 @@ pub enum ImportKind {
     People,
     /// Units.
     Orgs,
+    /// Personal plans, one row per commitment.
+    Plans,
 }
 
 impl ImportKind {
@@ -50,7 +52,17 @@ impl ImportKind {
         match text {
             "people" | "nhan-su" => Some(ImportKind::People),
             "orgs" | "don-vi" => Some(ImportKind::Orgs),
+            "plans" | "ke-hoach" => Some(ImportKind::Plans),
             _ => None,
+        }
+    }
+
+    /// The form's value: "people", "orgs" or "plans".
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportKind::People => "people",
+            ImportKind::Orgs => "orgs",
+            ImportKind::Plans => "plans",
         }
     }
 
@@ -59,6 +71,7 @@ impl ImportKind {
         match self {
             ImportKind::People => "nhân sự",
             ImportKind::Orgs => "đơn vị",
+            ImportKind::Plans => "kế hoạch cá nhân",
         }
     }
 
@@ -66,6 +79,7 @@ impl ImportKind {
         match self {
             ImportKind::People => "import_people",
             ImportKind::Orgs => "import_orgs",
+            ImportKind::Plans => "import_plans",
         }
     }
 
@@ -74,6 +88,7 @@ impl ImportKind {
         Ok(match self {
             ImportKind::People => lantoa_office::export::people_template()?,
             ImportKind::Orgs => lantoa_office::export::orgs_template()?,
+            ImportKind::Plans => lantoa_office::export::plans_template()?,
         })
     }
 }
@@ -143,6 +158,13 @@ pub async fn run_import(
                 ORG_COLUMNS,
             )
         }
+        ImportKind::Plans => {
+            let rows = lantoa_office::columns::plan_rows(&table)?;
+            (
+                imports::import_plans(db, actor, scope, rows, options, progress).await?,
+                PLAN_COLUMNS,
+            )
+        }
     };
     let rejected_file = if report.rejected.is_empty() {
         None
@@ -207,10 +229,21 @@ async fn upload_page(
     })
 }
 
-async fn upload_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+#[derive(Debug, Default, Deserialize)]
+struct KindQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+async fn upload_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<KindQuery>,
+) -> Result<Response, AppError> {
     viewer.require_somewhere(Role::Staff)?;
+    let kind = ImportKind::parse(&q.kind).map_or("people", ImportKind::code);
     Ok(
-        render(&upload_page(&state, &viewer, "people".into(), FieldErrors::default()).await?)?
+        render(&upload_page(&state, &viewer, kind.into(), FieldErrors::default()).await?)?
             .into_response(),
     )
 }
@@ -229,7 +262,10 @@ async fn upload(
     let mut errors = FieldErrors::default();
     let parsed = ImportKind::parse(&kind);
     if parsed.is_none() {
-        errors.add("kind", "Chọn loại dữ liệu: nhân sự hoặc đơn vị");
+        errors.add(
+            "kind",
+            "Chọn loại dữ liệu: nhân sự, đơn vị hoặc kế hoạch cá nhân",
+        );
     }
     check_file(&file, &mut errors);
     let (Some(kind), Some((name, bytes)), true) = (parsed, file, errors.is_empty()) else {
@@ -303,6 +339,7 @@ async fn template_file(viewer: Viewer, Path(kind): Path<String>) -> Result<Respo
     let file_name = match kind {
         ImportKind::People => "mau-nhap-nhan-su.xlsx",
         ImportKind::Orgs => "mau-nhap-don-vi.xlsx",
+        ImportKind::Plans => "mau-nhap-ke-hoach-ca-nhan.xlsx",
     };
     Ok(views::download(
         file_name,

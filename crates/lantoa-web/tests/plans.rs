@@ -512,3 +512,120 @@ async fn a_unit_writes_its_collective_plan_and_the_committee_above_approves_it()
         assert_eq!(other.get(&plan).await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn staff_import_paper_plans_all_or_nothing_and_a_second_run_changes_nothing() {
+    use lantoa_store::plans::{self, Counted, Stage};
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let year = admin.open_year(2026).await;
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let ward = lantoa_store::org::get(db, lantoa_domain::OrgId(admin.org_id("DB-P5").await))
+            .await
+            .unwrap();
+        let counted = Counted {
+            year: &year,
+            day: lantoa_domain::study::reference_day(2026, lantoa_web::today()),
+            required: lantoa_domain::people::Categories::from_iter([
+                lantoa_domain::people::Category::PartyMember,
+            ]),
+        };
+        let lacking = plans::lacking(db, &ward.subtree(), counted, Stage::Submitted, 1, 500)
+            .await
+            .unwrap();
+        // Two members without an account, each the only one of their name in their unit.
+        let mut paper = Vec::new();
+        for m in &lacking.items {
+            let alone = lacking
+                .items
+                .iter()
+                .filter(|o| o.full_name == m.full_name && o.org_code == m.org_code)
+                .count()
+                == 1;
+            if alone
+                && !plans::has_account(db, lantoa_domain::PersonId(m.person_id))
+                    .await
+                    .unwrap()
+            {
+                paper.push(m.clone());
+            }
+            if paper.len() == 2 {
+                break;
+            }
+        }
+        let (a, b) = (&paper[0], &paper[1]);
+        let with_account = lantoa_store::accounts::get(db, admin.account_id("dangvien.p5").await)
+            .await
+            .unwrap();
+        let member = with_account.person_name.unwrap();
+        let csv = format!(
+            "KẾ HOẠCH CÁ NHÂN NĂM 2026\n\
+             Năm;Họ và tên;Mã đơn vị;Chức vụ Đảng;Lĩnh vực;Việc làm cụ thể;Cách đo kết quả;Thời hạn\n\
+             2026;{an};{ac};Đảng viên;Nêu gương;Đi đầu vận động các hộ phân loại rác;30 hộ phân loại;30/06/2026\n\
+             2026;{an};{ac};;Tư tưởng chính trị;Đọc và ghi chép chuyên đề năm;Sổ ghi chép;\n\
+             2026;{bn};{bc};;Đạo đức;Giúp đỡ hai hộ khó khăn trong khu phố;2 hộ;31/12/2026\n\
+             2026;{bn};{bc};;Học tập;Làm tốt;;\n\
+             2026;{member};DB-P5-CB1;;Nêu gương;Đi đầu vận động các hộ phân loại rác;30 hộ;\n\
+             2031;{an};{ac};;Nêu gương;Đi đầu vận động các hộ phân loại rác;30 hộ;\n\
+             2026;Không Có Ai;DB-P5-CB1;;Nêu gương;Đi đầu vận động các hộ phân loại rác;30 hộ;\n",
+            an = a.full_name,
+            ac = a.org_code,
+            bn = b.full_name,
+            bc = b.org_code,
+        );
+        let upload = |options: &'static [&'static str]| {
+            common::multipart("plans", "ke-hoach.csv", csv.as_bytes(), options)
+        };
+
+        // Bad rows: every reason reported by row, nothing written.
+        let queued = staff.send(upload(&[])).await;
+        assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", admin.backend);
+        lantoa_web::jobs::run_pending(&admin.state).await.unwrap();
+        let job = staff.get(&queued.location()).await.text();
+        assert!(job.contains("Chưa ghi dòng nào"), "{job}");
+        for reason in [
+            "Lĩnh vực «Học tập» không có trong danh sách",
+            "việc làm cần cụ thể",
+            &format!("Kế hoạch của {} có dòng lỗi (6)", b.full_name),
+            "có tài khoản Lan Tỏa",
+            "Năm 2031 chưa được mở",
+            "Không có «Không Có Ai» trong phạm vi quản lý của bạn",
+        ] {
+            assert!(job.contains(reason), "{reason}: {job}");
+        }
+        let a_id = lantoa_domain::PersonId(a.person_id);
+        assert!(plans::plan_of(db, a_id, year.id).await.unwrap().is_none());
+
+        // Skipping bad rows: A's plan of two commitments, submitted, marked as entered by
+        // staff; B's plan is not written in part.
+        let skipping = staff.send(upload(&["skip_invalid"])).await;
+        lantoa_web::jobs::run_pending(&admin.state).await.unwrap();
+        let job = staff.get(&skipping.location()).await.text();
+        assert!(job.contains("Đã ghi vào cơ sở dữ liệu"), "{job}");
+        let plan = plans::plan_of(db, a_id, year.id).await.unwrap().unwrap();
+        assert_eq!(plan.state, lantoa_domain::plans::PlanState::Submitted);
+        assert!(plan.entered_by_staff);
+        assert_eq!(plan.party_post.as_deref(), Some("Đảng viên"));
+        let commitments = plans::commitments(db, plan.id).await.unwrap();
+        assert_eq!(commitments.len(), 2);
+        assert_eq!(
+            lantoa_domain::dates::display(commitments[1].deadline),
+            "31/12/2026"
+        );
+        let b_id = lantoa_domain::PersonId(b.person_id);
+        assert!(plans::plan_of(db, b_id, year.id).await.unwrap().is_none());
+
+        // Again: nothing created, nothing duplicated.
+        let again = staff.send(upload(&["skip_invalid"])).await;
+        lantoa_web::jobs::run_pending(&admin.state).await.unwrap();
+        let job = staff.get(&again.location()).await.text();
+        assert!(job.contains("Không đổi</dt><dd>1<"), "{job}");
+        assert_eq!(
+            plans::commitments(db, plan.id).await.unwrap().len(),
+            2,
+            "no commitment added twice"
+        );
+        let log = admin.get("/quan-ly/nhat-ky?viec=import_plans").await.text();
+        assert!(log.contains("Nhập kế hoạch cá nhân từ tệp"), "{log}");
+    }
+}

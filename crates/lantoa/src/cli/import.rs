@@ -1,4 +1,4 @@
-//! `lantoa import orgs|people FILE` and `lantoa import template people|orgs -o FILE`.
+//! `lantoa import orgs|people|plans FILE` and `lantoa import template people|orgs|plans -o FILE`.
 //!
 //! Exit code 0 when no row was invalid, 1 when some were, 2 when the file is unusable.
 
@@ -22,9 +22,11 @@ enum What {
     Orgs(FileArgs),
     /// Import people.
     People(FileArgs),
+    /// Import personal plans (one row per commitment) of people without an account.
+    Plans(FileArgs),
     /// Write the template file with the official headers.
     Template {
-        /// people or orgs
+        /// people, orgs or plans
         kind: String,
         /// Where to write the .xlsx.
         #[arg(short, long)]
@@ -53,9 +55,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     match args.what {
         What::Orgs(file) => import(ImportKind::Orgs, file).await,
         What::People(file) => import(ImportKind::People, file).await,
+        What::Plans(file) => import(ImportKind::Plans, file).await,
         What::Template { kind, output } => {
             let Some(kind) = ImportKind::parse(&kind) else {
-                eprintln!("Loại mẫu phải là people hoặc orgs.");
+                eprintln!("Loại mẫu phải là people, orgs hoặc plans.");
                 return Ok(ExitCode::from(2));
             };
             std::fs::write(&output, kind.template()?)?;
