@@ -1,4 +1,5 @@
-//! Reminders: who reminded whom of what, and when the person saw it.
+//! Reminders: who reminded whom of what, when the person saw it, and whether it was
+//! e-mailed too.
 //!
 //! Sending checks that every person belongs to the sender's unit subtree and writes all
 //! rows in one statement per thousand people, with one audit row for the batch.
@@ -41,6 +42,9 @@ pub struct NewReminders<'a> {
     pub subject: &'a str,
     /// The text.
     pub message: &'a str,
+    /// Also by e-mail (when an SMTP server is configured): the reminders wait for the
+    /// mail job, which sends those whose person has an address.
+    pub by_email: bool,
 }
 
 /// Sends a reminder to each person; refused (nothing written) if one is outside the unit's
@@ -81,7 +85,7 @@ pub async fn send<C: crate::Writer>(
     let txn = conn.begin().await?;
     let backend = txn.get_database_backend();
     let now = Utc::now();
-    const PER_ROW: usize = 8;
+    const PER_ROW: usize = 9;
     for chunk in people.chunks(1000) {
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * PER_ROW);
         let mut tuples = Vec::with_capacity(chunk.len());
@@ -97,6 +101,7 @@ pub async fn send<C: crate::Writer>(
                 batch.subject.into(),
                 message.clone().into(),
                 actor.account_id.into(),
+                batch.by_email.into(),
                 now.into(),
                 now.into(),
             ]);
@@ -104,7 +109,7 @@ pub async fn send<C: crate::Writer>(
         sql::exec(
             &txn,
             &format!(
-                "INSERT INTO reminders (person_id, org_id, year_id, subject, message, sent_by, created_at, updated_at) VALUES {}",
+                "INSERT INTO reminders (person_id, org_id, year_id, subject, message, sent_by, email_pending, created_at, updated_at) VALUES {}",
                 tuples.join(", ")
             ),
             values,
@@ -171,5 +176,55 @@ pub async fn mark_seen<C: ConnectionTrait>(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    Ok(())
+}
+
+/// A reminder waiting to be e-mailed, with its person's address (if any).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct PendingEmail {
+    /// Reminder id.
+    pub id: i64,
+    /// The person's name.
+    pub full_name: String,
+    /// Their address.
+    pub email: Option<String>,
+    /// The text.
+    pub message: String,
+    /// The unit that sent it.
+    pub org_name: String,
+}
+
+/// Up to `limit` reminders waiting to be e-mailed, oldest first: one query.
+pub async fn pending_emails<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<PendingEmail>, StoreError> {
+    Ok(sql::all(
+        conn,
+        "SELECT r.id, p.full_name, p.email, r.message, o.name AS org_name FROM reminders r \
+         JOIN people p ON p.id = r.person_id JOIN orgs o ON o.id = r.org_id \
+         WHERE r.email_pending = $1 ORDER BY r.id LIMIT $2",
+        vec![true.into(), (limit as i64).into()],
+    )
+    .await?)
+}
+
+/// Records how e-mailing a reminder went: sent now, or the reason it was not.
+pub async fn mark_emailed<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    outcome: Result<(), String>,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let (sent_at, error) = match outcome {
+        Ok(()) => (Some(now), None),
+        Err(reason) => (None, Some(reason)),
+    };
+    sql::exec(
+        conn,
+        "UPDATE reminders SET email_pending = $2, emailed_at = $3, email_error = $4, updated_at = $5 WHERE id = $1",
+        vec![id.into(), false.into(), sent_at.into(), error.into(), now.into()],
+    )
+    .await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! The worker that runs queued jobs inside the server. Progress goes through a channel to
-//! a writer that saves it every half second, so the import itself never waits on it.
+//! The worker that runs queued jobs inside the server (imports, reminder e-mails). Progress
+//! goes through a channel to a writer that saves it every half second, so the import never
+//! waits on it.
 
 use crate::AppState;
 use crate::imports::{ImportFile, ImportParams, run_import};
@@ -46,6 +47,93 @@ pub async fn run_worker(state: AppState) {
     }
 }
 
+/// Queues the mailing of waiting reminders and wakes the worker.
+pub async fn enqueue_mail(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+) -> Result<(), lantoa_store::StoreError> {
+    jobs::enqueue(
+        state.store.db(),
+        jobs::NewJob {
+            kind: crate::mail::JOB_KIND.into(),
+            params: "{}".into(),
+            input_name: None,
+            input: None,
+            org_id: None,
+            account_id: Some(viewer.principal.account_id),
+        },
+    )
+    .await?;
+    state.jobs_queued.notify_one();
+    Ok(())
+}
+
+/// What a job leaves: its JSON result and an optional file, or the reason it failed.
+type JobOutcome = Result<(String, Option<Vec<u8>>), String>;
+
+/// Mails the reminders waiting.
+async fn mail_job(state: &AppState) -> JobOutcome {
+    let mailer = state
+        .mailer
+        .as_ref()
+        .ok_or("Máy chủ thư chưa được cấu hình; nhắc nhở chỉ hiện trên trang của từng người.")?;
+    let mailed = crate::mail::send_pending(state.store.db(), mailer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let result = serde_json::to_string(&mailed).map_err(|e| e.to_string())?;
+    Ok((result, None))
+}
+
+/// Runs an import for the account that queued it.
+async fn import_job(
+    db: &lantoa_store::DatabaseConnection,
+    job: &Job,
+    progress: lantoa_store::imports::Progress<'_>,
+) -> JobOutcome {
+    let id = job.id;
+    let params: ImportParams =
+        serde_json::from_str(&job.params).map_err(|e| format!("tham số không hợp lệ: {e}"))?;
+    let input = jobs::input(db, id).await.map_err(|e| e.to_string())?;
+    let name = job.input_name.clone().unwrap_or_default();
+    // The job acts for the account that queued it, with its grants as they are now.
+    let principal = match job.account_id {
+        Some(account) => lantoa_store::accounts::principal(db, account)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => None,
+    }
+    .ok_or("Tài khoản gửi tệp không còn hoạt động; không có dữ liệu nào được ghi.")?;
+    let actor = lantoa_store::audit::Actor {
+        account_id: Some(principal.account_id),
+        person_id: principal.person_id.map(|p| p.0),
+        channel: "web",
+        client_addr: params.client_addr.clone(),
+    };
+    let outcome = run_import(
+        db,
+        &actor,
+        &principal.scope(lantoa_domain::accounts::Role::Staff),
+        ImportFile {
+            kind: params.kind,
+            name: &name,
+            bytes: &input,
+            options: params.options,
+        },
+        crate::today(),
+        progress,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::imports::ImportError::File(f) => format!("Không nhập được: {f}"),
+        crate::imports::ImportError::Store(s) => {
+            tracing::error!(job.id = %id, error = %s, "import failed");
+            "Lỗi cơ sở dữ liệu khi nhập; không có dữ liệu nào được ghi. Hãy thử lại.".to_owned()
+        }
+    })?;
+    let result = serde_json::to_string(&outcome.report).map_err(|e| e.to_string())?;
+    Ok((result, outcome.rejected_file))
+}
+
 /// Runs queued jobs one after another until none is left; returns how many ran.
 pub async fn run_pending(state: &AppState) -> Result<usize, lantoa_store::StoreError> {
     let mut ran = 0;
@@ -83,50 +171,10 @@ async fn run_one(state: &AppState, job: Job) {
     let progress = move |stage: &'static str, done: u64, total: u64| {
         sender.send_replace((stage.to_owned(), done, total));
     };
-    let outcome = async {
-        let params: ImportParams =
-            serde_json::from_str(&job.params).map_err(|e| format!("tham số không hợp lệ: {e}"))?;
-        let input = jobs::input(&db, id).await.map_err(|e| e.to_string())?;
-        let name = job.input_name.clone().unwrap_or_default();
-        // The job acts for the account that queued it, with its grants as they are now.
-        let principal = match job.account_id {
-            Some(account) => lantoa_store::accounts::principal(&db, account)
-                .await
-                .map_err(|e| e.to_string())?,
-            None => None,
-        }
-        .ok_or("Tài khoản gửi tệp không còn hoạt động; không có dữ liệu nào được ghi.")?;
-        let actor = lantoa_store::audit::Actor {
-            account_id: Some(principal.account_id),
-            person_id: principal.person_id.map(|p| p.0),
-            channel: "web",
-            client_addr: params.client_addr.clone(),
-        };
-        let outcome = run_import(
-            &db,
-            &actor,
-            &principal.scope(lantoa_domain::accounts::Role::Staff),
-            ImportFile {
-                kind: params.kind,
-                name: &name,
-                bytes: &input,
-                options: params.options,
-            },
-            crate::today(),
-            &progress,
-        )
-        .await
-        .map_err(|e| match e {
-            crate::imports::ImportError::File(f) => format!("Không nhập được: {f}"),
-            crate::imports::ImportError::Store(s) => {
-                tracing::error!(job.id = %id, error = %s, "import failed");
-                "Lỗi cơ sở dữ liệu khi nhập; không có dữ liệu nào được ghi. Hãy thử lại.".to_owned()
-            }
-        })?;
-        let result = serde_json::to_string(&outcome.report).map_err(|e| e.to_string())?;
-        Ok::<_, String>((result, outcome.rejected_file))
-    }
-    .await;
+    let outcome = match job.kind.as_str() {
+        crate::mail::JOB_KIND => mail_job(state).await,
+        _ => import_job(&db, &job, &progress).await,
+    };
     drop(progress);
     if let Err(e) = writer.await {
         tracing::warn!(job.id = %id, error = %e, "progress writer stopped");

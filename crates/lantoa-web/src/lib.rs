@@ -15,6 +15,7 @@ mod campaign;
 pub mod error;
 pub mod imports;
 pub mod jobs;
+pub mod mail;
 pub mod org;
 pub mod people;
 mod plans;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub jobs_queued: Arc<Notify>,
     /// Session settings.
     pub auth: auth::AuthSettings,
+    /// The SMTP server reminders are e-mailed through, if one is configured.
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl AppState {
@@ -51,6 +54,7 @@ impl AppState {
             store,
             jobs_queued: Arc::new(Notify::new()),
             auth: auth::AuthSettings::default(),
+            mailer: None,
         }
     }
 }

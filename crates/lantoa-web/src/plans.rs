@@ -477,15 +477,21 @@ async fn remind(
         year_id: Some(year.id),
         subject: &subject,
         message: &message,
+        by_email: state.mailer.is_some(),
     };
     match lantoa_store::reminders::send(db, &viewer.actor, &batch, &people).await {
-        Ok(sent) => Ok(Redirect::to(&format!(
-            "{STAFF}/ke-hoach/chua?org={}&year={}&buoc={}&nhac={sent}",
-            unit.id,
-            year.year,
-            stage.code()
-        ))
-        .into_response()),
+        Ok(sent) => {
+            if state.mailer.is_some() {
+                crate::jobs::enqueue_mail(&state, &viewer).await?;
+            }
+            Ok(Redirect::to(&format!(
+                "{STAFF}/ke-hoach/chua?org={}&year={}&buoc={}&nhac={sent}",
+                unit.id,
+                year.year,
+                stage.code()
+            ))
+            .into_response())
+        }
         Err(StoreError::Invalid(errors)) => {
             render_invalid(&lacking_view(&state, &viewer, &q, errors, Some(message)).await?)
         }

@@ -629,3 +629,139 @@ async fn staff_import_paper_plans_all_or_nothing_and_a_second_run_changes_nothin
         assert!(log.contains("Nhập kế hoạch cá nhân từ tệp"), "{log}");
     }
 }
+
+/// A minimal SMTP server on loopback that accepts every message and keeps, for each, its
+/// recipients and data.
+async fn smtp_peer() -> (
+    u16,
+    std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 peer ESMTP\r\n").await.unwrap();
+                let (mut to, mut data, mut in_data) = (Vec::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            kept.lock()
+                                .unwrap()
+                                .push((std::mem::take(&mut to), std::mem::take(&mut data)));
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 peer\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        to.push(line[8..].trim().to_owned());
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+#[tokio::test]
+async fn reminders_are_e_mailed_when_a_server_is_configured() {
+    use sea_orm::ConnectionTrait;
+    for mut admin in TestApp::each().await {
+        let (port, received) = smtp_peer().await;
+        admin.state.mailer = Some(
+            lantoa_web::mail::Mailer::new(&lantoa_web::mail::MailSettings {
+                host: "127.0.0.1".into(),
+                port,
+                security: lantoa_web::mail::Security::None,
+                credentials: None,
+                from: "Đảng ủy Phường 5 <dangbo.p5@example.vn>".into(),
+            })
+            .unwrap(),
+        );
+        admin.open_year(2026).await;
+        let db = admin.state.store.db();
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let ward = admin.org_id("DB-P5").await;
+        let (with_address, without) = (
+            admin.someone_of("DB-P5-CB1").await,
+            admin.someone_of("DB-P5-CB2").await,
+        );
+        let set_email = |id: i64, email: Option<&str>| {
+            db.execute_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "UPDATE people SET email = $1 WHERE id = $2",
+                vec![email.map(str::to_owned).into(), id.into()],
+            ))
+        };
+        set_email(with_address.0, Some("dangvien@example.vn"))
+            .await
+            .unwrap();
+        set_email(without.0, None).await.unwrap();
+
+        let reply = staff
+            .post_form(
+                &format!("/quan-ly/ke-hoach/nhac?org={ward}&year=2026&buoc=nop"),
+                &format!(
+                    "person={}&person={}&message=N%E1%BB%99p+k%E1%BA%BF+ho%E1%BA%A1ch+tr%C6%B0%E1%BB%9Bc+30%2F3",
+                    with_address.0, without.0
+                ),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        assert_eq!(
+            lantoa_web::jobs::run_pending(&admin.state).await.unwrap(),
+            1
+        );
+
+        let mails = received.lock().unwrap().clone();
+        assert_eq!(mails.len(), 1, "{}: {mails:?}", admin.backend);
+        assert_eq!(mails[0].0, ["<dangvien@example.vn>"]);
+        assert!(mails[0].1.contains("Subject:"), "{}", mails[0].1);
+        let outcome = |id: i64| {
+            let db = db.clone();
+            async move {
+                let row = db
+                    .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                        db.get_database_backend(),
+                        "SELECT CASE WHEN emailed_at IS NULL THEN 0 ELSE 1 END AS sent, email_error \
+                         FROM reminders WHERE person_id = $1",
+                        vec![id.into()],
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let sent: i32 = row.try_get("", "sent").unwrap();
+                let error: Option<String> = row.try_get("", "email_error").unwrap();
+                (sent, error)
+            }
+        };
+        assert_eq!(outcome(with_address.0).await, (1, None));
+        assert_eq!(
+            outcome(without.0).await,
+            (0, Some("Người nhận chưa có địa chỉ email".to_owned()))
+        );
+    }
+}

@@ -173,6 +173,7 @@ async fn samples(app: &TestApp) -> Samples {
             year_id: Some(year.id),
             subject: "ke_hoach:nop",
             message: "Nhắc Bí Mật",
+            by_email: false,
         },
         &[lantoa_domain::PersonId(person)],
     )

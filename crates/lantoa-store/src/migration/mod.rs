@@ -19,6 +19,7 @@ mod m0007_plans;
 mod m0008_reminders;
 mod m0009_ratings;
 mod m0010_settings;
+mod m0011_reminder_mail;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_reminders::Migration),
             Box::new(m0009_ratings::Migration),
             Box::new(m0010_settings::Migration),
+            Box::new(m0011_reminder_mail::Migration),
         ]
     }
 }

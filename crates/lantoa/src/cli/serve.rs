@@ -24,6 +24,59 @@ pub struct ServeArgs {
     /// Hours after sign-in after which a session ends whatever its use.
     #[arg(long, env = "LANTOA_SESSION_MAX_HOURS", default_value_t = 12)]
     session_max_hours: i64,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// The SMTP server reminders are e-mailed through; without a host, reminders are only
+/// shown on each person's page.
+#[derive(Debug, Args)]
+struct MailArgs {
+    /// SMTP server name.
+    #[arg(long, env = "LANTOA_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port.
+    #[arg(long, env = "LANTOA_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// starttls (port 587), tls (port 465) or none (a relay on the same network only).
+    #[arg(long, env = "LANTOA_SMTP_SECURITY", default_value = "starttls")]
+    smtp_security: String,
+    /// Login, if the server asks for one.
+    #[arg(long, env = "LANTOA_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// Password (prefer the environment variable to the command line).
+    #[arg(long, env = "LANTOA_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Sender, e.g. "Ban Tuyên giáo Thành ủy <tuyengiao@example.vn>".
+    #[arg(long, env = "LANTOA_MAIL_FROM")]
+    mail_from: Option<String>,
+}
+
+impl MailArgs {
+    /// The mailer, when a host is given; an incomplete or unusable setting stops the start.
+    fn mailer(&self) -> anyhow::Result<Option<lantoa_web::mail::Mailer>> {
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let security = lantoa_web::mail::Security::parse(&self.smtp_security)
+            .ok_or_else(|| anyhow::anyhow!("--smtp-security phải là starttls, tls hoặc none."))?;
+        let from = self.mail_from.clone().ok_or_else(|| {
+            anyhow::anyhow!("Có --smtp-host thì phải có --mail-from (người gửi).")
+        })?;
+        let settings = lantoa_web::mail::MailSettings {
+            host: host.clone(),
+            port: self.smtp_port,
+            security,
+            credentials: self
+                .smtp_user
+                .clone()
+                .map(|user| (user, self.smtp_password.clone().unwrap_or_default())),
+            from,
+        };
+        Ok(Some(
+            lantoa_web::mail::Mailer::new(&settings).map_err(anyhow::Error::msg)?,
+        ))
+    }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -41,7 +94,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "Lan Tỏa đang chạy: http://{}/quan-ly",
         listener.local_addr()?
     );
+    let mailer = args.mail.mailer()?;
     let mut state = lantoa_web::AppState::new(store);
+    if let Some(mailer) = &mailer {
+        println!(
+            "Nhắc nhở được gửi cả qua email (người gửi {}).",
+            mailer.sender()
+        );
+    }
+    state.mailer = mailer;
     state.auth = lantoa_web::auth::AuthSettings {
         secure_cookies: args.secure_cookies,
         lifetimes: lantoa_store::sessions::Lifetimes {
