@@ -13,6 +13,7 @@ pub mod format;
 pub mod ids;
 pub mod import;
 pub mod list;
+pub mod models;
 pub mod org;
 pub mod people;
 pub mod plans;

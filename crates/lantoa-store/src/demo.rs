@@ -6,11 +6,12 @@
 use crate::StoreError;
 use crate::synth::{self, PeopleMaker, Population};
 use chrono::NaiveDate;
-use lantoa_domain::PersonId;
 use lantoa_domain::accounts::Role;
+use lantoa_domain::models::{ModelCategory, ModelState};
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::people::{Gender, PersonDraft};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use lantoa_domain::{ClosedList, OrgId, PersonId};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use std::collections::HashMap;
 
 /// Code of the demo's root unit.
@@ -444,6 +445,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     documents(&txn, &orgs, today).await?;
     plans(&txn).await?;
     ratings(&txn).await?;
+    models(&txn, &orgs).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
@@ -724,6 +726,335 @@ async fn ratings<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
     )
     .await?;
     Ok(())
+}
+
+/// Models of 2024 named in the seed: (name, sector, category, where: a unit name fragment).
+const SEED_MODELS: &[(&str, Sector, ModelCategory, &str)] = &[
+    (
+        "Nghe chuyện Bác – học theo Bác, làm theo Bác mỗi tuần",
+        Sector::Education,
+        ModelCategory::Propaganda,
+        "Trường",
+    ),
+    (
+        "Lấy dân làm gốc",
+        Sector::WardCommune,
+        ModelCategory::PartyBuilding,
+        "Phường 1",
+    ),
+    (
+        "Tuyến hẻm xanh gắn với du lịch",
+        Sector::WardCommune,
+        ModelCategory::Propaganda,
+        "Phường 5",
+    ),
+    (
+        "Móc khóa an ninh trật tự trong khu dân cư",
+        Sector::Police,
+        ModelCategory::Other,
+        "Công an",
+    ),
+    (
+        "Hạn chế thanh toán bằng tiền mặt",
+        Sector::Administration,
+        ModelCategory::AdministrativeReform,
+        "Kho bạc",
+    ),
+    (
+        "Phụ nữ chung tay bảo vệ môi trường",
+        Sector::FrontAndUnions,
+        ModelCategory::Propaganda,
+        "Phường 6",
+    ),
+    (
+        "Xây dựng trường học hạnh phúc gắn với học tập và làm theo Bác",
+        Sector::Education,
+        ModelCategory::PartyBuilding,
+        "Trường",
+    ),
+];
+
+/// Whether a unit's name names a place: "Đảng bộ Phường 1" names "Phường 1", "Đảng bộ
+/// Phường 10" does not.
+fn names(name: &str, place: &str) -> bool {
+    name.match_indices(place).any(|(at, _)| {
+        !name[at + place.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// The other models' names, by the sector they are registered in.
+fn model_name(sector: Sector, n: usize) -> String {
+    let names: &[&str] = match sector {
+        Sector::FrontAndUnions => &[
+            "Chi hội phụ nữ tiết kiệm giúp nhau thoát nghèo",
+            "Thanh niên tình nguyện sáng chủ nhật xanh",
+            "Cựu chiến binh gương mẫu giữ gìn an ninh khu phố",
+            "Nông dân chung sức xây dựng nông thôn mới",
+            "Mặt trận lắng nghe ý kiến nhân dân",
+            "Công đoàn chăm lo đoàn viên khó khăn",
+        ],
+        Sector::Education => &[
+            "Mỗi thầy cô một tấm gương đạo đức, tự học và sáng tạo",
+            "Tủ sách Bác Hồ trong lớp học",
+        ],
+        Sector::Health => &[
+            "Thầy thuốc như mẹ hiền",
+            "Khám bệnh miễn phí cho người nghèo",
+        ],
+        Sector::Police | Sector::Military => &[
+            "Vì nhân dân phục vụ",
+            "Dân vận khéo trong bảo đảm an ninh trật tự",
+        ],
+        Sector::WardCommune => &[
+            "Khu phố văn minh, không rác thải nhựa",
+            "Đảng viên gắn bó với dân, giúp hộ khó khăn",
+            "Tổ tự quản an ninh trật tự",
+        ],
+        Sector::Enterprise => &["Người lao động tiết kiệm, sáng tạo"],
+        _ => &[
+            "Công sở văn minh, thân thiện",
+            "Một cửa thân thiện, giải quyết thủ tục đúng hẹn",
+            "Cán bộ đi đầu, đơn vị làm theo",
+        ],
+    };
+    names[n % names.len()].to_owned()
+}
+
+/// The models of 2024 — exactly 132, registered in the subtrees of exactly 69 of the 70
+/// grassroots organisations, the seed's named models among them, many in the
+/// socio-political organisations — their evaluations, recognition and some replications;
+/// and in 2025 the models carried on and a few new ones.
+async fn models<C: crate::Writer>(conn: &C, orgs: &[crate::org::Org]) -> Result<(), StoreError> {
+    let years = crate::campaign::years(conn).await?;
+    let (Some(y2024), Some(y2025)) = (
+        years.iter().find(|y| y.year == 2024),
+        years.iter().find(|y| y.year == 2025),
+    ) else {
+        return Ok(());
+    };
+    let mut grassroots: Vec<&crate::org::Org> =
+        orgs.iter().filter(|o| o.kind.is_grassroots()).collect();
+    grassroots.sort_by(|a, b| a.path.cmp(&b.path));
+    // One grassroots organisation (none the seed names) registers nothing: the list "chưa
+    // có mô hình" has work.
+    if let Some(idle) = grassroots.iter().rposition(|g| {
+        !SEED_MODELS
+            .iter()
+            .any(|(_, _, _, place)| names(&g.name, place))
+    }) {
+        grassroots.remove(idle);
+    }
+    let child_of = |unit: &crate::org::Org| {
+        orgs.iter()
+            .find(|o| o.parent_id == Some(unit.id) && o.kind == OrgKind::Cell)
+    };
+    let now = chrono::Utc::now();
+    let mut placed = [false; SEED_MODELS.len()];
+    let mut models_2024: Vec<(i64, OrgId, ModelState)> = Vec::new();
+    let mut n = 0usize;
+    for (i, unit) in grassroots.iter().enumerate() {
+        let count = if i < 63 { 2 } else { 1 };
+        for k in 0..count {
+            n += 1;
+            let registrant = if k == 1 {
+                child_of(unit).unwrap_or(unit)
+            } else {
+                unit
+            };
+            let wanted = SEED_MODELS
+                .iter()
+                .enumerate()
+                .find(|(j, (_, _, _, place))| {
+                    !placed[*j] && (names(&registrant.name, place) || names(&unit.name, place))
+                });
+            let (name, sector, category) = match wanted {
+                Some((j, (name, sector, category, _))) => {
+                    placed[j] = true;
+                    ((*name).to_owned(), *sector, *category)
+                }
+                None => {
+                    // Two in five models belong to the socio-political organisations.
+                    let sector = if n % 5 < 2 {
+                        Sector::FrontAndUnions
+                    } else {
+                        registrant.sector
+                    };
+                    (
+                        model_name(sector, n),
+                        sector,
+                        ModelCategory::ALL[n % ModelCategory::ALL.len()],
+                    )
+                }
+            };
+            let state = match n % 10 {
+                0 => ModelState::NotAchieved,
+                1 | 2 => ModelState::Evaluated,
+                _ => ModelState::Recognised,
+            };
+            let id = insert_model(
+                conn,
+                registrant.id,
+                y2024.id,
+                &name,
+                sector,
+                category,
+                state,
+                None,
+                now,
+            )
+            .await?;
+            if state != ModelState::Registered {
+                crate::sql::exec(
+                    conn,
+                    "INSERT INTO model_evaluations (model_id, evaluated_on, results, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+                    vec![
+                        id.into(),
+                        NaiveDate::from_ymd_opt(2024, 11, 30).into(),
+                        "Đạt các chỉ tiêu đăng ký; được nhân dân đồng tình hưởng ứng".into(),
+                        now.into(),
+                    ],
+                )
+                .await?;
+            }
+            models_2024.push((id, registrant.id, state));
+        }
+    }
+    // Some recognised models spread to the next grassroots organisation.
+    let recognised: Vec<&(i64, OrgId, ModelState)> = models_2024
+        .iter()
+        .filter(|(_, _, s)| *s == ModelState::Recognised)
+        .collect();
+    for (i, (id, owner, _)) in recognised.iter().enumerate().filter(|(i, _)| i % 8 == 0) {
+        let Some(adopter) = grassroots
+            .iter()
+            .map(|g| g.id)
+            .find(|g| g != owner && (g.0 as usize + i).is_multiple_of(3))
+        else {
+            continue;
+        };
+        crate::sql::exec(
+            conn,
+            "INSERT INTO model_replications (model_id, org_id, adopted_on, adapted_name, results, created_at, updated_at) \
+             SELECT id, $2, $3, name, $4, $5, $5 FROM models WHERE id = $1",
+            vec![
+                (*id).into(),
+                adopter.0.into(),
+                NaiveDate::from_ymd_opt(2025, 3, 1).into(),
+                "Áp dụng ở đơn vị, bước đầu có kết quả".into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        crate::sql::exec(
+            conn,
+            "UPDATE models SET state = $2 WHERE id = $1",
+            vec![(*id).into(), ModelState::Replicated.code().into()],
+        )
+        .await?;
+    }
+    // 2025: the recognised models carried on by their units, and a few new ones.
+    let mut carried = 0;
+    for (i, (id, owner, state)) in models_2024.iter().enumerate() {
+        if !state.recognised() || i % 2 == 1 {
+            continue;
+        }
+        carried += 1;
+        let Some(earlier) = crate::sql::one::<EarlierModel, _>(
+            conn,
+            "SELECT name, sector, category FROM models WHERE id = $1",
+            vec![(*id).into()],
+        )
+        .await?
+        else {
+            continue;
+        };
+        let name = earlier.name;
+        let sector = Sector::from_code(&earlier.sector).unwrap_or(Sector::Other);
+        let category = ModelCategory::from_code(&earlier.category).unwrap_or(ModelCategory::Other);
+        insert_model(
+            conn,
+            *owner,
+            y2025.id,
+            &name,
+            sector,
+            category,
+            if carried % 3 == 0 {
+                ModelState::InProgress
+            } else {
+                ModelState::Registered
+            },
+            Some(*id),
+            now,
+        )
+        .await?;
+    }
+    for unit in grassroots.iter().take(12) {
+        insert_model(
+            conn,
+            unit.id,
+            y2025.id,
+            &model_name(unit.sector, unit.id.0 as usize),
+            unit.sector,
+            ModelCategory::AdministrativeReform,
+            ModelState::Registered,
+            None,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct EarlierModel {
+    name: String,
+    sector: String,
+    category: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_model<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+    year_id: i64,
+    name: &str,
+    sector: Sector,
+    category: ModelCategory,
+    state: ModelState,
+    continued_from: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, StoreError> {
+    Ok(crate::sql::scalar(
+        conn,
+        "INSERT INTO models (org_id, year_id, name, name_folded, sector, category, description, started_on, goals, \
+         carriers, is_public, continued_from, state, recognised_on, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id AS value",
+        vec![
+            unit.0.into(),
+            year_id.into(),
+            name.into(),
+            lantoa_domain::text::fold(name).into(),
+            sector.code().into(),
+            category.code().into(),
+            format!("{name}: đảng viên đi đầu, vận động quần chúng cùng thực hiện; kết quả được đánh giá định kỳ.").into(),
+            NaiveDate::from_ymd_opt(if continued_from.is_some() { 2025 } else { 2024 }, 2, 1).into(),
+            "Mục tiêu đo được theo từng quý; báo cáo kết quả khi sơ kết, tổng kết".into(),
+            "Chi bộ và các đoàn thể của đơn vị".into(),
+            state.recognised().into(),
+            continued_from.into(),
+            state.code().into(),
+            state
+                .recognised()
+                .then(|| NaiveDate::from_ymd_opt(2024, 12, 15))
+                .flatten()
+                .into(),
+            now.into(),
+        ],
+    )
+    .await?)
 }
 
 /// What the demo's study years hold.

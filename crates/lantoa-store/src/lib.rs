@@ -14,6 +14,7 @@ pub mod files;
 pub mod imports;
 pub mod jobs;
 pub mod migration;
+pub mod models;
 pub mod org;
 pub mod people;
 pub mod plans;

@@ -164,6 +164,7 @@ impl Viewer {
             links.push(("Học tập", format!("{STAFF}/hoc-tap")));
             links.push(("Kế hoạch cá nhân", format!("{STAFF}/ke-hoach")));
             links.push(("Xếp loại", format!("{STAFF}/xep-loai")));
+            links.push(("Mô hình", format!("{STAFF}/mo-hinh")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

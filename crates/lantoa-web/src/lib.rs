@@ -16,6 +16,7 @@ pub mod error;
 pub mod imports;
 pub mod jobs;
 pub mod mail;
+mod models;
 pub mod org;
 pub mod people;
 mod plans;
@@ -229,6 +230,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(study::routes())
         .merge(plans::routes())
         .merge(ratings::routes())
+        .merge(models::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

@@ -29,6 +29,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 
 struct Samples {
     unit: i64,
+    model: i64,
     reminder: i64,
     plan: i64,
     session: i64,
@@ -179,12 +180,32 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let model = lantoa_store::models::create(
+        db,
+        &Actor::cli(),
+        &p2,
+        &year,
+        &lantoa_domain::models::ModelInput {
+            name: "Mô hình Bí Mật".into(),
+            sector: "phuong_xa".into(),
+            category: "khac".into(),
+            description: "Mô tả đủ dài của mô hình Bí Mật".into(),
+            started_on: "01/02/2025".into(),
+            goals: "Mục tiêu".into(),
+            ..Default::default()
+        }
+        .validate(lantoa_web::today())
+        .unwrap(),
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
         .id;
     Samples {
         unit,
+        model,
         reminder,
         plan,
         session,
@@ -224,6 +245,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.plan
     } else if path.starts_with("/quan-ly/nhac-nho/") {
         s.reminder
+    } else if path.starts_with("/quan-ly/mo-hinh/") {
+        s.model
     } else {
         0
     };

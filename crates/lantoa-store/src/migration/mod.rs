@@ -20,6 +20,7 @@ mod m0008_reminders;
 mod m0009_ratings;
 mod m0010_settings;
 mod m0011_reminder_mail;
+mod m0012_models;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -102,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_ratings::Migration),
             Box::new(m0010_settings::Migration),
             Box::new(m0011_reminder_mail::Migration),
+            Box::new(m0012_models::Migration),
         ]
     }
 }
