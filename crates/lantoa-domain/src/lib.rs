@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaign;
 pub mod dates;
+pub mod exemplars;
 pub mod files;
 pub mod format;
 pub mod ids;

@@ -446,6 +446,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     plans(&txn).await?;
     ratings(&txn).await?;
     models(&txn, &orgs).await?;
+    exemplars(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
@@ -1055,6 +1056,105 @@ async fn insert_model<C: ConnectionTrait>(
         ],
     )
     .await?)
+}
+
+/// 2024 nominations of exemplary people: mostly party members, few union members and
+/// citizens (the weakness the seed names), most commended after a month or two, some not
+/// retained, a few still waiting; and the city's exemplar of each month from September.
+async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
+    use chrono::{Duration, TimeZone, Utc};
+    use lantoa_domain::exemplars::{ExemplarField, ExemplarState, category_of};
+    use lantoa_domain::people::{Categories, MemberStatus};
+    let Ok(y2024) = crate::campaign::year(conn, 2024).await else {
+        return Ok(());
+    };
+    #[derive(sea_orm::FromQueryResult)]
+    struct Candidate {
+        id: i64,
+        org_id: i64,
+        full_name: String,
+        categories: i64,
+        member_status: Option<String>,
+    }
+    let people: Vec<Candidate> = crate::sql::all(
+        conn,
+        "SELECT id, org_id, full_name, categories, member_status FROM people \
+         WHERE (member_status IN ('chinh_thuc', 'du_bi') AND id % 97 = 3) \
+         OR (member_status IS NULL AND id % 409 = 11) ORDER BY id",
+        vec![],
+    )
+    .await?;
+    let deeds = [
+        "Nhiều năm vận động bà con hiến đất mở rộng hẻm, tự bỏ công sức cùng tổ dân phố làm đường",
+        "Nhặt được ví tiền có nhiều giấy tờ và tiền mặt, tìm trả lại tận tay người đánh rơi",
+        "Tổ chức lớp học tình thương miễn phí cho trẻ em khó khăn trong khu phố",
+        "Đi đầu phân loại rác tại nguồn, vận động các hộ trong tổ cùng thực hiện",
+        "Kịp thời phát hiện, cùng công an khu vực ngăn chặn một vụ trộm cắp tài sản",
+        "Đóng góp sáng kiến rút ngắn thời gian giải quyết thủ tục hành chính cho người dân",
+    ];
+    let now = Utc::now();
+    let mut featured = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        let category = category_of(
+            Categories::from_bits(p.categories),
+            p.member_status.as_deref().and_then(MemberStatus::from_code),
+        );
+        let field = ExemplarField::ALL[i % ExemplarField::ALL.len()];
+        let state = match i % 9 {
+            0 => ExemplarState::Rejected,
+            1 => ExemplarState::Verified,
+            _ => ExemplarState::Commended,
+        };
+        let nominated_at = Utc
+            .with_ymd_and_hms(2024, 2 + (i % 8) as u32, 1 + (i % 27) as u32, 8, 0, 0)
+            .single()
+            .unwrap_or(now);
+        let decided_at = state
+            .decided()
+            .then(|| nominated_at + Duration::days(20 + (i as i64 * 7) % 60));
+        let id = crate::sql::scalar(
+            conn,
+            "INSERT INTO exemplars (org_id, year_id, kind, person_id, name, name_folded, about, category, field, achievement, \
+             source, state, nominated_at, decided_at, created_at, updated_at) \
+             VALUES ($1, $2, 'ca_nhan', $3, $4, $5, NULL, $6, $7, $8, 'can_bo', $9, $10, $11, $12, $12) RETURNING id AS value",
+            vec![
+                p.org_id.into(),
+                y2024.id.into(),
+                p.id.into(),
+                p.full_name.clone().into(),
+                lantoa_domain::text::fold(&p.full_name).into(),
+                category.code().into(),
+                field.code().into(),
+                deeds[i % deeds.len()].into(),
+                state.code().into(),
+                nominated_at.into(),
+                decided_at.into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        if state == ExemplarState::Commended && featured.len() < 4 {
+            featured.push(id);
+        }
+    }
+    let root = crate::sql::scalar(
+        conn,
+        "SELECT id AS value FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1",
+        vec![],
+    )
+    .await?;
+    for (month, id) in ["2024-09", "2024-10", "2024-11", "2024-12"]
+        .iter()
+        .zip(featured)
+    {
+        crate::sql::exec(
+            conn,
+            "INSERT INTO exemplar_features (org_id, month, exemplar_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+            vec![root.into(), (*month).into(), id.into(), now.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// What the demo's study years hold.

@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod coverage;
 pub mod demo;
 pub mod error;
+pub mod exemplars;
 pub mod files;
 pub mod imports;
 pub mod jobs;

@@ -156,6 +156,7 @@ impl Viewer {
             links.push(("Hồ sơ của tôi", format!("{STAFF}/nhan-su/{person}")));
             links.push(("Kế hoạch của tôi", format!("{STAFF}/ke-hoach-cua-toi")));
             links.push(("Tự điểm danh", format!("{STAFF}/diem-danh")));
+            links.push(("Đề cử người tốt", format!("{STAFF}/guong-dien-hinh/moi")));
         }
         links.push(("Văn bản", format!("{STAFF}/van-ban")));
         if highest >= Some(Role::Leader) {
@@ -165,6 +166,7 @@ impl Viewer {
             links.push(("Kế hoạch cá nhân", format!("{STAFF}/ke-hoach")));
             links.push(("Xếp loại", format!("{STAFF}/xep-loai")));
             links.push(("Mô hình", format!("{STAFF}/mo-hinh")));
+            links.push(("Gương điển hình", format!("{STAFF}/guong-dien-hinh")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

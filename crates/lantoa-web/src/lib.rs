@@ -13,6 +13,7 @@ mod audit;
 pub mod auth;
 mod campaign;
 pub mod error;
+mod exemplars;
 pub mod imports;
 pub mod jobs;
 pub mod mail;
@@ -231,6 +232,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(plans::routes())
         .merge(ratings::routes())
         .merge(models::routes())
+        .merge(exemplars::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

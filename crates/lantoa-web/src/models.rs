@@ -63,11 +63,7 @@ struct ListQuery {
 
 impl ListQuery {
     fn study(&self) -> StudyQuery {
-        StudyQuery {
-            org: self.org,
-            year: self.year,
-            ..Default::default()
-        }
+        StudyQuery::at(self.org, self.year)
     }
 
     fn filter(&self) -> ModelFilter {
@@ -88,7 +84,7 @@ impl ListQuery {
 
     /// The query string of the filters (without the page).
     fn filters(&self) -> String {
-        [
+        crate::views::filter_query(&[
             ("q", crate::views::query_value(&self.q)),
             ("sector", self.sector.clone()),
             ("category", self.category.clone()),
@@ -96,11 +92,7 @@ impl ListQuery {
             ("state", self.state.clone()),
             ("origin", self.origin.clone()),
             ("recognised", self.recognised.clone()),
-        ]
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("&{k}={v}"))
-        .collect()
+        ])
     }
 }
 

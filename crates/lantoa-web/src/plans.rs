@@ -300,11 +300,7 @@ struct LackingQuery {
 
 impl LackingQuery {
     fn study(&self) -> StudyQuery {
-        StudyQuery {
-            org: self.org,
-            year: self.year,
-            ..Default::default()
-        }
+        StudyQuery::at(self.org, self.year)
     }
 
     fn stage(&self) -> Stage {

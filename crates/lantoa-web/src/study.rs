@@ -75,6 +75,17 @@ pub struct StudyQuery {
     pub format: String,
 }
 
+impl StudyQuery {
+    /// The unit and year of another page's query.
+    pub fn at(org: Option<i64>, year: Option<i32>) -> Self {
+        StudyQuery {
+            org,
+            year,
+            ..Default::default()
+        }
+    }
+}
+
 /// The unit (checked for `role`) and campaign year a query names, and the year's reference
 /// day.
 pub async fn unit_and_year(

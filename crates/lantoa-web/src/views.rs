@@ -81,6 +81,16 @@ pub fn number(n: i64) -> String {
     lantoa_domain::format::number(n)
 }
 
+/// The filters of a list as a query string to append: "&sector=y_te&q=bac", leaving out
+/// the empty ones (values already escaped).
+pub fn filter_query(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("&{k}={v}"))
+        .collect()
+}
+
 /// Numbers in the Vietnamese format for templates: `{{ self.n(count) }}`.
 pub trait Numbers {
     fn n(&self, value: impl std::borrow::Borrow<i64>) -> String {

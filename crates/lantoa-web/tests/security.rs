@@ -30,6 +30,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 struct Samples {
     unit: i64,
     model: i64,
+    exemplar: i64,
     reminder: i64,
     plan: i64,
     session: i64,
@@ -199,6 +200,28 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let exemplar = lantoa_store::exemplars::nominate(
+        db,
+        &Actor::cli(),
+        &p2,
+        &year,
+        &lantoa_domain::exemplars::ExemplarInput {
+            kind: "ca_nhan".into(),
+            name: "Người Tốt Bí Mật".into(),
+            field: "khac".into(),
+            achievement: "Một việc tốt được kể đủ dài để qua kiểm tra".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+        &lantoa_store::exemplars::Nominator {
+            source: None,
+            name: Some("Người gửi".into()),
+            contact: Some("0912 000 111".into()),
+        },
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
@@ -206,6 +229,7 @@ async fn samples(app: &TestApp) -> Samples {
     Samples {
         unit,
         model,
+        exemplar,
         reminder,
         plan,
         session,
@@ -247,6 +271,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.reminder
     } else if path.starts_with("/quan-ly/mo-hinh/") {
         s.model
+    } else if path.starts_with("/quan-ly/guong-dien-hinh/") {
+        s.exemplar
     } else {
         0
     };

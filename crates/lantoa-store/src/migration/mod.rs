@@ -21,6 +21,7 @@ mod m0009_ratings;
 mod m0010_settings;
 mod m0011_reminder_mail;
 mod m0012_models;
+mod m0013_exemplars;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -104,6 +105,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_settings::Migration),
             Box::new(m0011_reminder_mail::Migration),
             Box::new(m0012_models::Migration),
+            Box::new(m0013_exemplars::Migration),
         ]
     }
 }

@@ -1,0 +1,460 @@
+//! Exemplars: nominating a person or a collective, the steps to commendation (each decision
+//! dated, so the time from nomination to decision is known), the filtered list, the
+//! figures of a subtree, and the exemplar a unit features each month.
+
+use crate::audit::{self, Actor, Change};
+use crate::campaign::CampaignYear;
+use crate::org::{Org, Subtree};
+use crate::{Page, StoreError, sql};
+use chrono::{DateTime, Utc};
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::exemplars::{
+    ExemplarDraft, ExemplarField, ExemplarKind, ExemplarState, ExemplarStep, NominationSource,
+    SubjectCategory, category_of,
+};
+use lantoa_domain::text::fold;
+use lantoa_domain::{ClosedList, OrgId, PersonId};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
+/// A nomination with its unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exemplar {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub org_path: String,
+    pub year: i32,
+    pub kind: ExemplarKind,
+    pub person_id: Option<PersonId>,
+    pub name: String,
+    pub about: Option<String>,
+    pub category: SubjectCategory,
+    pub field: ExemplarField,
+    pub achievement: String,
+    pub evidence: Option<String>,
+    pub source: NominationSource,
+    pub nominator_name: Option<String>,
+    /// Personal data of the nominator: shown to staff only, never public.
+    pub nominator_contact: Option<String>,
+    pub state: ExemplarState,
+    pub nominated_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl Exemplar {
+    /// Days from nomination to decision, once decided.
+    pub fn days_to_decision(&self) -> Option<i64> {
+        self.decided_at
+            .map(|d| (d - self.nominated_at).num_days().max(0))
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ExemplarRow {
+    id: i64,
+    org_id: i64,
+    org_name: String,
+    org_path: String,
+    year: i32,
+    kind: String,
+    person_id: Option<i64>,
+    name: String,
+    about: Option<String>,
+    category: String,
+    field: String,
+    achievement: String,
+    evidence: Option<String>,
+    source: String,
+    nominator_name: Option<String>,
+    nominator_contact: Option<String>,
+    state: String,
+    nominated_at: DateTime<Utc>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<ExemplarRow> for Exemplar {
+    fn from(r: ExemplarRow) -> Self {
+        Exemplar {
+            id: r.id,
+            org_id: OrgId(r.org_id),
+            org_name: r.org_name,
+            org_path: r.org_path,
+            year: r.year,
+            kind: ExemplarKind::from_code(&r.kind).unwrap_or(ExemplarKind::Person),
+            person_id: r.person_id.map(PersonId),
+            name: r.name,
+            about: r.about,
+            category: SubjectCategory::from_code(&r.category).unwrap_or(SubjectCategory::Citizen),
+            field: ExemplarField::from_code(&r.field).unwrap_or(ExemplarField::Other),
+            achievement: r.achievement,
+            evidence: r.evidence,
+            source: NominationSource::from_code(&r.source).unwrap_or(NominationSource::Staff),
+            nominator_name: r.nominator_name,
+            nominator_contact: r.nominator_contact,
+            state: ExemplarState::from_code(&r.state).unwrap_or(ExemplarState::Nominated),
+            nominated_at: r.nominated_at,
+            decided_at: r.decided_at,
+        }
+    }
+}
+
+const EXEMPLAR_SELECT: &str = "SELECT x.id, x.org_id, o.name AS org_name, o.path AS org_path, y.year, x.kind, \
+    x.person_id, x.name, x.about, x.category, x.field, x.achievement, x.evidence, x.source, x.nominator_name, \
+    x.nominator_contact, x.state, x.nominated_at, x.decided_at \
+    FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id";
+
+/// One nomination.
+pub async fn exemplar<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Exemplar, StoreError> {
+    let row: Option<ExemplarRow> = sql::one(
+        conn,
+        &format!("{EXEMPLAR_SELECT} WHERE x.id = $1"),
+        vec![id.into()],
+    )
+    .await?;
+    row.map(Exemplar::from).ok_or(StoreError::NotFound)
+}
+
+/// Who nominated, when not an account's owner: a citizen's name and contact, their address.
+#[derive(Debug, Clone, Default)]
+pub struct Nominator {
+    pub source: Option<NominationSource>,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+}
+
+/// Records a nomination handled by `unit` for a year. A registered person must belong to
+/// the unit's subtree; their name and category come from their record.
+pub async fn nominate<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    unit: &Org,
+    year: &CampaignYear,
+    draft: &ExemplarDraft,
+    nominator: &Nominator,
+) -> Result<i64, StoreError> {
+    let txn = conn.begin().await?;
+    let (name, category) = match (draft.kind, draft.person_id) {
+        (ExemplarKind::Collective, _) => (draft.name.clone(), SubjectCategory::Collective),
+        (ExemplarKind::Person, Some(id)) => {
+            let person = match crate::people::get(&txn, PersonId(id)).await {
+                Ok(p) => p,
+                Err(StoreError::NotFound) => {
+                    return Err(StoreError::invalid("person_id", "Không có người này"));
+                }
+                Err(e) => return Err(e),
+            };
+            let path = crate::org::get(&txn, person.org_id).await?.path;
+            if !unit.subtree().contains(&path) {
+                return Err(StoreError::invalid(
+                    "person_id",
+                    format!("{} không thuộc {}", person.details.full_name, unit.name),
+                ));
+            }
+            (
+                person.details.full_name.clone(),
+                category_of(person.details.categories, person.details.member_status),
+            )
+        }
+        (ExemplarKind::Person, None) => (draft.name.clone(), SubjectCategory::Citizen),
+    };
+    let source = nominator.source.unwrap_or(NominationSource::Staff);
+    let now = Utc::now();
+    let id = sql::scalar(
+        &txn,
+        "INSERT INTO exemplars (org_id, year_id, kind, person_id, name, name_folded, about, category, field, achievement, \
+         evidence, source, nominator_name, nominator_contact, nominated_by, client_addr, state, nominated_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $18) RETURNING id AS value",
+        vec![
+            unit.id.0.into(),
+            year.id.into(),
+            draft.kind.code().into(),
+            draft.person_id.into(),
+            name.clone().into(),
+            fold(&name).into(),
+            draft.about.clone().into(),
+            category.code().into(),
+            draft.field.code().into(),
+            draft.achievement.clone().into(),
+            draft.evidence.clone().into(),
+            source.code().into(),
+            nominator.name.clone().into(),
+            nominator.contact.clone().into(),
+            actor.account_id.into(),
+            actor.client_addr.clone().into(),
+            ExemplarState::Nominated.code().into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::created(
+            AuditAction::ExemplarCreate,
+            "exemplar",
+            id,
+            Some(unit.id),
+            serde_json::json!({
+                "kind": draft.kind.code(),
+                "person_id": draft.person_id,
+                "name": name,
+                "category": category.code(),
+                "field": draft.field.code(),
+                "source": source.code(),
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The filters of the list, one per figure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExemplarFilter {
+    pub q: String,
+    pub state: Option<ExemplarState>,
+    pub category: Option<SubjectCategory>,
+    pub field: Option<ExemplarField>,
+    /// Only those waiting for a decision.
+    pub open: bool,
+}
+
+/// A page of a subtree's nominations of a year, newest first: two queries.
+pub async fn exemplars<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    filter: &ExemplarFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Exemplar>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(
+        "x.year_id = ? AND o.path >= ? AND o.path < ?",
+        vec![
+            year.id.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+        ],
+    );
+    let q = fold(&filter.q);
+    if !q.is_empty() {
+        w.push("x.name_folded LIKE ?", vec![format!("%{q}%").into()]);
+    }
+    if let Some(s) = filter.state {
+        w.push("x.state = ?", vec![s.code().into()]);
+    }
+    if let Some(c) = filter.category {
+        w.push("x.category = ?", vec![c.code().into()]);
+    }
+    if let Some(f) = filter.field {
+        w.push("x.field = ?", vec![f.code().into()]);
+    }
+    if filter.open {
+        w.push("x.decided_at IS NULL", vec![]);
+    }
+    let rows: Page<ExemplarRow> = sql::page(
+        conn,
+        EXEMPLAR_SELECT,
+        "FROM exemplars x JOIN orgs o ON o.id = x.org_id",
+        &w,
+        "x.nominated_at DESC, x.id DESC",
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(rows.map(Exemplar::from))
+}
+
+/// Takes a step on a nomination, checked against its stored state; a decision (commended or
+/// not) is dated.
+pub async fn take_step<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    id: i64,
+    step: ExemplarStep,
+) -> Result<ExemplarState, StoreError> {
+    let txn = conn.begin().await?;
+    let current = exemplar(&txn, id).await?;
+    let next = current
+        .state
+        .after(step)
+        .map_err(|message| StoreError::invalid("step", message))?;
+    let now = Utc::now();
+    let decided = next.decided().then_some(now);
+    sql::exec(
+        &txn,
+        "UPDATE exemplars SET state = $2, decided_at = $3, updated_at = $4 WHERE id = $1",
+        vec![id.into(), next.code().into(), decided.into(), now.into()],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::updated(
+            AuditAction::ExemplarStep,
+            "exemplar",
+            id,
+            Some(current.org_id),
+            &serde_json::json!({ "state": current.state.code() }),
+            &serde_json::json!({ "state": next.code() }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// The figures of a subtree's nominations of a year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExemplarFigures {
+    pub nominated: i64,
+    /// Still waiting for a decision.
+    pub open: i64,
+    pub commended: i64,
+    /// Commended, by who they are.
+    pub commended_by_category: Vec<(SubjectCategory, i64)>,
+    /// Nominations from citizens on the public site.
+    pub from_public: i64,
+    /// Median days from nomination to decision.
+    pub median_days: Option<f64>,
+}
+
+/// The figures: two queries (counts grouped by state, category and source; and the dates
+/// of the decided nominations).
+pub async fn figures<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+) -> Result<ExemplarFigures, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        state: String,
+        category: String,
+        source: String,
+        n: i64,
+    }
+    let range = || {
+        vec![
+            year.id.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+        ]
+    };
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT x.state, x.category, x.source, COUNT(*) AS n FROM exemplars x JOIN orgs o ON o.id = x.org_id \
+         WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 GROUP BY x.state, x.category, x.source",
+        range(),
+    )
+    .await?;
+    let mut f = ExemplarFigures::default();
+    let mut by_category = vec![0; SubjectCategory::ALL.len()];
+    for r in &rows {
+        f.nominated += r.n;
+        let state = ExemplarState::from_code(&r.state);
+        if !state.is_some_and(ExemplarState::decided) {
+            f.open += r.n;
+        }
+        if state == Some(ExemplarState::Commended) {
+            f.commended += r.n;
+            if let Some(i) = SubjectCategory::ALL
+                .iter()
+                .position(|c| c.code() == r.category)
+            {
+                by_category[i] += r.n;
+            }
+        }
+        if r.source == NominationSource::Public.code() {
+            f.from_public += r.n;
+        }
+    }
+    f.commended_by_category = SubjectCategory::ALL
+        .iter()
+        .copied()
+        .zip(by_category)
+        .collect();
+    #[derive(FromQueryResult)]
+    struct Dates {
+        nominated_at: DateTime<Utc>,
+        decided_at: DateTime<Utc>,
+    }
+    let dates: Vec<Dates> = sql::all(
+        conn,
+        "SELECT x.nominated_at, x.decided_at FROM exemplars x JOIN orgs o ON o.id = x.org_id \
+         WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 AND x.decided_at IS NOT NULL",
+        range(),
+    )
+    .await?;
+    f.median_days = lantoa_domain::exemplars::median_days(
+        dates
+            .iter()
+            .map(|d| (d.decided_at - d.nominated_at).num_days().max(0))
+            .collect(),
+    );
+    Ok(f)
+}
+
+/// Makes a nomination the unit's exemplar of a month ("2024-09"), replacing any other.
+pub async fn feature<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    unit: &Org,
+    month: &str,
+    exemplar: &Exemplar,
+) -> Result<(), StoreError> {
+    if exemplar.state != ExemplarState::Commended && exemplar.state != ExemplarState::Verified {
+        return Err(StoreError::invalid(
+            "month",
+            "Chỉ chọn gương đã được xác minh hoặc đã được biểu dương",
+        ));
+    }
+    let txn = conn.begin().await?;
+    let now = Utc::now();
+    sql::exec(
+        &txn,
+        "INSERT INTO exemplar_features (org_id, month, exemplar_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (org_id, month) DO UPDATE SET exemplar_id = excluded.exemplar_id, updated_at = excluded.updated_at",
+        vec![unit.id.0.into(), month.into(), exemplar.id.into(), now.into()],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::created(
+            AuditAction::ExemplarFeature,
+            "exemplar",
+            exemplar.id,
+            Some(unit.id),
+            serde_json::json!({ "month": month }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A unit's featured exemplars: (month, exemplar id, name), newest month first.
+pub async fn featured<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+) -> Result<Vec<(String, i64, String)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        month: String,
+        exemplar_id: i64,
+        name: String,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT f.month, f.exemplar_id, x.name FROM exemplar_features f JOIN exemplars x ON x.id = f.exemplar_id \
+         WHERE f.org_id = $1 ORDER BY f.month DESC LIMIT 24",
+        vec![unit.0.into()],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.month, r.exemplar_id, r.name))
+        .collect())
+}
