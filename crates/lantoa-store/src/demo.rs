@@ -1115,8 +1115,8 @@ async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
         let id = crate::sql::scalar(
             conn,
             "INSERT INTO exemplars (org_id, year_id, kind, person_id, name, name_folded, about, category, field, achievement, \
-             source, state, nominated_at, decided_at, created_at, updated_at) \
-             VALUES ($1, $2, 'ca_nhan', $3, $4, $5, NULL, $6, $7, $8, 'can_bo', $9, $10, $11, $12, $12) RETURNING id AS value",
+             source, state, is_public, nominated_at, decided_at, created_at, updated_at) \
+             VALUES ($1, $2, 'ca_nhan', $3, $4, $5, NULL, $6, $7, $8, 'can_bo', $9, $13, $10, $11, $12, $12) RETURNING id AS value",
             vec![
                 p.org_id.into(),
                 y2024.id.into(),
@@ -1130,6 +1130,7 @@ async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
                 nominated_at.into(),
                 decided_at.into(),
                 now.into(),
+                (state == ExemplarState::Commended).into(),
             ],
         )
         .await?;

@@ -37,6 +37,8 @@ pub struct Exemplar {
     /// Personal data of the nominator: shown to staff only, never public.
     pub nominator_contact: Option<String>,
     pub state: ExemplarState,
+    /// Shown on the public site.
+    pub is_public: bool,
     pub nominated_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
 }
@@ -68,6 +70,7 @@ struct ExemplarRow {
     nominator_name: Option<String>,
     nominator_contact: Option<String>,
     state: String,
+    is_public: bool,
     nominated_at: DateTime<Utc>,
     decided_at: Option<DateTime<Utc>>,
 }
@@ -92,6 +95,7 @@ impl From<ExemplarRow> for Exemplar {
             nominator_name: r.nominator_name,
             nominator_contact: r.nominator_contact,
             state: ExemplarState::from_code(&r.state).unwrap_or(ExemplarState::Nominated),
+            is_public: r.is_public,
             nominated_at: r.nominated_at,
             decided_at: r.decided_at,
         }
@@ -100,7 +104,7 @@ impl From<ExemplarRow> for Exemplar {
 
 const EXEMPLAR_SELECT: &str = "SELECT x.id, x.org_id, o.name AS org_name, o.path AS org_path, y.year, x.kind, \
     x.person_id, x.name, x.about, x.category, x.field, x.achievement, x.evidence, x.source, x.nominator_name, \
-    x.nominator_contact, x.state, x.nominated_at, x.decided_at \
+    x.nominator_contact, x.state, x.is_public, x.nominated_at, x.decided_at \
     FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id";
 
 /// One nomination.
@@ -457,4 +461,166 @@ pub async fn featured<C: ConnectionTrait>(
         .into_iter()
         .map(|r| (r.month, r.exemplar_id, r.name))
         .collect())
+}
+
+/// Shows or hides a nomination on the public site: only a verified or commended one is
+/// shown, and never its evidence or its nominator.
+pub async fn set_public<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    id: i64,
+    public: bool,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    let current = exemplar(&txn, id).await?;
+    if public
+        && !matches!(
+            current.state,
+            ExemplarState::Verified | ExemplarState::Commended
+        )
+    {
+        return Err(StoreError::invalid(
+            "public",
+            "Chỉ giới thiệu công khai gương đã được xác minh",
+        ));
+    }
+    sql::exec(
+        &txn,
+        "UPDATE exemplars SET is_public = $2, updated_at = $3 WHERE id = $1",
+        vec![id.into(), public.into(), Utc::now().into()],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::updated(
+            AuditAction::ExemplarStep,
+            "exemplar",
+            id,
+            Some(current.org_id),
+            &serde_json::json!({ "is_public": current.is_public }),
+            &serde_json::json!({ "is_public": public }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Public nominations sent from an address since a moment: one indexed query.
+pub async fn public_since<C: ConnectionTrait>(
+    conn: &C,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(sql::scalar(
+        conn,
+        "SELECT COUNT(*) AS value FROM exemplars WHERE client_addr = $1 AND nominated_at > $2 AND source = $3",
+        vec![
+            client_addr.into(),
+            since.into(),
+            NominationSource::Public.code().into(),
+        ],
+    )
+    .await?)
+}
+
+/// What the public site shows of an exemplar: no evidence, no nominator, no contact.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct PublicExemplar {
+    pub id: i64,
+    pub name: String,
+    pub about: Option<String>,
+    pub field: String,
+    pub achievement: String,
+    pub org_name: String,
+    pub year: i32,
+}
+
+impl PublicExemplar {
+    /// The field's label.
+    pub fn field_label(&self) -> &'static str {
+        ExemplarField::from_code(&self.field).map_or("", ExemplarField::label)
+    }
+}
+
+const PUBLIC_SELECT: &str = "SELECT x.id, x.name, x.about, x.field, x.achievement, o.name AS org_name, y.year \
+    FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id";
+
+/// The public exemplars (verified or commended, flagged public), newest decision first,
+/// of a year if given: two queries.
+pub async fn public_exemplars<C: ConnectionTrait>(
+    conn: &C,
+    year: Option<i32>,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<PublicExemplar>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(
+        "x.is_public = ? AND x.state IN (?, ?)",
+        vec![
+            true.into(),
+            ExemplarState::Verified.code().into(),
+            ExemplarState::Commended.code().into(),
+        ],
+    );
+    if let Some(y) = year {
+        w.push("y.year = ?", vec![y.into()]);
+    }
+    Ok(sql::page(
+        conn,
+        PUBLIC_SELECT,
+        "FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id",
+        &w,
+        "x.decided_at DESC, x.id DESC",
+        page,
+        per_page,
+    )
+    .await?)
+}
+
+/// One public exemplar, or not found when it is not public.
+pub async fn public_exemplar<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<PublicExemplar, StoreError> {
+    let row: Option<PublicExemplar> = sql::one(
+        conn,
+        &format!("{PUBLIC_SELECT} WHERE x.id = $1 AND x.is_public = $2 AND x.state IN ($3, $4)"),
+        vec![
+            id.into(),
+            true.into(),
+            ExemplarState::Verified.code().into(),
+            ExemplarState::Commended.code().into(),
+        ],
+    )
+    .await?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// The latest exemplar of the month featured by a top unit, if public.
+pub async fn exemplar_of_the_month<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Option<(String, PublicExemplar)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        month: String,
+        exemplar_id: i64,
+    }
+    let row: Option<Row> = sql::one(
+        conn,
+        "SELECT f.month, f.exemplar_id FROM exemplar_features f JOIN orgs o ON o.id = f.org_id \
+         JOIN exemplars x ON x.id = f.exemplar_id WHERE o.parent_id IS NULL AND x.is_public = $1 \
+         ORDER BY f.month DESC LIMIT 1",
+        vec![true.into()],
+    )
+    .await?;
+    match row {
+        Some(r) => match public_exemplar(conn, r.exemplar_id).await {
+            Ok(x) => Ok(Some((r.month, x))),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+        None => Ok(None),
+    }
 }

@@ -725,3 +725,53 @@ pub async fn carried_candidates<C: ConnectionTrait>(
     .await?;
     Ok(rows.into_iter().map(|c| (c.id, c.name, c.year)).collect())
 }
+
+/// Whether a model is shown on the public site: recognised (or spread since) and flagged.
+const PUBLIC_MODEL: &str = "m.is_public = ? AND m.state IN (?, ?)";
+
+fn public_values() -> Vec<sea_orm::Value> {
+    vec![
+        true.into(),
+        ModelState::Recognised.code().into(),
+        ModelState::Replicated.code().into(),
+    ]
+}
+
+/// The public models, by sector and year if given, newest recognition first: two queries.
+pub async fn public_models<C: ConnectionTrait>(
+    conn: &C,
+    sector: Option<Sector>,
+    year: Option<i32>,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Model>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(PUBLIC_MODEL, public_values());
+    if let Some(s) = sector {
+        w.push("m.sector = ?", vec![s.code().into()]);
+    }
+    if let Some(y) = year {
+        w.push("y.year = ?", vec![y.into()]);
+    }
+    let rows: Page<ModelRow> = sql::page(
+        conn,
+        MODEL_SELECT,
+        "FROM models m JOIN orgs o ON o.id = m.org_id JOIN campaign_years y ON y.id = m.year_id",
+        &w,
+        "m.recognised_on DESC, m.id DESC",
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(rows.map(Model::from))
+}
+
+/// One public model, or not found when it is not public.
+pub async fn public_model<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Model, StoreError> {
+    let mut w = sql::Where::new();
+    w.push("m.id = ?", vec![id.into()]);
+    w.push(PUBLIC_MODEL, public_values());
+    let row: Option<ModelRow> =
+        sql::one(conn, &format!("{MODEL_SELECT}{}", w.sql()), w.values).await?;
+    row.map(Model::from).ok_or(StoreError::NotFound)
+}

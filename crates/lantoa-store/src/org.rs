@@ -271,6 +271,22 @@ pub async fn by_codes<C: ConnectionTrait>(
         .collect())
 }
 
+/// The active grassroots organisations ("cơ sở đảng"), by path: the units citizens address.
+pub async fn grassroots<C: ConnectionTrait>(conn: &C) -> Result<Vec<Org>, StoreError> {
+    let kinds: Vec<Value> = OrgKind::ALL
+        .iter()
+        .filter(|k| k.is_grassroots())
+        .map(|k| Value::from(k.code()))
+        .collect();
+    let rows: Vec<OrgRow> = sql::all_in(
+        conn,
+        &format!("SELECT {COLUMNS} FROM orgs WHERE archived_at IS NULL AND kind IN ({{list}}) ORDER BY path"),
+        kinds,
+    )
+    .await?;
+    Ok(rows.into_iter().map(Org::from).collect())
+}
+
 /// The ancestors of a unit from the root down, the unit itself last (for breadcrumbs).
 pub async fn lineage<C: ConnectionTrait>(conn: &C, org: &Org) -> Result<Vec<Org>, StoreError> {
     let ids = org.path_ids();

@@ -70,3 +70,39 @@ pub async fn save<C: crate::Writer>(
     txn.commit().await?;
     Ok(())
 }
+
+/// The server's key for signing public-form challenges, the same on every server sharing
+/// the database: made on first use, kept as a setting no page shows.
+pub async fn form_key<C: ConnectionTrait>(conn: &C) -> Result<String, StoreError> {
+    const NAME: &str = "public_form_key";
+    if let Some(key) = stored_value(conn, NAME).await? {
+        return Ok(key);
+    }
+    let now = Utc::now();
+    sql::exec(
+        conn,
+        "INSERT INTO settings (name, value, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (name) DO NOTHING",
+        vec![
+            NAME.into(),
+            serde_json::Value::from(crate::secret::new_token())
+                .to_string()
+                .into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    stored_value(conn, NAME).await?.ok_or(StoreError::NotFound)
+}
+
+async fn stored_value<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+) -> Result<Option<String>, StoreError> {
+    let rows: Vec<Stored> = sql::all(
+        conn,
+        "SELECT name, value FROM settings WHERE name = $1",
+        vec![name.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().next().map(|r| r.value))
+}

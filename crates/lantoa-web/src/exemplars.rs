@@ -32,6 +32,7 @@ pub fn routes() -> crate::Routes {
         .route("/guong-dien-hinh/{id}", get(exemplar_page))
         .route("/guong-dien-hinh/{id}/buoc", post(take_step))
         .route("/guong-dien-hinh/{id}/thang", post(feature))
+        .route("/guong-dien-hinh/{id}/cong-khai", post(publish))
 }
 
 const PER_PAGE: u64 = 30;
@@ -437,6 +438,33 @@ async fn take_step(
     let step = ExemplarStep::from_code(&form.step).ok_or(AppError::NotFound)?;
     match exemplars::take_step(state.store.db(), &viewer.actor, id, step).await {
         Ok(_) => Ok(Redirect::to(&format!("{STAFF}/guong-dien-hinh/{id}")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&exemplar_view(&state, &viewer, id, String::new(), errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    public: String,
+}
+
+/// Shows a verified or commended exemplar on the public site, or hides it.
+async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<PublishForm>,
+) -> Result<Response, AppError> {
+    let (_, _, staff) = exemplar_in_reach(&state, &viewer, id).await?;
+    if !staff {
+        return Err(AppError::Forbidden);
+    }
+    let public = form.public == "1";
+    match exemplars::set_public(state.store.db(), &viewer.actor, id, public).await {
+        Ok(()) => Ok(Redirect::to(&format!("{STAFF}/guong-dien-hinh/{id}")).into_response()),
         Err(StoreError::Invalid(errors)) => {
             render_invalid(&exemplar_view(&state, &viewer, id, String::new(), errors).await?)
         }

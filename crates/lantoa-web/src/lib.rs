@@ -21,6 +21,7 @@ mod models;
 pub mod org;
 pub mod people;
 mod plans;
+mod public;
 mod ratings;
 mod settings;
 pub mod study;
@@ -239,7 +240,7 @@ pub fn routes(state: &AppState) -> Routes {
         .route_layer(sign_in());
     let api = api::routes().route_layer(sign_in());
     Routes::new()
-        .public("/", get(|| async { Redirect::to(STAFF) }))
+        .merge(public::routes())
         .public("/healthz", get(healthz))
         .merge(auth::routes())
         .nest(STAFF, staff)

@@ -37,6 +37,8 @@ impl MigrationTrait for Migration {
             .col(big_integer_null("nominated_by"))
             .col(string_len_null("client_addr", 64))
             .col(string_len("state", 20))
+            // Shown on the public site (only once verified or commended).
+            .col(boolean("is_public").default(false))
             .col(timestamp_with_time_zone("nominated_at"))
             .col(timestamp_with_time_zone_null("decided_at"))
             .foreign_key(&mut fk("exemplars", "org_id", "orgs"))

@@ -364,3 +364,22 @@ pub async fn submitted_plan(member: &TestApp, year: i32) -> String {
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
     edit.trim_end_matches("/sua").to_owned()
 }
+
+impl TestApp {
+    /// The integer column `value` of the first row of a query (counts, ids).
+    #[allow(dead_code)]
+    pub async fn scalar(&self, query: &str) -> i64 {
+        let db = self.state.store.db();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                query,
+            ))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no row: {query}"));
+        row.try_get::<Option<i64>>("", "value")
+            .unwrap()
+            .unwrap_or(0)
+    }
+}

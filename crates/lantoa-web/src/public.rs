@@ -1,0 +1,444 @@
+//! The public site, for anyone without signing in: the campaign's typical models and
+//! exemplary people (only those reviewed and flagged public, never evidence, nominators or
+//! contacts), and the "Đề cử người tốt, việc tốt" form — throttled per address, with an
+//! arithmetic question signed by the server instead of a third-party captcha, every
+//! nomination held for review. Pages may be cached for a minute.
+
+use crate::views::{PageLink, page_links, render};
+use crate::{AppError, AppState, RequestActor};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use lantoa_domain::ClosedList;
+use lantoa_domain::exemplars::{ExemplarField, ExemplarInput, ExemplarKind, NominationSource};
+use lantoa_domain::org::Sector;
+use lantoa_domain::validation::FieldErrors;
+use lantoa_store::StoreError;
+use lantoa_store::exemplars::{self, Nominator, PublicExemplar};
+use lantoa_store::models::{self, Model};
+use lantoa_store::org::{self, Org};
+use serde::Deserialize;
+
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
+        .public("/", get(home))
+        .public("/mo-hinh-tieu-bieu", get(models_page))
+        .public("/mo-hinh-tieu-bieu/{id}", get(model_page))
+        .public("/guong-sang", get(exemplars_page))
+        .public("/guong-sang/{id}", get(exemplar_page))
+        .public("/de-cu", get(nomination_form).post(nominate))
+}
+
+const PER_PAGE: u64 = 24;
+/// Public nominations accepted from one address in an hour.
+pub const NOMINATIONS_PER_HOUR: i64 = 3;
+/// How long a form's question stays valid.
+const CHALLENGE_MINUTES: i64 = 60;
+
+/// A public page: cacheable for a minute by browsers and proxies.
+fn cached(html: axum::response::Html<String>) -> Response {
+    ([(header::CACHE_CONTROL, "public, max-age=60")], html).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "public/home.html")]
+struct HomePage {
+    title: String,
+    models: Vec<Model>,
+    exemplars: Vec<PublicExemplar>,
+    month: Option<(String, PublicExemplar)>,
+}
+
+impl HomePage {
+    fn month_text(&self, m: &str) -> String {
+        month_text(m)
+    }
+}
+
+/// "2024-09" as "09/2024".
+fn month_text(m: &str) -> String {
+    match m.split_once('-') {
+        Some((y, mm)) => format!("{mm}/{y}"),
+        None => m.to_owned(),
+    }
+}
+
+async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let page = HomePage {
+        title: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh".into(),
+        models: models::public_models(db, None, None, 1, 6).await?.items,
+        exemplars: exemplars::public_exemplars(db, None, 1, 6).await?.items,
+        month: exemplars::exemplar_of_the_month(db).await?,
+    };
+    Ok(cached(render(&page)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    sector: String,
+    year: Option<i32>,
+    page: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "public/models.html")]
+struct ModelsPage {
+    title: String,
+    rows: Vec<Model>,
+    total: String,
+    links: Vec<PageLink>,
+    sector: String,
+    sectors: Vec<(&'static str, &'static str)>,
+}
+
+async fn models_page(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let sector = Sector::from_code(&q.sector);
+    let page = models::public_models(
+        state.store.db(),
+        sector,
+        q.year,
+        q.page.unwrap_or(1),
+        PER_PAGE,
+    )
+    .await?;
+    let filter = sector.map_or(String::new(), |s| format!("sector={}&", s.code()));
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("/mo-hinh-tieu-bieu?{filter}page={p}")
+    });
+    let view = ModelsPage {
+        title: "Mô hình tiêu biểu".into(),
+        total: crate::views::number(page.total),
+        rows: page.items,
+        links,
+        sector: q.sector.clone(),
+        sectors: Sector::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+    };
+    Ok(cached(render(&view)?))
+}
+
+#[derive(Template)]
+#[template(path = "public/model.html")]
+struct ModelPage {
+    title: String,
+    m: Model,
+    results: Vec<models::Evaluation>,
+    spread: Vec<models::Replication>,
+}
+
+impl ModelPage {
+    fn date(&self, d: &chrono::NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+}
+
+async fn model_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let m = models::public_model(db, id).await?;
+    let view = ModelPage {
+        title: m.name.clone(),
+        results: models::evaluations(db, id).await?,
+        spread: models::replications(db, id).await?,
+        m,
+    };
+    Ok(cached(render(&view)?))
+}
+
+#[derive(Template)]
+#[template(path = "public/exemplars.html")]
+struct ExemplarsPage {
+    title: String,
+    rows: Vec<PublicExemplar>,
+    total: String,
+    links: Vec<PageLink>,
+}
+
+async fn exemplars_page(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let page = exemplars::public_exemplars(state.store.db(), q.year, q.page.unwrap_or(1), PER_PAGE)
+        .await?;
+    let links = page_links(page.page, page.pages(), |p| format!("/guong-sang?page={p}"));
+    let view = ExemplarsPage {
+        title: "Gương sáng, người tốt việc tốt".into(),
+        total: crate::views::number(page.total),
+        rows: page.items,
+        links,
+    };
+    Ok(cached(render(&view)?))
+}
+
+#[derive(Template)]
+#[template(path = "public/exemplar.html")]
+struct ExemplarPage {
+    title: String,
+    x: PublicExemplar,
+}
+
+async fn exemplar_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let x = exemplars::public_exemplar(state.store.db(), id).await?;
+    Ok(cached(render(&ExemplarPage {
+        title: x.name.clone(),
+        x,
+    })?))
+}
+
+/// A question a person answers and a script rarely does: "7 + 5", with the answer signed by
+/// the server's key and an expiry, so no state is kept between showing and sending.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Challenge {
+    question: String,
+    expires: i64,
+    token: String,
+}
+
+fn sign(key: &str, answer: i64, expires: i64) -> String {
+    lantoa_store::secret::digest(&format!("{key}:{answer}:{expires}"))
+}
+
+fn new_challenge(key: &str) -> Challenge {
+    let seed = lantoa_store::secret::new_token();
+    let digit = |i: usize| i64::from(seed.as_bytes()[i] % 9) + 1;
+    let (a, b) = (digit(0), digit(1));
+    let expires = Utc::now().timestamp() + CHALLENGE_MINUTES * 60;
+    Challenge {
+        question: format!("{a} cộng {b} bằng mấy?"),
+        expires,
+        token: sign(key, a + b, expires),
+    }
+}
+
+fn check_challenge(key: &str, answer: &str, expires: &str, token: &str) -> Result<(), String> {
+    let expires: i64 = expires.trim().parse().unwrap_or(0);
+    if expires < Utc::now().timestamp() {
+        return Err("Câu hỏi đã hết hạn: trả lời câu hỏi mới bên dưới".into());
+    }
+    match answer.trim().parse::<i64>() {
+        Ok(n) if sign(key, n, expires) == token.trim() => Ok(()),
+        _ => Err("Câu trả lời chưa đúng: hãy tính lại".into()),
+    }
+}
+
+/// The public nomination form as posted.
+#[derive(Debug, Default, Deserialize)]
+struct NominationForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    about: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    achievement: String,
+    #[serde(default)]
+    nominator_name: String,
+    #[serde(default)]
+    nominator_contact: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    expires: String,
+    #[serde(default)]
+    token: String,
+    /// Left empty by people; filled by scripts that fill every field.
+    #[serde(default)]
+    website: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/nominate.html")]
+struct NominationPage {
+    title: String,
+    form: NominationForm,
+    units: Vec<(String, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    fields: Vec<(&'static str, &'static str)>,
+    challenge: Challenge,
+    sent: bool,
+    errors: crate::views::FormErrors,
+}
+
+/// The units a citizen may address: the grassroots organisations (wards, communes,
+/// agencies), by name.
+async fn receiving_units(state: &AppState) -> Result<Vec<Org>, AppError> {
+    let mut units: Vec<Org> = org::grassroots(state.store.db()).await?;
+    units.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(units)
+}
+
+async fn nomination_view(
+    state: &AppState,
+    form: NominationForm,
+    sent: bool,
+    errors: FieldErrors,
+) -> Result<NominationPage, AppError> {
+    let key = lantoa_store::settings::form_key(state.store.db()).await?;
+    Ok(NominationPage {
+        title: "Đề cử người tốt, việc tốt".into(),
+        units: receiving_units(state)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0.to_string(), u.name))
+            .collect(),
+        kinds: ExemplarKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        fields: ExemplarField::ALL
+            .iter()
+            .map(|f| (f.code(), f.label()))
+            .collect(),
+        challenge: new_challenge(&key),
+        form,
+        sent,
+        errors: crate::views::FormErrors(errors),
+    })
+}
+
+async fn nomination_form(State(state): State<AppState>) -> Result<Response, AppError> {
+    let form = NominationForm {
+        kind: ExemplarKind::Person.code().into(),
+        ..Default::default()
+    };
+    Ok(
+        render(&nomination_view(&state, form, false, FieldErrors::default()).await?)?
+            .into_response(),
+    )
+}
+
+async fn nominate(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    Form(form): Form<NominationForm>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let addr = actor.client_addr.clone().unwrap_or_default();
+    let recent =
+        exemplars::public_since(db, &addr, Utc::now() - chrono::Duration::hours(1)).await?;
+    if recent >= NOMINATIONS_PER_HOUR {
+        let errors = FieldErrors::single(
+            "form",
+            "Đã nhận nhiều đề cử từ máy này trong một giờ qua. Xin gửi lại sau.",
+        );
+        let page = nomination_view(&state, form, false, errors).await?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
+    }
+    let mut errors = FieldErrors::default();
+    let key = lantoa_store::settings::form_key(db).await?;
+    if let Err(message) = check_challenge(&key, &form.answer, &form.expires, &form.token) {
+        errors.add("answer", message);
+    }
+    if !form.website.is_empty() {
+        errors.add("answer", "Không gửi được đề cử này");
+    }
+    let unit = match form.unit.trim().parse::<i64>() {
+        Ok(id) => receiving_units(&state)
+            .await?
+            .into_iter()
+            .find(|u| u.id.0 == id),
+        Err(_) => None,
+    };
+    if unit.is_none() {
+        errors.add(
+            "unit",
+            "Chọn phường, xã hoặc cơ quan nơi người được đề cử sinh sống, làm việc",
+        );
+    }
+    let nominator_name = lantoa_domain::text::clean(&form.nominator_name);
+    let contact = lantoa_domain::text::clean(&form.nominator_contact);
+    if nominator_name.is_empty() {
+        errors.add("nominator_name", "Ghi họ tên người đề cử");
+    }
+    if contact.is_empty() {
+        errors.add(
+            "nominator_contact",
+            "Ghi số điện thoại hoặc email để đơn vị liên hệ xác minh (không công khai)",
+        );
+    } else if contact.chars().count() > 200 {
+        errors.add("nominator_contact", "Tối đa 200 ký tự");
+    }
+    let input = ExemplarInput {
+        kind: form.kind.clone(),
+        person_id: String::new(),
+        name: form.name.clone(),
+        about: form.about.clone(),
+        field: form.field.clone(),
+        achievement: form.achievement.clone(),
+        evidence: String::new(),
+    };
+    let draft = input.validate();
+    if let Err(e) = &draft {
+        for (field, message) in e.iter() {
+            errors.add(field, message);
+        }
+    }
+    let (Ok(draft), Some(unit), true) = (draft, unit, errors.is_empty()) else {
+        let page = nomination_view(&state, form, false, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let years = lantoa_store::campaign::years(db).await?;
+    let year = crate::campaign::current_year(&years, crate::today())
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let nominator = Nominator {
+        source: Some(NominationSource::Public),
+        name: Some(nominator_name),
+        contact: Some(contact),
+    };
+    match exemplars::nominate(db, &actor, &unit, &year, &draft, &nominator).await {
+        Ok(_) => Ok(render(
+            &nomination_view(
+                &state,
+                NominationForm::default(),
+                true,
+                FieldErrors::default(),
+            )
+            .await?,
+        )?
+        .into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let page = nomination_view(&state, form, false, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_answer_is_accepted_once_right_and_in_time() {
+        let c = new_challenge("khóa");
+        let (a, b) = c.question.split_once(" cộng ").unwrap();
+        let b = b.split(' ').next().unwrap();
+        let answer = (a.parse::<i64>().unwrap() + b.parse::<i64>().unwrap()).to_string();
+        let expires = c.expires.to_string();
+        assert!(check_challenge("khóa", &answer, &expires, &c.token).is_ok());
+        assert!(check_challenge("khóa", "99", &expires, &c.token).is_err());
+        assert!(check_challenge("khác", &answer, &expires, &c.token).is_err());
+        let past = (Utc::now().timestamp() - 1).to_string();
+        let stale = sign("khóa", answer.parse().unwrap(), Utc::now().timestamp() - 1);
+        assert!(check_challenge("khóa", &answer, &past, &stale).is_err());
+    }
+}

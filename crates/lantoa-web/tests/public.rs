@@ -1,0 +1,173 @@
+//! The public site: only reviewed, public-flagged models and exemplars, never evidence or
+//! contacts; the public nomination form with its question, its throttle, and its
+//! nominations held for review.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::TestApp;
+use lantoa_domain::exemplars::{ExemplarState, NominationSource};
+
+/// The question's fields in a form page: (answer, expires, token).
+fn solve(html: &str) -> (String, String, String) {
+    let question = html
+        .split("<label for=\"answer\">")
+        .nth(1)
+        .and_then(|rest| rest.split(" bằng mấy?").next())
+        .unwrap_or_else(|| panic!("no question: {html}"));
+    let (a, b) = question.split_once(" cộng ").unwrap();
+    let answer = a.trim().parse::<i64>().unwrap() + b.trim().parse::<i64>().unwrap();
+    let hidden = |name: &str| {
+        html.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned()
+    };
+    (answer.to_string(), hidden("expires"), hidden("token"))
+}
+
+#[tokio::test]
+async fn citizens_see_the_reviewed_models_and_exemplars_and_nothing_private() {
+    for admin in TestApp::each_anonymous().await {
+        let home = admin.get("/").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", admin.backend);
+        assert_eq!(
+            home.headers.get(header::CACHE_CONTROL).unwrap(),
+            "public, max-age=60"
+        );
+        let html = home.text();
+        assert!(html.contains("Gương điển hình tháng 12/2024"), "{html}");
+        assert!(html.contains("/mo-hinh-tieu-bieu/"));
+        let list = admin.get("/mo-hinh-tieu-bieu").await.text();
+        assert!(list.contains("mô hình"), "{list}");
+
+        // A model not recognised, an exemplar not public: not found.
+        let db = admin.state.store.db();
+        let hidden_model: i64 = admin
+            .scalar("SELECT id AS value FROM models WHERE state = 'khong_dat' ORDER BY id LIMIT 1")
+            .await;
+        assert_eq!(
+            admin
+                .get(&format!("/mo-hinh-tieu-bieu/{hidden_model}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let hidden_exemplar: i64 = admin
+            .scalar("SELECT id AS value FROM exemplars WHERE is_public = false ORDER BY id LIMIT 1")
+            .await;
+        assert_eq!(
+            admin
+                .get(&format!("/guong-sang/{hidden_exemplar}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let shown: i64 = admin
+            .scalar("SELECT id AS value FROM exemplars WHERE is_public = true ORDER BY id LIMIT 1")
+            .await;
+        let x = lantoa_store::exemplars::exemplar(db, shown).await.unwrap();
+        let page = admin.get(&format!("/guong-sang/{shown}")).await.text();
+        assert!(page.contains(&x.name) && !page.contains("Căn cứ"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
+    for admin in TestApp::each_anonymous().await {
+        let db = admin.state.store.db();
+        let citizen = admin.calling_from("203.0.113.9");
+        let unit = admin.org_id("DB-P5").await;
+        let form = citizen.get("/de-cu").await.text();
+        assert!(form.contains("Đảng bộ Phường 5"), "{form}");
+        let body = |answer: &str, expires: &str, token: &str| {
+            format!(
+                "kind=ca_nhan&name=Ch%E1%BB%8B+T%C3%A1m+b%C3%A1n+v%C3%A9+s%E1%BB%91&unit={unit}&field=nhan_dao_tu_thien\
+                 &achievement=Nh%E1%BA%B7t+%C4%91%C6%B0%E1%BB%A3c+t%E1%BA%A5m+v%C3%A9+tr%C3%BAng+th%C6%B0%E1%BB%9Fng+v%C3%A0+tr%E1%BA%A3+l%E1%BA%A1i+cho+kh%C3%A1ch\
+                 &nominator_name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&nominator_contact=0901+234+567\
+                 &answer={answer}&expires={expires}&token={token}"
+            )
+        };
+        let count =
+            || admin.scalar("SELECT COUNT(*) AS value FROM exemplars WHERE source = 'nguoi_dan'");
+        let before = count().await;
+
+        // A wrong answer: refused, nothing written.
+        let (answer, expires, token) = solve(&form);
+        let wrong = (answer.parse::<i64>().unwrap() + 1).to_string();
+        let reply = citizen
+            .post_form("/de-cu", &body(&wrong, &expires, &token))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        assert!(reply.text().contains("Câu trả lời chưa đúng"));
+        assert_eq!(count().await, before);
+
+        // Right: held for review, not public, the contact kept for staff only.
+        let reply = citizen
+            .post_form("/de-cu", &body(&answer, &expires, &token))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert!(reply.text().contains("Đã nhận đề cử"));
+        let id: i64 = admin
+            .scalar("SELECT MAX(id) AS value FROM exemplars WHERE source = 'nguoi_dan'")
+            .await;
+        let x = lantoa_store::exemplars::exemplar(db, id).await.unwrap();
+        assert_eq!(x.state, ExemplarState::Nominated);
+        assert_eq!(x.source, NominationSource::Public);
+        assert!(!x.is_public);
+        assert_eq!(x.nominator_contact.as_deref(), Some("0901 234 567"));
+        assert_eq!(
+            admin.get(&format!("/guong-sang/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let page = staff
+            .get(&format!("/quan-ly/guong-dien-hinh/{id}"))
+            .await
+            .text();
+        assert!(page.contains("0901 234 567"), "{page}");
+        // Once verified and flagged, it is public, without its nominator.
+        let step = format!("/quan-ly/guong-dien-hinh/{id}/buoc");
+        staff.post_form(&step, "step=xac_minh").await;
+        let reply = staff
+            .post_form(
+                &format!("/quan-ly/guong-dien-hinh/{id}/cong-khai"),
+                "public=1",
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let public = admin.get(&format!("/guong-sang/{id}")).await.text();
+        assert!(
+            public.contains("Chị Tám bán vé số") && !public.contains("0901"),
+            "{public}"
+        );
+
+        // Three from one address in an hour; the fourth waits.
+        for _ in 0..2 {
+            let (answer, expires, token) = solve(&citizen.get("/de-cu").await.text());
+            let reply = citizen
+                .post_form("/de-cu", &body(&answer, &expires, &token))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK);
+        }
+        let (answer, expires, token) = solve(&citizen.get("/de-cu").await.text());
+        let reply = citizen
+            .post_form("/de-cu", &body(&answer, &expires, &token))
+            .await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(count().await, before + 3);
+        // Another address is not held back.
+        let neighbour = admin.calling_from("203.0.113.10");
+        let (answer, expires, token) = solve(&neighbour.get("/de-cu").await.text());
+        let reply = neighbour
+            .post_form("/de-cu", &body(&answer, &expires, &token))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+}
