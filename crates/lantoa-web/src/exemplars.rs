@@ -112,14 +112,7 @@ impl ListPage {
 
     /// A month "2024-09" as "09/2024".
     fn month(&self, m: &str) -> String {
-        month_text(m)
-    }
-}
-
-fn month_text(m: &str) -> String {
-    match m.split_once('-') {
-        Some((y, mm)) => format!("{mm}/{y}"),
-        None => m.to_owned(),
+        crate::views::month(m)
     }
 }
 
@@ -527,6 +520,6 @@ mod tests {
         assert_eq!(super::parse_month("09-2024").unwrap(), "2024-09");
         assert!(super::parse_month("13/2024").is_err());
         assert!(super::parse_month("2024").is_err());
-        assert_eq!(super::month_text("2024-09"), "09/2024");
+        assert_eq!(crate::views::month("2024-09"), "09/2024");
     }
 }

@@ -55,15 +55,7 @@ struct HomePage {
 
 impl HomePage {
     fn month_text(&self, m: &str) -> String {
-        month_text(m)
-    }
-}
-
-/// "2024-09" as "09/2024".
-fn month_text(m: &str) -> String {
-    match m.split_once('-') {
-        Some((y, mm)) => format!("{mm}/{y}"),
-        None => m.to_owned(),
+        crate::views::month(m)
     }
 }
 

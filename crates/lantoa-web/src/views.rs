@@ -81,6 +81,14 @@ pub fn number(n: i64) -> String {
     lantoa_domain::format::number(n)
 }
 
+/// A month as stored, "2024-09", as people write it: "09/2024".
+pub fn month(m: &str) -> String {
+    match m.split_once('-') {
+        Some((y, mm)) => format!("{mm}/{y}"),
+        None => m.to_owned(),
+    }
+}
+
 /// The filters of a list as a query string to append: "&sector=y_te&q=bac", leaving out
 /// the empty ones (values already escaped).
 pub fn filter_query(pairs: &[(&str, String)]) -> String {
