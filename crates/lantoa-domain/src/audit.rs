@@ -62,6 +62,7 @@ closed_list!(
         ExemplarCreate = ("exemplar_create", "Đề cử gương điển hình"),
         ExemplarStep = ("exemplar_step", "Cập nhật bước của đề cử"),
         ExemplarFeature = ("exemplar_feature", "Chọn gương điển hình của tháng"),
+        DecisionCreate = ("decision_create", "Ban hành quyết định khen thưởng"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),

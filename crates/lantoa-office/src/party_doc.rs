@@ -70,6 +70,8 @@ pub struct PartyDocument {
     pub superior: String,
     /// The issuing body ("CHI BỘ KHU PHỐ 1").
     pub issuer: String,
+    /// Number and symbol under the issuer ("15-QĐ/TU"), for numbered documents.
+    pub number: Option<String>,
     /// Place of the date line ("Mỹ Tho").
     pub place: String,
     /// Date of the document.
@@ -84,6 +86,8 @@ pub struct PartyDocument {
     pub signature: Signature,
     /// Signature at the left (an approval), if any.
     pub approval: Option<Signature>,
+    /// "Nơi nhận" at the bottom left, when there is no approval there.
+    pub copies: Vec<String>,
     /// Margins.
     pub margins: Margins,
 }
@@ -208,10 +212,15 @@ pub fn party_docx(doc: &PartyDocument) -> Result<Vec<u8>, ExportError> {
         if !doc.superior.is_empty() {
             cell = cell.add_paragraph(centred(vec![run(&doc.superior.to_uppercase(), HEADER)]));
         }
-        cell.add_paragraph(centred(vec![
-            run(&doc.issuer.to_uppercase(), HEADER).bold(),
-        ]))
-        .add_paragraph(centred(vec![run("*", HEADER)]))
+        cell = cell
+            .add_paragraph(centred(vec![
+                run(&doc.issuer.to_uppercase(), HEADER).bold(),
+            ]))
+            .add_paragraph(centred(vec![run("*", HEADER)]));
+        if let Some(number) = &doc.number {
+            cell = cell.add_paragraph(centred(vec![run(&format!("Số {number}"), BODY)]));
+        }
+        cell
     };
     let right = TableCell::new()
         .width(text_width - half, WidthType::Dxa)
@@ -278,9 +287,20 @@ pub fn party_docx(doc: &PartyDocument) -> Result<Vec<u8>, ExportError> {
     docx = docx.add_paragraph(centred(vec![run("", BODY)]));
     let approval = match &doc.approval {
         Some(s) => signature_cell(s, half),
-        None => TableCell::new()
-            .width(half, WidthType::Dxa)
-            .clear_all_border(),
+        None => {
+            let mut cell = TableCell::new()
+                .width(half, WidthType::Dxa)
+                .clear_all_border();
+            if !doc.copies.is_empty() {
+                cell = cell
+                    .add_paragraph(Paragraph::new().add_run(run("Nơi nhận:", 24).bold().italic()));
+                for copy in &doc.copies {
+                    cell =
+                        cell.add_paragraph(Paragraph::new().add_run(run(&format!("- {copy}"), 22)));
+                }
+            }
+            cell
+        }
     };
     docx = docx.add_table(borderless(
         vec![approval, signature_cell(&doc.signature, text_width - half)],
@@ -319,6 +339,8 @@ mod tests {
         let doc = PartyDocument {
             superior: "Đảng bộ Phường 5".into(),
             issuer: "Chi bộ Khu phố 1".into(),
+            number: None,
+            copies: Vec::new(),
             place: "Mỹ Tho".into(),
             date: NaiveDate::from_ymd_opt(2024, 3, 5).unwrap(),
             title: "Kế hoạch cá nhân".into(),

@@ -1144,6 +1144,31 @@ async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
         vec![],
     )
     .await?;
+    // The city Standing Committee's certificates of merit for the year.
+    let city = crate::org::get(conn, OrgId(root)).await?;
+    let commended: Vec<i64> = crate::commendations::eligible(conn, &city, &y2024)
+        .await?
+        .iter()
+        .filter(|x| x.state == ExemplarState::Commended)
+        .map(|x| x.id)
+        .collect();
+    let decision = lantoa_domain::commendations::DecisionDraft {
+        form: lantoa_domain::commendations::CommendationForm::Certificate,
+        signed_on: NaiveDate::from_ymd_opt(2024, 12, 20).unwrap_or_default(),
+        number: None,
+        signer_name: "Nguyễn Văn Thành".into(),
+        signer_post: "Phó Bí thư Thường trực".into(),
+        reason: "Đã có thành tích tiêu biểu trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm 2024".into(),
+    };
+    crate::commendations::issue(
+        conn,
+        &crate::audit::Actor::system("demo"),
+        &city,
+        &y2024,
+        &decision,
+        &commended,
+    )
+    .await?;
     for (month, id) in ["2024-09", "2024-10", "2024-11", "2024-12"]
         .iter()
         .zip(featured)

@@ -52,7 +52,7 @@ impl Exemplar {
 }
 
 #[derive(FromQueryResult)]
-struct ExemplarRow {
+pub(crate) struct ExemplarRow {
     id: i64,
     org_id: i64,
     org_name: String,
@@ -102,7 +102,7 @@ impl From<ExemplarRow> for Exemplar {
     }
 }
 
-const EXEMPLAR_SELECT: &str = "SELECT x.id, x.org_id, o.name AS org_name, o.path AS org_path, y.year, x.kind, \
+pub(crate) const EXEMPLAR_SELECT: &str = "SELECT x.id, x.org_id, o.name AS org_name, o.path AS org_path, y.year, x.kind, \
     x.person_id, x.name, x.about, x.category, x.field, x.achievement, x.evidence, x.source, x.nominator_name, \
     x.nominator_contact, x.state, x.is_public, x.nominated_at, x.decided_at \
     FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id";

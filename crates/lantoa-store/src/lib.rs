@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod campaign;
+pub mod commendations;
 pub mod coverage;
 pub mod demo;
 pub mod error;

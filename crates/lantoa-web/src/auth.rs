@@ -167,6 +167,7 @@ impl Viewer {
             links.push(("Xếp loại", format!("{STAFF}/xep-loai")));
             links.push(("Mô hình", format!("{STAFF}/mo-hinh")));
             links.push(("Gương điển hình", format!("{STAFF}/guong-dien-hinh")));
+            links.push(("Khen thưởng", format!("{STAFF}/khen-thuong")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

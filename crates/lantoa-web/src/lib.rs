@@ -12,6 +12,7 @@ mod assets;
 mod audit;
 pub mod auth;
 mod campaign;
+mod commendations;
 pub mod error;
 mod exemplars;
 pub mod imports;
@@ -234,6 +235,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(ratings::routes())
         .merge(models::routes())
         .merge(exemplars::routes())
+        .merge(commendations::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

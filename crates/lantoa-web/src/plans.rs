@@ -1243,6 +1243,8 @@ async fn plan_document(
     Ok(PartyDocument {
         superior,
         issuer: unit.name.clone(),
+        number: None,
+        copies: Vec::new(),
         place: lantoa_domain::org::place_name(&top.name),
         date: plan
             .submitted_at

@@ -35,6 +35,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 
 struct Samples {
     unit: i64,
+    decision: i64,
     model: i64,
     exemplar: i64,
     reminder: i64,
@@ -228,12 +229,38 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    lantoa_store::exemplars::take_step(
+        db,
+        &Actor::cli(),
+        exemplar,
+        lantoa_domain::exemplars::ExemplarStep::Verify,
+    )
+    .await
+    .unwrap();
+    let decision = lantoa_store::commendations::issue(
+        db,
+        &Actor::cli(),
+        &p2,
+        &year,
+        &lantoa_domain::commendations::DecisionDraft {
+            form: lantoa_domain::commendations::CommendationForm::Certificate,
+            signed_on: chrono::NaiveDate::from_ymd_opt(2024, 12, 1).unwrap(),
+            number: None,
+            signer_name: "Người Ký Bí Mật".into(),
+            signer_post: "Bí thư".into(),
+            reason: "Thành tích".into(),
+        },
+        &[exemplar],
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
         .id;
     Samples {
         unit,
+        decision,
         model,
         exemplar,
         reminder,
@@ -279,6 +306,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.model
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
+    } else if path.starts_with("/quan-ly/khen-thuong/") {
+        s.decision
     } else {
         0
     };

@@ -22,6 +22,7 @@ mod m0010_settings;
 mod m0011_reminder_mail;
 mod m0012_models;
 mod m0013_exemplars;
+mod m0014_commendations;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -106,6 +107,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_reminder_mail::Migration),
             Box::new(m0012_models::Migration),
             Box::new(m0013_exemplars::Migration),
+            Box::new(m0014_commendations::Migration),
         ]
     }
 }

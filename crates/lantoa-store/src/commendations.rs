@@ -1,0 +1,386 @@
+//! Commendation decisions: issuing one (its number allocated per issuer and year, or a
+//! paper decision's number checked free), the nominations it commends (marked commended,
+//! dated by the signature), the list, one decision with its recipients, and the figures by
+//! form and by who was commended.
+
+use crate::audit::{self, Actor, Change};
+use crate::campaign::CampaignYear;
+use crate::exemplars::{EXEMPLAR_SELECT, Exemplar, ExemplarRow};
+use crate::org::{Org, Subtree};
+use crate::{Page, StoreError, sql};
+use chrono::{Datelike, NaiveDate, Utc};
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::commendations::{CommendationForm, DecisionDraft, issuer_symbol};
+use lantoa_domain::exemplars::{ExemplarKind, ExemplarState, SubjectCategory};
+use lantoa_domain::{ClosedList, OrgId};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
+/// A decision with its issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub year: i32,
+    pub number: i32,
+    /// "15-QĐ/TU".
+    pub symbol: String,
+    pub form: CommendationForm,
+    pub signed_on: NaiveDate,
+    pub signer_name: String,
+    pub signer_post: String,
+    pub reason: String,
+    /// People and collectives commended.
+    pub recipients: i64,
+}
+
+#[derive(FromQueryResult)]
+struct DecisionRow {
+    id: i64,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    number: i32,
+    symbol: String,
+    form: String,
+    signed_on: NaiveDate,
+    signer_name: String,
+    signer_post: String,
+    reason: String,
+    recipients: i64,
+}
+
+impl From<DecisionRow> for Decision {
+    fn from(r: DecisionRow) -> Self {
+        Decision {
+            id: r.id,
+            org_id: OrgId(r.org_id),
+            org_name: r.org_name,
+            year: r.year,
+            number: r.number,
+            symbol: r.symbol,
+            form: CommendationForm::from_code(&r.form).unwrap_or(CommendationForm::Praise),
+            signed_on: r.signed_on,
+            signer_name: r.signer_name,
+            signer_post: r.signer_post,
+            reason: r.reason,
+            recipients: r.recipients,
+        }
+    }
+}
+
+const DECISION_SELECT: &str = "SELECT d.id, d.org_id, o.name AS org_name, y.year, d.number, d.symbol, d.form, d.signed_on, \
+    d.signer_name, d.signer_post, d.reason, \
+    (SELECT COUNT(*) FROM decision_recipients r WHERE r.decision_id = d.id) AS recipients \
+    FROM commendation_decisions d JOIN orgs o ON o.id = d.org_id JOIN campaign_years y ON y.id = d.year_id";
+
+/// One decision.
+pub async fn decision<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Decision, StoreError> {
+    let row: Option<DecisionRow> = sql::one(
+        conn,
+        &format!("{DECISION_SELECT} WHERE d.id = $1"),
+        vec![id.into()],
+    )
+    .await?;
+    row.map(Decision::from).ok_or(StoreError::NotFound)
+}
+
+/// The decisions issued in a subtree for a year, newest first: two queries.
+pub async fn decisions<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Decision>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(
+        "d.year_id = ? AND o.path >= ? AND o.path < ?",
+        vec![
+            year.id.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+        ],
+    );
+    let rows: Page<DecisionRow> = sql::page(
+        conn,
+        DECISION_SELECT,
+        "FROM commendation_decisions d JOIN orgs o ON o.id = d.org_id",
+        &w,
+        "d.signed_on DESC, d.id DESC",
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(rows.map(Decision::from))
+}
+
+/// Whom a decision commends, by name.
+pub async fn recipients<C: ConnectionTrait>(
+    conn: &C,
+    decision_id: i64,
+) -> Result<Vec<Exemplar>, StoreError> {
+    let rows: Vec<ExemplarRow> = sql::all(
+        conn,
+        &format!(
+            "{EXEMPLAR_SELECT} JOIN decision_recipients r ON r.exemplar_id = x.id WHERE r.decision_id = $1 ORDER BY x.name_folded"
+        ),
+        vec![decision_id.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Exemplar::from).collect())
+}
+
+/// The nominations an issuer may commend this year: verified (or proposed) in its subtree,
+/// or commended without a decision yet; by name.
+pub async fn eligible<C: ConnectionTrait>(
+    conn: &C,
+    issuer: &Org,
+    year: &CampaignYear,
+) -> Result<Vec<Exemplar>, StoreError> {
+    let within = issuer.subtree();
+    let rows: Vec<ExemplarRow> = sql::all(
+        conn,
+        &format!(
+            "{EXEMPLAR_SELECT} WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 AND x.state IN ($4, $5, $6) \
+             AND NOT EXISTS (SELECT 1 FROM decision_recipients r WHERE r.exemplar_id = x.id) ORDER BY x.name_folded LIMIT 500"
+        ),
+        vec![
+            year.id.into(),
+            within.from.into(),
+            within.to.into(),
+            ExemplarState::Verified.code().into(),
+            ExemplarState::Proposed.code().into(),
+            ExemplarState::Commended.code().into(),
+        ],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Exemplar::from).collect())
+}
+
+/// Issues a decision commending these nominations. The number is the issuer's next of the
+/// signing year unless a paper decision's number is given, which must be free.
+pub async fn issue<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    issuer: &Org,
+    year: &CampaignYear,
+    draft: &DecisionDraft,
+    exemplar_ids: &[i64],
+) -> Result<i64, StoreError> {
+    let Some(symbol_of_issuer) = issuer_symbol(issuer.kind, &issuer.name) else {
+        return Err(StoreError::invalid(
+            "form",
+            "Chỉ tổ chức đảng ban hành quyết định khen thưởng",
+        ));
+    };
+    let mut ids = exemplar_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(StoreError::invalid(
+            "recipients",
+            "Chọn ít nhất một người hoặc tập thể được khen thưởng",
+        ));
+    }
+    let txn = conn.begin().await?;
+    let allowed: std::collections::HashSet<i64> = eligible(&txn, issuer, year)
+        .await?
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    if let Some(outside) = ids.iter().find(|id| !allowed.contains(id)) {
+        return Err(StoreError::invalid(
+            "recipients",
+            format!(
+                "Đề cử số {outside} không thuộc {} năm {}, chưa được xác minh hoặc đã có quyết định",
+                issuer.name, year.year
+            ),
+        ));
+    }
+    let number_year = draft.signed_on.year();
+    let number = match draft.number {
+        Some(n) => n,
+        None => {
+            sql::scalar(
+                &txn,
+                "SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) AS value FROM commendation_decisions \
+                 WHERE org_id = $1 AND number_year = $2",
+                vec![issuer.id.0.into(), number_year.into()],
+            )
+            .await? as i32
+        }
+    };
+    let symbol = format!("{number}-QĐ/{symbol_of_issuer}");
+    let used = sql::scalar(
+        &txn,
+        "SELECT COUNT(*) AS value FROM commendation_decisions WHERE org_id = $1 AND number_year = $2 AND number = $3",
+        vec![issuer.id.0.into(), number_year.into(), number.into()],
+    )
+    .await?;
+    if used > 0 {
+        return Err(StoreError::invalid(
+            "number",
+            format!("Số {symbol} năm {number_year} đã dùng cho quyết định khác"),
+        ));
+    }
+    let now = Utc::now();
+    let id = sql::scalar(
+        &txn,
+        "INSERT INTO commendation_decisions (org_id, year_id, number_year, number, symbol, form, signed_on, signer_name, \
+         signer_post, reason, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id AS value",
+        vec![
+            issuer.id.0.into(),
+            year.id.into(),
+            number_year.into(),
+            number.into(),
+            symbol.clone().into(),
+            draft.form.code().into(),
+            draft.signed_on.into(),
+            draft.signer_name.clone().into(),
+            draft.signer_post.clone().into(),
+            draft.reason.clone().into(),
+            actor.account_id.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    sql::set_links(
+        &txn,
+        "decision_recipients",
+        ("decision_id", id),
+        "exemplar_id",
+        &ids,
+    )
+    .await?;
+    // The nominations are decided on the day of the signature (unless decided before).
+    let signed = draft
+        .signed_on
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
+    sql::exec(
+        &txn,
+        "UPDATE exemplars SET state = $1, decided_at = COALESCE(decided_at, $2), updated_at = $3 \
+         WHERE id IN (SELECT exemplar_id FROM decision_recipients WHERE decision_id = $4)",
+        vec![
+            ExemplarState::Commended.code().into(),
+            signed.into(),
+            now.into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::created(
+            AuditAction::DecisionCreate,
+            "commendation_decision",
+            id,
+            Some(issuer.id),
+            serde_json::json!({
+                "symbol": symbol,
+                "form": draft.form.code(),
+                "signed_on": draft.signed_on.to_string(),
+                "recipients": ids,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Commended people and collectives of a subtree's decisions for a year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommendationFigures {
+    pub decisions: i64,
+    /// (form, collectives, individuals).
+    pub by_form: Vec<(CommendationForm, i64, i64)>,
+    /// Individuals by who they are (party members, union members, citizens).
+    pub individuals_by_category: Vec<(SubjectCategory, i64)>,
+}
+
+impl CommendationFigures {
+    /// All individuals commended.
+    pub fn individuals(&self) -> i64 {
+        self.by_form.iter().map(|(_, _, i)| i).sum()
+    }
+
+    /// All collectives commended.
+    pub fn collectives(&self) -> i64 {
+        self.by_form.iter().map(|(_, c, _)| c).sum()
+    }
+}
+
+/// The figures: two queries.
+pub async fn figures<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+) -> Result<CommendationFigures, StoreError> {
+    let range = || {
+        vec![
+            year.id.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+        ]
+    };
+    #[derive(FromQueryResult)]
+    struct Row {
+        form: String,
+        kind: String,
+        category: String,
+        n: i64,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT d.form, x.kind, x.category, COUNT(*) AS n FROM decision_recipients r \
+         JOIN commendation_decisions d ON d.id = r.decision_id JOIN orgs o ON o.id = d.org_id \
+         JOIN exemplars x ON x.id = r.exemplar_id \
+         WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3 GROUP BY d.form, x.kind, x.category",
+        range(),
+    )
+    .await?;
+    let mut f = CommendationFigures {
+        decisions: sql::scalar(
+            conn,
+            "SELECT COUNT(*) AS value FROM commendation_decisions d JOIN orgs o ON o.id = d.org_id \
+             WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3",
+            range(),
+        )
+        .await?,
+        ..Default::default()
+    };
+    for form in CommendationForm::ALL {
+        let of = |collective: bool| {
+            rows.iter()
+                .filter(|r| r.form == form.code())
+                .filter(|r| (r.kind == ExemplarKind::Collective.code()) == collective)
+                .map(|r| r.n)
+                .sum::<i64>()
+        };
+        let (c, i) = (of(true), of(false));
+        if c + i > 0 {
+            f.by_form.push((*form, c, i));
+        }
+    }
+    f.individuals_by_category = [
+        SubjectCategory::PartyMember,
+        SubjectCategory::UnionMember,
+        SubjectCategory::Citizen,
+    ]
+    .iter()
+    .map(|c| {
+        let n = rows
+            .iter()
+            .filter(|r| r.kind != ExemplarKind::Collective.code() && r.category == c.code())
+            .map(|r| r.n)
+            .sum();
+        (*c, n)
+    })
+    .collect();
+    Ok(f)
+}
