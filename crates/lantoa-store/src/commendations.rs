@@ -384,3 +384,75 @@ pub async fn figures<C: ConnectionTrait>(
     .collect();
     Ok(f)
 }
+
+/// Which recipients a list shows: a form, a category of individuals, or collectives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecipientFilter {
+    pub form: Option<CommendationForm>,
+    pub category: Option<SubjectCategory>,
+}
+
+/// A commended person or collective with the decision that commended them.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Commended {
+    pub exemplar_id: i64,
+    pub name: String,
+    pub category: String,
+    pub org_name: String,
+    pub decision_id: i64,
+    pub symbol: String,
+    pub form: String,
+}
+
+impl Commended {
+    /// The category's label.
+    pub fn category_label(&self) -> &'static str {
+        SubjectCategory::from_code(&self.category).map_or("", SubjectCategory::label)
+    }
+
+    /// The form's label.
+    pub fn form_label(&self) -> &'static str {
+        CommendationForm::from_code(&self.form).map_or("", CommendationForm::label)
+    }
+}
+
+/// The people and collectives commended by the decisions of a subtree and year, behind a
+/// figure: two queries.
+pub async fn commended<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    filter: &RecipientFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Commended>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(
+        "d.year_id = ? AND o.path >= ? AND o.path < ?",
+        vec![
+            year.id.into(),
+            within.from.clone().into(),
+            within.to.clone().into(),
+        ],
+    );
+    if let Some(f) = filter.form {
+        w.push("d.form = ?", vec![f.code().into()]);
+    }
+    if let Some(c) = filter.category {
+        w.push("x.category = ?", vec![c.code().into()]);
+    }
+    let from = "FROM decision_recipients r JOIN commendation_decisions d ON d.id = r.decision_id \
+        JOIN orgs o ON o.id = d.org_id JOIN exemplars x ON x.id = r.exemplar_id JOIN orgs xo ON xo.id = x.org_id";
+    Ok(sql::page(
+        conn,
+        &format!(
+            "SELECT x.id AS exemplar_id, x.name, x.category, xo.name AS org_name, d.id AS decision_id, d.symbol, d.form {from}"
+        ),
+        from,
+        &w,
+        "d.signed_on DESC, x.name_folded, x.id",
+        page,
+        per_page,
+    )
+    .await?)
+}

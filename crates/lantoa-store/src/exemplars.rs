@@ -548,9 +548,10 @@ const PUBLIC_SELECT: &str = "SELECT x.id, x.name, x.about, x.field, x.achievemen
     FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id";
 
 /// The public exemplars (verified or commended, flagged public), newest decision first,
-/// of a year if given: two queries.
+/// of a subtree and a year if given: two queries.
 pub async fn public_exemplars<C: ConnectionTrait>(
     conn: &C,
+    within: Option<&Subtree>,
     year: Option<i32>,
     page: u64,
     per_page: u64,
@@ -566,6 +567,12 @@ pub async fn public_exemplars<C: ConnectionTrait>(
     );
     if let Some(y) = year {
         w.push("y.year = ?", vec![y.into()]);
+    }
+    if let Some(t) = within {
+        w.push(
+            "o.path >= ? AND o.path < ?",
+            vec![t.from.clone().into(), t.to.clone().into()],
+        );
     }
     Ok(sql::page(
         conn,

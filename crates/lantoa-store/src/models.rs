@@ -737,9 +737,10 @@ fn public_values() -> Vec<sea_orm::Value> {
     ]
 }
 
-/// The public models, by sector and year if given, newest recognition first: two queries.
+/// The public models, of a subtree, sector and year if given, newest recognition first: two queries.
 pub async fn public_models<C: ConnectionTrait>(
     conn: &C,
+    within: Option<&Subtree>,
     sector: Option<Sector>,
     year: Option<i32>,
     page: u64,
@@ -747,6 +748,12 @@ pub async fn public_models<C: ConnectionTrait>(
 ) -> Result<Page<Model>, StoreError> {
     let mut w = sql::Where::new();
     w.push(PUBLIC_MODEL, public_values());
+    if let Some(t) = within {
+        w.push(
+            "o.path >= ? AND o.path < ?",
+            vec![t.from.clone().into(), t.to.clone().into()],
+        );
+    }
     if let Some(s) = sector {
         w.push("m.sector = ?", vec![s.code().into()]);
     }

@@ -26,6 +26,7 @@ pub fn routes() -> crate::Routes {
     crate::Routes::new()
         .route("/khen-thuong", get(list_page))
         .route("/khen-thuong/moi", get(new_form).post(issue))
+        .route("/khen-thuong/duoc-khen", get(commended_page))
         .route("/khen-thuong/{id}", get(decision_page))
         .route("/khen-thuong/{id}/quyet-dinh.docx", get(decision_docx))
 }
@@ -80,6 +81,91 @@ async fn list_page(
         rows: page.items,
         links,
         can_issue: viewer.can_at(&unit).edit && !forms_of(unit.kind).is_empty(),
+        unit,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+/// Unit, year, page and the filters behind a figure.
+#[derive(Debug, Default, serde::Deserialize)]
+struct CommendedQuery {
+    org: Option<i64>,
+    year: Option<i32>,
+    page: Option<u64>,
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    category: String,
+}
+
+#[derive(Template)]
+#[template(path = "commendations/commended.html")]
+struct CommendedPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    year: i32,
+    total: String,
+    rows: Vec<commendations::Commended>,
+    links: Vec<PageLink>,
+}
+
+/// The people and collectives behind a figure of commendation.
+async fn commended_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<CommendedQuery>,
+) -> Result<Response, AppError> {
+    let (unit, year, _, _) = unit_and_year(
+        &state,
+        &viewer,
+        &StudyQuery::at(q.org, q.year),
+        Role::Leader,
+    )
+    .await?;
+    let db = state.store.db();
+    let form = lantoa_domain::commendations::CommendationForm::from_code(&q.form);
+    let category = lantoa_domain::exemplars::SubjectCategory::from_code(&q.category);
+    let filter = commendations::RecipientFilter { form, category };
+    let page = commendations::commended(
+        db,
+        &unit.subtree(),
+        &year,
+        &filter,
+        q.page.unwrap_or(1),
+        PER_PAGE,
+    )
+    .await?;
+    let filters =
+        views::filter_query(&[("form", q.form.clone()), ("category", q.category.clone())]);
+    let (org_id, y) = (unit.id.0, year.year);
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("{STAFF}/khen-thuong/duoc-khen?org={org_id}&year={y}{filters}&page={p}")
+    });
+    let what = [form.map(|f| f.label()), category.map(|c| c.label())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lineage = org::lineage(db, &unit).await?;
+    let view = CommendedPage {
+        title: format!(
+            "Được khen thưởng năm {}{} — {}",
+            year.year,
+            if what.is_empty() {
+                String::new()
+            } else {
+                format!(" ({what})")
+            },
+            unit.name
+        ),
+        crumbs: viewer.org_crumbs(&lineage, Some("Khen thưởng")),
+        me: viewer.me(),
+        total: views::number(page.total),
+        rows: page.items,
+        links,
+        year: year.year,
         unit,
     };
     Ok(render(&view)?.into_response())

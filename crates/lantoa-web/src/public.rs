@@ -63,8 +63,12 @@ async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
     let db = state.store.db();
     let page = HomePage {
         title: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh".into(),
-        models: models::public_models(db, None, None, 1, 6).await?.items,
-        exemplars: exemplars::public_exemplars(db, None, 1, 6).await?.items,
+        models: models::public_models(db, None, None, None, 1, 6)
+            .await?
+            .items,
+        exemplars: exemplars::public_exemplars(db, None, None, 1, 6)
+            .await?
+            .items,
         month: exemplars::exemplar_of_the_month(db).await?,
     };
     Ok(cached(render(&page)?))
@@ -74,8 +78,58 @@ async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
 struct ListQuery {
     #[serde(default)]
     sector: String,
-    year: Option<i32>,
+    /// A year, or empty for every year.
+    #[serde(default)]
+    year: String,
+    /// A grassroots organisation's id, or empty for all.
+    #[serde(default)]
+    unit: String,
     page: Option<u64>,
+}
+
+/// The filters a public list offers: unit and year (the choices and what is chosen).
+struct PublicFilters {
+    units: Vec<(String, String)>,
+    years: Vec<i32>,
+    unit: String,
+    year: String,
+}
+
+impl ListQuery {
+    fn year(&self) -> Option<i32> {
+        self.year.trim().parse().ok()
+    }
+
+    /// The chosen unit's subtree, if it is one of the units offered.
+    fn within(&self, units: &[Org]) -> Option<lantoa_store::org::Subtree> {
+        let id: i64 = self.unit.trim().parse().ok()?;
+        units.iter().find(|u| u.id.0 == id).map(Org::subtree)
+    }
+
+    /// The query string of the filters, for the page links.
+    fn filters(&self) -> String {
+        crate::views::filter_query(&[
+            ("sector", self.sector.clone()),
+            ("year", self.year.clone()),
+            ("unit", self.unit.clone()),
+        ])
+    }
+
+    async fn choices(&self, state: &AppState, units: &[Org]) -> Result<PublicFilters, AppError> {
+        Ok(PublicFilters {
+            units: units
+                .iter()
+                .map(|u| (u.id.0.to_string(), u.name.clone()))
+                .collect(),
+            years: lantoa_store::campaign::years(state.store.db())
+                .await?
+                .iter()
+                .map(|y| y.year)
+                .collect(),
+            unit: self.unit.clone(),
+            year: self.year.clone(),
+        })
+    }
 }
 
 #[derive(Template)]
@@ -87,6 +141,7 @@ struct ModelsPage {
     links: Vec<PageLink>,
     sector: String,
     sectors: Vec<(&'static str, &'static str)>,
+    filters: PublicFilters,
 }
 
 async fn models_page(
@@ -94,17 +149,19 @@ async fn models_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let sector = Sector::from_code(&q.sector);
+    let units = receiving_units(&state).await?;
     let page = models::public_models(
         state.store.db(),
+        q.within(&units).as_ref(),
         sector,
-        q.year,
+        q.year(),
         q.page.unwrap_or(1),
         PER_PAGE,
     )
     .await?;
-    let filter = sector.map_or(String::new(), |s| format!("sector={}&", s.code()));
+    let filters = q.filters();
     let links = page_links(page.page, page.pages(), |p| {
-        format!("/mo-hinh-tieu-bieu?{filter}page={p}")
+        format!("/mo-hinh-tieu-bieu?page={p}{filters}")
     });
     let view = ModelsPage {
         title: "Mô hình tiêu biểu".into(),
@@ -113,6 +170,7 @@ async fn models_page(
         links,
         sector: q.sector.clone(),
         sectors: Sector::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        filters: q.choices(&state, &units).await?,
     };
     Ok(cached(render(&view)?))
 }
@@ -151,6 +209,7 @@ async fn model_page(
 #[template(path = "public/exemplars.html")]
 struct ExemplarsPage {
     title: String,
+    filters: PublicFilters,
     rows: Vec<PublicExemplar>,
     total: String,
     links: Vec<PageLink>,
@@ -160,14 +219,25 @@ async fn exemplars_page(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let page = exemplars::public_exemplars(state.store.db(), q.year, q.page.unwrap_or(1), PER_PAGE)
-        .await?;
-    let links = page_links(page.page, page.pages(), |p| format!("/guong-sang?page={p}"));
+    let units = receiving_units(&state).await?;
+    let page = exemplars::public_exemplars(
+        state.store.db(),
+        q.within(&units).as_ref(),
+        q.year(),
+        q.page.unwrap_or(1),
+        PER_PAGE,
+    )
+    .await?;
+    let filters = q.filters();
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("/guong-sang?page={p}{filters}")
+    });
     let view = ExemplarsPage {
         title: "Gương sáng, người tốt việc tốt".into(),
         total: crate::views::number(page.total),
         rows: page.items,
         links,
+        filters: q.choices(&state, &units).await?,
     };
     Ok(cached(render(&view)?))
 }

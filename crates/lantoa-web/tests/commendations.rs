@@ -42,6 +42,18 @@ async fn the_city_decision_commends_mostly_party_members_and_prints_in_the_party
             html.contains("1-QĐ/TU") && html.contains("Giấy khen"),
             "{html}"
         );
+        // The party members' figure leads to exactly that many people.
+        let members = of(SubjectCategory::PartyMember);
+        let list = leader
+            .get(&format!(
+                "/quan-ly/khen-thuong/duoc-khen?org={root}&year=2024&category=dang_vien"
+            ))
+            .await
+            .text();
+        assert!(
+            list.contains(&format!("<strong>{members}</strong> tập thể, cá nhân")),
+            "{list}"
+        );
         let id = admin
             .scalar("SELECT MIN(id) AS value FROM commendation_decisions")
             .await;

@@ -41,6 +41,48 @@ async fn citizens_see_the_reviewed_models_and_exemplars_and_nothing_private() {
         assert!(html.contains("/mo-hinh-tieu-bieu/"));
         let list = admin.get("/mo-hinh-tieu-bieu").await.text();
         assert!(list.contains("mô hình"), "{list}");
+        // Filtered by a ward and a year: the count is that ward's public models.
+        let with_models = admin
+            .scalar(
+                "SELECT m.org_id AS value FROM models m JOIN orgs o ON o.id = m.org_id \
+                 WHERE m.is_public = true AND o.kind IN ('dang_bo_co_so', 'chi_bo_co_so') ORDER BY m.id LIMIT 1",
+            )
+            .await;
+        let ward =
+            lantoa_store::org::get(admin.state.store.db(), lantoa_domain::OrgId(with_models))
+                .await
+                .unwrap();
+        let all = lantoa_store::models::public_models(
+            admin.state.store.db(),
+            None,
+            None,
+            Some(2024),
+            1,
+            1,
+        )
+        .await
+        .unwrap()
+        .total;
+        let in_ward = lantoa_store::models::public_models(
+            admin.state.store.db(),
+            Some(&ward.subtree()),
+            None,
+            Some(2024),
+            1,
+            1,
+        )
+        .await
+        .unwrap()
+        .total;
+        assert!(in_ward > 0 && in_ward < all, "{in_ward} of {all}");
+        let filtered = admin
+            .get(&format!("/mo-hinh-tieu-bieu?unit={}&year=2024", ward.id))
+            .await
+            .text();
+        assert!(
+            filtered.contains(&format!("<strong>{in_ward}</strong> mô hình")),
+            "{filtered}"
+        );
 
         // A model not recognised, an exemplar not public: not found.
         let db = admin.state.store.db();
