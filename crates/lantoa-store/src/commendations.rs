@@ -94,14 +94,7 @@ pub async fn decisions<C: ConnectionTrait>(
     per_page: u64,
 ) -> Result<Page<Decision>, StoreError> {
     let mut w = sql::Where::new();
-    w.push(
-        "d.year_id = ? AND o.path >= ? AND o.path < ?",
-        vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ],
-    );
+    w.year_in_subtree("d.year_id", year.id, within);
     let rows: Page<DecisionRow> = sql::page(
         conn,
         DECISION_SELECT,
@@ -132,27 +125,35 @@ pub async fn recipients<C: ConnectionTrait>(
 }
 
 /// The nominations an issuer may commend this year: verified (or proposed) in its subtree,
-/// or commended without a decision yet; by name.
+/// or commended without a decision yet.
+fn eligible_where(issuer: &Org, year: &CampaignYear) -> sql::Where {
+    let mut w = sql::Where::new();
+    w.year_in_subtree("x.year_id", year.id, &issuer.subtree());
+    w.push(
+        "x.state IN (?, ?, ?) AND NOT EXISTS (SELECT 1 FROM decision_recipients r WHERE r.exemplar_id = x.id)",
+        vec![
+            ExemplarState::Verified.code().into(),
+            ExemplarState::Proposed.code().into(),
+            ExemplarState::Commended.code().into(),
+        ],
+    );
+    w
+}
+
+/// The nominations an issuer may commend this year, by name (the first 500, for the form).
 pub async fn eligible<C: ConnectionTrait>(
     conn: &C,
     issuer: &Org,
     year: &CampaignYear,
 ) -> Result<Vec<Exemplar>, StoreError> {
-    let within = issuer.subtree();
+    let w = eligible_where(issuer, year);
     let rows: Vec<ExemplarRow> = sql::all(
         conn,
         &format!(
-            "{EXEMPLAR_SELECT} WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 AND x.state IN ($4, $5, $6) \
-             AND NOT EXISTS (SELECT 1 FROM decision_recipients r WHERE r.exemplar_id = x.id) ORDER BY x.name_folded LIMIT 500"
+            "{EXEMPLAR_SELECT}{} ORDER BY x.name_folded LIMIT 500",
+            w.sql()
         ),
-        vec![
-            year.id.into(),
-            within.from.into(),
-            within.to.into(),
-            ExemplarState::Verified.code().into(),
-            ExemplarState::Proposed.code().into(),
-            ExemplarState::Commended.code().into(),
-        ],
+        w.values,
     )
     .await?;
     Ok(rows.into_iter().map(Exemplar::from).collect())
@@ -184,12 +185,16 @@ pub async fn issue<C: crate::Writer>(
         ));
     }
     let txn = conn.begin().await?;
-    let allowed: std::collections::HashSet<i64> = eligible(&txn, issuer, year)
-        .await?
-        .iter()
-        .map(|x| x.id)
-        .collect();
-    if let Some(outside) = ids.iter().find(|id| !allowed.contains(id)) {
+    // Each chosen nomination is checked itself (not against the form's first 500).
+    let mut w = eligible_where(issuer, year);
+    let list = w.bind_list(ids.iter().map(|i| (*i).into()).collect());
+    let found: Vec<ExemplarRow> = sql::all(
+        &txn,
+        &format!("{EXEMPLAR_SELECT}{} AND x.id IN ({list})", w.sql()),
+        w.values,
+    )
+    .await?;
+    if let Some(outside) = ids.iter().find(|id| !found.iter().any(|x| x.id == **id)) {
         return Err(StoreError::invalid(
             "recipients",
             format!(
@@ -427,14 +432,7 @@ pub async fn commended<C: ConnectionTrait>(
     per_page: u64,
 ) -> Result<Page<Commended>, StoreError> {
     let mut w = sql::Where::new();
-    w.push(
-        "d.year_id = ? AND o.path >= ? AND o.path < ?",
-        vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ],
-    );
+    w.year_in_subtree("d.year_id", year.id, within);
     if let Some(f) = filter.form {
         w.push("d.form = ?", vec![f.code().into()]);
     }

@@ -53,7 +53,7 @@ impl Exemplar {
 
 #[derive(FromQueryResult)]
 pub(crate) struct ExemplarRow {
-    id: i64,
+    pub(crate) id: i64,
     org_id: i64,
     org_name: String,
     org_path: String,
@@ -234,14 +234,7 @@ pub async fn exemplars<C: ConnectionTrait>(
     per_page: u64,
 ) -> Result<Page<Exemplar>, StoreError> {
     let mut w = sql::Where::new();
-    w.push(
-        "x.year_id = ? AND o.path >= ? AND o.path < ?",
-        vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ],
-    );
+    w.year_in_subtree("x.year_id", year.id, within);
     let q = fold(&filter.q);
     if !q.is_empty() {
         w.push("x.name_folded LIKE ?", vec![format!("%{q}%").into()]);

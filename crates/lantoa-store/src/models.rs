@@ -131,14 +131,7 @@ pub async fn models<C: ConnectionTrait>(
     per_page: u64,
 ) -> Result<Page<Model>, StoreError> {
     let mut w = sql::Where::new();
-    w.push(
-        "m.year_id = ? AND o.path >= ? AND o.path < ?",
-        vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ],
-    );
+    w.year_in_subtree("m.year_id", year.id, within);
     let q = fold(&filter.q);
     if !q.is_empty() {
         w.push("m.name_folded LIKE ?", vec![format!("%{q}%").into()]);

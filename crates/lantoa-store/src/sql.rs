@@ -114,6 +114,33 @@ impl Where {
         self.clauses.push(out);
     }
 
+    /// Rows of year `year_id` (column `year_column`) whose unit `o` lies in a subtree.
+    pub(crate) fn year_in_subtree(
+        &mut self,
+        year_column: &str,
+        year_id: i64,
+        within: &crate::org::Subtree,
+    ) {
+        self.push(
+            &format!("{year_column} = ? AND o.path >= ? AND o.path < ?"),
+            vec![
+                year_id.into(),
+                within.from.clone().into(),
+                within.to.clone().into(),
+            ],
+        );
+    }
+
+    /// Binds a list of values used outside the clauses (an `IN (…)`) and returns their
+    /// placeholders.
+    pub(crate) fn bind_list(&mut self, values: Vec<Value>) -> String {
+        values
+            .into_iter()
+            .map(|v| self.bind(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Binds a value used outside the clauses (in a join, a select list) and returns its
     /// placeholder.
     pub(crate) fn bind(&mut self, value: Value) -> String {

@@ -90,6 +90,22 @@ impl Viewer {
         }
     }
 
+    /// Whether the viewer leads (or staffs) the committee directly above a unit — who
+    /// reviews a unit's collective plan and recognises its models; the system
+    /// administrators for the top unit.
+    pub async fn leads_above(
+        &self,
+        db: &lantoa_store::DatabaseConnection,
+        unit: &lantoa_store::org::Org,
+    ) -> Result<bool, AppError> {
+        Ok(match unit.parent_id {
+            Some(parent) => {
+                self.role_at(&lantoa_store::org::get(db, parent).await?) >= Some(Role::Leader)
+            }
+            None => self.principal.is_system_admin(),
+        })
+    }
+
     /// Requires a system administrator: 403 for other staff, 404 for anyone else.
     pub fn require_system_admin(&self) -> Result<(), AppError> {
         if self.principal.is_system_admin() {

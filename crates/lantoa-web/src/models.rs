@@ -439,10 +439,7 @@ async fn model_in_reach(
     let model = models::model(db, id).await?;
     let unit = org::get(db, model.org_id).await?;
     viewer.require(Role::Leader, &unit)?;
-    let judge = match unit.parent_id {
-        Some(parent) => viewer.role_at(&org::get(db, parent).await?) >= Some(Role::Leader),
-        None => viewer.principal.is_system_admin(),
-    };
+    let judge = viewer.leads_above(db, &unit).await?;
     let edit = viewer.can_at(&unit).edit;
     let access = Access {
         edit,

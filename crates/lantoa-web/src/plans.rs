@@ -98,7 +98,7 @@ async fn plan_in_reach(
         // A unit's own plan: its staff write it, the committee above reviews it (the
         // system administrators for the top unit), and a reviewer never writes it.
         PlanKind::Collective => {
-            let review = reviews_collective(state, viewer, &unit).await?;
+            let review = viewer.leads_above(state.store.db(), &unit).await?;
             Access {
                 own: !review && role >= Some(Role::Staff),
                 review,
@@ -125,24 +125,9 @@ async fn approves_personal(
         match lantoa_store::settings::load(db).await?.plan_approver {
             PlanApprover::CellLeaders => viewer.role_at(unit) >= Some(Role::Leader),
             PlanApprover::CellStaff => viewer.role_at(unit) >= Some(Role::Staff),
-            PlanApprover::ParentCommittee => reviews_collective(state, viewer, unit).await?,
+            PlanApprover::ParentCommittee => viewer.leads_above(state.store.db(), unit).await?,
         },
     )
-}
-
-/// Whether the viewer reviews a unit's collective plan: a leader or staff of the committee
-/// above it (the system administrators for the top unit).
-async fn reviews_collective(
-    state: &AppState,
-    viewer: &Viewer,
-    unit: &Org,
-) -> Result<bool, AppError> {
-    Ok(match unit.parent_id {
-        Some(parent) => {
-            viewer.role_at(&org::get(state.store.db(), parent).await?) >= Some(Role::Leader)
-        }
-        None => viewer.principal.is_system_admin(),
-    })
 }
 
 /// What the figures count: "đảng viên" when only members must have a plan, else "người".
@@ -259,7 +244,7 @@ async fn coverage_page(
     let page = CoveragePage {
         can_start_collective: collective.is_none()
             && viewer.can_at(&unit).edit
-            && !reviews_collective(&state, &viewer, &unit).await?,
+            && !viewer.leads_above(state.store.db(), &unit).await?,
         collective,
         title: format!("Kế hoạch cá nhân năm {} — {}", year.year, unit.name),
         crumbs: viewer.org_crumbs(&lineage, Some("Kế hoạch cá nhân")),
@@ -620,7 +605,7 @@ async fn start_collective(
     )
     .await?;
     viewer.require(Role::Staff, &unit)?;
-    if reviews_collective(&state, &viewer, &unit).await? {
+    if viewer.leads_above(state.store.db(), &unit).await? {
         return Err(AppError::Conflict(format!(
             "Kế hoạch của tập thể do cán bộ của chính {} lập; cấp trên xem xét, duyệt.",
             unit.name
