@@ -63,6 +63,8 @@ closed_list!(
         ExemplarStep = ("exemplar_step", "Cập nhật bước của đề cử"),
         ExemplarFeature = ("exemplar_feature", "Chọn gương điển hình của tháng"),
         DecisionCreate = ("decision_create", "Ban hành quyết định khen thưởng"),
+        ProposalCreate = ("proposal_create", "Gửi tờ trình đề nghị khen thưởng"),
+        ProposalReview = ("proposal_review", "Bình xét đề nghị khen thưởng"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),

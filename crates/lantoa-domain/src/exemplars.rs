@@ -50,10 +50,10 @@ closed_list!(
 );
 
 closed_list!(
-    /// What is done to a nomination.
+    /// What staff do to a nomination by hand. Proposing it for commendation is done by a
+    /// proposal (tờ trình), whose review decides it.
     ExemplarStep {
         Verify = ("xac_minh", "Xác minh đúng sự thật"),
-        Propose = ("de_nghi_khen", "Đề nghị khen thưởng"),
         Commend = ("da_khen", "Ghi nhận đã biểu dương, khen thưởng"),
         Reject = ("khong_dat", "Kết luận không đạt"),
     }
@@ -75,12 +75,15 @@ impl ExemplarState {
         use ExemplarState::*;
         match (self, step) {
             (Nominated, ExemplarStep::Verify) => Ok(Verified),
-            (Verified, ExemplarStep::Propose) => Ok(Proposed),
-            (Verified | Proposed, ExemplarStep::Commend) => Ok(Commended),
-            (Nominated | Verified | Proposed, ExemplarStep::Reject) => Ok(Rejected),
-            (Nominated, ExemplarStep::Propose | ExemplarStep::Commend) => {
-                Err("Cần xác minh trước khi đề nghị hoặc ghi nhận khen thưởng".into())
+            (Verified, ExemplarStep::Commend) => Ok(Commended),
+            (Nominated | Verified, ExemplarStep::Reject) => Ok(Rejected),
+            (Nominated, ExemplarStep::Commend) => {
+                Err("Cần xác minh trước khi ghi nhận khen thưởng".into())
             }
+            (Proposed, _) => Err(
+                "Đề cử đang trong tờ trình đề nghị khen thưởng: kết quả do bình xét và quyết định khen thưởng"
+                    .into(),
+            ),
             (state, step) => Err(format!(
                 "Đề cử đang ở bước «{}»: không thể «{}»",
                 state.label(),
@@ -246,8 +249,8 @@ mod tests {
         assert!(Nominated.after(ExemplarStep::Commend).is_err());
         assert_eq!(Nominated.after(ExemplarStep::Verify), Ok(Verified));
         assert_eq!(Verified.after(ExemplarStep::Commend), Ok(Commended));
-        assert_eq!(Verified.after(ExemplarStep::Propose), Ok(Proposed));
-        assert_eq!(Proposed.after(ExemplarStep::Reject), Ok(Rejected));
+        assert!(Proposed.after(ExemplarStep::Reject).is_err());
+        assert_eq!(Verified.after(ExemplarStep::Reject), Ok(Rejected));
         assert!(Commended.after(ExemplarStep::Reject).is_err());
         assert!(Commended.decided() && Rejected.decided() && !Proposed.decided());
     }

@@ -1,12 +1,14 @@
 //! The rules a committee chooses for itself, kept in the database and changed by its system
 //! administrators: who approves personal plans, which people must have one, the score bands
-//! of the rating regulation in force and the cap on "xuất sắc".
+//! of the rating regulation in force, the cap on "xuất sắc", and which organisations may
+//! decide which forms of commendation.
 //!
 //! Each setting is stored as a named JSON value; a setting never saved, or saved by an older
 //! version in a shape no longer understood, reads as its default, so a fresh database works.
 
 use crate::ClosedList;
 use crate::closed_list;
+use crate::commendations::Powers;
 use crate::people::{Categories, Category};
 use crate::ratings::{Bands, parse_score, score_text};
 use crate::validation::FieldErrors;
@@ -32,6 +34,8 @@ pub struct Settings {
     pub bands: Bands,
     /// At most this percent of a unit's "tốt" may be "xuất sắc" (warned, not forbidden).
     pub excellent_cap_percent: Option<u32>,
+    /// Which kinds of Party organisation may decide which forms of commendation.
+    pub powers: Powers,
 }
 
 impl Default for Settings {
@@ -41,6 +45,7 @@ impl Default for Settings {
             plan_required: [Category::PartyMember].into_iter().collect(),
             bands: Bands::QD_366,
             excellent_cap_percent: None,
+            powers: Powers::default(),
         }
     }
 }
@@ -49,6 +54,7 @@ const PLAN_APPROVER: &str = "plan_approver";
 const PLAN_REQUIRED: &str = "plan_required";
 const RATING_BANDS: &str = "rating_bands";
 const EXCELLENT_CAP: &str = "excellent_cap_percent";
+const POWERS: &str = "commendation_powers";
 
 impl Settings {
     /// The settings from stored (name, JSON) pairs; anything missing or unreadable keeps
@@ -82,6 +88,14 @@ impl Settings {
                     settings.excellent_cap_percent =
                         value.as_u64().and_then(|v| u32::try_from(v).ok());
                 }
+                POWERS => {
+                    if let Some(powers) = serde_json::from_value::<Vec<String>>(value)
+                        .ok()
+                        .and_then(|codes| Powers::from_codes(&codes).ok())
+                    {
+                        settings.powers = powers;
+                    }
+                }
                 _ => {}
             }
         }
@@ -98,6 +112,7 @@ impl Settings {
                 serde_json::to_value(&self.bands).unwrap_or_default(),
             ),
             (EXCELLENT_CAP, self.excellent_cap_percent.into()),
+            (POWERS, self.powers.codes().into()),
         ]
     }
 
@@ -143,6 +158,8 @@ pub struct SettingsInput {
     pub done: String,
     /// Percent, or empty for no cap.
     pub excellent_cap_percent: String,
+    /// Powers ticked, as "kind:form".
+    pub powers: Vec<String>,
 }
 
 /// Longest regulation number (the column holds 30 characters).
@@ -166,7 +183,13 @@ impl SettingsInput {
                 .excellent_cap_percent
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
+            powers: s.powers.codes(),
         }
+    }
+
+    /// Whether a power ("kind:form") is ticked.
+    pub fn grants(&self, code: &str) -> bool {
+        self.powers.iter().any(|p| p == code)
     }
 
     /// Whether a category is ticked.
@@ -244,6 +267,10 @@ impl SettingsInput {
                 }
             }
         };
+        let powers = Powers::from_codes(&self.powers).unwrap_or_else(|code| {
+            errors.add("powers", format!("Không có thẩm quyền «{code}»"));
+            Powers::default()
+        });
         match (plan_approver, excellent, good, done, errors.is_empty()) {
             (Some(plan_approver), Some(excellent), Some(good), Some(done), true) => Ok(Settings {
                 plan_approver,
@@ -255,6 +282,7 @@ impl SettingsInput {
                     done,
                 },
                 excellent_cap_percent,
+                powers,
             }),
             _ => Err(errors),
         }

@@ -1,14 +1,22 @@
 //! Field errors collected while validating a form or a file row, and small checks of
 //! personal contact data.
 
-/// Every error found in one form or row, by field name, in the order found.
+use std::borrow::Cow;
+
+/// Every error found in one form or row, by field name, in the order found. Field names
+/// are mostly fixed; a form with one field per row ("outcome_12") names them at run time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(Cow<'static, str>, String)>);
 
 impl FieldErrors {
     /// Records an error on a field.
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    /// Adds every error of another set, after these.
+    pub fn append(&mut self, mut other: FieldErrors) {
+        self.0.append(&mut other.0);
     }
 
     /// Whether no error was recorded.
@@ -20,13 +28,13 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(f, _)| *f == field)
+            .find(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
     }
 
     /// All errors, in the order found.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(f, m)| (f.as_ref(), m.as_str()))
     }
 
     /// Every message joined with "; ", as written in an import's "Lỗi" column.

@@ -1,16 +1,17 @@
 //! Commendation decisions: issuing one (its number allocated per issuer and year, or a
-//! paper decision's number checked free), the nominations it commends (marked commended,
+//! paper decision's number checked free) for nominations its review approved or verified
+//! in its own subtree, the nominations it commends (marked commended,
 //! dated by the signature), the list, one decision with its recipients, and the figures by
 //! form and by who was commended.
 
 use crate::audit::{self, Actor, Change};
 use crate::campaign::CampaignYear;
-use crate::exemplars::{EXEMPLAR_SELECT, Exemplar, ExemplarRow};
+use crate::exemplars::{EXEMPLAR_SELECT, Exemplar, ExemplarRow, check_chosen};
 use crate::org::{Org, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{Datelike, NaiveDate, Utc};
 use lantoa_domain::audit::AuditAction;
-use lantoa_domain::commendations::{CommendationForm, DecisionDraft, issuer_symbol};
+use lantoa_domain::commendations::{CommendationForm, DecisionDraft, ReviewOutcome, issuer_symbol};
 use lantoa_domain::exemplars::{ExemplarKind, ExemplarState, SubjectCategory};
 use lantoa_domain::{ClosedList, OrgId};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -124,17 +125,24 @@ pub async fn recipients<C: ConnectionTrait>(
     Ok(rows.into_iter().map(Exemplar::from).collect())
 }
 
-/// The nominations an issuer may commend this year: verified (or proposed) in its subtree,
-/// or commended without a decision yet.
+/// The nominations an issuer may commend this year and no decision has commended: those
+/// its review approved, and verified ones of its own subtree (or recorded as commended
+/// without a decision yet).
 fn eligible_where(issuer: &Org, year: &CampaignYear) -> sql::Where {
     let mut w = sql::Where::new();
-    w.year_in_subtree("x.year_id", year.id, &issuer.subtree());
     w.push(
-        "x.state IN (?, ?, ?) AND NOT EXISTS (SELECT 1 FROM decision_recipients r WHERE r.exemplar_id = x.id)",
+        "x.year_id = ? AND NOT EXISTS (SELECT 1 FROM decision_recipients r WHERE r.exemplar_id = x.id) AND (\
+         (x.state IN (?, ?) AND o.path >= ? AND o.path < ?) \
+         OR EXISTS (SELECT 1 FROM proposal_items i JOIN commendation_proposals p ON p.id = i.proposal_id \
+         WHERE i.exemplar_id = x.id AND i.outcome = ? AND p.to_org_id = ?))",
         vec![
+            year.id.into(),
             ExemplarState::Verified.code().into(),
-            ExemplarState::Proposed.code().into(),
             ExemplarState::Commended.code().into(),
+            issuer.subtree().from.into(),
+            issuer.subtree().to.into(),
+            ReviewOutcome::Approved.code().into(),
+            issuer.id.0.into(),
         ],
     );
     w
@@ -175,34 +183,20 @@ pub async fn issue<C: crate::Writer>(
             "Chỉ tổ chức đảng ban hành quyết định khen thưởng",
         ));
     };
-    let mut ids = exemplar_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Err(StoreError::invalid(
-            "recipients",
-            "Chọn ít nhất một người hoặc tập thể được khen thưởng",
-        ));
-    }
     let txn = conn.begin().await?;
-    // Each chosen nomination is checked itself (not against the form's first 500).
-    let mut w = eligible_where(issuer, year);
-    let list = w.bind_list(ids.iter().map(|i| (*i).into()).collect());
-    let found: Vec<ExemplarRow> = sql::all(
+    let ids = check_chosen(
         &txn,
-        &format!("{EXEMPLAR_SELECT}{} AND x.id IN ({list})", w.sql()),
-        w.values,
+        eligible_where(issuer, year),
+        exemplar_ids,
+        "Chọn ít nhất một người hoặc tập thể được khen thưởng",
+        |id| {
+            format!(
+                "Đề cử số {id} chưa được {} bình xét đạt năm {}, không thuộc đơn vị, chưa được xác minh hoặc đã có quyết định",
+                issuer.name, year.year
+            )
+        },
     )
     .await?;
-    if let Some(outside) = ids.iter().find(|id| !found.iter().any(|x| x.id == **id)) {
-        return Err(StoreError::invalid(
-            "recipients",
-            format!(
-                "Đề cử số {outside} không thuộc {} năm {}, chưa được xác minh hoặc đã có quyết định",
-                issuer.name, year.year
-            ),
-        ));
-    }
     let number_year = draft.signed_on.year();
     let number = match draft.number {
         Some(n) => n,

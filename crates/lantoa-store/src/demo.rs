@@ -1169,6 +1169,38 @@ async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
         &commended,
     )
     .await?;
+    // The verified ones wait in proposals for a certificate of merit, each unit's to the
+    // nearest organisation that may give one.
+    let powers = lantoa_domain::commendations::Powers::default();
+    let mut by_unit: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for x in crate::proposals::proposable(conn, &city, &y2024).await? {
+        by_unit.entry(x.org_id.0).or_default().push(x.id);
+    }
+    for (unit, ids) in by_unit {
+        let unit = crate::org::get(conn, OrgId(unit)).await?;
+        let mut chain = crate::org::lineage(conn, &unit).await?;
+        chain.reverse();
+        let form = lantoa_domain::commendations::CommendationForm::Certificate;
+        let Some(to) = lantoa_domain::commendations::reviewer_of(&chain, |o| o.kind, form, &powers)
+        else {
+            continue;
+        };
+        let draft = lantoa_domain::commendations::ProposalDraft {
+            form,
+            reason: "Có việc làm tốt, được đoàn viên, hội viên và nhân dân ghi nhận năm 2024"
+                .into(),
+        };
+        crate::proposals::propose(
+            conn,
+            &crate::audit::Actor::system("demo"),
+            &unit,
+            to,
+            &y2024,
+            &draft,
+            &ids,
+        )
+        .await?;
+    }
     for (month, id) in ["2024-09", "2024-10", "2024-11", "2024-12"]
         .iter()
         .zip(featured)

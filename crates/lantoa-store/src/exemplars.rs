@@ -107,6 +107,35 @@ pub(crate) const EXEMPLAR_SELECT: &str = "SELECT x.id, x.org_id, o.name AS org_n
     x.nominator_contact, x.state, x.is_public, x.nominated_at, x.decided_at \
     FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id";
 
+/// The nominations chosen on a form, sorted and once each, every one checked itself
+/// against `filter` (not against the first rows a form showed): none chosen, or one
+/// outside the filter, is refused on the field "recipients".
+pub(crate) async fn check_chosen<C: ConnectionTrait>(
+    conn: &C,
+    mut filter: sql::Where,
+    chosen: &[i64],
+    none: &str,
+    outside: impl Fn(i64) -> String,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = chosen.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(StoreError::invalid("recipients", none));
+    }
+    let list = filter.bind_list(ids.iter().map(|i| (*i).into()).collect());
+    let found: Vec<ExemplarRow> = sql::all(
+        conn,
+        &format!("{EXEMPLAR_SELECT}{} AND x.id IN ({list})", filter.sql()),
+        filter.values,
+    )
+    .await?;
+    match ids.iter().find(|id| !found.iter().any(|x| x.id == **id)) {
+        Some(missing) => Err(StoreError::invalid("recipients", outside(*missing))),
+        None => Ok(ids),
+    }
+}
+
 /// One nomination.
 pub async fn exemplar<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Exemplar, StoreError> {
     let row: Option<ExemplarRow> = sql::one(

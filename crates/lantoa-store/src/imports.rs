@@ -131,10 +131,7 @@ pub async fn import_people(
             );
         }
         if !errors.is_empty() {
-            let entry = errors_by_row.entry(row.number).or_default();
-            for (field, message) in errors.iter() {
-                entry.add(field, message);
-            }
+            errors_by_row.entry(row.number).or_default().append(errors);
         }
     }
     let cards: Vec<String> = drafts
@@ -243,10 +240,7 @@ pub async fn import_people(
             }
         }
         if !errors.is_empty() || errors_by_row.contains_key(&number) {
-            let entry = errors_by_row.entry(number).or_default();
-            for (field, message) in errors.iter() {
-                entry.add(field, message);
-            }
+            errors_by_row.entry(number).or_default().append(errors);
             continue;
         }
         let Some(org) = org else { continue };

@@ -20,6 +20,7 @@ pub mod models;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod proposals;
 pub mod ratings;
 pub mod reminders;
 pub mod secret;

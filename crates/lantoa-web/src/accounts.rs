@@ -654,9 +654,7 @@ async fn create(
     let grant = match grant_from_form(&state, &viewer, &form.role, &form.unit_code).await? {
         Ok(grant) => Some(grant),
         Err(grant_errors) => {
-            for (field, message) in grant_errors.iter() {
-                errors.add(field, message);
-            }
+            errors.append(grant_errors);
             None
         }
     };
@@ -674,9 +672,7 @@ async fn create(
             {
                 Ok(id) => Some(id),
                 Err(StoreError::Invalid(store_errors)) => {
-                    for (field, message) in store_errors.iter() {
-                        errors.add(field, message);
-                    }
+                    errors.append(store_errors);
                     None
                 }
                 Err(e) => return Err(e.into()),

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
-use lantoa_domain::commendations::{DecisionInput, forms_of};
+use lantoa_domain::commendations::DecisionInput;
 use lantoa_domain::validation::FieldErrors;
 use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
 use lantoa_store::StoreError;
@@ -46,6 +46,8 @@ struct ListPage {
     rows: Vec<Decision>,
     links: Vec<PageLink>,
     can_issue: bool,
+    /// Proposals waiting for the unit's review.
+    waiting: i64,
 }
 
 impl Numbers for ListPage {}
@@ -65,6 +67,7 @@ async fn list_page(
     let db = state.store.db();
     let within = unit.subtree();
     let figures = commendations::figures(db, &within, &year).await?;
+    let powers = lantoa_store::settings::load(db).await?.powers;
     let page = commendations::decisions(db, &within, &year, q.page.unwrap_or(1), PER_PAGE).await?;
     let (org_id, y) = (unit.id.0, year.year);
     let links = page_links(page.page, page.pages(), |p| {
@@ -80,7 +83,8 @@ async fn list_page(
         figures,
         rows: page.items,
         links,
-        can_issue: viewer.can_at(&unit).edit && !forms_of(unit.kind).is_empty(),
+        can_issue: viewer.can_at(&unit).edit && !powers.forms_of(unit.kind).is_empty(),
+        waiting: lantoa_store::proposals::waiting(db, unit.id, &year).await?,
         unit,
     };
     Ok(render(&view)?.into_response())
@@ -202,6 +206,7 @@ async fn form_page(
 ) -> Result<FormPage, AppError> {
     let db = state.store.db();
     let lineage = org::lineage(db, unit).await?;
+    let powers = lantoa_store::settings::load(db).await?.powers;
     Ok(FormPage {
         title: format!("Quyết định khen thưởng năm {} — {}", year.year, unit.name),
         crumbs: viewer.org_crumbs(&lineage, Some("Khen thưởng")),
@@ -209,7 +214,8 @@ async fn form_page(
         action: format!("{STAFF}/khen-thuong/moi?org={}&year={}", unit.id, year.year),
         form,
         chosen,
-        forms: forms_of(unit.kind)
+        forms: powers
+            .forms_of(unit.kind)
             .into_iter()
             .map(|f| (f.code(), f.label()))
             .collect(),
@@ -248,13 +254,7 @@ async fn issue(
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (unit, year, _, _) = unit_and_year(&state, &viewer, &q, Role::Staff).await?;
-    let one = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let one = |name: &str| views::field_text(&fields, name);
     let form = DecisionInput {
         form: one("form"),
         signed_on: one("signed_on"),
@@ -263,12 +263,9 @@ async fn issue(
         signer_post: one("signer_post"),
         reason: one("reason"),
     };
-    let chosen: Vec<i64> = fields
-        .iter()
-        .filter(|(k, _)| k == "recipient")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let issued = match form.validate(unit.kind, crate::today()) {
+    let chosen = views::field_ids(&fields, "recipient");
+    let powers = lantoa_store::settings::load(state.store.db()).await?.powers;
+    let issued = match form.validate(unit.kind, &powers, crate::today()) {
         Ok(draft) => {
             commendations::issue(
                 state.store.db(),

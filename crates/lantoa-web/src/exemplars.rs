@@ -360,6 +360,12 @@ struct ExemplarPage {
     x: Exemplar,
     staff: bool,
     steps: Vec<(&'static str, &'static str)>,
+    /// The proposals that named it, with each review's conclusion.
+    proposals: Vec<(
+        lantoa_store::proposals::Proposal,
+        Option<lantoa_domain::commendations::ReviewOutcome>,
+        Option<String>,
+    )>,
     month: String,
     errors: FormErrors,
 }
@@ -388,7 +394,9 @@ async fn exemplar_view(
         Vec::new()
     };
     let lineage = org::lineage(state.store.db(), &unit).await?;
+    let proposals = lantoa_store::proposals::of_exemplar(state.store.db(), id).await?;
     Ok(ExemplarPage {
+        proposals,
         title: x.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, Some("Gương điển hình")),
         me: viewer.me(),

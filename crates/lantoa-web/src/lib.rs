@@ -22,6 +22,7 @@ mod models;
 pub mod org;
 pub mod people;
 mod plans;
+mod proposals;
 mod public;
 mod ratings;
 mod settings;
@@ -236,6 +237,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(models::routes())
         .merge(exemplars::routes())
         .merge(commendations::routes())
+        .merge(proposals::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

@@ -699,7 +699,8 @@ async fn replicate(
         (_, result) => {
             if let Err(e) = result {
                 for (field, message) in e.iter() {
-                    errors.add(if field == "on" { "adopted_on" } else { field }, message);
+                    let field = if field == "on" { "adopted_on" } else { field };
+                    errors.add(field.to_owned(), message);
                 }
             }
             Err(StoreError::Invalid(errors))

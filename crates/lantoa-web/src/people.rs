@@ -454,9 +454,7 @@ fn checked(
         (Ok(draft), Ok(_)) => Ok(draft),
         (Err(mut errors), Err(StoreError::Invalid(unit_errors))) => {
             if errors.get("org_code").is_none() {
-                for (field, message) in unit_errors.iter() {
-                    errors.add(field, message);
-                }
+                errors.append(unit_errors);
             }
             Err(StoreError::Invalid(errors))
         }

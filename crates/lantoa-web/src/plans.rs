@@ -425,7 +425,7 @@ async fn remind(
     let stage = q.stage();
     let (unit, year, day, _) = unit_and_year(&state, &viewer, &q.study(), Role::Staff).await?;
     let db = state.store.db();
-    let people: Vec<PersonId> = if field(&fields, "all") == "1" {
+    let people: Vec<PersonId> = if views::field_text(&fields, "all") == "1" {
         let required = q.required(&lantoa_store::settings::load(db).await?);
         plans::lacking(
             db,
@@ -451,7 +451,7 @@ async fn remind(
             .filter_map(|(_, v)| v.parse().ok().map(PersonId))
             .collect()
     };
-    let message = field(&fields, "message").to_owned();
+    let message = views::field_text(&fields, "message");
     let subject = format!("ke_hoach:{}", stage.code());
     let batch = lantoa_store::reminders::NewReminders {
         unit: &unit,
@@ -837,14 +837,6 @@ async fn edit_page(
     Ok(render(&page)?.into_response())
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
-}
-
 async fn save_plan(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -855,10 +847,10 @@ async fn save_plan(
     must_edit(&plan, access)?;
     let inputs: Vec<CommitmentInput> = (0..lantoa_domain::plans::MAX_COMMITMENTS)
         .map(|i| CommitmentInput {
-            area: field(&fields, &format!("area_{i}")).to_owned(),
-            action: field(&fields, &format!("action_{i}")).to_owned(),
-            measure: field(&fields, &format!("measure_{i}")).to_owned(),
-            deadline: field(&fields, &format!("deadline_{i}")).to_owned(),
+            area: views::field_text(&fields, &format!("area_{i}")),
+            action: views::field_text(&fields, &format!("action_{i}")),
+            measure: views::field_text(&fields, &format!("measure_{i}")),
+            deadline: views::field_text(&fields, &format!("deadline_{i}")),
         })
         .filter(|c| {
             !(c.action.trim().is_empty()
@@ -867,7 +859,10 @@ async fn save_plan(
         })
         .collect();
     let optional = |name: &str| {
-        Some(lantoa_domain::text::clean(field(&fields, name))).filter(|v| !v.is_empty())
+        Some(lantoa_domain::text::clean(&views::field_text(
+            &fields, name,
+        )))
+        .filter(|v| !v.is_empty())
     };
     let header = PlanHeader {
         party_post: optional("party_post"),
@@ -877,7 +872,7 @@ async fn save_plan(
         Ok(drafts) => plans::save(state.store.db(), &viewer.actor, &plan, &header, &drafts).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
-    let submit = field(&fields, "then") == "nop";
+    let submit = views::field_text(&fields, "then") == "nop";
     match result {
         Ok(()) if submit => {
             step_then_redirect(
@@ -894,8 +889,8 @@ async fn save_plan(
         Err(StoreError::Invalid(errors)) => render_invalid(&edit_view(
             &viewer,
             plan,
-            field(&fields, "party_post").to_owned(),
-            field(&fields, "government_post").to_owned(),
+            views::field_text(&fields, "party_post"),
+            views::field_text(&fields, "government_post"),
             inputs,
             errors,
         )),
@@ -1091,7 +1086,7 @@ async fn save_review(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let step = review_step(field(&fields, "step"))?;
+    let step = review_step(&views::field_text(&fields, "step"))?;
     let (plan, _, access) = plan_in_reach(&state, &viewer, id).await?;
     if !access.own {
         return Err(AppError::Forbidden);
@@ -1102,11 +1097,11 @@ async fn save_review(
         .iter()
         .map(|c| ProgressInput {
             commitment: *c,
-            progress: field(&fields, &format!("progress_{c}")).to_owned(),
-            evidence: field(&fields, &format!("evidence_{c}")).to_owned(),
+            progress: views::field_text(&fields, &format!("progress_{c}")),
+            evidence: views::field_text(&fields, &format!("evidence_{c}")),
         })
         .collect();
-    let comment = field(&fields, "comment").to_owned();
+    let comment = views::field_text(&fields, "comment");
     let result = match check_progress(&posted, &ids) {
         Ok(progress) => {
             let input = StepInput {

@@ -447,13 +447,14 @@ async fn nominate(
         achievement: form.achievement.clone(),
         evidence: String::new(),
     };
-    let draft = input.validate();
-    if let Err(e) = &draft {
-        for (field, message) in e.iter() {
-            errors.add(field, message);
+    let draft = match input.validate() {
+        Ok(draft) => Some(draft),
+        Err(e) => {
+            errors.append(e);
+            None
         }
-    }
-    let (Ok(draft), Some(unit), true) = (draft, unit, errors.is_empty()) else {
+    };
+    let (Some(draft), Some(unit), true) = (draft, unit, errors.is_empty()) else {
         let page = nomination_view(&state, form, false, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };

@@ -3,7 +3,7 @@
 //! input re-renders the form with each error beside its field, nothing saved.
 
 use crate::auth::Viewer;
-use crate::views::{Crumb, FormErrors, Me, render, render_invalid};
+use crate::views::{self, Crumb, FormErrors, Me, render, render_invalid};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::Form;
@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lantoa_domain::ClosedList;
+use lantoa_domain::commendations::{CommendationForm, Powers, power_code};
 use lantoa_domain::people::Category;
 use lantoa_domain::settings::{PlanApprover, SettingsInput};
 use lantoa_domain::validation::FieldErrors;
@@ -28,6 +29,9 @@ struct SettingsPage {
     form: SettingsInput,
     approvers: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static Category, bool)>,
+    /// Forms, then each issuing kind with a box per form: (kind label, [(code, ticked)]).
+    forms: Vec<&'static str>,
+    powers: Vec<(&'static str, Vec<(String, bool)>)>,
     notice: String,
     errors: FormErrors,
 }
@@ -44,6 +48,21 @@ fn page(viewer: &Viewer, form: SettingsInput, notice: &str, errors: FieldErrors)
         categories: Category::ALL
             .iter()
             .map(|c| (c, form.requires(c)))
+            .collect(),
+        forms: CommendationForm::ALL.iter().map(|f| f.label()).collect(),
+        powers: Powers::issuers()
+            .into_iter()
+            .map(|k| {
+                let boxes = CommendationForm::ALL
+                    .iter()
+                    .map(|f| {
+                        let code = power_code(k, *f);
+                        let on = form.grants(&code);
+                        (code, on)
+                    })
+                    .collect();
+                (k.label(), boxes)
+            })
             .collect(),
         form,
         notice: notice.into(),
@@ -75,25 +94,16 @@ async fn settings_form(
 
 /// The form's fields; categories are a repeated field.
 fn input(fields: &[(String, String)]) -> SettingsInput {
-    let one = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let one = |name: &str| views::field_text(fields, name);
     SettingsInput {
         plan_approver: one("plan_approver"),
-        plan_required: fields
-            .iter()
-            .filter(|(k, _)| k == "plan_required")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        plan_required: views::field_all(fields, "plan_required"),
         regulation: one("regulation"),
         excellent: one("excellent"),
         good: one("good"),
         done: one("done"),
         excellent_cap_percent: one("excellent_cap_percent"),
+        powers: views::field_all(fields, "powers"),
     }
 }
 

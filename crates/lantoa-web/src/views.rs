@@ -235,6 +235,35 @@ pub fn send_file(
         .into_response()
 }
 
+/// The first value of a posted field, or "" (forms read as name–value pairs keep repeated
+/// names: check boxes, one field per row).
+pub fn field_text(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every value of a repeated posted field.
+pub fn field_all(fields: &[(String, String)], name: &str) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The ids ticked in a repeated posted field (rows chosen by check boxes); what is not a
+/// number is left out.
+pub fn field_ids(fields: &[(String, String)], name: &str) -> Vec<i64> {
+    fields
+        .iter()
+        .filter(|(n, _)| n == name)
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect()
+}
+
 /// A multipart form (one with a file): its text fields in order, repeated names kept, and
 /// the file of one named field.
 #[derive(Debug, Default)]
@@ -273,20 +302,12 @@ impl MultipartForm {
 
     /// The first value of a field, or "".
     pub fn text(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        field_text(&self.fields, name)
     }
 
     /// Every value of a repeated field (checkboxes).
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.fields
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .collect()
+        field_all(&self.fields, name)
     }
 
     /// Whether a field was sent (a ticked checkbox).

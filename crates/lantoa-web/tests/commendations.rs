@@ -1,5 +1,6 @@
-//! Commendation decisions: the demo's city decision and its figures, issuing within the
-//! issuer's powers with numbers allocated per issuer and year, and the decision as DOCX.
+//! Commendation: the demo's city decision and its figures, issuing within the issuer's
+//! powers with numbers allocated per issuer and year, the decision as DOCX, and proposals
+//! reviewed level by level before a decision.
 
 mod common;
 
@@ -7,6 +8,47 @@ use axum::http::StatusCode;
 use common::TestApp;
 use lantoa_domain::exemplars::{ExemplarState, SubjectCategory};
 use lantoa_store::audit::Actor;
+
+/// Nominations of a unit for 2025, verified.
+async fn verified_nominations(admin: &TestApp, unit: &str, names: &[&str]) -> Vec<i64> {
+    let db = admin.state.store.db();
+    let unit = lantoa_store::org::get(db, lantoa_domain::OrgId(admin.org_id(unit).await))
+        .await
+        .unwrap();
+    let year = lantoa_store::campaign::year(db, 2025).await.unwrap();
+    let mut verified = Vec::new();
+    for name in names {
+        let draft = lantoa_domain::exemplars::ExemplarInput {
+            kind: "ca_nhan".into(),
+            name: (*name).into(),
+            field: "cong_dong".into(),
+            achievement: "Vận động bà con làm đường bê tông cho cả xóm".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let id = lantoa_store::exemplars::nominate(
+            db,
+            &Actor::cli(),
+            &unit,
+            &year,
+            &draft,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        lantoa_store::exemplars::take_step(
+            db,
+            &Actor::cli(),
+            id,
+            lantoa_domain::exemplars::ExemplarStep::Verify,
+        )
+        .await
+        .unwrap();
+        verified.push(id);
+    }
+    verified
+}
 
 #[tokio::test]
 async fn the_city_decision_commends_mostly_party_members_and_prints_in_the_party_layout() {
@@ -88,38 +130,7 @@ async fn a_ward_decides_within_its_powers_and_numbers_follow_on() {
         let ward = lantoa_store::org::get(db, lantoa_domain::OrgId(admin.org_id("DB-P5").await))
             .await
             .unwrap();
-        let year = lantoa_store::campaign::year(db, 2025).await.unwrap();
-        let mut verified = Vec::new();
-        for name in ["Ông Ba", "Bà Tư"] {
-            let draft = lantoa_domain::exemplars::ExemplarInput {
-                kind: "ca_nhan".into(),
-                name: name.into(),
-                field: "cong_dong".into(),
-                achievement: "Vận động bà con làm đường bê tông cho cả xóm".into(),
-                ..Default::default()
-            }
-            .validate()
-            .unwrap();
-            let id = lantoa_store::exemplars::nominate(
-                db,
-                &Actor::cli(),
-                &ward,
-                &year,
-                &draft,
-                &Default::default(),
-            )
-            .await
-            .unwrap();
-            lantoa_store::exemplars::take_step(
-                db,
-                &Actor::cli(),
-                id,
-                lantoa_domain::exemplars::ExemplarStep::Verify,
-            )
-            .await
-            .unwrap();
-            verified.push(id);
-        }
+        let verified = verified_nominations(&admin, "DB-P5", &["Ông Ba", "Bà Tư"]).await;
         let staff = admin.signed_in_as("canbo.p5").await;
         let new = format!("/quan-ly/khen-thuong/moi?org={}&year=2025", ward.id);
         let form = staff.get(&new).await.text();
@@ -187,6 +198,186 @@ async fn a_ward_decides_within_its_powers_and_numbers_follow_on() {
         assert_eq!(
             other.get(&reply.location()).await.status,
             StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cell_proposes_its_review_sends_one_up_and_the_ward_commends_what_it_approved() {
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let ids =
+            verified_nominations(&admin, "DB-P5-CB1", &["Cô Năm", "Chú Sáu", "Anh Bảy"]).await;
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        let cell = admin.org_id("DB-P5-CB1").await;
+        let ward = admin.org_id("DB-P5").await;
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let new = format!("/quan-ly/khen-thuong/de-nghi/moi?org={cell}&year=2025");
+        let form = staff.get(&format!("{new}&chon={a}")).await.text();
+        // Each form goes to the nearest organisation that may decide it; none may give a
+        // bằng khen by default below the province.
+        assert!(
+            form.contains("gửi Đảng bộ Phường 5") || form.contains("gửi Đảng bộ phường 5"),
+            "{form}"
+        );
+        assert!(!form.contains("Bằng khen"), "{form}");
+        assert!(form.contains(&format!("value=\"{a}\" checked")), "{form}");
+
+        // Bad input: every error at once, nothing written.
+        let reply = staff.post_form(&new, "form=&reason=").await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        let text = reply.text();
+        assert!(text.contains("Chọn hình thức khen thưởng đề nghị") && text.contains("Ghi lý do"));
+        let count = "SELECT COUNT(*) AS value FROM commendation_proposals";
+        let before = admin.scalar(count).await;
+        let reply = staff.post_form(&new, "form=giay_khen&reason=X").await;
+        assert!(
+            reply.text().contains("Chọn ít nhất một"),
+            "{}",
+            reply.text()
+        );
+        assert_eq!(admin.scalar(count).await, before);
+
+        let reply = staff
+            .post_form(
+                &new,
+                &format!("form=bieu_duong&reason=G%C6%B0%C6%A1ng+s%C3%A1ng+khu+ph%E1%BB%91&recipient={a}&recipient={b}&recipient={c}"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let first = reply.location();
+        let x = lantoa_store::exemplars::exemplar(db, a).await.unwrap();
+        assert_eq!(x.state, ExemplarState::Proposed);
+        // Waiting for the review, a nomination is not closed by hand.
+        let page = staff
+            .get(&format!("/quan-ly/guong-dien-hinh/{c}"))
+            .await
+            .text();
+        assert!(
+            !page.contains("Kết luận không đạt") && page.contains("chờ bình xét"),
+            "{page}"
+        );
+
+        // The review must conclude on everyone, with a reason for "không đạt" and a
+        // higher form for those sent up.
+        let review = format!("{first}/binh-xet");
+        let reply = staff
+            .post_form(
+                &review,
+                &format!("outcome_{a}=dat&outcome_{b}=khen_cao&outcome_{c}=khong_dat"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = reply.text();
+        assert!(
+            text.contains("Ghi lý do không đạt")
+                && text.contains("Chọn hình thức đề nghị cấp trên"),
+            "{text}"
+        );
+        assert!(
+            text.contains("value=\"khen_cao\" checked"),
+            "the typed review is kept"
+        );
+        assert_eq!(admin.scalar(count).await, before + 1);
+
+        let reply = staff
+            .post_form(
+                &review,
+                &format!("outcome_{a}=dat&outcome_{b}=khen_cao&outcome_{c}=khong_dat&comment_{c}=Ch%C6%B0a+%C4%91%E1%BB%A7+c%C4%83n+c%E1%BB%A9&higher_form=giay_khen"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let up = reply.location();
+        assert_ne!(up, first);
+        let rejected = lantoa_store::exemplars::exemplar(db, c).await.unwrap();
+        assert_eq!(rejected.state, ExemplarState::Rejected);
+        assert!(rejected.decided_at.is_some());
+        // Reviewed once only.
+        let again = staff
+            .post_form(
+                &review,
+                &format!("outcome_{a}=dat&outcome_{b}=dat&outcome_{c}=dat"),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The one sent up waits in the ward's queue; a member sees no proposals.
+        let queue = staff
+            .get(&format!(
+                "/quan-ly/khen-thuong/de-nghi?org={ward}&year=2025"
+            ))
+            .await
+            .text();
+        assert!(
+            queue.contains("1 chờ bình xét") && queue.contains("Giấy khen"),
+            "{queue}"
+        );
+        let member = admin.signed_in_as("dangvien.p5").await;
+        assert_ne!(member.get(&up).await.status, StatusCode::OK);
+        let reply = staff
+            .post_form(&format!("{up}/binh-xet"), &format!("outcome_{b}=dat"))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+
+        // The ward's decision may commend whom it approved, not whom the cell approved.
+        let decide = format!("/quan-ly/khen-thuong/moi?org={ward}&year=2025");
+        let form = staff.get(&decide).await.text();
+        assert!(
+            form.contains("Chú Sáu") && !form.contains("Cô Năm"),
+            "{form}"
+        );
+        let cell_form = staff
+            .get(&format!("/quan-ly/khen-thuong/moi?org={cell}&year=2025"))
+            .await
+            .text();
+        assert!(
+            cell_form.contains("Cô Năm") && !cell_form.contains("Chú Sáu"),
+            "{cell_form}"
+        );
+        let reply = staff
+            .post_form(
+                &decide,
+                &format!("form=giay_khen&signed_on=20%2F11%2F2026&signer_name=L%C3%AA+V%C4%83n+B%C3%AD&signer_post=B%C3%AD+th%C6%B0&reason=Th%C3%A0nh+t%C3%ADch&recipient={b}"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let page = staff.get(&up).await.text();
+        assert!(page.contains("Quyết định số 1-QĐ/ĐU"), "{page}");
+        assert_eq!(
+            lantoa_store::exemplars::exemplar(db, b)
+                .await
+                .unwrap()
+                .state,
+            ExemplarState::Commended
+        );
+
+        // Powers are a setting: once the city may give bằng khen, the ward's proposal of
+        // one goes to the city.
+        let ward_new = format!("/quan-ly/khen-thuong/de-nghi/moi?org={ward}&year=2025");
+        let reply = staff.post_form(&ward_new, "form=bang_khen&reason=X").await;
+        assert!(
+            reply
+                .text()
+                .contains("có thẩm quyền quyết định «Bằng khen»"),
+            "{}",
+            reply.text()
+        );
+        let mut settings = lantoa_store::settings::load(db).await.unwrap();
+        let mut codes = settings.powers.codes();
+        codes.push("dang_bo_huyen:bang_khen".into());
+        settings.powers = lantoa_domain::commendations::Powers::from_codes(&codes).unwrap();
+        lantoa_store::settings::save(db, &Actor::cli(), &settings)
+            .await
+            .unwrap();
+        let form = staff.get(&ward_new).await.text();
+        assert!(
+            form.contains("Bằng khen <span class=\"muted\">— gửi Đảng bộ thành phố Mỹ Tho"),
+            "{form}"
         );
     }
 }

@@ -36,6 +36,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 struct Samples {
     unit: i64,
     decision: i64,
+    proposal: i64,
     model: i64,
     exemplar: i64,
     reminder: i64,
@@ -254,6 +255,46 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let second = lantoa_store::exemplars::nominate(
+        db,
+        &Actor::cli(),
+        &p2,
+        &year,
+        &lantoa_domain::exemplars::ExemplarInput {
+            kind: "ca_nhan".into(),
+            name: "Người Đề Nghị Bí Mật".into(),
+            field: "khac".into(),
+            achievement: "Một việc tốt được kể đủ dài để qua kiểm tra".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    lantoa_store::exemplars::take_step(
+        db,
+        &Actor::cli(),
+        second,
+        lantoa_domain::exemplars::ExemplarStep::Verify,
+    )
+    .await
+    .unwrap();
+    let proposal = lantoa_store::proposals::propose(
+        db,
+        &Actor::cli(),
+        &p2,
+        &p2,
+        &year,
+        &lantoa_domain::commendations::ProposalDraft {
+            form: lantoa_domain::commendations::CommendationForm::Praise,
+            reason: "Lý do Bí Mật".into(),
+        },
+        &[second],
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
@@ -261,6 +302,7 @@ async fn samples(app: &TestApp) -> Samples {
     Samples {
         unit,
         decision,
+        proposal,
         model,
         exemplar,
         reminder,
@@ -306,6 +348,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.model
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
+    } else if path.starts_with("/quan-ly/khen-thuong/de-nghi/") {
+        s.proposal
     } else if path.starts_with("/quan-ly/khen-thuong/") {
         s.decision
     } else {

@@ -23,6 +23,7 @@ mod m0011_reminder_mail;
 mod m0012_models;
 mod m0013_exemplars;
 mod m0014_commendations;
+mod m0015_proposals;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -108,6 +109,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_models::Migration),
             Box::new(m0013_exemplars::Migration),
             Box::new(m0014_commendations::Migration),
+            Box::new(m0015_proposals::Migration),
         ]
     }
 }
