@@ -20,6 +20,19 @@ closed_list!(
     }
 );
 
+impl CommendationForm {
+    /// What the paper given to each recipient is called.
+    pub fn certificate_title(self) -> &'static str {
+        match self {
+            CommendationForm::Praise => "Giấy biểu dương",
+            CommendationForm::Certificate => "Giấy khen",
+            CommendationForm::Merit => "Bằng khen",
+            CommendationForm::Banner => "Cờ thi đua",
+            CommendationForm::Badge => "Giấy chứng nhận",
+        }
+    }
+}
+
 /// Whether a Party organisation of this kind may decide this form by default (Quy định
 /// 29-QĐ/TW); a committee may change it in its settings (`Powers`).
 fn by_regulation(kind: OrgKind, form: CommendationForm) -> bool {

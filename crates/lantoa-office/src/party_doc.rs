@@ -4,8 +4,9 @@
 //! italics; the document type in caps bold with its summary under it; the body in 14 pt;
 //! the signature blocks at the bottom.
 //!
-//! The caller says what the document holds ([`PartyDocument`]); this module alone knows
-//! how it is laid out, so plans now and reports later come out the same way.
+//! The caller says what the document holds ([`PartyDocument`], or the [`Certificate`]s of
+//! a commendation decision); this module alone knows how it is laid out, so plans,
+//! decisions and reports come out the same way.
 
 use crate::export::ExportError;
 use chrono::{Datelike, NaiveDate};
@@ -306,11 +307,109 @@ pub fn party_docx(doc: &PartyDocument) -> Result<Vec<u8>, ExportError> {
         vec![approval, signature_cell(&doc.signature, text_width - half)],
         text_width,
     ));
+    pack(docx)
+}
+
+fn pack(docx: Docx) -> Result<Vec<u8>, ExportError> {
     let mut bytes = std::io::Cursor::new(Vec::new());
     docx.build()
         .pack(&mut bytes)
         .map_err(|e| ExportError::new(e.to_string()))?;
     Ok(bytes.into_inner())
+}
+
+/// A certificate (giấy khen, bằng khen…) for one person or collective of a decision.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    /// "BAN THƯỜNG VỤ ĐẢNG ỦY …": who gives it.
+    pub issuer: String,
+    /// "GIẤY KHEN".
+    pub form: String,
+    /// The person or collective.
+    pub recipient: String,
+    /// Their post or unit, or empty.
+    pub about: String,
+    /// "Đã có thành tích …".
+    pub reason: String,
+    /// "Quyết định số 15-QĐ/TU".
+    pub decision: String,
+    /// Place of the date line.
+    pub place: String,
+    pub date: NaiveDate,
+    pub signature: Signature,
+}
+
+/// Certificates, one landscape A4 page each, in the Party's fonts: ready to print on the
+/// pre-printed paper or plain.
+pub fn certificates_docx(certificates: &[Certificate]) -> Result<Vec<u8>, ExportError> {
+    let margin = mm(20);
+    let text_width = (A4_HEIGHT as i32 - 2 * margin).max(1000) as usize;
+    let mut docx = Docx::new()
+        .page_size(A4_HEIGHT, A4_WIDTH)
+        .page_orient(docx_rs::PageOrientationType::Landscape)
+        .page_margin(PageMargin {
+            top: margin,
+            bottom: margin,
+            left: margin,
+            right: margin,
+            header: mm(10),
+            footer: mm(10),
+            gutter: 0,
+        })
+        .default_fonts(fonts())
+        .default_size(BODY);
+    let gap = || centred(vec![run("", BODY)]);
+    for (i, c) in certificates.iter().enumerate() {
+        let mut first = run("ĐẢNG CỘNG SẢN VIỆT NAM", PARTY).bold();
+        if i > 0 {
+            first = Run::new()
+                .add_break(docx_rs::BreakType::Page)
+                .size(PARTY)
+                .fonts(fonts())
+                .add_text("ĐẢNG CỘNG SẢN VIỆT NAM")
+                .bold();
+        }
+        docx = docx
+            .add_paragraph(centred(vec![first]))
+            .add_paragraph(centred(vec![run(&c.issuer.to_uppercase(), BODY).bold()]))
+            .add_paragraph(gap())
+            .add_paragraph(centred(vec![run("TẶNG", BODY).bold()]))
+            .add_paragraph(centred(vec![
+                run(&c.form.to_uppercase(), 64).bold().color("C00000"),
+            ]))
+            .add_paragraph(gap())
+            .add_paragraph(centred(vec![
+                run("Cho: ", BODY),
+                run(&c.recipient, 40).bold(),
+            ]));
+        if !c.about.is_empty() {
+            docx = docx.add_paragraph(centred(vec![run(&c.about, BODY).italic()]));
+        }
+        docx = docx
+            .add_paragraph(gap())
+            .add_paragraph(centred(vec![run(&c.reason, BODY)]))
+            .add_paragraph(gap());
+        let half = text_width / 2;
+        let left = TableCell::new()
+            .width(half, WidthType::Dxa)
+            .clear_all_border()
+            .add_paragraph(centred(vec![run("", BODY)]))
+            .add_paragraph(centred(vec![run(&c.decision, 24)]));
+        let right = TableCell::new()
+            .width(text_width - half, WidthType::Dxa)
+            .clear_all_border()
+            .add_paragraph(centred(vec![
+                run(&date_line(&c.place, c.date), BODY).italic(),
+            ]))
+            .add_paragraph(centred(vec![run(&c.signature.heading, BODY).bold()]))
+            .add_paragraph(centred(vec![run(&c.signature.position, BODY).bold()]))
+            .add_paragraph(gap())
+            .add_paragraph(gap())
+            .add_paragraph(gap())
+            .add_paragraph(centred(vec![run(&c.signature.name, BODY).bold()]));
+        docx = docx.add_table(borderless(vec![left, right], text_width));
+    }
+    pack(docx)
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use axum::routing::get;
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::commendations::DecisionInput;
+use lantoa_domain::org::OrgKind;
 use lantoa_domain::validation::FieldErrors;
-use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
+use lantoa_office::party_doc::{Block, Certificate, Margins, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
 use lantoa_store::commendations::{self, CommendationFigures, Decision};
@@ -29,6 +30,7 @@ pub fn routes() -> crate::Routes {
         .route("/khen-thuong/duoc-khen", get(commended_page))
         .route("/khen-thuong/{id}", get(decision_page))
         .route("/khen-thuong/{id}/quyet-dinh.docx", get(decision_docx))
+        .route("/khen-thuong/{id}/giay-khen.docx", get(certificates_docx))
 }
 
 const PER_PAGE: u64 = 30;
@@ -331,6 +333,92 @@ async fn decision_page(
     Ok(render(&view)?.into_response())
 }
 
+/// What a printed decision or its certificates need: the decision, its issuer, whom it
+/// commends, the place of the date line and the body above the issuer.
+struct Printed {
+    d: Decision,
+    unit: Org,
+    recipients: Vec<Exemplar>,
+    place: String,
+    superior: String,
+}
+
+async fn printed(state: &AppState, viewer: &Viewer, id: i64) -> Result<Printed, AppError> {
+    let (d, unit) = decision_in_reach(state, viewer, id).await?;
+    let db = state.store.db();
+    let recipients = commendations::recipients(db, id).await?;
+    let lineage = org::lineage(db, &unit).await?;
+    let top = lineage.first().unwrap_or(&unit);
+    Ok(Printed {
+        place: lantoa_domain::org::place_name(&top.name),
+        superior: lineage
+            .iter()
+            .rev()
+            .nth(1)
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        d,
+        unit,
+        recipients,
+    })
+}
+
+/// The signature of a decision and its certificates: "T/M" the issuer.
+fn signature_of(d: &Decision, unit: &Org) -> Signature {
+    Signature {
+        heading: format!("T/M {}", unit.name.to_uppercase()),
+        position: d.signer_post.to_uppercase(),
+        name: d.signer_name.clone(),
+    }
+}
+
+/// The certificate of each person and collective a decision commends, one page each.
+async fn certificates_docx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let Printed {
+        d,
+        unit,
+        recipients,
+        place,
+        ..
+    } = printed(&state, &viewer, id).await?;
+    let issuer = if matches!(
+        unit.kind,
+        OrgKind::GrassrootsCell | OrgKind::Cell | OrgKind::PartyGroup
+    ) {
+        unit.name.clone()
+    } else {
+        format!("Ban Thường vụ {}", unit.name)
+    };
+    let certificates: Vec<Certificate> = recipients
+        .iter()
+        .map(|x| Certificate {
+            issuer: issuer.clone(),
+            form: d.form.certificate_title().into(),
+            recipient: x.name.clone(),
+            about: x.about.clone().unwrap_or_else(|| x.org_name.clone()),
+            reason: d.reason.clone(),
+            decision: format!(
+                "Quyết định số {} ngày {}",
+                d.symbol,
+                lantoa_domain::dates::display(d.signed_on)
+            ),
+            place: place.clone(),
+            date: d.signed_on,
+            signature: signature_of(&d, &unit),
+        })
+        .collect();
+    let bytes = lantoa_office::party_doc::certificates_docx(&certificates)?;
+    Ok(views::download(
+        &format!("giay-khen-{}.docx", d.symbol.replace('/', "-")),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        bytes,
+    ))
+}
+
 /// The decision in the Party's layout: header, number, title, the articles, the list of
 /// recipients, the signature "T/M" of the issuer, "Nơi nhận".
 async fn decision_docx(
@@ -338,17 +426,13 @@ async fn decision_docx(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (d, unit) = decision_in_reach(&state, &viewer, id).await?;
-    let db = state.store.db();
-    let recipients = commendations::recipients(db, id).await?;
-    let lineage = org::lineage(db, &unit).await?;
-    let top = lineage.first().cloned().unwrap_or_else(|| unit.clone());
-    let superior = lineage
-        .iter()
-        .rev()
-        .nth(1)
-        .map(|o| o.name.clone())
-        .unwrap_or_default();
+    let Printed {
+        d,
+        unit,
+        recipients,
+        place,
+        superior,
+    } = printed(&state, &viewer, id).await?;
     let rows: Vec<Vec<String>> = recipients
         .iter()
         .enumerate()
@@ -365,7 +449,7 @@ async fn decision_docx(
         superior,
         issuer: unit.name.clone(),
         number: Some(d.symbol.clone()),
-        place: lantoa_domain::org::place_name(&top.name),
+        place,
         date: d.signed_on,
         title: "Quyết định".into(),
         summary: vec![format!(
@@ -402,11 +486,7 @@ async fn decision_docx(
                     .into(),
             ),
         ],
-        signature: Signature {
-            heading: format!("T/M {}", unit.name.to_uppercase()),
-            position: d.signer_post.to_uppercase(),
-            name: d.signer_name.clone(),
-        },
+        signature: signature_of(&d, &unit),
         approval: None,
         copies: vec![
             "Như Điều 2,".into(),

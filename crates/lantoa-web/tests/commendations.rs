@@ -120,6 +120,37 @@ async fn the_city_decision_commends_mostly_party_members_and_prints_in_the_party
         ] {
             assert!(text.contains(expected), "{expected}");
         }
+
+        // The certificates: one landscape page for each person commended.
+        let reply = leader
+            .get(&format!("/quan-ly/khen-thuong/{id}/giay-khen.docx"))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(reply.body)).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("word/document.xml").unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        let recipients = lantoa_store::commendations::recipients(db, id)
+            .await
+            .unwrap();
+        assert_eq!(text.matches(">GIẤY KHEN<").count(), recipients.len());
+        assert_eq!(
+            text.matches("w:type=\"page\"").count(),
+            recipients.len() - 1
+        );
+        assert!(
+            text.contains("landscape") && text.contains("Quyết định số 1-QĐ/TU ngày 20/12/2024")
+        );
+        assert!(text.contains(&recipients[0].name));
+        // Another ward's staff get neither paper.
+        let other = admin.signed_in_as("canbo.p1").await;
+        let paper = other
+            .get(&format!("/quan-ly/khen-thuong/{id}/giay-khen.docx"))
+            .await;
+        assert_eq!(paper.status, StatusCode::NOT_FOUND);
     }
 }
 
