@@ -448,3 +448,62 @@ pub async fn commended<C: ConnectionTrait>(
     )
     .await?)
 }
+
+/// A person or collective commended, as the public site shows them: name, unit, form and
+/// decision, never contact data.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct PublicCommended {
+    pub exemplar_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub form: String,
+    pub symbol: String,
+    pub issuer_name: String,
+    pub signed_on: NaiveDate,
+    pub year: i32,
+}
+
+impl PublicCommended {
+    /// The form's label.
+    pub fn form_label(&self) -> &'static str {
+        CommendationForm::from_code(&self.form).map_or("", CommendationForm::label)
+    }
+}
+
+/// The people and collectives commended by decisions, of a year and within a unit if
+/// given, that staff chose to show publicly; newest decision first: two queries.
+pub async fn public_commended<C: ConnectionTrait>(
+    conn: &C,
+    within: Option<&Subtree>,
+    year: Option<i32>,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<PublicCommended>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push("x.is_public = ?", vec![true.into()]);
+    if let Some(y) = year {
+        w.push("y.year = ?", vec![y.into()]);
+    }
+    if let Some(t) = within {
+        w.push(
+            "o.path >= ? AND o.path < ?",
+            vec![t.from.clone().into(), t.to.clone().into()],
+        );
+    }
+    let from = "FROM decision_recipients r JOIN commendation_decisions d ON d.id = r.decision_id \
+        JOIN orgs i ON i.id = d.org_id JOIN campaign_years y ON y.id = d.year_id \
+        JOIN exemplars x ON x.id = r.exemplar_id JOIN orgs o ON o.id = x.org_id";
+    Ok(sql::page(
+        conn,
+        &format!(
+            "SELECT x.id AS exemplar_id, x.name, o.name AS org_name, d.form, d.symbol, i.name AS issuer_name, \
+             d.signed_on, y.year {from}"
+        ),
+        from,
+        &w,
+        "d.signed_on DESC, d.id DESC, x.name_folded, x.id",
+        page,
+        per_page,
+    )
+    .await?)
+}

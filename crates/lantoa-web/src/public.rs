@@ -18,6 +18,7 @@ use lantoa_domain::exemplars::{ExemplarField, ExemplarInput, ExemplarKind, Nomin
 use lantoa_domain::org::Sector;
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
+use lantoa_store::commendations::{self, PublicCommended};
 use lantoa_store::exemplars::{self, Nominator, PublicExemplar};
 use lantoa_store::models::{self, Model};
 use lantoa_store::org::{self, Org};
@@ -30,6 +31,7 @@ pub fn routes() -> crate::Routes {
         .public("/mo-hinh-tieu-bieu/{id}", get(model_page))
         .public("/guong-sang", get(exemplars_page))
         .public("/guong-sang/{id}", get(exemplar_page))
+        .public("/duoc-khen-thuong", get(commended_page))
         .public("/de-cu", get(nomination_form).post(nominate))
 }
 
@@ -234,6 +236,61 @@ async fn exemplars_page(
     });
     let view = ExemplarsPage {
         title: "Gương sáng, người tốt việc tốt".into(),
+        total: crate::views::number(page.total),
+        rows: page.items,
+        links,
+        filters: q.choices(&state, &units).await?,
+    };
+    Ok(cached(render(&view)?))
+}
+
+#[derive(Template)]
+#[template(path = "public/commended.html")]
+struct CommendedPage {
+    title: String,
+    filters: PublicFilters,
+    rows: Vec<PublicCommended>,
+    total: String,
+    links: Vec<PageLink>,
+}
+
+impl CommendedPage {
+    fn date(&self, d: &chrono::NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+}
+
+/// The people and collectives commended in a year (the latest campaign year unless
+/// another or all are chosen), as staff chose to show them.
+async fn commended_page(
+    State(state): State<AppState>,
+    Query(mut q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    if q.year.is_empty() {
+        let years = lantoa_store::campaign::years(db).await?;
+        if let Some(y) = crate::campaign::current_year(&years, crate::today()) {
+            q.year = y.year.to_string();
+        }
+    }
+    let units = receiving_units(&state).await?;
+    let page = commendations::public_commended(
+        db,
+        q.within(&units).as_ref(),
+        q.year(),
+        q.page.unwrap_or(1),
+        PER_PAGE,
+    )
+    .await?;
+    let filters = q.filters();
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("/duoc-khen-thuong?page={p}{filters}")
+    });
+    let view = CommendedPage {
+        title: match q.year() {
+            Some(y) => format!("Được khen thưởng năm {y}"),
+            None => "Được khen thưởng".into(),
+        },
         total: crate::views::number(page.total),
         rows: page.items,
         links,

@@ -213,3 +213,45 @@ async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
         assert_eq!(reply.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn the_years_commended_are_listed_as_staff_chose_to_show_them() {
+    for admin in TestApp::each_anonymous().await {
+        let shown = admin
+            .scalar(
+                "SELECT COUNT(*) AS value FROM decision_recipients r JOIN exemplars x ON x.id = r.exemplar_id \
+                 WHERE x.is_public = true",
+            )
+            .await;
+        assert!(shown > 0, "{}", admin.backend);
+        let html = admin.get("/duoc-khen-thuong?year=2024").await.text();
+        assert!(
+            html.contains(&format!("<strong>{shown}</strong> tập thể, cá nhân")),
+            "{html}"
+        );
+        assert!(html.contains("Số 1-QĐ/TU ngày 20/12/2024 của Đảng bộ thành phố Mỹ Tho"));
+        // The first one taken off the public site is gone from the list; no other year
+        // holds any.
+        let hidden = admin
+            .scalar(
+                "SELECT x.id AS value FROM decision_recipients r JOIN exemplars x ON x.id = r.exemplar_id \
+                 WHERE x.is_public = true ORDER BY x.name_folded, x.id LIMIT 1",
+            )
+            .await;
+        let name = lantoa_store::exemplars::exemplar(admin.state.store.db(), hidden)
+            .await
+            .unwrap()
+            .name;
+        assert!(html.contains(&format!(">{name}</a>")));
+        sea_orm::ConnectionTrait::execute_unprepared(
+            admin.state.store.db(),
+            &format!("UPDATE exemplars SET is_public = false WHERE id = {hidden}"),
+        )
+        .await
+        .unwrap();
+        let html = admin.get("/duoc-khen-thuong?year=2024").await.text();
+        assert!(!html.contains(&format!(">{name}</a>")), "{name}");
+        let other = admin.get("/duoc-khen-thuong?year=2025").await.text();
+        assert!(other.contains("<strong>0</strong>"), "{other}");
+    }
+}

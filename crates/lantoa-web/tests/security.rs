@@ -25,6 +25,7 @@ const PUBLIC: &[&str] = &[
     "/mo-hinh-tieu-bieu/{id}",
     "/guong-sang",
     "/guong-sang/{id}",
+    "/duoc-khen-thuong",
     "/de-cu",
 ];
 
