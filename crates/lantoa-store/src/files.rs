@@ -1,6 +1,6 @@
 //! Stored files: the bytes in a directory (next to the SQLite file by default), named by
 //! their SHA-256, and one `files` row per attachment saying its name, kind, size, unit and
-//! who brought it.
+//! who brought it; and the [`Attachments`] of each kind of record that holds files.
 //!
 //! Bytes are written before the row, through a temporary file that is synced and renamed,
 //! so a row never names a half-written file. A row whose transaction rolls back leaves its
@@ -13,6 +13,7 @@ use crate::audit::Actor;
 use crate::sql;
 use chrono::{DateTime, Utc};
 use lantoa_domain::OrgId;
+use lantoa_domain::audit::AuditAction;
 use lantoa_domain::files::FileKind;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::path::{Path, PathBuf};
@@ -169,4 +170,135 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<StoredFile, St
     )
     .await?;
     row.ok_or(StoreError::NotFound)
+}
+
+/// The files attached to one kind of record (a session's minutes, a model's photos): the
+/// link table, its owner column and the record's name in the audit log. Names are ours,
+/// never user input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attachments {
+    pub table: &'static str,
+    pub owner_column: &'static str,
+    pub entity: &'static str,
+}
+
+/// A record that holds attachments: its id and unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub id: i64,
+    pub org_id: OrgId,
+}
+
+impl Attachments {
+    /// The files of a record, oldest first: one query.
+    pub async fn list<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        owner: i64,
+    ) -> Result<Vec<StoredFile>, StoreError> {
+        Ok(sql::all(
+            conn,
+            &format!(
+                "SELECT {FILE_COLUMNS} FROM files f JOIN {} a ON a.file_id = f.id WHERE a.{} = $1 ORDER BY f.id",
+                self.table, self.owner_column
+            ),
+            vec![owner.into()],
+        )
+        .await?)
+    }
+
+    /// One file of a record, or not found when it is not one of its files.
+    pub async fn one<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        owner: i64,
+        file_id: i64,
+    ) -> Result<StoredFile, StoreError> {
+        let row: Option<StoredFile> = sql::one(
+            conn,
+            &format!(
+                "SELECT {FILE_COLUMNS} FROM files f JOIN {} a ON a.file_id = f.id WHERE a.{} = $1 AND f.id = $2",
+                self.table, self.owner_column
+            ),
+            vec![owner.into(), file_id.into()],
+        )
+        .await?;
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// Attaches a checked file to a record; audited.
+    pub async fn attach<C: crate::Writer>(
+        &self,
+        conn: &C,
+        files: &Files,
+        actor: &Actor,
+        owner: Owner,
+        file: &NewFile,
+    ) -> Result<i64, StoreError> {
+        let txn = conn.begin().await?;
+        let file_id = store(&txn, files, actor, file, owner.org_id).await?;
+        sql::exec(
+            &txn,
+            &format!(
+                "INSERT INTO {} ({}, file_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
+                self.table, self.owner_column
+            ),
+            vec![owner.id.into(), file_id.into(), Utc::now().into()],
+        )
+        .await?;
+        crate::audit::record(
+            &txn,
+            actor,
+            crate::audit::Change::created(
+                AuditAction::FileAttach,
+                self.entity,
+                owner.id,
+                Some(owner.org_id),
+                serde_json::json!({ "file": file.name, "size": file.bytes.len() }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(file_id)
+    }
+
+    /// Takes a file off a record and forgets it; audited.
+    pub async fn remove<C: crate::Writer>(
+        &self,
+        conn: &C,
+        actor: &Actor,
+        owner: Owner,
+        file: &StoredFile,
+    ) -> Result<(), StoreError> {
+        let txn = conn.begin().await?;
+        sql::exec(
+            &txn,
+            &format!(
+                "DELETE FROM {} WHERE {} = $1 AND file_id = $2",
+                self.table, self.owner_column
+            ),
+            vec![owner.id.into(), file.id.into()],
+        )
+        .await?;
+        sql::exec(
+            &txn,
+            "DELETE FROM files WHERE id = $1",
+            vec![file.id.into()],
+        )
+        .await?;
+        crate::audit::record(
+            &txn,
+            actor,
+            crate::audit::Change::removed(
+                AuditAction::FileRemove,
+                self.entity,
+                owner.id,
+                Some(owner.org_id),
+                serde_json::json!({ "file": file.name }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
 }

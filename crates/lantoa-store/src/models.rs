@@ -94,6 +94,23 @@ const MODEL_SELECT: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS
     FROM models m JOIN orgs o ON o.id = m.org_id JOIN campaign_years y ON y.id = m.year_id \
     LEFT JOIN models e ON e.id = m.continued_from LEFT JOIN campaign_years ey ON ey.id = e.year_id";
 
+/// The files of models: photos, reports of results.
+pub const MODEL_FILES: crate::files::Attachments = crate::files::Attachments {
+    table: "model_files",
+    owner_column: "model_id",
+    entity: "model",
+};
+
+impl Model {
+    /// The model as the holder of its files.
+    pub fn owner(&self) -> crate::files::Owner {
+        crate::files::Owner {
+            id: self.id,
+            org_id: self.org_id,
+        }
+    }
+}
+
 /// One model.
 pub async fn model<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Model, StoreError> {
     let row: Option<ModelRow> = sql::one(

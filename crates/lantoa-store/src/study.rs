@@ -8,7 +8,6 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::campaign::{CampaignYear, Topic};
-use crate::files::{FILE_COLUMNS, Files, NewFile, StoredFile};
 use crate::org::{Scope, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
@@ -392,7 +391,7 @@ pub async fn delete_session<C: crate::Writer>(
     session: &Session,
 ) -> Result<(), StoreError> {
     let txn = conn.begin().await?;
-    let files = session_files(&txn, session.id).await?;
+    let files = SESSION_FILES.list(&txn, session.id).await?;
     let marks = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM attendance WHERE session_id = $1",
@@ -440,88 +439,21 @@ pub async fn delete_session<C: crate::Writer>(
     Ok(())
 }
 
-/// The files attached to a session, oldest first.
-pub async fn session_files<C: ConnectionTrait>(
-    conn: &C,
-    session_id: i64,
-) -> Result<Vec<StoredFile>, StoreError> {
-    Ok(sql::all(
-        conn,
-        &format!(
-            "SELECT {FILE_COLUMNS} FROM files f JOIN session_files sf ON sf.file_id = f.id \
-             WHERE sf.session_id = $1 ORDER BY f.id"
-        ),
-        vec![session_id.into()],
-    )
-    .await?)
-}
+/// The files attached to sessions (minutes, photos, slides).
+pub const SESSION_FILES: crate::files::Attachments = crate::files::Attachments {
+    table: "session_files",
+    owner_column: "session_id",
+    entity: "study_session",
+};
 
-/// Attaches a file (minutes, photos, slides) to a session.
-pub async fn attach_file<C: crate::Writer>(
-    conn: &C,
-    files: &Files,
-    actor: &Actor,
-    session: &Session,
-    file: &NewFile,
-) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
-    let file_id = crate::files::store(&txn, files, actor, file, session.org_id).await?;
-    sql::exec(
-        &txn,
-        "INSERT INTO session_files (session_id, file_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
-        vec![session.id.into(), file_id.into(), Utc::now().into()],
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        Change::created(
-            AuditAction::FileAttach,
-            "study_session",
-            session.id,
-            Some(session.org_id),
-            serde_json::json!({ "file": file.name, "size": file.bytes.len() }),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(file_id)
-}
-
-/// Takes a file off a session.
-pub async fn remove_file<C: crate::Writer>(
-    conn: &C,
-    actor: &Actor,
-    session: &Session,
-    file: &StoredFile,
-) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
-    sql::exec(
-        &txn,
-        "DELETE FROM session_files WHERE session_id = $1 AND file_id = $2",
-        vec![session.id.into(), file.id.into()],
-    )
-    .await?;
-    sql::exec(
-        &txn,
-        "DELETE FROM files WHERE id = $1",
-        vec![file.id.into()],
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        Change::removed(
-            AuditAction::FileRemove,
-            "study_session",
-            session.id,
-            Some(session.org_id),
-            serde_json::json!({ "file": file.name }),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+impl Session {
+    /// The session as the holder of its files.
+    pub fn owner(&self) -> crate::files::Owner {
+        crate::files::Owner {
+            id: self.id,
+            org_id: self.org_id,
+        }
+    }
 }
 
 /// Letters of a check-in code.

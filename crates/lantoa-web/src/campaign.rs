@@ -335,13 +335,7 @@ async fn document_file(
 ) -> Result<Response, AppError> {
     let document = readable(&state, &viewer, id).await?;
     let file = document.file.ok_or(AppError::NotFound)?;
-    let bytes = state.store.files().read(&file.sha256).await?;
-    Ok(views::send_file(
-        &file.name,
-        &file.content_type,
-        bytes,
-        file.shows_inline(),
-    ))
+    views::stored_file(&state, &file).await
 }
 
 /// The document form as typed.

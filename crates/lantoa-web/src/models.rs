@@ -5,7 +5,9 @@
 
 use crate::auth::Viewer;
 use crate::study::{StudyQuery, unit_and_year};
-use crate::views::{Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid};
+use crate::views::{
+    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::Form;
@@ -14,11 +16,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
+use lantoa_domain::files::{FileKind, MAX_ATTACHMENT_BYTES};
 use lantoa_domain::models::{ModelCategory, ModelInput, ModelState, ModelStep, ResultInput};
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
+use lantoa_store::files::StoredFile;
 use lantoa_store::models::{
     self, Evaluation, Model, ModelFigures, ModelFilter, Replication, StepInput, UnitWithout,
 };
@@ -34,6 +38,9 @@ pub fn routes() -> crate::Routes {
         .route("/mo-hinh/{id}/sua", get(edit_form).post(update))
         .route("/mo-hinh/{id}/buoc", post(take_step))
         .route("/mo-hinh/{id}/nhan-rong", post(replicate))
+        .route("/mo-hinh/{id}/tep", post(attach_file))
+        .route("/mo-hinh/{id}/tep/{file}", get(model_file))
+        .route("/mo-hinh/{id}/tep/{file}/go", post(remove_file))
 }
 
 const PER_PAGE: u64 = 30;
@@ -463,6 +470,7 @@ struct ModelPage {
     steps: Vec<(&'static str, &'static str)>,
     step_form: ResultForm,
     replication_form: ReplicationForm,
+    files: Vec<StoredFile>,
     errors: FormErrors,
 }
 
@@ -498,6 +506,7 @@ async fn model_view(
         me: viewer.me(),
         evaluations: models::evaluations(db, id).await?,
         replications: models::replications(db, id).await?,
+        files: models::MODEL_FILES.list(db, id).await?,
         access,
         steps,
         step_form,
@@ -713,4 +722,85 @@ async fn replicate(
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a model's files may be: photos, and reports of its results.
+const MODEL_FILE_KINDS: [FileKind; 5] = [
+    FileKind::Jpeg,
+    FileKind::Png,
+    FileKind::Pdf,
+    FileKind::Docx,
+    FileKind::Xlsx,
+];
+
+/// Attaches a photo or a report to a model (staff of its unit).
+async fn attach_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (model, _, access) = model_in_reach(&state, &viewer, id).await?;
+    if !access.edit {
+        return Err(AppError::Forbidden);
+    }
+    let posted = views::MultipartForm::read(&mut multipart, "file").await?;
+    let attached = match posted.attachment(&MODEL_FILE_KINDS, MAX_ATTACHMENT_BYTES) {
+        Ok(file) => {
+            models::MODEL_FILES
+                .attach(
+                    state.store.db(),
+                    state.store.files(),
+                    &viewer.actor,
+                    model.owner(),
+                    &file,
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match attached {
+        Ok(_) => Ok(Redirect::to(&format!("{STAFF}/mo-hinh/{id}")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &model_view(
+                &state,
+                &viewer,
+                id,
+                ResultForm::default(),
+                ReplicationForm::default(),
+                errors,
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One file of a model, to those who read the model.
+async fn model_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    model_in_reach(&state, &viewer, id).await?;
+    let file = models::MODEL_FILES.one(state.store.db(), id, file).await?;
+    views::stored_file(&state, &file).await
+}
+
+/// Takes a file off a model (staff of its unit).
+async fn remove_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (model, _, access) = model_in_reach(&state, &viewer, id).await?;
+    if !access.edit {
+        return Err(AppError::Forbidden);
+    }
+    let db = state.store.db();
+    let file = models::MODEL_FILES.one(db, id, file).await?;
+    models::MODEL_FILES
+        .remove(db, &viewer.actor, model.owner(), &file)
+        .await?;
+    Ok(Redirect::to(&format!("{STAFF}/mo-hinh/{id}")).into_response())
 }

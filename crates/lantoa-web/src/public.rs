@@ -15,6 +15,7 @@ use axum::routing::get;
 use chrono::Utc;
 use lantoa_domain::ClosedList;
 use lantoa_domain::exemplars::{ExemplarField, ExemplarInput, ExemplarKind, NominationSource};
+use lantoa_domain::files::FileKind;
 use lantoa_domain::org::Sector;
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
@@ -29,6 +30,7 @@ pub fn routes() -> crate::Routes {
         .public("/", get(home))
         .public("/mo-hinh-tieu-bieu", get(models_page))
         .public("/mo-hinh-tieu-bieu/{id}", get(model_page))
+        .public("/mo-hinh-tieu-bieu/{id}/anh/{file}", get(model_photo))
         .public("/guong-sang", get(exemplars_page))
         .public("/guong-sang/{id}", get(exemplar_page))
         .public("/duoc-khen-thuong", get(commended_page))
@@ -184,6 +186,7 @@ struct ModelPage {
     m: Model,
     results: Vec<models::Evaluation>,
     spread: Vec<models::Replication>,
+    photos: Vec<lantoa_store::files::StoredFile>,
 }
 
 impl ModelPage {
@@ -202,9 +205,47 @@ async fn model_page(
         title: m.name.clone(),
         results: models::evaluations(db, id).await?,
         spread: models::replications(db, id).await?,
+        photos: public_photos(&state, id).await?,
         m,
     };
     Ok(cached(render(&view)?))
+}
+
+/// The photos of a public model (its other files stay with staff).
+async fn public_photos(
+    state: &AppState,
+    model: i64,
+) -> Result<Vec<lantoa_store::files::StoredFile>, AppError> {
+    Ok(models::MODEL_FILES
+        .list(state.store.db(), model)
+        .await?
+        .into_iter()
+        .filter(|f| {
+            matches!(
+                FileKind::from_mime(&f.content_type),
+                Some(FileKind::Jpeg | FileKind::Png)
+            )
+        })
+        .collect())
+}
+
+/// A photo of a public model; cacheable for a day (its address names its content).
+async fn model_photo(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    models::public_model(state.store.db(), id).await?;
+    let photo = public_photos(&state, id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file)
+        .ok_or(AppError::NotFound)?;
+    let mut response = crate::views::stored_file(&state, &photo).await?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=86400"),
+    );
+    Ok(response)
 }
 
 #[derive(Template)]

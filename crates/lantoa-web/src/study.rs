@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::audit::AuditAction;
-use lantoa_domain::files::FileKind;
+use lantoa_domain::files::{FileKind, MAX_ATTACHMENT_BYTES};
 use lantoa_domain::study::{
     AttendanceStatus, AudienceKind, Coverage, SessionFormat, SessionInput, SessionKind,
     reference_day,
@@ -25,7 +25,7 @@ use lantoa_domain::{ClosedList, OrgId, PersonId};
 use lantoa_store::StoreError;
 use lantoa_store::audit::{self, Change};
 use lantoa_store::campaign::{self, CampaignYear, Topic};
-use lantoa_store::files::{NewFile, StoredFile};
+use lantoa_store::files::StoredFile;
 use lantoa_store::org::{self, Org, Scope};
 use lantoa_store::study::{self, RosterEntry, Session};
 use serde::Deserialize;
@@ -610,7 +610,7 @@ async fn session_view(
         crumbs: viewer.org_crumbs(&lineage, Some("Buổi học tập")),
         me: viewer.me(),
         topics: study::session_topics(db, session.id).await?,
-        files: study::session_files(db, session.id).await?,
+        files: study::SESSION_FILES.list(db, session.id).await?,
         can_edit: viewer.can_at(unit).edit,
         roster,
         statuses: options::<AttendanceStatus>(),
@@ -1068,7 +1068,7 @@ async fn confirm_delete(
         title: format!("Xóa buổi «{}»?", session.title),
         crumbs: viewer.org_crumbs(&lineage, Some("Xóa buổi học tập")),
         me: viewer.me(),
-        files: study::session_files(db, id).await?.len(),
+        files: study::SESSION_FILES.list(db, id).await?.len(),
         session,
     };
     Ok(render(&view)?.into_response())
@@ -1106,27 +1106,18 @@ async fn attach_file(
 ) -> Result<Response, AppError> {
     let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
     let posted = views::MultipartForm::read(&mut multipart, "file").await?;
-    let result = match posted.file {
-        None => Err(StoreError::invalid("attachment", "Chưa chọn tệp")),
-        Some((name, bytes)) => match FileKind::detect(&name, &bytes, &SESSION_FILE_KINDS) {
-            Err(message) => Err(StoreError::invalid("attachment", message)),
-            Ok(kind) => {
-                let file = NewFile {
-                    name: lantoa_domain::files::clean_name(&name),
-                    kind,
-                    bytes,
-                };
-                study::attach_file(
-                    state.store.db(),
-                    state.store.files(),
-                    &viewer.actor,
-                    &session,
-                    &file,
-                )
-                .await
-                .map(|_| ())
-            }
-        },
+    let result = match posted.attachment(&SESSION_FILE_KINDS, MAX_ATTACHMENT_BYTES) {
+        Err(e) => Err(e),
+        Ok(file) => study::SESSION_FILES
+            .attach(
+                state.store.db(),
+                state.store.files(),
+                &viewer.actor,
+                session.owner(),
+                &file,
+            )
+            .await
+            .map(|_| ()),
     };
     after_change(&state, &viewer, &headers, session, &unit, result, "tep").await
 }
@@ -1140,11 +1131,7 @@ async fn file_in_session(
     role: Role,
 ) -> Result<(Session, StoredFile), AppError> {
     let (session, _) = session_in_scope(state, viewer, id, role).await?;
-    let file = study::session_files(state.store.db(), id)
-        .await?
-        .into_iter()
-        .find(|f| f.id == file)
-        .ok_or(AppError::NotFound)?;
+    let file = study::SESSION_FILES.one(state.store.db(), id, file).await?;
     Ok((session, file))
 }
 
@@ -1154,13 +1141,7 @@ async fn session_file(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let (_, file) = file_in_session(&state, &viewer, id, file, Role::Leader).await?;
-    let bytes = state.store.files().read(&file.sha256).await?;
-    Ok(views::send_file(
-        &file.name,
-        &file.content_type,
-        bytes,
-        file.shows_inline(),
-    ))
+    views::stored_file(&state, &file).await
 }
 
 async fn remove_file(
@@ -1169,6 +1150,8 @@ async fn remove_file(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let (session, file) = file_in_session(&state, &viewer, id, file, Role::Staff).await?;
-    study::remove_file(state.store.db(), &viewer.actor, &session, &file).await?;
+    study::SESSION_FILES
+        .remove(state.store.db(), &viewer.actor, session.owner(), &file)
+        .await?;
     Ok(Redirect::to(&format!("{STAFF}/hoc-tap/buoi/{id}?da=go-tep")).into_response())
 }

@@ -194,6 +194,20 @@ pub fn download(file_name: &str, mime: &str, bytes: Vec<u8>) -> axum::response::
 
 /// A file for the browser to show in place (`inline`, PDF and pictures) or to save, under
 /// its name — in Vietnamese too (RFC 6266 `filename*`, with a plain-letters fallback).
+/// A stored file as a download, or in place when a browser can show it.
+pub async fn stored_file(
+    state: &crate::AppState,
+    file: &lantoa_store::files::StoredFile,
+) -> Result<axum::response::Response, crate::AppError> {
+    let bytes = state.store.files().read(&file.sha256).await?;
+    Ok(send_file(
+        &file.name,
+        &file.content_type,
+        bytes,
+        file.shows_inline(),
+    ))
+}
+
 pub fn send_file(
     file_name: &str,
     mime: &str,
@@ -308,6 +322,32 @@ impl MultipartForm {
     /// Every value of a repeated field (checkboxes).
     pub fn all(&self, name: &str) -> Vec<String> {
         field_all(&self.fields, name)
+    }
+
+    /// The file chosen, checked to be one of `kinds` by its name and content and no larger
+    /// than `max_bytes`; or why not, on the field "attachment".
+    pub fn attachment(
+        &self,
+        kinds: &[lantoa_domain::files::FileKind],
+        max_bytes: usize,
+    ) -> Result<lantoa_store::files::NewFile, lantoa_store::StoreError> {
+        use lantoa_store::StoreError;
+        let Some((name, bytes)) = &self.file else {
+            return Err(StoreError::invalid("attachment", "Chưa chọn tệp"));
+        };
+        if bytes.len() > max_bytes {
+            return Err(StoreError::invalid(
+                "attachment",
+                format!("Tệp lớn quá {} MB", max_bytes.div_ceil(1024 * 1024)),
+            ));
+        }
+        let kind = lantoa_domain::files::FileKind::detect(name, bytes, kinds)
+            .map_err(|message| StoreError::invalid("attachment", message))?;
+        Ok(lantoa_store::files::NewFile {
+            name: lantoa_domain::files::clean_name(name),
+            kind,
+            bytes: bytes.clone(),
+        })
     }
 
     /// Whether a field was sent (a ticked checkbox).

@@ -1,5 +1,6 @@
 //! Typical models: the demo's 2024 figures and the lists behind them; registering a model,
-//! its steps and who may take them; replication; bad input refused with nothing written.
+//! its steps and who may take them; replication; photos and reports attached, the photos
+//! shown publicly; bad input refused with nothing written.
 
 mod common;
 
@@ -220,5 +221,124 @@ async fn a_model_carries_on_only_an_earlier_model_of_its_own_lineage() {
         .unwrap()
         .total;
         assert_eq!(before, after, "nothing written");
+    }
+}
+
+#[tokio::test]
+async fn a_models_photos_show_publicly_and_its_reports_stay_with_staff() {
+    /// The smallest PNG: a signature and enough bytes to look like one.
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01";
+    for admin in TestApp::each().await {
+        let public = admin
+            .scalar(
+                "SELECT MIN(id) AS value FROM models WHERE is_public = true AND state IN ('cong_nhan', 'nhan_rong')",
+            )
+            .await;
+        let hidden = admin
+            .scalar("SELECT MIN(id) AS value FROM models WHERE is_public = false")
+            .await;
+        let files = "SELECT COUNT(*) AS value FROM model_files";
+        let attach = |id: i64, name: &str, bytes: &[u8]| {
+            common::multipart_form(
+                &format!("/quan-ly/mo-hinh/{id}/tep"),
+                &[],
+                Some((name, bytes)),
+            )
+        };
+        // A renamed text file is refused next to the field, nothing kept.
+        let reply = admin
+            .send(attach(public, "anh.png", b"not a picture"))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        assert!(
+            reply.text().contains("không phải tệp .png thật"),
+            "{}",
+            reply.text()
+        );
+        assert_eq!(admin.scalar(files).await, 0);
+        for (id, name, bytes) in [
+            (public, "Ra quân dọn hẻm.png", PNG),
+            (public, "Báo cáo kết quả.pdf", &b"%PDF-1.4 ket qua"[..]),
+            (hidden, "Ảnh.png", PNG),
+        ] {
+            let reply = admin.send(attach(id, name, bytes)).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        }
+        let page = admin
+            .get(&format!("/quan-ly/mo-hinh/{public}"))
+            .await
+            .text();
+        assert!(page.contains("Ra quân dọn hẻm.png") && page.contains("Báo cáo kết quả.pdf"));
+        let photo = admin
+            .scalar(&format!(
+                "SELECT f.id AS value FROM files f JOIN model_files m ON m.file_id = f.id \
+                 WHERE m.model_id = {public} AND f.content_type = 'image/png'"
+            ))
+            .await;
+        let report = admin
+            .scalar(&format!(
+                "SELECT f.id AS value FROM files f JOIN model_files m ON m.file_id = f.id \
+                 WHERE m.model_id = {public} AND f.content_type = 'application/pdf'"
+            ))
+            .await;
+        let hidden_photo = admin
+            .scalar(&format!(
+                "SELECT file_id AS value FROM model_files WHERE model_id = {hidden}"
+            ))
+            .await;
+
+        // Citizens see the photo of the public model, not its report nor another's files.
+        let citizen = admin.anonymous();
+        let html = citizen
+            .get(&format!("/mo-hinh-tieu-bieu/{public}"))
+            .await
+            .text();
+        assert!(
+            html.contains(&format!("/mo-hinh-tieu-bieu/{public}/anh/{photo}")),
+            "{html}"
+        );
+        assert!(!html.contains("Báo cáo kết quả"));
+        let got = citizen
+            .get(&format!("/mo-hinh-tieu-bieu/{public}/anh/{photo}"))
+            .await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.body, PNG);
+        for path in [
+            format!("/mo-hinh-tieu-bieu/{public}/anh/{report}"),
+            format!("/mo-hinh-tieu-bieu/{public}/anh/{hidden_photo}"),
+            format!("/mo-hinh-tieu-bieu/{hidden}/anh/{hidden_photo}"),
+        ] {
+            assert_eq!(
+                citizen.get(&path).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+
+        // Staff of another ward neither read nor remove them; staff of the unit remove one.
+        let unit = lantoa_store::models::model(admin.state.store.db(), public)
+            .await
+            .unwrap()
+            .org_path;
+        let outsider = if unit.contains(&format!("/{}/", admin.org_id("DB-P1").await)) {
+            "canbo.p5"
+        } else {
+            "canbo.p1"
+        };
+        let other = admin.signed_in_as(outsider).await;
+        let file_url = format!("/quan-ly/mo-hinh/{public}/tep/{report}");
+        assert_eq!(other.get(&file_url).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            other.post_form(&format!("{file_url}/go"), "").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let reply = admin.post_form(&format!("{file_url}/go"), "").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(admin.scalar(files).await, 2);
     }
 }

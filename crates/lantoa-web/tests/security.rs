@@ -23,6 +23,7 @@ const PUBLIC: &[&str] = &[
     "/api/openapi.json",
     "/mo-hinh-tieu-bieu",
     "/mo-hinh-tieu-bieu/{id}",
+    "/mo-hinh-tieu-bieu/{id}/anh/{file}",
     "/guong-sang",
     "/guong-sang/{id}",
     "/duoc-khen-thuong",
@@ -149,19 +150,23 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
-    let session_file = lantoa_store::study::attach_file(
-        db,
-        app.state.store.files(),
-        &Actor::cli(),
-        &lantoa_store::study::session(db, session).await.unwrap(),
-        &lantoa_store::files::NewFile {
-            name: "Biên bản Bí Mật.pdf".into(),
-            kind: lantoa_domain::files::FileKind::Pdf,
-            bytes: b"%PDF-1.4 Bien ban".to_vec(),
-        },
-    )
-    .await
-    .unwrap();
+    let session_file = lantoa_store::study::SESSION_FILES
+        .attach(
+            db,
+            app.state.store.files(),
+            &Actor::cli(),
+            lantoa_store::study::session(db, session)
+                .await
+                .unwrap()
+                .owner(),
+            &lantoa_store::files::NewFile {
+                name: "Biên bản Bí Mật.pdf".into(),
+                kind: lantoa_domain::files::FileKind::Pdf,
+                bytes: b"%PDF-1.4 Bien ban".to_vec(),
+            },
+        )
+        .await
+        .unwrap();
     let plan = lantoa_store::plans::start(
         db,
         &Actor::cli(),
@@ -458,7 +463,8 @@ async fn every_route_refuses_what_the_caller_may_not_see() {
         );
         let session = lantoa_store::study::session(db, s.session).await.unwrap();
         assert_eq!(
-            lantoa_store::study::session_files(db, session.id)
+            lantoa_store::study::SESSION_FILES
+                .list(db, session.id)
                 .await
                 .unwrap()
                 .len(),

@@ -488,7 +488,10 @@ async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
             ))
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-        let files = lantoa_store::study::session_files(db, id).await.unwrap();
+        let files = lantoa_store::study::SESSION_FILES
+            .list(db, id)
+            .await
+            .unwrap();
         assert_eq!(files.len(), 1);
         let served = staff
             .get(&format!("/quan-ly/hoc-tap/buoi/{id}/tep/{}", files[0].id))
@@ -506,7 +509,8 @@ async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(reply.text().contains("không phải tệp .pdf thật"));
         assert_eq!(
-            lantoa_store::study::session_files(db, id)
+            lantoa_store::study::SESSION_FILES
+                .list(db, id)
                 .await
                 .unwrap()
                 .len(),
@@ -542,7 +546,8 @@ async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
             StatusCode::NOT_FOUND
         );
         assert!(
-            lantoa_store::study::session_files(db, id)
+            lantoa_store::study::SESSION_FILES
+                .list(db, id)
                 .await
                 .unwrap()
                 .is_empty()

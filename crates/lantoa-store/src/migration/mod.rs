@@ -24,6 +24,7 @@ mod m0012_models;
 mod m0013_exemplars;
 mod m0014_commendations;
 mod m0015_proposals;
+mod m0016_model_exemplar_files;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -110,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_exemplars::Migration),
             Box::new(m0014_commendations::Migration),
             Box::new(m0015_proposals::Migration),
+            Box::new(m0016_model_exemplar_files::Migration),
         ]
     }
 }
