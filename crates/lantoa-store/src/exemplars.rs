@@ -136,6 +136,13 @@ pub(crate) async fn check_chosen<C: ConnectionTrait>(
     }
 }
 
+/// The files of nominations: a citizen's photo of the good deed, seen by staff only.
+pub const EXEMPLAR_FILES: crate::files::Attachments = crate::files::Attachments {
+    table: "exemplar_files",
+    owner_column: "exemplar_id",
+    entity: "exemplar",
+};
+
 /// One nomination.
 pub async fn exemplar<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Exemplar, StoreError> {
     let row: Option<ExemplarRow> = sql::one(
@@ -153,6 +160,31 @@ pub struct Nominator {
     pub source: Option<NominationSource>,
     pub name: Option<String>,
     pub contact: Option<String>,
+}
+
+/// A nomination with a photo of the good deed, written together or not at all.
+#[allow(clippy::too_many_arguments)]
+pub async fn nominate_with_photo<C: crate::Writer>(
+    conn: &C,
+    files: &crate::files::Files,
+    actor: &Actor,
+    unit: &Org,
+    year: &CampaignYear,
+    draft: &ExemplarDraft,
+    nominator: &Nominator,
+    photo: &crate::files::NewFile,
+) -> Result<i64, StoreError> {
+    let txn = conn.begin().await?;
+    let id = nominate(&txn, actor, unit, year, draft, nominator).await?;
+    let owner = crate::files::Owner {
+        id,
+        org_id: unit.id,
+    };
+    EXEMPLAR_FILES
+        .attach(&txn, files, actor, owner, photo)
+        .await?;
+    txn.commit().await?;
+    Ok(id)
 }
 
 /// Records a nomination handled by `unit` for a year. A registered person must belong to

@@ -30,6 +30,7 @@ pub fn routes() -> crate::Routes {
         .route("/guong-dien-hinh", get(list_page))
         .route("/guong-dien-hinh/moi", get(new_form).post(nominate))
         .route("/guong-dien-hinh/{id}", get(exemplar_page))
+        .route("/guong-dien-hinh/{id}/tep/{file}", get(exemplar_file))
         .route("/guong-dien-hinh/{id}/buoc", post(take_step))
         .route("/guong-dien-hinh/{id}/thang", post(feature))
         .route("/guong-dien-hinh/{id}/cong-khai", post(publish))
@@ -367,6 +368,8 @@ struct ExemplarPage {
         Option<String>,
     )>,
     month: String,
+    /// Photos sent with the nomination.
+    files: Vec<lantoa_store::files::StoredFile>,
     errors: FormErrors,
 }
 
@@ -397,6 +400,7 @@ async fn exemplar_view(
     let proposals = lantoa_store::proposals::of_exemplar(state.store.db(), id).await?;
     Ok(ExemplarPage {
         proposals,
+        files: exemplars::EXEMPLAR_FILES.list(state.store.db(), id).await?,
         title: x.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, Some("Gương điển hình")),
         me: viewer.me(),
@@ -518,6 +522,19 @@ async fn feature(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A photo sent with a nomination, to those who read the nomination.
+async fn exemplar_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    exemplar_in_reach(&state, &viewer, id).await?;
+    let file = exemplars::EXEMPLAR_FILES
+        .one(state.store.db(), id, file)
+        .await?;
+    crate::views::stored_file(&state, &file).await
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 use crate::views::{PageLink, page_links, render};
 use crate::{AppError, AppState, RequestActor};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +33,14 @@ pub fn routes() -> crate::Routes {
         .public("/guong-sang", get(exemplars_page))
         .public("/guong-sang/{id}", get(exemplar_page))
         .public("/duoc-khen-thuong", get(commended_page))
-        .public("/de-cu", get(nomination_form).post(nominate))
+        .public(
+            "/de-cu",
+            get(nomination_form)
+                .post(nominate)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    NOMINATION_PHOTO_MAX_BYTES + 1024 * 1024,
+                )),
+        )
 }
 
 const PER_PAGE: u64 = 24;
@@ -395,33 +401,40 @@ fn check_challenge(key: &str, answer: &str, expires: &str, token: &str) -> Resul
 }
 
 /// The public nomination form as posted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 struct NominationForm {
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     unit: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     about: String,
-    #[serde(default)]
     field: String,
-    #[serde(default)]
     achievement: String,
-    #[serde(default)]
     nominator_name: String,
-    #[serde(default)]
     nominator_contact: String,
-    #[serde(default)]
     answer: String,
-    #[serde(default)]
     expires: String,
-    #[serde(default)]
     token: String,
     /// Left empty by people; filled by scripts that fill every field.
-    #[serde(default)]
     website: String,
+}
+
+impl NominationForm {
+    fn from_posted(p: &crate::views::MultipartForm) -> Self {
+        NominationForm {
+            kind: p.text("kind"),
+            unit: p.text("unit"),
+            name: p.text("name"),
+            about: p.text("about"),
+            field: p.text("field"),
+            achievement: p.text("achievement"),
+            nominator_name: p.text("nominator_name"),
+            nominator_contact: p.text("nominator_contact"),
+            answer: p.text("answer"),
+            expires: p.text("expires"),
+            token: p.text("token"),
+            website: p.text("website"),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -485,11 +498,17 @@ async fn nomination_form(State(state): State<AppState>) -> Result<Response, AppE
     )
 }
 
+/// Largest photo a citizen may send with a nomination.
+pub const NOMINATION_PHOTO_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// The nomination form, with an optional photo of the good deed (JPEG or PNG, 5 MB).
 async fn nominate(
     State(state): State<AppState>,
     RequestActor(actor): RequestActor,
-    Form(form): Form<NominationForm>,
+    mut multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
+    let posted = crate::views::MultipartForm::read(&mut multipart, "file").await?;
+    let form = NominationForm::from_posted(&posted);
     let db = state.store.db();
     let addr = actor.client_addr.clone().unwrap_or_default();
     let recent =
@@ -552,6 +571,19 @@ async fn nominate(
             None
         }
     };
+    let photo = match &posted.file {
+        None => None,
+        Some(_) => {
+            match posted.attachment(&[FileKind::Jpeg, FileKind::Png], NOMINATION_PHOTO_MAX_BYTES) {
+                Ok(file) => Some(file),
+                Err(StoreError::Invalid(e)) => {
+                    errors.append(e);
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
     let (Some(draft), Some(unit), true) = (draft, unit, errors.is_empty()) else {
         let page = nomination_view(&state, form, false, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
@@ -565,7 +597,23 @@ async fn nominate(
         name: Some(nominator_name),
         contact: Some(contact),
     };
-    match exemplars::nominate(db, &actor, &unit, &year, &draft, &nominator).await {
+    let saved = match &photo {
+        None => exemplars::nominate(db, &actor, &unit, &year, &draft, &nominator).await,
+        Some(photo) => {
+            exemplars::nominate_with_photo(
+                db,
+                state.store.files(),
+                &actor,
+                &unit,
+                &year,
+                &draft,
+                &nominator,
+                photo,
+            )
+            .await
+        }
+    };
+    match saved {
         Ok(_) => Ok(render(
             &nomination_view(
                 &state,

@@ -123,13 +123,31 @@ async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
         let unit = admin.org_id("DB-P5").await;
         let form = citizen.get("/de-cu").await.text();
         assert!(form.contains("Đảng bộ Phường 5"), "{form}");
-        let body = |answer: &str, expires: &str, token: &str| {
-            format!(
-                "kind=ca_nhan&name=Ch%E1%BB%8B+T%C3%A1m+b%C3%A1n+v%C3%A9+s%E1%BB%91&unit={unit}&field=nhan_dao_tu_thien\
-                 &achievement=Nh%E1%BA%B7t+%C4%91%C6%B0%E1%BB%A3c+t%E1%BA%A5m+v%C3%A9+tr%C3%BAng+th%C6%B0%E1%BB%9Fng+v%C3%A0+tr%E1%BA%A3+l%E1%BA%A1i+cho+kh%C3%A1ch\
-                 &nominator_name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&nominator_contact=0901+234+567\
-                 &answer={answer}&expires={expires}&token={token}"
-            )
+        let unit_text = unit.to_string();
+        // The form as a browser sends it (multipart, for the optional photo).
+        let send = |from: &TestApp,
+                    answer: &str,
+                    expires: &str,
+                    token: &str,
+                    photo: Option<(&str, &[u8])>| {
+            let fields = [
+                ("kind", "ca_nhan"),
+                ("name", "Chị Tám bán vé số"),
+                ("unit", unit_text.as_str()),
+                ("field", "nhan_dao_tu_thien"),
+                (
+                    "achievement",
+                    "Nhặt được tấm vé trúng thưởng và trả lại cho khách",
+                ),
+                ("nominator_name", "Trần Văn Bình"),
+                ("nominator_contact", "0901 234 567"),
+                ("answer", answer),
+                ("expires", expires),
+                ("token", token),
+            ];
+            let from = from.clone();
+            let request = common::multipart_form("/de-cu", &fields, photo);
+            async move { from.send(request).await }
         };
         let count =
             || admin.scalar("SELECT COUNT(*) AS value FROM exemplars WHERE source = 'nguoi_dan'");
@@ -138,9 +156,7 @@ async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
         // A wrong answer: refused, nothing written.
         let (answer, expires, token) = solve(&form);
         let wrong = (answer.parse::<i64>().unwrap() + 1).to_string();
-        let reply = citizen
-            .post_form("/de-cu", &body(&wrong, &expires, &token))
-            .await;
+        let reply = send(&citizen, &wrong, &expires, &token, None).await;
         assert_eq!(
             reply.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -150,10 +166,43 @@ async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
         assert!(reply.text().contains("Câu trả lời chưa đúng"));
         assert_eq!(count().await, before);
 
-        // Right: held for review, not public, the contact kept for staff only.
-        let reply = citizen
-            .post_form("/de-cu", &body(&answer, &expires, &token))
-            .await;
+        // A photo that is not one, or too large: refused next to the field, nothing written.
+        let reply = send(
+            &citizen,
+            &answer,
+            &expires,
+            &token,
+            Some(("anh.jpg", b"MZ program")),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            reply.text().contains("không phải tệp .jpg thật"),
+            "{}",
+            reply.text()
+        );
+        let mut big = vec![0xFF, 0xD8, 0xFF];
+        big.resize(5 * 1024 * 1024 + 10, 0);
+        let reply = send(&citizen, &answer, &expires, &token, Some(("anh.jpg", &big))).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            reply.text().contains("Tệp lớn quá 5 MB"),
+            "{}",
+            reply.text()
+        );
+        assert_eq!(count().await, before);
+
+        // Right: held for review with its photo, not public, the contact kept for staff
+        // only.
+        let photo = b"\xFF\xD8\xFF\xE0 a small photo";
+        let reply = send(
+            &citizen,
+            &answer,
+            &expires,
+            &token,
+            Some(("Vé số.jpg", photo)),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
         assert!(reply.text().contains("Đã nhận đề cử"));
         let id: i64 = admin
@@ -173,7 +222,19 @@ async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
             .get(&format!("/quan-ly/guong-dien-hinh/{id}"))
             .await
             .text();
-        assert!(page.contains("0901 234 567"), "{page}");
+        assert!(
+            page.contains("0901 234 567") && page.contains("Vé số.jpg"),
+            "{page}"
+        );
+        let file = admin
+            .scalar(&format!(
+                "SELECT file_id AS value FROM exemplar_files WHERE exemplar_id = {id}"
+            ))
+            .await;
+        let got = staff
+            .get(&format!("/quan-ly/guong-dien-hinh/{id}/tep/{file}"))
+            .await;
+        assert_eq!(got.body, photo);
         // Once verified and flagged, it is public, without its nominator.
         let step = format!("/quan-ly/guong-dien-hinh/{id}/buoc");
         staff.post_form(&step, "step=xac_minh").await;
@@ -193,23 +254,17 @@ async fn a_citizen_nominates_once_the_question_is_answered_and_not_too_often() {
         // Three from one address in an hour; the fourth waits.
         for _ in 0..2 {
             let (answer, expires, token) = solve(&citizen.get("/de-cu").await.text());
-            let reply = citizen
-                .post_form("/de-cu", &body(&answer, &expires, &token))
-                .await;
+            let reply = send(&citizen, &answer, &expires, &token, None).await;
             assert_eq!(reply.status, StatusCode::OK);
         }
         let (answer, expires, token) = solve(&citizen.get("/de-cu").await.text());
-        let reply = citizen
-            .post_form("/de-cu", &body(&answer, &expires, &token))
-            .await;
+        let reply = send(&citizen, &answer, &expires, &token, None).await;
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(count().await, before + 3);
         // Another address is not held back.
         let neighbour = admin.calling_from("203.0.113.10");
         let (answer, expires, token) = solve(&neighbour.get("/de-cu").await.text());
-        let reply = neighbour
-            .post_form("/de-cu", &body(&answer, &expires, &token))
-            .await;
+        let reply = send(&neighbour, &answer, &expires, &token, None).await;
         assert_eq!(reply.status, StatusCode::OK);
     }
 }
