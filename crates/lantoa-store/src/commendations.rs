@@ -300,6 +300,8 @@ pub struct CommendationFigures {
     pub by_form: Vec<(CommendationForm, i64, i64)>,
     /// Individuals by who they are (party members, union members, citizens).
     pub individuals_by_category: Vec<(SubjectCategory, i64)>,
+    /// (issuer, its name, collectives, individuals), the most commended first.
+    pub by_issuer: Vec<(OrgId, String, i64, i64)>,
 }
 
 impl CommendationFigures {
@@ -332,14 +334,17 @@ pub async fn figures<C: ConnectionTrait>(
         form: String,
         kind: String,
         category: String,
+        org_id: i64,
+        org_name: String,
         n: i64,
     }
     let rows: Vec<Row> = sql::all(
         conn,
-        "SELECT d.form, x.kind, x.category, COUNT(*) AS n FROM decision_recipients r \
+        "SELECT d.form, x.kind, x.category, d.org_id, o.name AS org_name, COUNT(*) AS n FROM decision_recipients r \
          JOIN commendation_decisions d ON d.id = r.decision_id JOIN orgs o ON o.id = d.org_id \
          JOIN exemplars x ON x.id = r.exemplar_id \
-         WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3 GROUP BY d.form, x.kind, x.category",
+         WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3 \
+         GROUP BY d.form, x.kind, x.category, d.org_id, o.name",
         range(),
     )
     .await?;
@@ -381,14 +386,31 @@ pub async fn figures<C: ConnectionTrait>(
         (*c, n)
     })
     .collect();
+    let collective = |r: &Row| r.kind == ExemplarKind::Collective.code();
+    for r in &rows {
+        let (c, i) = if collective(r) { (r.n, 0) } else { (0, r.n) };
+        match f.by_issuer.iter_mut().find(|(id, ..)| id.0 == r.org_id) {
+            Some(entry) => {
+                entry.2 += c;
+                entry.3 += i;
+            }
+            None => f
+                .by_issuer
+                .push((OrgId(r.org_id), r.org_name.clone(), c, i)),
+        }
+    }
+    f.by_issuer
+        .sort_by(|a, b| (b.2 + b.3).cmp(&(a.2 + a.3)).then_with(|| a.1.cmp(&b.1)));
     Ok(f)
 }
 
-/// Which recipients a list shows: a form, a category of individuals, or collectives.
+/// Which recipients a list shows: a form, a category of individuals (or collectives), an
+/// issuer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecipientFilter {
     pub form: Option<CommendationForm>,
     pub category: Option<SubjectCategory>,
+    pub issuer: Option<OrgId>,
 }
 
 /// A commended person or collective with the decision that commended them.
@@ -432,6 +454,9 @@ pub async fn commended<C: ConnectionTrait>(
     }
     if let Some(c) = filter.category {
         w.push("x.category = ?", vec![c.code().into()]);
+    }
+    if let Some(issuer) = filter.issuer {
+        w.push("d.org_id = ?", vec![issuer.0.into()]);
     }
     let from = "FROM decision_recipients r JOIN commendation_decisions d ON d.id = r.decision_id \
         JOIN orgs o ON o.id = d.org_id JOIN exemplars x ON x.id = r.exemplar_id JOIN orgs xo ON xo.id = x.org_id";

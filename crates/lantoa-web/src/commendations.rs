@@ -102,6 +102,8 @@ struct CommendedQuery {
     form: String,
     #[serde(default)]
     category: String,
+    #[serde(default)]
+    issuer: String,
 }
 
 #[derive(Template)]
@@ -133,7 +135,12 @@ async fn commended_page(
     let db = state.store.db();
     let form = lantoa_domain::commendations::CommendationForm::from_code(&q.form);
     let category = lantoa_domain::exemplars::SubjectCategory::from_code(&q.category);
-    let filter = commendations::RecipientFilter { form, category };
+    let issuer = q.issuer.trim().parse().ok().map(lantoa_domain::OrgId);
+    let filter = commendations::RecipientFilter {
+        form,
+        category,
+        issuer,
+    };
     let page = commendations::commended(
         db,
         &unit.subtree(),
@@ -143,8 +150,11 @@ async fn commended_page(
         PER_PAGE,
     )
     .await?;
-    let filters =
-        views::filter_query(&[("form", q.form.clone()), ("category", q.category.clone())]);
+    let filters = views::filter_query(&[
+        ("form", q.form.clone()),
+        ("category", q.category.clone()),
+        ("issuer", q.issuer.clone()),
+    ]);
     let (org_id, y) = (unit.id.0, year.year);
     let links = page_links(page.page, page.pages(), |p| {
         format!("{STAFF}/khen-thuong/duoc-khen?org={org_id}&year={y}{filters}&page={p}")

@@ -224,6 +224,28 @@ async fn a_ward_decides_within_its_powers_and_numbers_follow_on() {
                 .text()
                 .contains("2-QĐ/ĐU")
         );
+        // The city's figures say who decided: the ward, for both; its list leads to them.
+        let root = admin.org_id("TU-MYTHO").await;
+        let city = lantoa_store::org::get(db, lantoa_domain::OrgId(root))
+            .await
+            .unwrap();
+        let y2025 = lantoa_store::campaign::year(db, 2025).await.unwrap();
+        let f = lantoa_store::commendations::figures(db, &city.subtree(), &y2025)
+            .await
+            .unwrap();
+        assert_eq!(f.by_issuer, vec![(ward.id, ward.name.clone(), 0, 2)]);
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let list = leader
+            .get(&format!(
+                "/quan-ly/khen-thuong/duoc-khen?org={root}&year=2025&issuer={}",
+                ward.id
+            ))
+            .await
+            .text();
+        assert!(
+            list.contains("<strong>2</strong>") && list.contains("Bà Tư"),
+            "{list}"
+        );
         // Another ward sees neither.
         let other = admin.signed_in_as("canbo.p1").await;
         assert_eq!(
