@@ -659,21 +659,31 @@ pub async fn public_exemplar<C: ConnectionTrait>(
     row.ok_or(StoreError::NotFound)
 }
 
-/// The latest exemplar of the month featured by a top unit, if public.
+/// The latest exemplar of the month featured by a unit (by a top unit when none is
+/// given), if public.
 pub async fn exemplar_of_the_month<C: ConnectionTrait>(
     conn: &C,
+    of: Option<OrgId>,
 ) -> Result<Option<(String, PublicExemplar)>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         month: String,
         exemplar_id: i64,
     }
+    let mut w = sql::Where::new();
+    w.push("x.is_public = ?", vec![true.into()]);
+    match of {
+        Some(unit) => w.push("f.org_id = ?", vec![unit.0.into()]),
+        None => w.push("o.parent_id IS NULL", vec![]),
+    }
     let row: Option<Row> = sql::one(
         conn,
-        "SELECT f.month, f.exemplar_id FROM exemplar_features f JOIN orgs o ON o.id = f.org_id \
-         JOIN exemplars x ON x.id = f.exemplar_id WHERE o.parent_id IS NULL AND x.is_public = $1 \
-         ORDER BY f.month DESC LIMIT 1",
-        vec![true.into()],
+        &format!(
+            "SELECT f.month, f.exemplar_id FROM exemplar_features f JOIN orgs o ON o.id = f.org_id \
+             JOIN exemplars x ON x.id = f.exemplar_id{} ORDER BY f.month DESC LIMIT 1",
+            w.sql()
+        ),
+        w.values,
     )
     .await?;
     match row {

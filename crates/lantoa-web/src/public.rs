@@ -79,7 +79,7 @@ async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
         exemplars: exemplars::public_exemplars(db, None, None, 1, 6)
             .await?
             .items,
-        month: exemplars::exemplar_of_the_month(db).await?,
+        month: exemplars::exemplar_of_the_month(db, None).await?,
     };
     Ok(cached(render(&page)?))
 }
@@ -258,6 +258,8 @@ async fn model_photo(
 #[template(path = "public/exemplars.html")]
 struct ExemplarsPage {
     title: String,
+    /// The chosen unit's latest exemplar of the month.
+    month: Option<(String, PublicExemplar)>,
     filters: PublicFilters,
     rows: Vec<PublicExemplar>,
     total: String,
@@ -281,8 +283,22 @@ async fn exemplars_page(
     let links = page_links(page.page, page.pages(), |p| {
         format!("/guong-sang?page={p}{filters}")
     });
+    let chosen = q
+        .unit
+        .trim()
+        .parse()
+        .ok()
+        .filter(|id| units.iter().any(|u| u.id.0 == *id));
+    let month = match chosen {
+        Some(id) => {
+            exemplars::exemplar_of_the_month(state.store.db(), Some(lantoa_domain::OrgId(id)))
+                .await?
+        }
+        None => None,
+    };
     let view = ExemplarsPage {
         title: "Gương sáng, người tốt việc tốt".into(),
+        month,
         total: crate::views::number(page.total),
         rows: page.items,
         links,
@@ -344,6 +360,12 @@ async fn commended_page(
         filters: q.choices(&state, &units).await?,
     };
     Ok(cached(render(&view)?))
+}
+
+impl ExemplarsPage {
+    fn month_text(&self, m: &str) -> String {
+        crate::views::month(m)
+    }
 }
 
 #[derive(Template)]

@@ -128,6 +128,25 @@ async fn staff_nominate_verify_and_commend_and_pick_the_exemplar_of_the_month() 
             list.contains("Tháng 09/2025") && list.contains("Bà Nguyễn Thị Hai"),
             "{list}"
         );
+        // The ward's exemplar of the month shows on its public list once made public.
+        let public_list = format!("/guong-sang?unit={ward}");
+        let featured = "Gương điển hình tháng 09/2025 của đơn vị";
+        assert!(
+            !admin
+                .anonymous()
+                .get(&public_list)
+                .await
+                .text()
+                .contains(featured)
+        );
+        staff
+            .post_form(&format!("{page}/cong-khai"), "public=1")
+            .await;
+        let html = admin.anonymous().get(&public_list).await.text();
+        assert!(
+            html.contains(featured) && html.contains("Bà Nguyễn Thị Hai"),
+            "{html}"
+        );
         let other = admin.signed_in_as("canbo.p1").await;
         assert_eq!(other.get(&page).await.status, StatusCode::NOT_FOUND);
     }
