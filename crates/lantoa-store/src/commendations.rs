@@ -495,6 +495,19 @@ impl PublicCommended {
     }
 }
 
+/// The latest year with someone commended and shown publicly.
+pub async fn latest_public_year<C: ConnectionTrait>(conn: &C) -> Result<Option<i32>, StoreError> {
+    let year = sql::scalar(
+        conn,
+        "SELECT CAST(COALESCE(MAX(y.year), 0) AS BIGINT) AS value FROM decision_recipients r \
+         JOIN commendation_decisions d ON d.id = r.decision_id JOIN campaign_years y ON y.id = d.year_id \
+         JOIN exemplars x ON x.id = r.exemplar_id WHERE x.is_public = $1",
+        vec![true.into()],
+    )
+    .await?;
+    Ok((year > 0).then_some(year as i32))
+}
+
 /// The people and collectives commended by decisions, of a year and within a unit if
 /// given, that staff chose to show publicly; newest decision first: two queries.
 pub async fn public_commended<C: ConnectionTrait>(

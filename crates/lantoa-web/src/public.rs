@@ -323,18 +323,17 @@ impl CommendedPage {
     }
 }
 
-/// The people and collectives commended in a year (the latest campaign year unless
+/// The people and collectives commended in a year (the latest year with any shown, unless
 /// another or all are chosen), as staff chose to show them.
 async fn commended_page(
     State(state): State<AppState>,
     Query(mut q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let db = state.store.db();
-    if q.year.is_empty() {
-        let years = lantoa_store::campaign::years(db).await?;
-        if let Some(y) = crate::campaign::current_year(&years, crate::today()) {
-            q.year = y.year.to_string();
-        }
+    if q.year.is_empty()
+        && let Some(y) = commendations::latest_public_year(db).await?
+    {
+        q.year = y.to_string();
     }
     let units = receiving_units(&state).await?;
     let page = commendations::public_commended(
