@@ -162,6 +162,87 @@ pub struct Nominator {
     pub contact: Option<String>,
 }
 
+/// Nominates the collective that carries out a recognised model (its unit) for the
+/// model's year, already verified by the recognition, and links it to the model, so that
+/// a proposal can name it. Once per model.
+pub async fn nominate_model_collective<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    model: &crate::models::Model,
+) -> Result<i64, StoreError> {
+    if !model.state.recognised() {
+        return Err(StoreError::invalid(
+            "step",
+            "Chỉ mô hình đã được công nhận tiêu biểu mới đề nghị khen thưởng tập thể thực hiện",
+        ));
+    }
+    let txn = conn.begin().await?;
+    let linked = sql::scalar(
+        &txn,
+        "SELECT COUNT(*) AS value FROM model_exemplars WHERE model_id = $1",
+        vec![model.id.into()],
+    )
+    .await?;
+    if linked > 0 {
+        return Err(StoreError::invalid(
+            "step",
+            "Tập thể thực hiện mô hình này đã được đề cử",
+        ));
+    }
+    let unit = crate::org::get(&txn, model.org_id).await?;
+    let year = crate::campaign::year(&txn, model.year).await?;
+    let short = |text: String, max: usize| text.chars().take(max).collect::<String>();
+    let draft = ExemplarDraft {
+        kind: ExemplarKind::Collective,
+        person_id: None,
+        name: short(
+            model.org_name.clone(),
+            lantoa_domain::exemplars::NAME_MAX_LEN,
+        ),
+        about: Some(short(
+            format!("Tập thể thực hiện mô hình «{}»", model.name),
+            300,
+        )),
+        field: ExemplarField::Community,
+        achievement: format!("Xây dựng mô hình «{}»: {}", model.name, model.goals),
+        evidence: model.recognised_on.map(|d| {
+            format!(
+                "Mô hình được công nhận tiêu biểu ngày {}",
+                lantoa_domain::dates::display(d)
+            )
+        }),
+    };
+    let id = nominate(&txn, actor, &unit, &year, &draft, &Nominator::default()).await?;
+    take_step(&txn, actor, id, ExemplarStep::Verify).await?;
+    sql::exec(
+        &txn,
+        "INSERT INTO model_exemplars (model_id, exemplar_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
+        vec![model.id.into(), id.into(), Utc::now().into()],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The model a nomination stands for, if it is a model's collective: (id, name).
+pub async fn model_of<C: ConnectionTrait>(
+    conn: &C,
+    exemplar_id: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        name: String,
+    }
+    let row: Option<Row> = sql::one(
+        conn,
+        "SELECT m.id, m.name FROM model_exemplars me JOIN models m ON m.id = me.model_id WHERE me.exemplar_id = $1",
+        vec![exemplar_id.into()],
+    )
+    .await?;
+    Ok(row.map(|r| (r.id, r.name)))
+}
+
 /// A nomination with a photo of the good deed, written together or not at all.
 #[allow(clippy::too_many_arguments)]
 pub async fn nominate_with_photo<C: crate::Writer>(

@@ -370,6 +370,8 @@ struct ExemplarPage {
     month: String,
     /// Photos sent with the nomination.
     files: Vec<lantoa_store::files::StoredFile>,
+    /// The model whose collective this is: (id, name).
+    model: Option<(i64, String)>,
     errors: FormErrors,
 }
 
@@ -401,6 +403,7 @@ async fn exemplar_view(
     Ok(ExemplarPage {
         proposals,
         files: exemplars::EXEMPLAR_FILES.list(state.store.db(), id).await?,
+        model: exemplars::model_of(state.store.db(), id).await?,
         title: x.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, Some("Gương điển hình")),
         me: viewer.me(),

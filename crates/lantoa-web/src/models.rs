@@ -38,6 +38,7 @@ pub fn routes() -> crate::Routes {
         .route("/mo-hinh/{id}/sua", get(edit_form).post(update))
         .route("/mo-hinh/{id}/buoc", post(take_step))
         .route("/mo-hinh/{id}/nhan-rong", post(replicate))
+        .route("/mo-hinh/{id}/de-nghi-khen", post(propose_collective))
         .route("/mo-hinh/{id}/tep", post(attach_file))
         .route("/mo-hinh/{id}/tep/{file}", get(model_file))
         .route("/mo-hinh/{id}/tep/{file}/go", post(remove_file))
@@ -724,6 +725,53 @@ async fn replicate(
     }
 }
 
+/// The model's page again with why a change was refused, the forms empty.
+async fn refused_on_model(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let page = model_view(
+        state,
+        viewer,
+        id,
+        ResultForm::default(),
+        ReplicationForm::default(),
+        errors,
+    )
+    .await?;
+    render_invalid(&page)
+}
+
+/// Nominates the collective carrying out a recognised model and opens the proposal form
+/// with it ticked (staff of the model's unit).
+async fn propose_collective(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (model, _, access) = model_in_reach(&state, &viewer, id).await?;
+    if !access.edit {
+        return Err(AppError::Forbidden);
+    }
+    match lantoa_store::exemplars::nominate_model_collective(
+        state.store.db(),
+        &viewer.actor,
+        &model,
+    )
+    .await
+    {
+        Ok(exemplar) => Ok(Redirect::to(&format!(
+            "{STAFF}/khen-thuong/de-nghi/moi?org={}&year={}&chon={exemplar}",
+            model.org_id, model.year
+        ))
+        .into_response()),
+        Err(StoreError::Invalid(errors)) => refused_on_model(&state, &viewer, id, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What a model's files may be: photos, and reports of its results.
 const MODEL_FILE_KINDS: [FileKind; 5] = [
     FileKind::Jpeg,
@@ -761,17 +809,7 @@ async fn attach_file(
     };
     match attached {
         Ok(_) => Ok(Redirect::to(&format!("{STAFF}/mo-hinh/{id}")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &model_view(
-                &state,
-                &viewer,
-                id,
-                ResultForm::default(),
-                ReplicationForm::default(),
-                errors,
-            )
-            .await?,
-        ),
+        Err(StoreError::Invalid(errors)) => refused_on_model(&state, &viewer, id, errors).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -340,5 +340,40 @@ async fn a_models_photos_show_publicly_and_its_reports_stay_with_staff() {
         let reply = admin.post_form(&format!("{file_url}/go"), "").await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(admin.scalar(files).await, 2);
+
+        // The collective carrying out a recognised model is proposed for commendation,
+        // once; a model not recognised cannot be.
+        let propose = format!("/quan-ly/mo-hinh/{public}/de-nghi-khen");
+        let reply = admin.post_form(&propose, "").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let form = admin.get(&reply.location()).await.text();
+        let exemplar = admin
+            .scalar(&format!(
+                "SELECT exemplar_id AS value FROM model_exemplars WHERE model_id = {public}"
+            ))
+            .await;
+        assert!(
+            form.contains(&format!("value=\"{exemplar}\" checked")),
+            "{form}"
+        );
+        let page = admin
+            .get(&format!("/quan-ly/guong-dien-hinh/{exemplar}"))
+            .await
+            .text();
+        assert!(
+            page.contains("Đã xác minh") && page.contains(&format!("/quan-ly/mo-hinh/{public}\"")),
+            "{page}"
+        );
+        let again = admin.post_form(&propose, "").await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.text().contains("đã được đề cử"));
+        let registered = admin
+            .scalar("SELECT MIN(id) AS value FROM models WHERE state = 'dang_ky'")
+            .await;
+        let reply = admin
+            .post_form(&format!("/quan-ly/mo-hinh/{registered}/de-nghi-khen"), "")
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.text().contains("Chỉ mô hình đã được công nhận"));
     }
 }

@@ -1,5 +1,6 @@
 //! Files of models (photos, reports of results) and of nominations (a citizen's photo of
-//! the good deed), linked like a session's files.
+//! the good deed), linked like a session's files; and the nominations of the collectives
+//! that carry out a model, linked to it.
 
 use sea_orm_migration::prelude::*;
 
@@ -22,11 +23,18 @@ impl MigrationTrait for Migration {
             ("exemplar_id", "exemplars"),
             ("file_id", "files"),
         )
+        .await?;
+        super::link_table(
+            manager,
+            "model_exemplars",
+            ("model_id", "models"),
+            ("exemplar_id", "exemplars"),
+        )
         .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["exemplar_files", "model_files"] {
+        for table in ["model_exemplars", "exemplar_files", "model_files"] {
             manager
                 .drop_table(Table::drop().table(Alias::new(table)).take())
                 .await?;
