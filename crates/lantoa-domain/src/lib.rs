@@ -22,6 +22,7 @@ pub mod plans;
 pub mod ratings;
 pub mod settings;
 pub mod study;
+pub mod tasks;
 pub mod text;
 pub mod validation;
 

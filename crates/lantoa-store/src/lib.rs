@@ -29,6 +29,7 @@ pub mod settings;
 mod sql;
 pub mod study;
 pub mod synth;
+pub mod tasks;
 
 pub use error::StoreError;
 pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};

@@ -25,6 +25,7 @@ mod m0013_exemplars;
 mod m0014_commendations;
 mod m0015_proposals;
 mod m0016_model_exemplar_files;
+mod m0017_key_tasks;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -112,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_commendations::Migration),
             Box::new(m0015_proposals::Migration),
             Box::new(m0016_model_exemplar_files::Migration),
+            Box::new(m0017_key_tasks::Migration),
         ]
     }
 }
