@@ -42,6 +42,13 @@ pub struct Proposal {
     pub approved: i64,
 }
 
+impl Proposal {
+    /// Whether it waits for its review.
+    pub fn is_pending(&self) -> bool {
+        self.state == ProposalState::Pending
+    }
+}
+
 #[derive(FromQueryResult)]
 struct ProposalRow {
     id: i64,
@@ -131,11 +138,14 @@ pub async fn proposals<C: ConnectionTrait>(
                 "p.to_org_id = ? AND p.year_id = ?",
                 vec![org.0.into(), year.id.into()],
             );
-            "CASE WHEN p.state = 'cho_binh_xet' THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC"
+            format!(
+                "CASE WHEN p.state = '{}' THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC",
+                ProposalState::Pending.code()
+            )
         }
         ProposalList::SentWithin(within) => {
             w.year_in_subtree("p.year_id", year.id, within);
-            "p.created_at DESC, p.id DESC"
+            "p.created_at DESC, p.id DESC".to_owned()
         }
     };
     let rows: Page<ProposalRow> = sql::page(
@@ -143,7 +153,7 @@ pub async fn proposals<C: ConnectionTrait>(
         &proposal_select(),
         PROPOSAL_FROM,
         &w,
-        order,
+        &order,
         page,
         per_page,
     )

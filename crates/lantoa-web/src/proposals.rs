@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::commendations::{
-    CommendationForm, ItemReviewInput, Powers, ProposalInput, ProposalState, ReviewInput,
-    ReviewOutcome, reviewer_of,
+    CommendationForm, ItemReviewInput, Powers, ProposalInput, ReviewInput, ReviewOutcome,
+    reviewer_of,
 };
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
@@ -344,7 +344,7 @@ async fn proposal_view(
         crumbs: viewer.org_crumbs(&lineage, Some("Đề nghị khen thưởng")),
         me: viewer.me(),
         items: proposals::items(db, id).await?,
-        reviewing: reviews && p.state == ProposalState::Pending,
+        reviewing: reviews && p.is_pending(),
         review,
         outcomes: ReviewOutcome::ALL
             .iter()
