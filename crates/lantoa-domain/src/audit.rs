@@ -66,6 +66,7 @@ closed_list!(
         ProposalCreate = ("proposal_create", "Gửi tờ trình đề nghị khen thưởng"),
         ProposalReview = ("proposal_review", "Bình xét đề nghị khen thưởng"),
         KeyTaskCreate = ("key_task_create", "Giao nhiệm vụ trọng tâm"),
+        KeyTaskUpdate = ("key_task_update", "Sửa nhiệm vụ trọng tâm"),
         KeyTaskProgress = ("key_task_progress", "Báo cáo tiến độ nhiệm vụ trọng tâm"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),

@@ -22,6 +22,16 @@ pub fn is_overdue(deadline: NaiveDate, status: TaskStatus, today: NaiveDate) -> 
     status != TaskStatus::Done && today > deadline
 }
 
+/// How far a task has come, as a list prints it: "Đang thực hiện, 60%", with "quá hạn"
+/// when it is overdue.
+pub fn progress_text(status: TaskStatus, percent: i32, overdue: bool) -> String {
+    let mut text = format!("{}, {percent}%", status.label());
+    if overdue {
+        text.push_str(" — quá hạn");
+    }
+    text
+}
+
 /// Longest accepted content, documents, target or narrative.
 pub const TEXT_MAX_LEN: usize = 5_000;
 

@@ -12,6 +12,14 @@ use lantoa_domain::audit::AuditAction;
 use lantoa_domain::tasks::{KeyTaskDraft, ProgressDraft, TaskStatus, is_overdue};
 use lantoa_domain::{ClosedList, OrgId};
 use sea_orm::{ConnectionTrait, FromQueryResult};
+use std::collections::HashMap;
+
+/// The evidence files of a task, attached with the progress reports.
+pub const KEY_TASK_FILES: crate::files::Attachments = crate::files::Attachments {
+    table: "key_task_files",
+    owner_column: "key_task_id",
+    entity: "key_task",
+};
 
 /// A key task with its units.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +27,7 @@ pub struct KeyTask {
     pub id: i64,
     /// The committee that set it.
     pub org_id: OrgId,
+    pub committee_name: String,
     pub year: i32,
     pub number: i32,
     pub content: String,
@@ -36,12 +45,18 @@ impl KeyTask {
     pub fn overdue(&self, today: NaiveDate) -> bool {
         is_overdue(self.deadline, self.status, today)
     }
+
+    /// "Đang thực hiện, 60% — quá hạn".
+    pub fn progress(&self, today: NaiveDate) -> String {
+        lantoa_domain::tasks::progress_text(self.status, self.percent, self.overdue(today))
+    }
 }
 
 #[derive(FromQueryResult)]
 struct TaskRow {
     id: i64,
     org_id: i64,
+    committee_name: String,
     year: i32,
     number: i32,
     content: String,
@@ -59,6 +74,7 @@ impl From<TaskRow> for KeyTask {
         KeyTask {
             id: r.id,
             org_id: OrgId(r.org_id),
+            committee_name: r.committee_name,
             year: r.year,
             number: r.number,
             content: r.content,
@@ -73,9 +89,9 @@ impl From<TaskRow> for KeyTask {
     }
 }
 
-const TASK_SELECT: &str = "SELECT t.id, t.org_id, y.year, t.number, t.content, t.documents, t.lead_org_id, \
+const TASK_SELECT: &str = "SELECT t.id, t.org_id, c.name AS committee_name, y.year, t.number, t.content, t.documents, t.lead_org_id, \
     l.name AS lead_name, t.deadline, t.target, t.status, t.percent \
-    FROM key_tasks t JOIN orgs l ON l.id = t.lead_org_id JOIN campaign_years y ON y.id = t.year_id";
+    FROM key_tasks t JOIN orgs c ON c.id = t.org_id JOIN orgs l ON l.id = t.lead_org_id JOIN campaign_years y ON y.id = t.year_id";
 
 /// One key task.
 pub async fn task<C: ConnectionTrait>(conn: &C, id: i64) -> Result<KeyTask, StoreError> {
@@ -108,32 +124,87 @@ pub async fn coordinating<C: ConnectionTrait>(
     conn: &C,
     task_id: i64,
 ) -> Result<Vec<(OrgId, String)>, StoreError> {
+    Ok(coordinating_of(conn, &[task_id])
+        .await?
+        .remove(&task_id)
+        .unwrap_or_default())
+}
+
+/// The coordinating units of several tasks, by task, each by name: one query per 30 000
+/// tasks.
+pub async fn coordinating_of<C: ConnectionTrait>(
+    conn: &C,
+    task_ids: &[i64],
+) -> Result<HashMap<i64, Vec<(OrgId, String)>>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
+        key_task_id: i64,
         id: i64,
         name: String,
     }
-    let rows: Vec<Row> = sql::all(
+    let rows: Vec<Row> = sql::all_in(
         conn,
-        "SELECT o.id, o.name FROM key_task_units u JOIN orgs o ON o.id = u.org_id \
-         WHERE u.key_task_id = $1 ORDER BY o.name",
-        vec![task_id.into()],
+        "SELECT u.key_task_id, o.id, o.name FROM key_task_units u JOIN orgs o ON o.id = u.org_id \
+         WHERE u.key_task_id IN ({list}) ORDER BY o.name",
+        task_ids.iter().map(|id| (*id).into()).collect(),
     )
     .await?;
-    Ok(rows.into_iter().map(|r| (OrgId(r.id), r.name)).collect())
+    let mut by_task: HashMap<i64, Vec<(OrgId, String)>> = HashMap::new();
+    for r in rows {
+        by_task
+            .entry(r.key_task_id)
+            .or_default()
+            .push((OrgId(r.id), r.name));
+    }
+    Ok(by_task)
 }
 
-/// Sets a key task of a committee's year. The lead and coordinating units must lie in the
-/// committee's subtree; a number is used once per committee and year.
-pub async fn create<C: crate::Writer>(
+/// The tasks set by other committees that a unit leads or coordinates in a year, by
+/// deadline: one query.
+pub async fn assigned_to<C: ConnectionTrait>(
     conn: &C,
-    actor: &Actor,
-    committee: &Org,
+    unit: OrgId,
     year: &CampaignYear,
-    draft: &KeyTaskDraft,
-    lead: &Org,
-    coordinating: &[Org],
-) -> Result<i64, StoreError> {
+) -> Result<Vec<KeyTask>, StoreError> {
+    let rows: Vec<TaskRow> = sql::all(
+        conn,
+        &format!(
+            "{TASK_SELECT} WHERE t.year_id = $1 AND t.org_id <> $2 AND (t.lead_org_id = $2 OR EXISTS \
+             (SELECT 1 FROM key_task_units u WHERE u.key_task_id = t.id AND u.org_id = $2)) \
+             ORDER BY t.deadline, t.number"
+        ),
+        vec![year.id.into(), unit.0.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(KeyTask::from).collect())
+}
+
+/// The overdue tasks a unit set, leads or coordinates, on `today`, oldest deadline first:
+/// one query.
+pub async fn overdue_for<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+    today: NaiveDate,
+) -> Result<Vec<KeyTask>, StoreError> {
+    let rows: Vec<TaskRow> = sql::all(
+        conn,
+        &format!(
+            "{TASK_SELECT} WHERE t.deadline < $1 AND t.status <> $2 AND (t.org_id = $3 OR t.lead_org_id = $3 \
+             OR EXISTS (SELECT 1 FROM key_task_units u WHERE u.key_task_id = t.id AND u.org_id = $3)) \
+             ORDER BY t.deadline, t.number"
+        ),
+        vec![
+            today.into(),
+            TaskStatus::Done.code().into(),
+            unit.0.into(),
+        ],
+    )
+    .await?;
+    Ok(rows.into_iter().map(KeyTask::from).collect())
+}
+
+/// Refuses a lead or coordinating unit outside the committee's subtree.
+pub fn check_units(committee: &Org, lead: &Org, coordinating: &[Org]) -> Result<(), StoreError> {
     let within = committee.subtree();
     if !within.contains(&lead.path) {
         return Err(StoreError::invalid(
@@ -147,19 +218,71 @@ pub async fn create<C: crate::Writer>(
             format!("{} không thuộc {}", outside.name, committee.name),
         ));
     }
-    let txn = conn.begin().await?;
+    Ok(())
+}
+
+/// Refuses a number another task of the committee's year holds.
+async fn check_number<C: ConnectionTrait>(
+    conn: &C,
+    committee: OrgId,
+    year: &CampaignYear,
+    number: i32,
+    except: i64,
+) -> Result<(), StoreError> {
     let used = sql::scalar(
-        &txn,
-        "SELECT COUNT(*) AS value FROM key_tasks WHERE org_id = $1 AND year_id = $2 AND number = $3",
-        vec![committee.id.0.into(), year.id.into(), draft.number.into()],
+        conn,
+        "SELECT COUNT(*) AS value FROM key_tasks WHERE org_id = $1 AND year_id = $2 AND number = $3 AND id <> $4",
+        vec![committee.0.into(), year.id.into(), number.into(), except.into()],
     )
     .await?;
     if used > 0 {
         return Err(StoreError::invalid(
             "number",
-            format!("Năm {} đã có nhiệm vụ số {}", year.year, draft.number),
+            format!("Năm {} đã có nhiệm vụ số {number}", year.year),
         ));
     }
+    Ok(())
+}
+
+/// Links the coordinating units (the lead left out) and returns their ids.
+async fn set_coordinating<C: ConnectionTrait>(
+    conn: &C,
+    task_id: i64,
+    lead: &Org,
+    coordinating: &[Org],
+) -> Result<Vec<i64>, StoreError> {
+    let mut others: Vec<i64> = coordinating
+        .iter()
+        .map(|o| o.id.0)
+        .filter(|o| *o != lead.id.0)
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    sql::set_links(
+        conn,
+        "key_task_units",
+        ("key_task_id", task_id),
+        "org_id",
+        &others,
+    )
+    .await?;
+    Ok(others)
+}
+
+/// Sets a key task of a committee's year. The lead and coordinating units must lie in the
+/// committee's subtree; a number is used once per committee and year.
+pub async fn create<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    committee: &Org,
+    year: &CampaignYear,
+    draft: &KeyTaskDraft,
+    lead: &Org,
+    coordinating: &[Org],
+) -> Result<i64, StoreError> {
+    check_units(committee, lead, coordinating)?;
+    let txn = conn.begin().await?;
+    check_number(&txn, committee.id, year, draft.number, 0).await?;
     let now = Utc::now();
     let id = sql::scalar(
         &txn,
@@ -181,21 +304,7 @@ pub async fn create<C: crate::Writer>(
         ],
     )
     .await?;
-    let mut others: Vec<i64> = coordinating
-        .iter()
-        .map(|o| o.id.0)
-        .filter(|o| *o != lead.id.0)
-        .collect();
-    others.sort_unstable();
-    others.dedup();
-    sql::set_links(
-        &txn,
-        "key_task_units",
-        ("key_task_id", id),
-        "org_id",
-        &others,
-    )
-    .await?;
+    let others = set_coordinating(&txn, id, lead, coordinating).await?;
     audit::record(
         &txn,
         actor,
@@ -215,6 +324,70 @@ pub async fn create<C: crate::Writer>(
     .await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Changes a task's number, content, documents, deadline, target and units; its progress
+/// stays. Audited with what it was.
+pub async fn update<C: crate::Writer>(
+    conn: &C,
+    actor: &Actor,
+    task: &KeyTask,
+    committee: &Org,
+    draft: &KeyTaskDraft,
+    lead: &Org,
+    coordinating: &[Org],
+) -> Result<(), StoreError> {
+    check_units(committee, lead, coordinating)?;
+    let year = crate::campaign::year(conn, task.year).await?;
+    let txn = conn.begin().await?;
+    check_number(&txn, committee.id, &year, draft.number, task.id).await?;
+    let before = self::coordinating(&txn, task.id).await?;
+    sql::exec(
+        &txn,
+        "UPDATE key_tasks SET number = $1, content = $2, documents = $3, lead_org_id = $4, deadline = $5, \
+         target = $6, updated_at = $7 WHERE id = $8",
+        vec![
+            draft.number.into(),
+            draft.content.clone().into(),
+            draft.documents.clone().into(),
+            lead.id.0.into(),
+            draft.deadline.into(),
+            draft.target.clone().into(),
+            Utc::now().into(),
+            task.id.into(),
+        ],
+    )
+    .await?;
+    let others = set_coordinating(&txn, task.id, lead, coordinating).await?;
+    audit::record(
+        &txn,
+        actor,
+        Change::updated(
+            AuditAction::KeyTaskUpdate,
+            "key_task",
+            task.id,
+            Some(committee.id),
+            &serde_json::json!({
+                "number": task.number,
+                "content": task.content,
+                "lead_org_id": task.lead_org_id.0,
+                "coordinating": before.iter().map(|(id, _)| id.0).collect::<Vec<_>>(),
+                "deadline": task.deadline.to_string(),
+                "target": task.target,
+            }),
+            &serde_json::json!({
+                "number": draft.number,
+                "content": draft.content,
+                "lead_org_id": lead.id.0,
+                "coordinating": others,
+                "deadline": draft.deadline.to_string(),
+                "target": draft.target,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A progress report with its unit.
@@ -266,13 +439,18 @@ pub async fn assigned<C: ConnectionTrait>(
         > 0)
 }
 
-/// Records a unit's progress report; the task takes its status and percent.
+/// A file brought with a progress report, and where file contents live.
+pub type Evidence<'a> = (&'a crate::files::Files, &'a crate::files::NewFile);
+
+/// Records a unit's progress report, with its evidence file if any, in one transaction;
+/// the task takes its status and percent.
 pub async fn report<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
     task_id: i64,
     unit: OrgId,
     draft: &ProgressDraft,
+    evidence: Option<Evidence<'_>>,
 ) -> Result<(), StoreError> {
     let txn = conn.begin().await?;
     let current = task(&txn, task_id).await?;
@@ -322,6 +500,15 @@ pub async fn report<C: crate::Writer>(
         ),
     )
     .await?;
+    if let Some((files, file)) = evidence {
+        let owner = crate::files::Owner {
+            id: task_id,
+            org_id: unit,
+        };
+        KEY_TASK_FILES
+            .attach(&txn, files, actor, owner, file)
+            .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -184,6 +184,7 @@ impl Viewer {
             links.push(("Mô hình", format!("{STAFF}/mo-hinh")));
             links.push(("Gương điển hình", format!("{STAFF}/guong-dien-hinh")));
             links.push(("Khen thưởng", format!("{STAFF}/khen-thuong")));
+            links.push(("Nhiệm vụ", format!("{STAFF}/nhiem-vu")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

@@ -357,16 +357,10 @@ async fn printed(state: &AppState, viewer: &Viewer, id: i64) -> Result<Printed, 
     let (d, unit) = decision_in_reach(state, viewer, id).await?;
     let db = state.store.db();
     let recipients = commendations::recipients(db, id).await?;
-    let lineage = org::lineage(db, &unit).await?;
-    let top = lineage.first().unwrap_or(&unit);
+    let views::Letterhead { superior, place } = views::letterhead(&org::lineage(db, &unit).await?);
     Ok(Printed {
-        place: lantoa_domain::org::place_name(&top.name),
-        superior: lineage
-            .iter()
-            .rev()
-            .nth(1)
-            .map(|o| o.name.clone())
-            .unwrap_or_default(),
+        place,
+        superior,
         d,
         unit,
         recipients,
@@ -422,9 +416,8 @@ async fn certificates_docx(
         })
         .collect();
     let bytes = lantoa_office::party_doc::certificates_docx(&certificates)?;
-    Ok(views::download(
+    Ok(views::docx(
         &format!("giay-khen-{}.docx", d.symbol.replace('/', "-")),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         bytes,
     ))
 }
@@ -506,9 +499,8 @@ async fn decision_docx(
         margins: Margins::default(),
     };
     let bytes = lantoa_office::party_doc::party_docx(&doc)?;
-    Ok(views::download(
+    Ok(views::docx(
         &format!("quyet-dinh-{}.docx", d.symbol.replace('/', "-")),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         bytes,
     ))
 }

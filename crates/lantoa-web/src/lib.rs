@@ -27,6 +27,7 @@ mod public;
 mod ratings;
 mod settings;
 pub mod study;
+mod tasks;
 mod views;
 
 use axum::Router;
@@ -238,6 +239,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(exemplars::routes())
         .merge(commendations::routes())
         .merge(proposals::routes())
+        .merge(tasks::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

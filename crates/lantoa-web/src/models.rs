@@ -772,15 +772,6 @@ async fn propose_collective(
     }
 }
 
-/// What a model's files may be: photos, and reports of its results.
-const MODEL_FILE_KINDS: [FileKind; 5] = [
-    FileKind::Jpeg,
-    FileKind::Png,
-    FileKind::Pdf,
-    FileKind::Docx,
-    FileKind::Xlsx,
-];
-
 /// Attaches a photo or a report to a model (staff of its unit).
 async fn attach_file(
     State(state): State<AppState>,
@@ -793,7 +784,7 @@ async fn attach_file(
         return Err(AppError::Forbidden);
     }
     let posted = views::MultipartForm::read(&mut multipart, "file").await?;
-    let attached = match posted.attachment(&MODEL_FILE_KINDS, MAX_ATTACHMENT_BYTES) {
+    let attached = match posted.attachment(&FileKind::ALL, MAX_ATTACHMENT_BYTES) {
         Ok(file) => {
             models::MODEL_FILES
                 .attach(

@@ -121,6 +121,8 @@ struct ShowPage {
     people_total: String,
     people_more: bool,
     people_href: String,
+    /// Key tasks the unit set, leads or coordinates that are past their deadline.
+    overdue: Vec<lantoa_store::tasks::KeyTask>,
 }
 
 #[derive(Deserialize)]
@@ -161,7 +163,9 @@ async fn show(
         Some(target) => Some(org::get(db, target).await?).filter(|t| viewer.role_at(t).is_some()),
         None => None,
     };
+    let overdue = lantoa_store::tasks::overdue_for(db, org.id, crate::today()).await?;
     let page = ShowPage {
+        overdue,
         title: org.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, None),
         me: viewer.me(),

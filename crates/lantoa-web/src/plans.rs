@@ -1213,19 +1213,13 @@ async fn plan_document(
         body.push(Block::Heading("IV. ĐÁNH GIÁ CỦA CHI BỘ".into()));
         body.push(Block::Text(text.clone()));
     }
-    let top = lineage.first().unwrap_or(unit);
-    let superior = lineage
-        .len()
-        .checked_sub(2)
-        .and_then(|i| lineage.get(i))
-        .map(|o| o.name.clone())
-        .unwrap_or_default();
+    let crate::views::Letterhead { superior, place } = crate::views::letterhead(&lineage);
     Ok(PartyDocument {
         superior,
         issuer: unit.name.clone(),
         number: None,
         copies: Vec::new(),
-        place: lantoa_domain::org::place_name(&top.name),
+        place,
         date: plan
             .submitted_at
             .map(|t| t.with_timezone(&chrono::Local).date_naive())

@@ -192,6 +192,38 @@ pub fn download(file_name: &str, mime: &str, bytes: Vec<u8>) -> axum::response::
     send_file(file_name, mime, bytes, false)
 }
 
+/// A Word document to download.
+pub fn docx(file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    download(
+        file_name,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        bytes,
+    )
+}
+
+/// What heads a unit's documents besides its own name: the body directly above it (or
+/// nothing at the top) and the place of the date line, read from the top unit's name.
+pub struct Letterhead {
+    pub superior: String,
+    pub place: String,
+}
+
+/// The letterhead of the last unit of `lineage` (from the top unit down to it).
+pub fn letterhead(lineage: &[Org]) -> Letterhead {
+    Letterhead {
+        superior: lineage
+            .len()
+            .checked_sub(2)
+            .and_then(|i| lineage.get(i))
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        place: lineage
+            .first()
+            .map(|top| lantoa_domain::org::place_name(&top.name))
+            .unwrap_or_default(),
+    }
+}
+
 /// A file for the browser to show in place (`inline`, PDF and pictures) or to save, under
 /// its name — in Vietnamese too (RFC 6266 `filename*`, with a plain-letters fallback).
 /// A stored file as a download, or in place when a browser can show it.

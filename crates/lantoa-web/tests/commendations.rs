@@ -103,13 +103,7 @@ async fn the_city_decision_commends_mostly_party_members_and_prints_in_the_party
             .get(&format!("/quan-ly/khen-thuong/{id}/quyet-dinh.docx"))
             .await;
         assert_eq!(docx.status, StatusCode::OK);
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx.body)).unwrap();
-        let mut text = String::new();
-        std::io::Read::read_to_string(
-            &mut archive.by_name("word/document.xml").unwrap(),
-            &mut text,
-        )
-        .unwrap();
+        let text = docx.docx_xml();
         for expected in [
             "Số 1-QĐ/TU",
             "QUYẾT ĐỊNH",
@@ -126,13 +120,7 @@ async fn the_city_decision_commends_mostly_party_members_and_prints_in_the_party
             .get(&format!("/quan-ly/khen-thuong/{id}/giay-khen.docx"))
             .await;
         assert_eq!(reply.status, StatusCode::OK);
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(reply.body)).unwrap();
-        let mut text = String::new();
-        std::io::Read::read_to_string(
-            &mut archive.by_name("word/document.xml").unwrap(),
-            &mut text,
-        )
-        .unwrap();
+        let text = reply.docx_xml();
         let recipients = lantoa_store::commendations::recipients(db, id)
             .await
             .unwrap();

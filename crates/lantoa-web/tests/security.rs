@@ -37,6 +37,7 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 
 struct Samples {
     unit: i64,
+    task: i64,
     decision: i64,
     proposal: i64,
     model: i64,
@@ -301,12 +302,32 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let task = lantoa_store::tasks::create(
+        db,
+        &Actor::cli(),
+        &p2,
+        &year,
+        &lantoa_domain::tasks::KeyTaskInput {
+            number: "1".into(),
+            content: "Nhiệm vụ Bí Mật".into(),
+            deadline: "31/12/2024".into(),
+            target: "Chỉ tiêu".into(),
+            ..Default::default()
+        }
+        .validate(year.year)
+        .unwrap(),
+        &p2,
+        &[],
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
         .id;
     Samples {
         unit,
+        task,
         decision,
         proposal,
         model,
@@ -354,6 +375,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.model
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
+    } else if path.starts_with("/quan-ly/nhiem-vu/") {
+        s.task
     } else if path.starts_with("/quan-ly/khen-thuong/de-nghi/") {
         s.proposal
     } else if path.starts_with("/quan-ly/khen-thuong/") {

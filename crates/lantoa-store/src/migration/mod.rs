@@ -26,6 +26,7 @@ mod m0014_commendations;
 mod m0015_proposals;
 mod m0016_model_exemplar_files;
 mod m0017_key_tasks;
+mod m0018_key_task_files;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -114,6 +115,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_proposals::Migration),
             Box::new(m0016_model_exemplar_files::Migration),
             Box::new(m0017_key_tasks::Migration),
+            Box::new(m0018_key_task_files::Migration),
         ]
     }
 }

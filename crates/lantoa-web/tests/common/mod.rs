@@ -49,6 +49,19 @@ impl Reply {
             .to_owned()
     }
 
+    /// The XML of the body of a Word document the reply carries.
+    #[allow(dead_code)]
+    pub fn docx_xml(&self) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&self.body)).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("word/document.xml").unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        text
+    }
+
     /// The value of the session cookie the reply sets, if any.
     pub fn session_cookie(&self) -> Option<String> {
         self.headers

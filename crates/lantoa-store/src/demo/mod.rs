@@ -3,6 +3,8 @@
 //! neighbourhoods, and about 9 000 people. Built from a fixed seed, so it is the same on
 //! every run; later modules add the campaign year's records to this same city.
 
+mod tasks;
+
 use crate::StoreError;
 use crate::synth::{self, PeopleMaker, Population};
 use chrono::NaiveDate;
@@ -152,6 +154,13 @@ fn plan() -> Plan {
         .push(("BTG", "Trưởng Ban Tuyên giáo Thành ủy", true).into_owned());
     p.posts
         .push(("BTG", "Phó Trưởng Ban Tuyên giáo Thành ủy", true).into_owned());
+    p.unit(
+        "UBKT",
+        "Ủy ban Kiểm tra Thành ủy",
+        OrgKind::Agency,
+        Sector::Administration,
+        ROOT_CODE,
+    );
     for (i, (code, name, cells)) in WARDS.iter().chain(COMMUNES).enumerate() {
         let is_ward = i < WARDS.len();
         let committee = format!("DB-{code}");
@@ -447,6 +456,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     ratings(&txn).await?;
     models(&txn, &orgs).await?;
     exemplars(&txn).await?;
+    tasks::key_tasks(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
