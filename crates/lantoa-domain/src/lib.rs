@@ -14,6 +14,7 @@ pub mod files;
 pub mod format;
 pub mod ids;
 pub mod import;
+pub mod inspections;
 pub mod list;
 pub mod models;
 pub mod org;

@@ -60,16 +60,6 @@ pub struct KeyTaskDraft {
     pub target: String,
 }
 
-fn required(errors: &mut FieldErrors, field: &'static str, text: &str, missing: &str) -> String {
-    let text = text.trim().to_owned();
-    if text.is_empty() {
-        errors.add(field, missing.to_owned());
-    } else if text.chars().count() > TEXT_MAX_LEN {
-        errors.add(field, format!("Tối đa {TEXT_MAX_LEN} ký tự"));
-    }
-    text
-}
-
 impl KeyTaskInput {
     /// Checks every field at once; the deadline must fall in or after the campaign year.
     pub fn validate(&self, year: i32) -> Result<KeyTaskDraft, FieldErrors> {
@@ -82,38 +72,28 @@ impl KeyTaskInput {
                 None
             }
         };
-        let content = required(
-            &mut errors,
+        let content = errors.required_text(
             "content",
             &self.content,
             "Ghi nội dung nhiệm vụ",
+            TEXT_MAX_LEN,
         );
-        let target = required(
-            &mut errors,
+        let target = errors.required_text(
             "target",
             &self.target,
             "Ghi chỉ tiêu đo được (ví dụ: 100% chi bộ sinh hoạt chuyên đề)",
+            TEXT_MAX_LEN,
         );
-        let documents = Some(self.documents.trim().to_owned()).filter(|d| !d.is_empty());
-        if documents
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > TEXT_MAX_LEN)
-        {
-            errors.add("documents", format!("Tối đa {TEXT_MAX_LEN} ký tự"));
-        }
-        let deadline = match crate::dates::parse(&self.deadline) {
-            Ok(d) if d.year() < year => {
+        let documents = errors.optional_text("documents", &self.documents, TEXT_MAX_LEN);
+        let deadline = match errors.date("deadline", &self.deadline) {
+            Some(d) if d.year() < year => {
                 errors.add(
                     "deadline",
                     format!("Thời hạn phải trong năm {year} hoặc sau đó"),
                 );
                 None
             }
-            Ok(d) => Some(d),
-            Err(e) => {
-                errors.add("deadline", e.to_string());
-                None
-            }
+            d => d,
         };
         match (number, deadline, errors.is_empty()) {
             (Some(number), Some(deadline), true) => Ok(KeyTaskDraft {
@@ -176,11 +156,11 @@ impl ProgressInput {
                 "«Hoàn thành» đi cùng 100%, và 100% là «Hoàn thành»",
             );
         }
-        let narrative = required(
-            &mut errors,
+        let narrative = errors.required_text(
             "narrative",
             &self.narrative,
             "Ghi kết quả đã làm được",
+            TEXT_MAX_LEN,
         );
         match (status, percent, errors.is_empty()) {
             (Some(status), Some(percent), true) => Ok(ProgressDraft {

@@ -46,6 +46,44 @@ impl FieldErrors {
             .join("; ")
     }
 
+    /// A text field, trimmed: said to be missing with `missing` when empty, refused over
+    /// `max` characters.
+    pub fn required_text(
+        &mut self,
+        field: &'static str,
+        text: &str,
+        missing: &str,
+        max: usize,
+    ) -> String {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            self.add(field, missing.to_owned());
+        } else if text.chars().count() > max {
+            self.add(field, format!("Tối đa {max} ký tự"));
+        }
+        text
+    }
+
+    /// A text field that may be left empty, trimmed; refused over `max` characters.
+    pub fn optional_text(&mut self, field: &'static str, text: &str, max: usize) -> Option<String> {
+        let text = text.trim();
+        if text.chars().count() > max {
+            self.add(field, format!("Tối đa {max} ký tự"));
+        }
+        Some(text.to_owned()).filter(|t| !t.is_empty())
+    }
+
+    /// A date typed dd/mm/yyyy, or why not on the field.
+    pub fn date(&mut self, field: &'static str, text: &str) -> Option<chrono::NaiveDate> {
+        match crate::dates::parse(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.add(field, e.to_string());
+                None
+            }
+        }
+    }
+
     /// A single error.
     pub fn single(field: &'static str, message: impl Into<String>) -> Self {
         let mut errors = Self::default();

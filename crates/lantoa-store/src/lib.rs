@@ -14,6 +14,7 @@ pub mod error;
 pub mod exemplars;
 pub mod files;
 pub mod imports;
+pub mod inspections;
 pub mod jobs;
 pub mod migration;
 pub mod models;

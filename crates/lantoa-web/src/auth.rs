@@ -185,6 +185,7 @@ impl Viewer {
             links.push(("Gương điển hình", format!("{STAFF}/guong-dien-hinh")));
             links.push(("Khen thưởng", format!("{STAFF}/khen-thuong")));
             links.push(("Nhiệm vụ", format!("{STAFF}/nhiem-vu")));
+            links.push(("Kiểm tra, giám sát", format!("{STAFF}/kiem-tra")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

@@ -16,6 +16,7 @@ mod commendations;
 pub mod error;
 mod exemplars;
 pub mod imports;
+mod inspections;
 pub mod jobs;
 pub mod mail;
 mod models;
@@ -240,6 +241,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(commendations::routes())
         .merge(proposals::routes())
         .merge(tasks::routes())
+        .merge(inspections::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

@@ -6,7 +6,7 @@
 use crate::auth::Viewer;
 use crate::study::{StudyQuery, unit_and_year};
 use crate::views::{
-    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+    self, Crumb, Figure, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
 };
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
@@ -104,13 +104,6 @@ impl ListQuery {
     }
 }
 
-/// A count linking to the models behind it.
-struct Figure {
-    label: String,
-    count: String,
-    href: String,
-}
-
 #[derive(Template)]
 #[template(path = "models/list.html")]
 struct ListPage {
@@ -158,10 +151,8 @@ async fn list_page(
     let filter = q.filter();
     let page = models::models(db, &within, &year, &filter, q.page.unwrap_or(1), PER_PAGE).await?;
     let base = format!("{STAFF}/mo-hinh?org={}&year={}", unit.id, year.year);
-    let figure = |label: String, count: i64, query: &str| Figure {
-        label,
-        count: crate::views::number(count),
-        href: format!("{base}{query}#danh-sach"),
+    let figure = |label: String, count: i64, query: &str| {
+        Figure::new(label, count, format!("{base}{query}#danh-sach"))
     };
     let tiles = vec![
         figure("Mô hình đăng ký".into(), figures.total, ""),

@@ -123,6 +123,8 @@ struct ShowPage {
     people_href: String,
     /// Key tasks the unit set, leads or coordinates that are past their deadline.
     overdue: Vec<lantoa_store::tasks::KeyTask>,
+    /// Recommendations of inspections the unit must carry out that are past their deadline.
+    overdue_recommendations: Vec<lantoa_store::inspections::Recommendation>,
 }
 
 #[derive(Deserialize)]
@@ -163,9 +165,16 @@ async fn show(
         Some(target) => Some(org::get(db, target).await?).filter(|t| viewer.role_at(t).is_some()),
         None => None,
     };
-    let overdue = lantoa_store::tasks::overdue_for(db, org.id, crate::today()).await?;
+    let today = crate::today();
+    let overdue = lantoa_store::tasks::overdue_for(db, org.id, today).await?;
+    let overdue_recommendations = lantoa_store::inspections::open_for(db, org.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.overdue(today))
+        .collect();
     let page = ShowPage {
         overdue,
+        overdue_recommendations,
         title: org.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, None),
         me: viewer.me(),

@@ -389,6 +389,8 @@ struct TaskPage {
     me: Me,
     task: KeyTask,
     committee: Org,
+    /// Whether the viewer reads the committee's list (not only this task).
+    reads_committee: bool,
     coordinating: Vec<(OrgId, String)>,
     progress: String,
     overdue: bool,
@@ -445,6 +447,7 @@ async fn task_view(
             .collect(),
         form,
         errors: FormErrors(errors),
+        reads_committee: viewer.role_at(&committee) >= Some(Role::Leader),
         committee,
         coordinating,
         task,

@@ -132,6 +132,25 @@ impl FormErrors {
     }
 }
 
+/// A count on a figures page, linking to the list behind it.
+pub struct Figure {
+    pub label: String,
+    /// The count as shown ("16.700").
+    pub count: String,
+    pub href: String,
+}
+
+impl Figure {
+    /// A count labelled and linked.
+    pub fn new(label: impl Into<String>, count: i64, href: String) -> Self {
+        Figure {
+            label: label.into(),
+            count: number(count),
+            href,
+        }
+    }
+}
+
 /// A numbered page link.
 #[derive(Debug, Clone)]
 pub struct PageLink {

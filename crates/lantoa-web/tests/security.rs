@@ -38,6 +38,8 @@ const SECRETS: &[&str] = &["Bí Mật", "0912345678", "079123456789", "Đảng b
 struct Samples {
     unit: i64,
     task: i64,
+    inspection: i64,
+    recommendation: i64,
     decision: i64,
     proposal: i64,
     model: i64,
@@ -321,6 +323,17 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    // The demo city inspected the ward and left it a recommendation.
+    let inspection = app
+        .scalar(&format!(
+            "SELECT MIN(id) AS value FROM inspections WHERE subject_org_id = {unit}"
+        ))
+        .await;
+    let recommendation = app
+        .scalar(&format!(
+            "SELECT MIN(id) AS value FROM inspection_recommendations WHERE inspection_id = {inspection}"
+        ))
+        .await;
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
@@ -328,6 +341,8 @@ async fn samples(app: &TestApp) -> Samples {
     Samples {
         unit,
         task,
+        inspection,
+        recommendation,
         decision,
         proposal,
         model,
@@ -375,6 +390,10 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.model
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
+    } else if path.starts_with("/quan-ly/kiem-tra/kien-nghi/") {
+        s.recommendation
+    } else if path.starts_with("/quan-ly/kiem-tra/") {
+        s.inspection
     } else if path.starts_with("/quan-ly/nhiem-vu/") {
         s.task
     } else if path.starts_with("/quan-ly/khen-thuong/de-nghi/") {

@@ -3,6 +3,7 @@
 //! neighbourhoods, and about 9 000 people. Built from a fixed seed, so it is the same on
 //! every run; later modules add the campaign year's records to this same city.
 
+mod inspections;
 mod tasks;
 
 use crate::StoreError;
@@ -457,12 +458,36 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     models(&txn, &orgs).await?;
     exemplars(&txn).await?;
     tasks::key_tasks(&txn).await?;
+    inspections::inspections(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),
         people,
         study,
     })
+}
+
+/// Dates the latest row of `table` belonging to `owner` (by `owner_column`) at 9:00 on
+/// `on`: a report the demo makes was made on its day of the campaign year, not on the day
+/// the demo was loaded. Table and column names are ours.
+async fn backdate_latest<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    owner_column: &str,
+    owner: i64,
+    on: NaiveDate,
+) -> Result<(), StoreError> {
+    let at = on.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc();
+    crate::sql::exec(
+        conn,
+        &format!(
+            "UPDATE {table} SET created_at = $1, updated_at = $1 \
+             WHERE id = (SELECT MAX(id) FROM {table} WHERE {owner_column} = $2)"
+        ),
+        vec![at.into(), owner.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The full-term topic 2021–2026.

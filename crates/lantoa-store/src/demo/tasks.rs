@@ -6,7 +6,6 @@ use crate::StoreError;
 use crate::audit::Actor;
 use crate::org::Org;
 use crate::tasks;
-use chrono::{TimeZone, Utc};
 use lantoa_domain::tasks::{KeyTaskInput, ProgressInput};
 
 /// Number, content, documents, lead, coordinating units, deadline, target.
@@ -242,18 +241,8 @@ pub(super) async fn key_tasks<C: crate::Writer>(conn: &C) -> Result<(), StoreErr
         .validate()
         .map_err(StoreError::Invalid)?;
         tasks::report(conn, &actor, task, unit(code)?.id, &draft, None).await?;
-        // The report was made on its day of 2025, not on the day the demo was loaded.
-        let on = Utc
-            .with_ymd_and_hms(*y, *m, *d, 9, 0, 0)
-            .single()
-            .unwrap_or_else(Utc::now);
-        crate::sql::exec(
-            conn,
-            "UPDATE key_task_updates SET created_at = $1, updated_at = $1 \
-             WHERE id = (SELECT MAX(id) FROM key_task_updates WHERE key_task_id = $2)",
-            vec![on.into(), task.into()],
-        )
-        .await?;
+        let on = chrono::NaiveDate::from_ymd_opt(*y, *m, *d).unwrap_or_default();
+        super::backdate_latest(conn, "key_task_updates", "key_task_id", task, on).await?;
     }
     Ok(())
 }
