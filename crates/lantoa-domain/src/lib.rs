@@ -20,6 +20,7 @@ pub mod models;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod propaganda;
 pub mod ratings;
 pub mod settings;
 pub mod study;

@@ -239,6 +239,82 @@ pub const PLAN_COLUMNS: &[Column] = &[
     ),
 ];
 
+/// Columns of the propaganda import: one row per activity.
+pub const PROPAGANDA_COLUMNS: &[Column] = &[
+    col(
+        "org_code",
+        "Mã đơn vị",
+        &["ma don vi thuc hien", "don vi", "ma chi bo", "ma to chuc"],
+        true,
+    ),
+    col(
+        "held_on",
+        "Ngày",
+        &[
+            "ngay thuc hien",
+            "ngay to chuc",
+            "thoi gian",
+            "ngay phat",
+            "ngay dang",
+        ],
+        true,
+    ),
+    col(
+        "channel",
+        "Hình thức",
+        &[
+            "hinh thuc tuyen truyen",
+            "kenh",
+            "kenh tuyen truyen",
+            "loai hinh",
+        ],
+        true,
+    ),
+    col("topic", "Chủ đề", &["chuyen de", "noi dung chu de"], false),
+    col(
+        "title",
+        "Tên hoạt động",
+        &[
+            "ten",
+            "noi dung",
+            "tieu de",
+            "ten tin bai",
+            "ten hoat dong tuyen truyen",
+        ],
+        true,
+    ),
+    col(
+        "quantity",
+        "Số lượng",
+        &[
+            "so luong",
+            "so buoi",
+            "so tin bai",
+            "so ban",
+            "so luot phat",
+        ],
+        false,
+    ),
+    col(
+        "reach",
+        "Số lượt người",
+        &[
+            "luot nguoi",
+            "so nguoi tham du",
+            "so luot",
+            "luot xem",
+            "so nguoi",
+        ],
+        false,
+    ),
+    col(
+        "link",
+        "Đường dẫn",
+        &["link", "minh chung", "duong link"],
+        false,
+    ),
+];
+
 fn matches(column: &Column, header: &str) -> bool {
     let folded = fold(header);
     !folded.is_empty()
@@ -416,6 +492,30 @@ pub fn plan_rows(table: &Table) -> Result<Vec<Row<PlanRowInput>>, FileError> {
                     measure: next(),
                     deadline: date_cell(next()),
                 },
+            };
+            Row { number, input }
+        })
+        .collect())
+}
+
+/// The propaganda rows of a table.
+pub fn propaganda_rows(
+    table: &Table,
+) -> Result<Vec<Row<lantoa_domain::propaganda::ActivityInput>>, FileError> {
+    Ok(records(table, PROPAGANDA_COLUMNS)?
+        .into_iter()
+        .map(|(number, v)| {
+            let mut v = v.into_iter();
+            let mut next = || v.next().unwrap_or_default();
+            let input = lantoa_domain::propaganda::ActivityInput {
+                org_code: next(),
+                held_on: date_cell(next()),
+                channel: next(),
+                topic: next(),
+                title: next(),
+                quantity: next(),
+                reach: next(),
+                link: next(),
             };
             Row { number, input }
         })

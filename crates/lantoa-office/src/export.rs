@@ -159,6 +159,40 @@ pub fn plans_template() -> Result<Vec<u8>, ExportError> {
     xlsx("Kế hoạch cá nhân", &header, rows)
 }
 
+/// The import template for propaganda: official headers and example rows of two channels.
+pub fn propaganda_template() -> Result<Vec<u8>, ExportError> {
+    let header: Vec<&str> = crate::columns::PROPAGANDA_COLUMNS
+        .iter()
+        .map(|c| c.header)
+        .collect();
+    let rows = [
+        [
+            "DB-P1",
+            "19/05/2026",
+            "Hội nghị, lớp học tập",
+            "Chuyên đề năm 2026",
+            "Hội nghị học tập Chuyên đề năm 2026",
+            "1",
+            "320",
+            "",
+        ],
+        [
+            "DB-P1",
+            "20/05/2026",
+            "Mạng xã hội",
+            "Gương điển hình",
+            "Bài viết «Người giữ lửa khu phố» trên trang của phường",
+            "1",
+            "2.400",
+            "https://www.facebook.com/",
+        ],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| (*c).to_owned()).collect::<Vec<String>>())
+    .collect::<Vec<_>>();
+    xlsx("Hoạt động tuyên truyền", &header, rows)
+}
+
 /// The import template for units: official headers and example rows.
 pub fn orgs_template() -> Result<Vec<u8>, ExportError> {
     let rows = vec![

@@ -21,6 +21,7 @@ pub mod models;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod propaganda;
 pub mod proposals;
 pub mod ratings;
 pub mod reminders;

@@ -186,6 +186,7 @@ impl Viewer {
             links.push(("Khen thưởng", format!("{STAFF}/khen-thuong")));
             links.push(("Nhiệm vụ", format!("{STAFF}/nhiem-vu")));
             links.push(("Kiểm tra, giám sát", format!("{STAFF}/kiem-tra")));
+            links.push(("Tuyên truyền", format!("{STAFF}/tuyen-truyen")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

@@ -372,6 +372,8 @@ struct ExemplarPage {
     files: Vec<lantoa_store::files::StoredFile>,
     /// The model whose collective this is: (id, name).
     model: Option<(i64, String)>,
+    /// The media items that told of it.
+    stories: Vec<lantoa_store::propaganda::MediaItem>,
     errors: FormErrors,
 }
 
@@ -404,6 +406,11 @@ async fn exemplar_view(
         proposals,
         files: exemplars::EXEMPLAR_FILES.list(state.store.db(), id).await?,
         model: exemplars::model_of(state.store.db(), id).await?,
+        stories: lantoa_store::propaganda::items_about(
+            state.store.db(),
+            lantoa_store::propaganda::Story::Exemplar(id),
+        )
+        .await?,
         title: x.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, Some("Gương điển hình")),
         me: viewer.me(),

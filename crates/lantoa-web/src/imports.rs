@@ -44,6 +44,8 @@ pub enum ImportKind {
     Orgs,
     /// Personal plans, one row per commitment.
     Plans,
+    /// Propaganda activities, one row each.
+    Propaganda,
 }
 
 impl ImportKind {
@@ -53,6 +55,7 @@ impl ImportKind {
             "people" | "nhan-su" => Some(ImportKind::People),
             "orgs" | "don-vi" => Some(ImportKind::Orgs),
             "plans" | "ke-hoach" => Some(ImportKind::Plans),
+            "propaganda" | "tuyen-truyen" => Some(ImportKind::Propaganda),
             _ => None,
         }
     }
@@ -63,6 +66,7 @@ impl ImportKind {
             ImportKind::People => "people",
             ImportKind::Orgs => "orgs",
             ImportKind::Plans => "plans",
+            ImportKind::Propaganda => "propaganda",
         }
     }
 
@@ -72,6 +76,7 @@ impl ImportKind {
             ImportKind::People => "nhân sự",
             ImportKind::Orgs => "đơn vị",
             ImportKind::Plans => "kế hoạch cá nhân",
+            ImportKind::Propaganda => "hoạt động tuyên truyền",
         }
     }
 
@@ -80,6 +85,7 @@ impl ImportKind {
             ImportKind::People => "import_people",
             ImportKind::Orgs => "import_orgs",
             ImportKind::Plans => "import_plans",
+            ImportKind::Propaganda => "import_propaganda",
         }
     }
 
@@ -89,6 +95,7 @@ impl ImportKind {
             ImportKind::People => lantoa_office::export::people_template()?,
             ImportKind::Orgs => lantoa_office::export::orgs_template()?,
             ImportKind::Plans => lantoa_office::export::plans_template()?,
+            ImportKind::Propaganda => lantoa_office::export::propaganda_template()?,
         })
     }
 }
@@ -163,6 +170,14 @@ pub async fn run_import(
             (
                 imports::import_plans(db, actor, scope, rows, options, progress).await?,
                 PLAN_COLUMNS,
+            )
+        }
+        ImportKind::Propaganda => {
+            let rows = lantoa_office::columns::propaganda_rows(&table)?;
+            (
+                imports::import_propaganda(db, actor, scope, rows, options, today, progress)
+                    .await?,
+                lantoa_office::columns::PROPAGANDA_COLUMNS,
             )
         }
     };
@@ -340,6 +355,7 @@ async fn template_file(viewer: Viewer, Path(kind): Path<String>) -> Result<Respo
         ImportKind::People => "mau-nhap-nhan-su.xlsx",
         ImportKind::Orgs => "mau-nhap-don-vi.xlsx",
         ImportKind::Plans => "mau-nhap-ke-hoach-ca-nhan.xlsx",
+        ImportKind::Propaganda => "mau-nhap-tuyen-truyen.xlsx",
     };
     Ok(views::download(
         file_name,

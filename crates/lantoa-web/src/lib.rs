@@ -23,6 +23,7 @@ mod models;
 pub mod org;
 pub mod people;
 mod plans;
+mod propaganda;
 mod proposals;
 mod public;
 mod ratings;
@@ -242,6 +243,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(proposals::routes())
         .merge(tasks::routes())
         .merge(inspections::routes())
+        .merge(propaganda::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

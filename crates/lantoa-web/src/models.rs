@@ -463,6 +463,8 @@ struct ModelPage {
     step_form: ResultForm,
     replication_form: ReplicationForm,
     files: Vec<StoredFile>,
+    /// The media items that told of it.
+    stories: Vec<lantoa_store::propaganda::MediaItem>,
     errors: FormErrors,
 }
 
@@ -499,6 +501,11 @@ async fn model_view(
         evaluations: models::evaluations(db, id).await?,
         replications: models::replications(db, id).await?,
         files: models::MODEL_FILES.list(db, id).await?,
+        stories: lantoa_store::propaganda::items_about(
+            db,
+            lantoa_store::propaganda::Story::Model(id),
+        )
+        .await?,
         access,
         steps,
         step_form,

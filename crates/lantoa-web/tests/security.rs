@@ -40,6 +40,7 @@ struct Samples {
     task: i64,
     inspection: i64,
     recommendation: i64,
+    column: i64,
     decision: i64,
     proposal: i64,
     model: i64,
@@ -334,6 +335,21 @@ async fn samples(app: &TestApp) -> Samples {
             "SELECT MIN(id) AS value FROM inspection_recommendations WHERE inspection_id = {inspection}"
         ))
         .await;
+    let column = lantoa_store::propaganda::create_column(
+        db,
+        &Actor::cli(),
+        &p2,
+        &lantoa_domain::propaganda::ColumnInput {
+            name: "Chuyên mục Bí Mật".into(),
+            kind: "phat_thanh".into(),
+            schedule: "Hằng tháng".into(),
+            started_on: "01/01/2024".into(),
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
@@ -343,6 +359,7 @@ async fn samples(app: &TestApp) -> Samples {
         task,
         inspection,
         recommendation,
+        column,
         decision,
         proposal,
         model,
@@ -390,6 +407,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.model
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
+    } else if path.starts_with("/quan-ly/chuyen-muc/") {
+        s.column
     } else if path.starts_with("/quan-ly/kiem-tra/kien-nghi/") {
         s.recommendation
     } else if path.starts_with("/quan-ly/kiem-tra/") {

@@ -4,6 +4,7 @@
 //! every run; later modules add the campaign year's records to this same city.
 
 mod inspections;
+mod propaganda;
 mod tasks;
 
 use crate::StoreError;
@@ -459,6 +460,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     exemplars(&txn).await?;
     tasks::key_tasks(&txn).await?;
     inspections::inspections(&txn).await?;
+    propaganda::propaganda(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),

@@ -28,6 +28,7 @@ mod m0016_model_exemplar_files;
 mod m0017_key_tasks;
 mod m0018_key_task_files;
 mod m0019_inspections;
+mod m0020_propaganda;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -118,6 +119,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_key_tasks::Migration),
             Box::new(m0018_key_task_files::Migration),
             Box::new(m0019_inspections::Migration),
+            Box::new(m0020_propaganda::Migration),
         ]
     }
 }
