@@ -75,6 +75,7 @@ closed_list!(
         PropagandaImport = ("propaganda_import", "Nhập hoạt động tuyên truyền"),
         MediaColumnCreate = ("media_column_create", "Mở chuyên trang, chuyên mục"),
         MediaItemCreate = ("media_item_create", "Ghi tin, bài của chuyên mục"),
+        CourseCreate = ("course_create", "Ghi lớp học có nội dung học tập và làm theo Bác"),
         KeyTaskProgress = ("key_task_progress", "Báo cáo tiến độ nhiệm vụ trọng tâm"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),

@@ -25,6 +25,7 @@ pub mod ratings;
 pub mod settings;
 pub mod study;
 pub mod tasks;
+pub mod teaching;
 pub mod text;
 pub mod validation;
 

@@ -32,6 +32,7 @@ mod sql;
 pub mod study;
 pub mod synth;
 pub mod tasks;
+pub mod teaching;
 
 pub use error::StoreError;
 pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};

@@ -187,6 +187,7 @@ impl Viewer {
             links.push(("Nhiệm vụ", format!("{STAFF}/nhiem-vu")));
             links.push(("Kiểm tra, giám sát", format!("{STAFF}/kiem-tra")));
             links.push(("Tuyên truyền", format!("{STAFF}/tuyen-truyen")));
+            links.push(("Giảng dạy", format!("{STAFF}/giang-day")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

@@ -30,6 +30,7 @@ mod ratings;
 mod settings;
 pub mod study;
 mod tasks;
+mod teaching;
 mod views;
 
 use axum::Router;
@@ -244,6 +245,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(tasks::routes())
         .merge(inspections::routes())
         .merge(propaganda::routes())
+        .merge(teaching::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

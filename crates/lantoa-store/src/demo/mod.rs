@@ -6,6 +6,7 @@
 mod inspections;
 mod propaganda;
 mod tasks;
+mod teaching;
 
 use crate::StoreError;
 use crate::synth::{self, PeopleMaker, Population};
@@ -461,6 +462,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     tasks::key_tasks(&txn).await?;
     inspections::inspections(&txn).await?;
     propaganda::propaganda(&txn).await?;
+    teaching::teaching(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),

@@ -29,6 +29,7 @@ mod m0017_key_tasks;
 mod m0018_key_task_files;
 mod m0019_inspections;
 mod m0020_propaganda;
+mod m0021_teaching;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -120,6 +121,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_key_task_files::Migration),
             Box::new(m0019_inspections::Migration),
             Box::new(m0020_propaganda::Migration),
+            Box::new(m0021_teaching::Migration),
         ]
     }
 }
