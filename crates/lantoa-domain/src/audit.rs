@@ -76,6 +76,8 @@ closed_list!(
         MediaColumnCreate = ("media_column_create", "Mở chuyên trang, chuyên mục"),
         MediaItemCreate = ("media_item_create", "Ghi tin, bài của chuyên mục"),
         CourseCreate = ("course_create", "Ghi lớp học có nội dung học tập và làm theo Bác"),
+        AwardRoundCreate = ("award_round_create", "Phát động đợt giải thưởng sáng tác"),
+        AwardEntrySubmit = ("award_entry_submit", "Nhận tác phẩm dự giải"),
         KeyTaskProgress = ("key_task_progress", "Báo cáo tiến độ nhiệm vụ trọng tâm"),
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),

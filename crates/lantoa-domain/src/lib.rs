@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod award;
 pub mod campaign;
 pub mod commendations;
 pub mod dates;

@@ -103,16 +103,6 @@ pub const TITLE_MAX_LEN: usize = 500;
 /// Longest accepted link.
 pub const LINK_MAX_LEN: usize = 1_000;
 
-/// A link as typed: empty, or an address of the web.
-fn link(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option<String> {
-    let link = errors.optional_text(field, text, LINK_MAX_LEN)?;
-    if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(' ') {
-        errors.add(field, "Đường dẫn bắt đầu bằng https:// hoặc http://");
-        return None;
-    }
-    Some(link)
-}
-
 /// A whole number of at least `min`, "1.200" allowed.
 fn count(
     errors: &mut FieldErrors,
@@ -212,7 +202,7 @@ impl ActivityInput {
         } else {
             count(&mut errors, "reach", &self.reach, 0, "Số lượt người")
         };
-        let link = link(&mut errors, "link", &self.link);
+        let link = errors.web_link("link", &self.link, LINK_MAX_LEN);
         match (held_on, channel, quantity, errors.is_empty()) {
             (Some(held_on), Some(channel), Some(quantity), true) => Ok(ActivityDraft {
                 held_on,
@@ -343,7 +333,7 @@ impl ItemInput {
         };
         let title = errors.required_text("title", &self.title, "Ghi tên tin, bài", TITLE_MAX_LEN);
         let programme = errors.optional_text("programme", &self.programme, TITLE_MAX_LEN);
-        let link = link(&mut errors, "link", &self.link);
+        let link = errors.web_link("link", &self.link, LINK_MAX_LEN);
         match (aired_on, errors.is_empty()) {
             (Some(aired_on), true) => Ok(ItemDraft {
                 aired_on,

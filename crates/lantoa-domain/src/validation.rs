@@ -73,6 +73,16 @@ impl FieldErrors {
         Some(text.to_owned()).filter(|t| !t.is_empty())
     }
 
+    /// A web address that may be left empty: http(s), no spaces, at most `max` characters.
+    pub fn web_link(&mut self, field: &'static str, text: &str, max: usize) -> Option<String> {
+        let link = self.optional_text(field, text, max)?;
+        if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(' ') {
+            self.add(field, "Đường dẫn bắt đầu bằng https:// hoặc http://");
+            return None;
+        }
+        Some(link)
+    }
+
     /// A date typed dd/mm/yyyy, or why not on the field.
     pub fn date(&mut self, field: &'static str, text: &str) -> Option<chrono::NaiveDate> {
         match crate::dates::parse(text) {

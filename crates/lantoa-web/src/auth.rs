@@ -188,6 +188,7 @@ impl Viewer {
             links.push(("Kiểm tra, giám sát", format!("{STAFF}/kiem-tra")));
             links.push(("Tuyên truyền", format!("{STAFF}/tuyen-truyen")));
             links.push(("Giảng dạy", format!("{STAFF}/giang-day")));
+            links.push(("Giải thưởng", format!("{STAFF}/giai-thuong")));
         }
         if highest >= Some(Role::Staff) {
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));

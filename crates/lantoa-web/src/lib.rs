@@ -11,6 +11,7 @@ pub mod api;
 mod assets;
 mod audit;
 pub mod auth;
+mod award;
 mod campaign;
 mod commendations;
 pub mod error;
@@ -246,6 +247,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(inspections::routes())
         .merge(propaganda::routes())
         .merge(teaching::routes())
+        .merge(award::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
@@ -253,6 +255,7 @@ pub fn routes(state: &AppState) -> Routes {
     let api = api::routes().route_layer(sign_in());
     Routes::new()
         .merge(public::routes())
+        .merge(award::public_routes())
         .public("/healthz", get(healthz))
         .merge(auth::routes())
         .nest(STAFF, staff)

@@ -50,7 +50,7 @@ pub const NOMINATIONS_PER_HOUR: i64 = 3;
 const CHALLENGE_MINUTES: i64 = 60;
 
 /// A public page: cacheable for a minute by browsers and proxies.
-fn cached(html: axum::response::Html<String>) -> Response {
+pub(crate) fn cached(html: axum::response::Html<String>) -> Response {
     ([(header::CACHE_CONTROL, "public, max-age=60")], html).into_response()
 }
 
@@ -388,17 +388,17 @@ async fn exemplar_page(
 /// A question a person answers and a script rarely does: "7 + 5", with the answer signed by
 /// the server's key and an expiry, so no state is kept between showing and sending.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Challenge {
-    question: String,
-    expires: i64,
-    token: String,
+pub(crate) struct Challenge {
+    pub(crate) question: String,
+    pub(crate) expires: i64,
+    pub(crate) token: String,
 }
 
 fn sign(key: &str, answer: i64, expires: i64) -> String {
     lantoa_store::secret::digest(&format!("{key}:{answer}:{expires}"))
 }
 
-fn new_challenge(key: &str) -> Challenge {
+pub(crate) fn new_challenge(key: &str) -> Challenge {
     let seed = lantoa_store::secret::new_token();
     let digit = |i: usize| i64::from(seed.as_bytes()[i] % 9) + 1;
     let (a, b) = (digit(0), digit(1));
@@ -410,7 +410,12 @@ fn new_challenge(key: &str) -> Challenge {
     }
 }
 
-fn check_challenge(key: &str, answer: &str, expires: &str, token: &str) -> Result<(), String> {
+pub(crate) fn check_challenge(
+    key: &str,
+    answer: &str,
+    expires: &str,
+    token: &str,
+) -> Result<(), String> {
     let expires: i64 = expires.trim().parse().unwrap_or(0);
     if expires < Utc::now().timestamp() {
         return Err("Câu hỏi đã hết hạn: trả lời câu hỏi mới bên dưới".into());

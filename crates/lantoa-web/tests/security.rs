@@ -27,6 +27,8 @@ const PUBLIC: &[&str] = &[
     "/guong-sang",
     "/guong-sang/{id}",
     "/duoc-khen-thuong",
+    "/giai-thuong-sang-tac",
+    "/giai-thuong-sang-tac/{id}",
     "/de-cu",
 ];
 
@@ -41,6 +43,7 @@ struct Samples {
     inspection: i64,
     recommendation: i64,
     column: i64,
+    round: i64,
     decision: i64,
     proposal: i64,
     model: i64,
@@ -350,6 +353,22 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let round = lantoa_store::award::create_round(
+        db,
+        &Actor::cli(),
+        &p2,
+        &lantoa_domain::award::RoundInput {
+            name: "Giải thưởng của phường".into(),
+            rules: "Thể lệ".into(),
+            opens_on: "01/01/2020".into(),
+            closes_on: "31/12/2020".into(),
+            prizes: ["0".into(), "1".into(), "".into(), "".into(), "".into()],
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
@@ -360,6 +379,7 @@ async fn samples(app: &TestApp) -> Samples {
         inspection,
         recommendation,
         column,
+        round,
         decision,
         proposal,
         model,
@@ -407,6 +427,10 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.model
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
+    } else if path.starts_with("/quan-ly/giai-thuong/")
+        || path.starts_with("/giai-thuong-sang-tac/")
+    {
+        s.round
     } else if path.starts_with("/quan-ly/chuyen-muc/") {
         s.column
     } else if path.starts_with("/quan-ly/kiem-tra/kien-nghi/") {
@@ -451,7 +475,10 @@ async fn every_route_refuses_what_the_caller_may_not_see() {
         for path in &paths {
             let uri = concrete(path, &s);
             let public = PUBLIC.contains(&path.as_str());
-            let record = path.contains("{id}") && !path.starts_with("/quan-ly/tai-khoan-cua-toi");
+            // An award round's rules and entry form are for everyone: no record to refuse.
+            let record = path.contains("{id}")
+                && !path.starts_with("/quan-ly/tai-khoan-cua-toi")
+                && path != "/giai-thuong-sang-tac/{id}";
             for method in [Method::GET, Method::POST] {
                 // Signing out acts only on the caller's own sessions (tested below).
                 if method == Method::POST

@@ -3,6 +3,7 @@
 //! neighbourhoods, and about 9 000 people. Built from a fixed seed, so it is the same on
 //! every run; later modules add the campaign year's records to this same city.
 
+mod award;
 mod inspections;
 mod propaganda;
 mod tasks;
@@ -463,6 +464,7 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSumma
     inspections::inspections(&txn).await?;
     propaganda::propaganda(&txn).await?;
     teaching::teaching(&txn).await?;
+    award::award(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         orgs: orgs.len(),

@@ -30,6 +30,7 @@ mod m0018_key_task_files;
 mod m0019_inspections;
 mod m0020_propaganda;
 mod m0021_teaching;
+mod m0022_award;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -122,6 +123,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_inspections::Migration),
             Box::new(m0020_propaganda::Migration),
             Box::new(m0021_teaching::Migration),
+            Box::new(m0022_award::Migration),
         ]
     }
 }

@@ -1,0 +1,567 @@
+//! The creative-works award. Staff: the rounds run in a subtree and launching one (a
+//! committee's staff); a round's entries counted by field and by author kind, each count
+//! leading to its entries; the authors' contacts only for the round's staff; entering a
+//! work brought on paper. Public: the open rounds with their rules, and the form by which
+//! authors send a work while a round is open.
+
+use crate::auth::Viewer;
+use crate::public::{Challenge, cached, check_challenge, new_challenge};
+use crate::study::{StudyQuery, unit_and_year};
+use crate::views::{
+    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+};
+use crate::{AppError, AppState, RequestActor, STAFF};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use lantoa_domain::ClosedList;
+use lantoa_domain::accounts::Role;
+use lantoa_domain::award::{AuthorKind, AwardField, EntryInput, PrizeTier, RoundInput};
+use lantoa_domain::validation::FieldErrors;
+use lantoa_store::StoreError;
+use lantoa_store::award::{self, Entry, EntrySource, Round};
+use lantoa_store::org::{self, Org};
+use serde::Deserialize;
+
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
+        .route("/giai-thuong", get(rounds_page).post(create_round))
+        .route("/giai-thuong/{id}", get(round_page))
+        .route("/giai-thuong/{id}/tac-pham", post(enter_work))
+}
+
+pub fn public_routes() -> crate::Routes {
+    crate::Routes::new()
+        .public("/giai-thuong-sang-tac", get(public_rounds))
+        .public(
+            "/giai-thuong-sang-tac/{id}",
+            get(entry_form).post(send_entry),
+        )
+}
+
+const PER_PAGE: u64 = 30;
+/// Public entries accepted from one address in an hour.
+pub const ENTRIES_PER_HOUR: i64 = 5;
+
+/// The round form as posted.
+#[derive(Debug, Default, Deserialize)]
+struct RoundForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    rules: String,
+    #[serde(default)]
+    opens_on: String,
+    #[serde(default)]
+    closes_on: String,
+    #[serde(default)]
+    dac_biet: String,
+    #[serde(default)]
+    a: String,
+    #[serde(default)]
+    b: String,
+    #[serde(default)]
+    c: String,
+    #[serde(default)]
+    khuyen_khich: String,
+}
+
+impl RoundForm {
+    fn input(&self) -> RoundInput {
+        RoundInput {
+            name: self.name.clone(),
+            rules: self.rules.clone(),
+            opens_on: self.opens_on.clone(),
+            closes_on: self.closes_on.clone(),
+            prizes: [
+                self.dac_biet.clone(),
+                self.a.clone(),
+                self.b.clone(),
+                self.c.clone(),
+                self.khuyen_khich.clone(),
+            ],
+        }
+    }
+
+    /// The typed count of a tier, by its code.
+    fn prize(&self, code: &str) -> &str {
+        match code {
+            "dac_biet" => &self.dac_biet,
+            "a" => &self.a,
+            "b" => &self.b,
+            "c" => &self.c,
+            _ => &self.khuyen_khich,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "award/rounds.html")]
+struct RoundsPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    unit: Org,
+    rounds: Vec<Round>,
+    can_add: bool,
+    tiers: Vec<(&'static str, &'static str)>,
+    form: RoundForm,
+    today: NaiveDate,
+    errors: FormErrors,
+}
+
+impl RoundsPage {
+    fn date(&self, d: &NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+}
+
+async fn rounds_view(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &StudyQuery,
+    form: RoundForm,
+    errors: FieldErrors,
+) -> Result<RoundsPage, AppError> {
+    let (unit, _, _, _) = unit_and_year(state, viewer, q, Role::Leader).await?;
+    let db = state.store.db();
+    let lineage = org::lineage(db, &unit).await?;
+    Ok(RoundsPage {
+        title: format!("Giải thưởng sáng tác, quảng bá — {}", unit.name),
+        crumbs: viewer.org_crumbs(&lineage, Some("Giải thưởng")),
+        me: viewer.me(),
+        rounds: award::rounds(db, &unit.subtree()).await?,
+        can_add: viewer.can_at(&unit).edit,
+        tiers: PrizeTier::ALL
+            .iter()
+            .map(|t| (t.code(), t.label()))
+            .collect(),
+        form,
+        today: crate::today(),
+        errors: FormErrors(errors),
+        unit,
+    })
+}
+
+async fn rounds_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+) -> Result<Response, AppError> {
+    let page = rounds_view(
+        &state,
+        &viewer,
+        &q,
+        RoundForm::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn create_round(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<StudyQuery>,
+    axum::Form(form): axum::Form<RoundForm>,
+) -> Result<Response, AppError> {
+    let (unit, _, _, _) = unit_and_year(&state, &viewer, &q, Role::Staff).await?;
+    let saved = match form.input().validate() {
+        Ok(draft) => award::create_round(state.store.db(), &viewer.actor, &unit, &draft).await,
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match saved {
+        Ok(id) => Ok(Redirect::to(&format!("{STAFF}/giai-thuong/{id}")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&rounds_view(&state, &viewer, &q, form, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The entry form as posted (staff or public).
+#[derive(Debug, Default, Deserialize)]
+struct EntryForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    genre: String,
+    #[serde(default)]
+    authors: String,
+    #[serde(default)]
+    pen_names: String,
+    #[serde(default)]
+    author_kind: String,
+    #[serde(default)]
+    work_unit: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    made_on: String,
+    #[serde(default)]
+    link: String,
+    #[serde(default)]
+    original: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    expires: String,
+    #[serde(default)]
+    token: String,
+    /// Left empty by people; filled by scripts that fill every field.
+    #[serde(default)]
+    website: String,
+}
+
+impl EntryForm {
+    fn input(&self) -> EntryInput {
+        EntryInput {
+            title: self.title.clone(),
+            field: self.field.clone(),
+            genre: self.genre.clone(),
+            authors: self.authors.clone(),
+            pen_names: self.pen_names.clone(),
+            author_kind: self.author_kind.clone(),
+            work_unit: self.work_unit.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            made_on: self.made_on.clone(),
+            link: self.link.clone(),
+            original: !self.original.is_empty(),
+        }
+    }
+}
+
+/// The lists an entry form chooses from.
+struct EntryChoices {
+    fields: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl EntryChoices {
+    fn new() -> Self {
+        EntryChoices {
+            fields: AwardField::ALL
+                .iter()
+                .map(|f| (f.code(), f.label()))
+                .collect(),
+            kinds: AuthorKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RoundQuery {
+    page: Option<u64>,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "award/round.html")]
+struct RoundPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    round: Round,
+    by_field: Vec<(AwardField, i64)>,
+    by_kind: Vec<(AuthorKind, i64)>,
+    rows: Vec<Entry>,
+    total: String,
+    links: Vec<PageLink>,
+    filtered: bool,
+    /// Staff of the round's committee: contacts shown, works entered.
+    staff: bool,
+    choices: EntryChoices,
+    form: EntryForm,
+    errors: FormErrors,
+}
+
+impl Numbers for RoundPage {}
+
+impl RoundPage {
+    fn date(&self, d: &NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+
+    fn prizes(&self) -> String {
+        prize_list(&self.round)
+    }
+}
+
+/// "Giải A: 2; Giải B: 4" — the tiers with prizes.
+fn prize_list(round: &Round) -> String {
+    PrizeTier::ALL
+        .iter()
+        .zip(round.prizes)
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, n)| format!("{}: {n}", t.label()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A round the viewer may read (leaders and staff over its committee), and whether they
+/// are its staff; 404 for anyone else.
+async fn round_in_reach(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(Round, Org, bool), AppError> {
+    let db = state.store.db();
+    let round = award::round(db, id).await?;
+    let committee = org::get(db, round.org_id).await?;
+    viewer.require(Role::Leader, &committee)?;
+    let staff = viewer.can_at(&committee).edit;
+    Ok((round, committee, staff))
+}
+
+async fn round_view(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    q: &RoundQuery,
+    form: EntryForm,
+    errors: FieldErrors,
+) -> Result<RoundPage, AppError> {
+    let (round, committee, staff) = round_in_reach(state, viewer, id).await?;
+    let db = state.store.db();
+    let (by_field, by_kind) = award::figures(db, id).await?;
+    let (field, kind) = (
+        AwardField::from_code(&q.field),
+        AuthorKind::from_code(&q.kind),
+    );
+    let page = award::entries(db, id, field, kind, q.page.unwrap_or(1), PER_PAGE).await?;
+    let filter = views::filter_query(&[("field", q.field.clone()), ("kind", q.kind.clone())]);
+    let links = page_links(page.page, page.pages(), |p| {
+        format!("{STAFF}/giai-thuong/{id}?page={p}{filter}#danh-sach")
+    });
+    let lineage = org::lineage(db, &committee).await?;
+    Ok(RoundPage {
+        title: round.name.clone(),
+        crumbs: viewer.org_crumbs(&lineage, Some("Giải thưởng")),
+        me: viewer.me(),
+        by_field,
+        by_kind,
+        total: views::number(page.total),
+        rows: page.items,
+        links,
+        filtered: field.is_some() || kind.is_some(),
+        staff,
+        choices: EntryChoices::new(),
+        form,
+        errors: FormErrors(errors),
+        round,
+    })
+}
+
+async fn round_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<RoundQuery>,
+) -> Result<Response, AppError> {
+    let page = round_view(
+        &state,
+        &viewer,
+        id,
+        &q,
+        EntryForm::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Enters a work the authors brought on paper (staff of the round's committee), at any
+/// time.
+async fn enter_work(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<EntryForm>,
+) -> Result<Response, AppError> {
+    let (round, _, staff) = round_in_reach(&state, &viewer, id).await?;
+    if !staff {
+        return Err(AppError::Forbidden);
+    }
+    let today = crate::today();
+    let saved = match form.input().validate(round.works_from(), today) {
+        Ok(draft) => {
+            award::submit(
+                state.store.db(),
+                &viewer.actor,
+                &round,
+                &draft,
+                EntrySource::Staff,
+                today,
+            )
+            .await
+        }
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match saved {
+        Ok(_) => Ok(Redirect::to(&format!("{STAFF}/giai-thuong/{id}#danh-sach")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &round_view(&state, &viewer, id, &RoundQuery::default(), form, errors).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "award/public_rounds.html")]
+struct PublicRounds {
+    title: String,
+    rounds: Vec<(Round, String)>,
+}
+
+impl PublicRounds {
+    fn date(&self, d: &NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+}
+
+async fn public_rounds(State(state): State<AppState>) -> Result<Response, AppError> {
+    let rounds = award::open_rounds(state.store.db(), crate::today())
+        .await?
+        .into_iter()
+        .map(|r| {
+            let prizes = prize_list(&r);
+            (r, prizes)
+        })
+        .collect();
+    let page = PublicRounds {
+        title: "Giải thưởng sáng tác, quảng bá tác phẩm về học tập và làm theo Bác".into(),
+        rounds,
+    };
+    Ok(cached(render(&page)?))
+}
+
+#[derive(Template)]
+#[template(path = "award/public_entry.html")]
+struct PublicEntry {
+    title: String,
+    round: Round,
+    open: bool,
+    sent: bool,
+    choices: EntryChoices,
+    form: EntryForm,
+    challenge: Challenge,
+    errors: FormErrors,
+}
+
+impl PublicEntry {
+    fn date(&self, d: &NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+}
+
+async fn entry_view(
+    state: &AppState,
+    id: i64,
+    form: EntryForm,
+    sent: bool,
+    errors: FieldErrors,
+) -> Result<PublicEntry, AppError> {
+    let db = state.store.db();
+    let round = award::round(db, id).await?;
+    let key = lantoa_store::settings::form_key(db).await?;
+    Ok(PublicEntry {
+        title: round.name.clone(),
+        open: round.open_on(crate::today()),
+        round,
+        sent,
+        choices: EntryChoices::new(),
+        form,
+        challenge: new_challenge(&key),
+        errors: FormErrors(errors),
+    })
+}
+
+async fn entry_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let page = entry_view(
+        &state,
+        id,
+        EntryForm::default(),
+        false,
+        FieldErrors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// A work sent by its authors: checked like the nomination form (a signed question, a
+/// hidden field, a limit per address and hour), then like any entry.
+async fn send_entry(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<EntryForm>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    let round = award::round(db, id).await?;
+    let addr = actor.client_addr.clone().unwrap_or_default();
+    if award::public_since(db, &addr, Utc::now() - chrono::Duration::hours(1)).await?
+        >= ENTRIES_PER_HOUR
+    {
+        let errors = FieldErrors::single(
+            "form",
+            "Đã nhận nhiều tác phẩm từ máy này trong một giờ qua. Xin gửi lại sau.",
+        );
+        let page = entry_view(&state, id, form, false, errors).await?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
+    }
+    let mut errors = FieldErrors::default();
+    let key = lantoa_store::settings::form_key(db).await?;
+    if let Err(message) = check_challenge(&key, &form.answer, &form.expires, &form.token) {
+        errors.add("answer", message);
+    }
+    if !form.website.is_empty() {
+        errors.add("answer", "Không gửi được tác phẩm này");
+    }
+    let today = crate::today();
+    let draft = form
+        .input()
+        .validate(round.works_from(), today)
+        .map_err(|e| errors.append(e))
+        .ok();
+    let saved = match draft {
+        Some(draft) if errors.is_empty() => {
+            award::submit(db, &actor, &round, &draft, EntrySource::Public, today).await
+        }
+        _ => Err(StoreError::Invalid(errors)),
+    };
+    match saved {
+        Ok(_) => Ok(render(
+            &entry_view(
+                &state,
+                id,
+                EntryForm::default(),
+                true,
+                FieldErrors::default(),
+            )
+            .await?,
+        )?
+        .into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let page = entry_view(&state, id, form, false, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
