@@ -295,6 +295,104 @@ impl EntryInput {
     }
 }
 
+closed_list!(
+    /// Where a round's judging stands.
+    RoundStage {
+        Preliminary = ("so_khao", "Sơ khảo"),
+        Final = ("chung_khao", "Chung khảo"),
+        Published = ("da_cong_bo", "Đã công bố kết quả"),
+    }
+);
+
+/// The rubric each judge scores an entry on: (field name, label, highest points). The
+/// points add up to 100.
+pub const RUBRIC: [(&str, &str, i32); 3] = [
+    ("content", "Nội dung, tư tưởng", 40),
+    ("art", "Chất lượng nghệ thuật, nghiệp vụ", 40),
+    ("impact", "Sức lan tỏa, tính thực tiễn", 20),
+];
+
+/// The mean preliminary score an entry needs to reach the final round.
+pub const FINALIST_MIN: f64 = 60.0;
+/// The mean final score an entry needs to win a prize.
+pub const PRIZE_MIN: f64 = 50.0;
+
+/// A judge's score of an entry as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScoreInput {
+    /// Points of each criterion of [`RUBRIC`], in order.
+    pub points: [String; 3],
+    /// The judge knows the authors or has another interest: they do not score it.
+    pub conflict: bool,
+    pub note: String,
+}
+
+/// A checked score: the points, or `None` when the judge declared a conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreDraft {
+    pub points: Option<[i32; 3]>,
+    pub note: Option<String>,
+}
+
+impl ScoreDraft {
+    /// The total out of 100, when scored.
+    pub fn total(&self) -> Option<i32> {
+        self.points.map(|p| p.iter().sum())
+    }
+}
+
+impl ScoreInput {
+    /// Checks every criterion: whole points from 0 to its highest; none needed with a
+    /// conflict declared.
+    pub fn validate(&self) -> Result<ScoreDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let note = errors.optional_text("note", &self.note, LINE_MAX_LEN);
+        if self.conflict {
+            return if errors.is_empty() {
+                Ok(ScoreDraft { points: None, note })
+            } else {
+                Err(errors)
+            };
+        }
+        let mut points = [0; 3];
+        for (i, (field, label, max)) in RUBRIC.iter().enumerate() {
+            match self.points[i].trim().replace(',', ".").parse::<i32>() {
+                Ok(n) if (0..=*max).contains(&n) => points[i] = n,
+                _ => errors.add(*field, format!("{label}: điểm nguyên từ 0 đến {max}")),
+            }
+        }
+        if errors.is_empty() {
+            Ok(ScoreDraft {
+                points: Some(points),
+                note,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The mean of some totals, when there are any.
+pub fn mean(totals: &[i32]) -> Option<f64> {
+    (!totals.is_empty())
+        .then(|| totals.iter().map(|t| f64::from(*t)).sum::<f64>() / totals.len() as f64)
+}
+
+/// The prizes of a round from its finalists ranked best first (entry, mean final score):
+/// the tiers are given in order, as many of each as the round has, to entries at or
+/// above [`PRIZE_MIN`]; a tier left short passes its prizes to none.
+pub fn assign_prizes(ranked: &[(i64, f64)], prizes: &[i32; 5]) -> Vec<(i64, PrizeTier)> {
+    let mut tiers = PrizeTier::ALL
+        .iter()
+        .zip(prizes)
+        .flat_map(|(t, n)| std::iter::repeat_n(*t, (*n).max(0) as usize));
+    ranked
+        .iter()
+        .filter(|(_, score)| *score >= PRIZE_MIN)
+        .map_while(|(id, _)| tiers.next().map(|t| (*id, t)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +415,39 @@ mod tests {
         assert!(errors.get("closes_on").is_some() && errors.get("prizes").is_some());
         let prizes = [0, 2, 4, 6, 10];
         assert_eq!(prizes_of(&prizes_text(&prizes)), prizes);
+    }
+
+    #[test]
+    fn a_score_stays_within_the_rubric_unless_the_judge_declares_a_conflict() {
+        let input = |p: [&str; 3], conflict: bool| ScoreInput {
+            points: p.map(String::from),
+            conflict,
+            note: String::new(),
+        };
+        let errors = input(["41", "x", "20"], false).validate().unwrap_err();
+        assert!(errors.get("content").is_some() && errors.get("art").is_some());
+        assert_eq!(
+            input(["35", "30", "15"], false).validate().unwrap().total(),
+            Some(80)
+        );
+        assert_eq!(input(["", "", ""], true).validate().unwrap().total(), None);
+    }
+
+    #[test]
+    fn prizes_go_in_tier_order_to_the_best_finalists_above_the_floor() {
+        let ranked = [(1, 92.0), (2, 88.5), (3, 70.0), (4, 55.0), (5, 49.0)];
+        let prizes = [0, 1, 1, 0, 5];
+        assert_eq!(
+            assign_prizes(&ranked, &prizes),
+            vec![
+                (1, PrizeTier::A),
+                (2, PrizeTier::B),
+                (3, PrizeTier::Encouragement),
+                (4, PrizeTier::Encouragement),
+            ]
+        );
+        assert_eq!(mean(&[80, 90]), Some(85.0));
+        assert_eq!(mean(&[]), None);
     }
 
     #[test]

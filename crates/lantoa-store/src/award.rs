@@ -9,7 +9,7 @@ use crate::{Page, StoreError, sql};
 use chrono::{DateTime, NaiveDate, Utc};
 use lantoa_domain::audit::AuditAction;
 use lantoa_domain::award::{
-    AuthorKind, AwardField, EntryDraft, RoundDraft, prizes_of, prizes_text,
+    AuthorKind, AwardField, EntryDraft, PrizeTier, RoundDraft, RoundStage, prizes_of, prizes_text,
 };
 use lantoa_domain::text::fold;
 use lantoa_domain::{ClosedList, OrgId};
@@ -28,6 +28,9 @@ pub struct Round {
     /// Prizes per tier, in `PrizeTier::ALL` order.
     pub prizes: [i32; 5],
     pub entries: i64,
+    pub stage: RoundStage,
+    /// When the board confirmed the results.
+    pub results_on: Option<NaiveDate>,
 }
 
 impl Round {
@@ -55,6 +58,8 @@ struct RoundRow {
     closes_on: NaiveDate,
     prizes: String,
     entries: i64,
+    stage: String,
+    results_on: Option<NaiveDate>,
 }
 
 impl From<RoundRow> for Round {
@@ -69,12 +74,15 @@ impl From<RoundRow> for Round {
             closes_on: r.closes_on,
             prizes: prizes_of(&r.prizes),
             entries: r.entries,
+            stage: RoundStage::from_code(&r.stage).unwrap_or(RoundStage::Preliminary),
+            results_on: r.results_on,
         }
     }
 }
 
 const ROUND_SELECT: &str = "SELECT r.id, r.org_id, o.name AS org_name, r.name, r.rules, r.opens_on, r.closes_on, \
-    r.prizes, CAST((SELECT COUNT(*) FROM award_entries e WHERE e.round_id = r.id) AS BIGINT) AS entries \
+    r.prizes, CAST((SELECT COUNT(*) FROM award_entries e WHERE e.round_id = r.id) AS BIGINT) AS entries, \
+    r.stage, r.results_on \
     FROM award_rounds r JOIN orgs o ON o.id = r.org_id";
 
 /// One round.
@@ -115,6 +123,17 @@ pub async fn open_rounds<C: ConnectionTrait>(
             "{ROUND_SELECT} WHERE r.opens_on <= $1 AND r.closes_on >= $1 ORDER BY r.closes_on, r.id"
         ),
         vec![today.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Round::from).collect())
+}
+
+/// The rounds whose results are published, newest first: one query.
+pub async fn published_rounds<C: ConnectionTrait>(conn: &C) -> Result<Vec<Round>, StoreError> {
+    let rows: Vec<RoundRow> = sql::all(
+        conn,
+        &format!("{ROUND_SELECT} WHERE r.stage = $1 ORDER BY r.results_on DESC, r.id DESC"),
+        vec![RoundStage::Published.code().into()],
     )
     .await?;
     Ok(rows.into_iter().map(Round::from).collect())
@@ -184,7 +203,8 @@ impl EntrySource {
 }
 
 /// Records an entry. The same work (title and authors, folded) is refused a second time;
-/// the public sends only while the round is open on `today`.
+/// the public sends only while the round is open on `today`; no entry once judging has
+/// moved past the preliminary round.
 pub async fn submit<C: crate::Writer>(
     conn: &C,
     actor: &Actor,
@@ -202,6 +222,12 @@ pub async fn submit<C: crate::Writer>(
                 lantoa_domain::dates::display(round.opens_on),
                 lantoa_domain::dates::display(round.closes_on)
             ),
+        ));
+    }
+    if round.stage != RoundStage::Preliminary {
+        return Err(StoreError::invalid(
+            "form",
+            "Đợt giải đã qua vòng sơ khảo: không nhận thêm tác phẩm",
         ));
     }
     let (title_folded, authors_folded) = (fold(&draft.title), fold(&draft.authors));
@@ -292,10 +318,14 @@ pub struct Entry {
     pub link: Option<String>,
     /// Sent on the public site.
     pub public: bool,
+    /// Reached the final round.
+    pub finalist: bool,
+    /// The prize it won, once the results are confirmed.
+    pub prize: Option<PrizeTier>,
 }
 
 #[derive(FromQueryResult)]
-struct EntryRow {
+pub(crate) struct EntryRow {
     id: i64,
     title: String,
     field: String,
@@ -309,6 +339,8 @@ struct EntryRow {
     made_on: NaiveDate,
     link: Option<String>,
     source: String,
+    finalist: bool,
+    prize: Option<String>,
 }
 
 impl From<EntryRow> for Entry {
@@ -327,9 +359,15 @@ impl From<EntryRow> for Entry {
             made_on: r.made_on,
             link: r.link,
             public: r.source == EntrySource::Public.code(),
+            finalist: r.finalist,
+            prize: r.prize.as_deref().and_then(PrizeTier::from_code),
         }
     }
 }
+
+/// The columns of an [`Entry`] from `award_entries e`.
+pub(crate) const ENTRY_COLUMNS: &str = "e.id, e.title, e.field, e.genre, e.authors, e.pen_names, e.author_kind, \
+    e.work_unit, e.phone, e.email, e.made_on, e.link, e.source, e.finalist, e.prize";
 
 /// One page of a round's entries, optionally of one field or author kind, by field and
 /// title: two queries.
@@ -352,10 +390,7 @@ pub async fn entries<C: ConnectionTrait>(
     let from = " FROM award_entries e";
     let page: Page<EntryRow> = sql::page(
         conn,
-        &format!(
-            "SELECT e.id, e.title, e.field, e.genre, e.authors, e.pen_names, e.author_kind, e.work_unit, e.phone, \
-             e.email, e.made_on, e.link, e.source{from}"
-        ),
+        &format!("SELECT {ENTRY_COLUMNS}{from}"),
         from,
         &w,
         "e.field, e.title_folded, e.id",

@@ -17,6 +17,7 @@ pub mod files;
 pub mod imports;
 pub mod inspections;
 pub mod jobs;
+pub mod judging;
 pub mod migration;
 pub mod models;
 pub mod org;

@@ -191,6 +191,7 @@ impl Viewer {
             links.push(("Giải thưởng", format!("{STAFF}/giai-thuong")));
         }
         if highest >= Some(Role::Staff) {
+            links.push(("Chấm giải", format!("{STAFF}/cham-giai")));
             links.push(("Nhập dữ liệu", format!("{STAFF}/nhap-du-lieu")));
         }
         if highest >= Some(Role::UnitAdmin) {

@@ -19,10 +19,13 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
-use lantoa_domain::award::{AuthorKind, AwardField, EntryInput, PrizeTier, RoundInput};
+use lantoa_domain::award::{
+    AuthorKind, AwardField, EntryInput, PrizeTier, RUBRIC, RoundInput, RoundStage, ScoreInput,
+};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
 use lantoa_store::award::{self, Entry, EntrySource, Round};
+use lantoa_store::judging::{self, BlindEntry, Judge, Standing};
 use lantoa_store::org::{self, Org};
 use serde::Deserialize;
 
@@ -31,6 +34,10 @@ pub fn routes() -> crate::Routes {
         .route("/giai-thuong", get(rounds_page).post(create_round))
         .route("/giai-thuong/{id}", get(round_page))
         .route("/giai-thuong/{id}/tac-pham", post(enter_work))
+        .route("/giai-thuong/{id}/giam-khao", post(assign_judge))
+        .route("/giai-thuong/{id}/vong", post(next_stage))
+        .route("/cham-giai", get(judged_rounds))
+        .route("/cham-giai/{id}", get(judging_page).post(score_entry))
 }
 
 pub fn public_routes() -> crate::Routes {
@@ -282,10 +289,14 @@ struct RoundPage {
     total: String,
     links: Vec<PageLink>,
     filtered: bool,
-    /// Staff of the round's committee: contacts shown, works entered.
+    /// Staff of the round's committee: contacts shown, works entered, judges assigned.
     staff: bool,
     choices: EntryChoices,
     form: EntryForm,
+    judges: Vec<Judge>,
+    judge_form: JudgeForm,
+    /// Entries with their mean scores, best first (with the proposed prizes in the final).
+    standings: Vec<Standing>,
     errors: FormErrors,
 }
 
@@ -299,6 +310,27 @@ impl RoundPage {
     fn prizes(&self) -> String {
         prize_list(&self.round)
     }
+
+    fn score(&self, score: &Option<f64>) -> String {
+        Standing::shown(*score)
+    }
+
+    /// Standings shown: everything in the preliminary round; finalists after.
+    fn shown_standings(&self) -> Vec<&Standing> {
+        self.standings
+            .iter()
+            .filter(|s| self.round.stage == RoundStage::Preliminary || s.entry.finalist)
+            .collect()
+    }
+}
+
+/// A judge assignment as posted.
+#[derive(Debug, Default, Deserialize)]
+struct JudgeForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    field: String,
 }
 
 /// "Giải A: 2; Giải B: 4" — the tiers with prizes.
@@ -327,12 +359,19 @@ async fn round_in_reach(
     Ok((round, committee, staff))
 }
 
+/// The forms of a round's page as typed, when one was refused.
+#[derive(Default)]
+struct RoundForms {
+    entry: EntryForm,
+    judge: JudgeForm,
+}
+
 async fn round_view(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
     q: &RoundQuery,
-    form: EntryForm,
+    forms: RoundForms,
     errors: FieldErrors,
 ) -> Result<RoundPage, AppError> {
     let (round, committee, staff) = round_in_reach(state, viewer, id).await?;
@@ -358,9 +397,12 @@ async fn round_view(
         rows: page.items,
         links,
         filtered: field.is_some() || kind.is_some(),
+        judges: judging::judges(db, id).await?,
+        standings: judging::standings(db, &round).await?,
         staff,
         choices: EntryChoices::new(),
-        form,
+        form: forms.entry,
+        judge_form: forms.judge,
         errors: FormErrors(errors),
         round,
     })
@@ -377,7 +419,7 @@ async fn round_page(
         &viewer,
         id,
         &q,
-        EntryForm::default(),
+        RoundForms::default(),
         FieldErrors::default(),
     )
     .await?;
@@ -413,9 +455,294 @@ async fn enter_work(
     };
     match saved {
         Ok(_) => Ok(Redirect::to(&format!("{STAFF}/giai-thuong/{id}#danh-sach")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let forms = RoundForms {
+                entry: form,
+                ..Default::default()
+            };
+            render_invalid(
+                &round_view(&state, &viewer, id, &RoundQuery::default(), forms, errors).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The round's page after a change: back to it, or again with why not.
+async fn after_change(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    saved: Result<(), StoreError>,
+    forms: RoundForms,
+) -> Result<Response, AppError> {
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("{STAFF}/giai-thuong/{id}")).into_response()),
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &round_view(&state, &viewer, id, &RoundQuery::default(), form, errors).await?,
+            &round_view(state, viewer, id, &RoundQuery::default(), forms, errors).await?,
         ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Makes an account a judge of a field (staff of the round's committee).
+async fn assign_judge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<JudgeForm>,
+) -> Result<Response, AppError> {
+    let (round, _, staff) = round_in_reach(&state, &viewer, id).await?;
+    if !staff {
+        return Err(AppError::Forbidden);
+    }
+    let db = state.store.db();
+    let mut errors = FieldErrors::default();
+    let account = lantoa_store::accounts::get_by_username(db, &form.username).await?;
+    if account.is_none() {
+        errors.add(
+            "username",
+            format!("Không có tài khoản «{}»", form.username.trim()),
+        );
+    }
+    let field = AwardField::from_code(form.field.trim());
+    if field.is_none() {
+        errors.add("judge", "Chọn lĩnh vực giám khảo chấm");
+    }
+    let saved = match (account, field) {
+        (Some((account, _)), Some(field)) if errors.is_empty() => {
+            judging::assign(db, &viewer.actor, &round, account.id, field).await
+        }
+        _ => Err(StoreError::Invalid(errors)),
+    };
+    let forms = RoundForms {
+        judge: form,
+        ..Default::default()
+    };
+    after_change(&state, &viewer, id, saved, forms).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StageForm {
+    #[serde(default)]
+    stage: String,
+}
+
+/// Closes the preliminary round, or confirms the results (staff of the round's committee).
+async fn next_stage(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<StageForm>,
+) -> Result<Response, AppError> {
+    let (round, _, staff) = round_in_reach(&state, &viewer, id).await?;
+    if !staff {
+        return Err(AppError::Forbidden);
+    }
+    let db = state.store.db();
+    let saved = match RoundStage::from_code(&form.stage) {
+        Some(RoundStage::Final) => judging::close_preliminary(db, &viewer.actor, &round).await,
+        Some(RoundStage::Published) => {
+            judging::confirm(db, &viewer.actor, &round, crate::today()).await
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    after_change(
+        &state,
+        &viewer,
+        id,
+        saved.map(|_| ()),
+        RoundForms::default(),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "award/judged.html")]
+struct JudgedPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    rounds: Vec<(Round, String)>,
+}
+
+/// The rounds the signed-in account judges.
+async fn judged_rounds(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
+    let account = viewer.principal.account_id;
+    let rounds = judging::judged_rounds(state.store.db(), account)
+        .await?
+        .into_iter()
+        .map(|(r, fields)| {
+            let fields = fields
+                .iter()
+                .map(|f| f.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (r, fields)
+        })
+        .collect();
+    let page = JudgedPage {
+        title: "Chấm giải thưởng sáng tác".into(),
+        crumbs: Vec::new(),
+        me: viewer.me(),
+        rounds,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// A score as posted: the entry, the points of the rubric, a conflict declared.
+#[derive(Debug, Default, Deserialize)]
+struct ScoreForm {
+    entry: Option<i64>,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    art: String,
+    #[serde(default)]
+    impact: String,
+    #[serde(default)]
+    conflict: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "award/judging.html")]
+struct JudgingPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    round: Round,
+    entries: Vec<BlindEntry>,
+    rubric: Vec<(&'static str, &'static str, i32)>,
+    form: ScoreForm,
+    errors: FormErrors,
+}
+
+impl JudgingPage {
+    fn date(&self, d: &NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+
+    fn refused_here(&self, e: &BlindEntry) -> bool {
+        self.form.entry == Some(e.id)
+    }
+
+    /// The points shown in a criterion's box: as typed after a refusal, else as stored.
+    fn points(&self, e: &BlindEntry, field: &str) -> String {
+        if self.refused_here(e) {
+            return match field {
+                "content" => self.form.content.clone(),
+                "art" => self.form.art.clone(),
+                _ => self.form.impact.clone(),
+            };
+        }
+        match field {
+            "content" => e.content,
+            "art" => e.art,
+            _ => e.impact,
+        }
+        .map(|p| p.to_string())
+        .unwrap_or_default()
+    }
+
+    fn done(&self) -> usize {
+        self.entries.iter().filter(|e| e.done()).count()
+    }
+}
+
+/// A round the signed-in account judges at a stage still open; 404 for anyone else.
+async fn judged_round(state: &AppState, viewer: &Viewer, id: i64) -> Result<Round, AppError> {
+    let db = state.store.db();
+    let round = award::round(db, id).await?;
+    if judging::fields_of(db, id, viewer.principal.account_id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(round)
+}
+
+async fn judging_view(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    form: ScoreForm,
+    errors: FieldErrors,
+) -> Result<JudgingPage, AppError> {
+    let round = judged_round(state, viewer, id).await?;
+    Ok(JudgingPage {
+        title: format!(
+            "Chấm {} — {}",
+            round.stage.label().to_lowercase(),
+            round.name
+        ),
+        crumbs: Vec::new(),
+        me: viewer.me(),
+        entries: judging::blind_entries(state.store.db(), &round, viewer.principal.account_id)
+            .await?,
+        rubric: RUBRIC.to_vec(),
+        form,
+        errors: FormErrors(errors),
+        round,
+    })
+}
+
+async fn judging_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let page = judging_view(
+        &state,
+        &viewer,
+        id,
+        ScoreForm::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// A judge scores an entry of their field, blind, or declares a conflict on it.
+async fn score_entry(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ScoreForm>,
+) -> Result<Response, AppError> {
+    let round = judged_round(&state, &viewer, id).await?;
+    let entry = form.entry.ok_or(AppError::NotFound)?;
+    let input = ScoreInput {
+        points: [form.content.clone(), form.art.clone(), form.impact.clone()],
+        conflict: !form.conflict.is_empty(),
+        note: form.note.clone(),
+    };
+    let saved = match input.validate() {
+        Ok(draft) => {
+            judging::score(
+                state.store.db(),
+                &viewer.actor,
+                &round,
+                viewer.principal.account_id,
+                entry,
+                &draft,
+            )
+            .await
+        }
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match saved {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("{STAFF}/cham-giai/{id}#tac-pham-{entry}")).into_response())
+        }
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&judging_view(&state, &viewer, id, form, errors).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -425,6 +752,7 @@ async fn enter_work(
 struct PublicRounds {
     title: String,
     rounds: Vec<(Round, String)>,
+    published: Vec<Round>,
 }
 
 impl PublicRounds {
@@ -445,6 +773,7 @@ async fn public_rounds(State(state): State<AppState>) -> Result<Response, AppErr
     let page = PublicRounds {
         title: "Giải thưởng sáng tác, quảng bá tác phẩm về học tập và làm theo Bác".into(),
         rounds,
+        published: award::published_rounds(state.store.db()).await?,
     };
     Ok(cached(render(&page)?))
 }
@@ -454,6 +783,7 @@ async fn public_rounds(State(state): State<AppState>) -> Result<Response, AppErr
 struct PublicEntry {
     title: String,
     round: Round,
+    winners: Vec<judging::Winner>,
     open: bool,
     sent: bool,
     choices: EntryChoices,
@@ -480,7 +810,8 @@ async fn entry_view(
     let key = lantoa_store::settings::form_key(db).await?;
     Ok(PublicEntry {
         title: round.name.clone(),
-        open: round.open_on(crate::today()),
+        open: round.open_on(crate::today()) && round.stage == RoundStage::Preliminary,
+        winners: judging::winners(db, id).await?,
         round,
         sent,
         choices: EntryChoices::new(),

@@ -428,6 +428,7 @@ fn concrete(path: &str, s: &Samples) -> String {
     } else if path.starts_with("/quan-ly/guong-dien-hinh/") || path.starts_with("/guong-sang/") {
         s.exemplar
     } else if path.starts_with("/quan-ly/giai-thuong/")
+        || path.starts_with("/quan-ly/cham-giai/")
         || path.starts_with("/giai-thuong-sang-tac/")
     {
         s.round

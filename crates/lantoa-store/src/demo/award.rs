@@ -1,6 +1,7 @@
 //! The 2023–2025 creative-works award of the seed (key task 6), with entries in most
-//! fields from cadres, members, union and association members and citizens, and the next
-//! round, 2026–2028, open on the public site.
+//! fields from cadres, members, union and association members and citizens, judged by
+//! three judges (one declaring a conflict) through both rounds and its results published;
+//! and the next round, 2026–2028, open on the public site.
 
 use crate::StoreError;
 use crate::audit::Actor;
@@ -115,6 +116,51 @@ pub(super) async fn award<C: crate::Writer>(conn: &C) -> Result<(), StoreError> 
             EntrySource::Public
         };
         award::submit(conn, &actor, &round, &draft, source, today).await?;
+    }
+    judge(conn, &actor, round.id).await
+}
+
+/// The past round's judges (accounts that cannot sign in: they judged before Lan Tỏa),
+/// their blind scores in both rounds and the confirmed results.
+async fn judge<C: crate::Writer>(conn: &C, actor: &Actor, round_id: i64) -> Result<(), StoreError> {
+    use crate::judging;
+    use lantoa_domain::award::ScoreInput;
+    let mut judges = Vec::new();
+    for username in ["giamkhao.vanhoc", "giamkhao.nghethuat", "giamkhao.baochi"] {
+        // "!" is no password hash: these accounts never sign in.
+        judges.push(crate::accounts::create(conn, actor, username, "!", None, &[]).await?);
+    }
+    let mut round = award::round(conn, round_id).await?;
+    for judge in &judges {
+        for field in AwardField::ALL {
+            judging::assign(conn, actor, &round, *judge, *field).await?;
+        }
+    }
+    for stage in 0..2 {
+        for (j, judge) in judges.iter().enumerate() {
+            for entry in judging::blind_entries(conn, &round, *judge).await? {
+                let n = entry.id as usize + j * 7 + stage * 3;
+                let input = ScoreInput {
+                    points: [
+                        (18 + n % 23).to_string(),
+                        (17 + (n * 5) % 24).to_string(),
+                        (8 + (n * 3) % 13).to_string(),
+                    ],
+                    // The third judge knows the authors of one work in eleven.
+                    conflict: j == 2 && entry.id % 11 == 0,
+                    note: String::new(),
+                };
+                let draft = input.validate().map_err(StoreError::Invalid)?;
+                judging::score(conn, actor, &round, *judge, entry.id, &draft).await?;
+            }
+        }
+        if stage == 0 {
+            judging::close_preliminary(conn, actor, &round).await?;
+        } else {
+            let confirmed = NaiveDate::from_ymd_opt(2025, 9, 26).unwrap_or_default();
+            judging::confirm(conn, actor, &round, confirmed).await?;
+        }
+        round = award::round(conn, round_id).await?;
     }
     Ok(())
 }

@@ -31,6 +31,7 @@ mod m0019_inspections;
 mod m0020_propaganda;
 mod m0021_teaching;
 mod m0022_award;
+mod m0023_award_judging;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -124,6 +125,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_propaganda::Migration),
             Box::new(m0021_teaching::Migration),
             Box::new(m0022_award::Migration),
+            Box::new(m0023_award_judging::Migration),
         ]
     }
 }
