@@ -98,6 +98,10 @@ pub struct NewFile {
     pub bytes: Vec<u8>,
 }
 
+/// A checked file on its way in, with where its contents go: what a change that brings
+/// a file (a progress report, an award entry) takes.
+pub type Incoming<'a> = (&'a Files, &'a NewFile);
+
 /// A stored file's description.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct StoredFile {

@@ -164,6 +164,8 @@ pub struct BlindEntry {
     pub genre: String,
     pub made_on: NaiveDate,
     pub link: Option<String>,
+    /// The work's file, if one was sent.
+    pub file_id: Option<i64>,
     /// The judge's own score at the round's stage, if given.
     pub content: Option<i32>,
     pub art: Option<i32>,
@@ -193,7 +195,9 @@ pub async fn blind_entries<C: ConnectionTrait>(
 ) -> Result<Vec<BlindEntry>, StoreError> {
     Ok(sql::all(
         conn,
-        "SELECT e.id, e.title, e.field, e.genre, e.made_on, e.link, s.content, s.art, s.impact, s.total, s.conflict \
+        "SELECT e.id, e.title, e.field, e.genre, e.made_on, e.link, \
+         (SELECT MIN(a.file_id) FROM award_entry_files a WHERE a.entry_id = e.id) AS file_id, \
+         s.content, s.art, s.impact, s.total, s.conflict \
          FROM award_entries e JOIN award_judges j ON j.round_id = e.round_id AND j.field = e.field AND j.account_id = $2 \
          LEFT JOIN award_scores s ON s.entry_id = e.id AND s.account_id = $2 AND s.stage = $3 \
          WHERE e.round_id = $1 AND (e.finalist = $4 OR $3 = $5) ORDER BY e.field, e.id",
@@ -206,6 +210,24 @@ pub async fn blind_entries<C: ConnectionTrait>(
         ],
     )
     .await?)
+}
+
+/// Whether an account judges the field of the entry a file belongs to, in a round.
+pub async fn judges_file<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i64,
+    account_id: i64,
+    file_id: i64,
+) -> Result<bool, StoreError> {
+    Ok(sql::scalar(
+        conn,
+        "SELECT COUNT(*) AS value FROM award_entry_files a JOIN award_entries e ON e.id = a.entry_id \
+         JOIN award_judges j ON j.round_id = e.round_id AND j.field = e.field \
+         WHERE a.file_id = $1 AND e.round_id = $2 AND j.account_id = $3",
+        vec![file_id.into(), round_id.into(), account_id.into()],
+    )
+    .await?
+        > 0)
 }
 
 /// Records (or corrects) a judge's score of an entry at the round's stage. The judge must

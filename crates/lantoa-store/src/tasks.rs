@@ -439,9 +439,6 @@ pub async fn assigned<C: ConnectionTrait>(
         > 0)
 }
 
-/// A file brought with a progress report, and where file contents live.
-pub type Evidence<'a> = (&'a crate::files::Files, &'a crate::files::NewFile);
-
 /// Records a unit's progress report, with its evidence file if any, in one transaction;
 /// the task takes its status and percent.
 pub async fn report<C: crate::Writer>(
@@ -450,7 +447,7 @@ pub async fn report<C: crate::Writer>(
     task_id: i64,
     unit: OrgId,
     draft: &ProgressDraft,
-    evidence: Option<Evidence<'_>>,
+    evidence: Option<crate::files::Incoming<'_>>,
 ) -> Result<(), StoreError> {
     let txn = conn.begin().await?;
     let current = task(&txn, task_id).await?;

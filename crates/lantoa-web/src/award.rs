@@ -33,11 +33,16 @@ pub fn routes() -> crate::Routes {
     crate::Routes::new()
         .route("/giai-thuong", get(rounds_page).post(create_round))
         .route("/giai-thuong/{id}", get(round_page))
-        .route("/giai-thuong/{id}/tac-pham", post(enter_work))
+        .route(
+            "/giai-thuong/{id}/tac-pham",
+            post(enter_work).layer(axum::extract::DefaultBodyLimit::max(WORK_BODY_LIMIT)),
+        )
+        .route("/giai-thuong/{id}/tep/{file}", get(round_file))
         .route("/giai-thuong/{id}/giam-khao", post(assign_judge))
         .route("/giai-thuong/{id}/vong", post(next_stage))
         .route("/cham-giai", get(judged_rounds))
         .route("/cham-giai/{id}", get(judging_page).post(score_entry))
+        .route("/cham-giai/{id}/tep/{file}", get(judged_file))
 }
 
 pub fn public_routes() -> crate::Routes {
@@ -50,6 +55,8 @@ pub fn public_routes() -> crate::Routes {
 }
 
 const PER_PAGE: u64 = 30;
+/// The largest request bringing a work: its file and the form around it.
+const WORK_BODY_LIMIT: usize = lantoa_domain::files::MAX_ATTACHMENT_BYTES + 1024 * 1024;
 /// Public entries accepted from one address in an hour.
 pub const ENTRIES_PER_HOUR: i64 = 5;
 
@@ -227,7 +234,72 @@ struct EntryForm {
     website: String,
 }
 
+/// What the file of a work may be: a text, a score or a picture; sound and film by link.
+const WORK_KINDS: [lantoa_domain::files::FileKind; 4] = [
+    lantoa_domain::files::FileKind::Pdf,
+    lantoa_domain::files::FileKind::Docx,
+    lantoa_domain::files::FileKind::Jpeg,
+    lantoa_domain::files::FileKind::Png,
+];
+
 impl EntryForm {
+    /// The form as posted with its file (multipart).
+    fn posted(p: &views::MultipartForm) -> Self {
+        EntryForm {
+            title: p.text("title"),
+            field: p.text("field"),
+            genre: p.text("genre"),
+            authors: p.text("authors"),
+            pen_names: p.text("pen_names"),
+            author_kind: p.text("author_kind"),
+            work_unit: p.text("work_unit"),
+            phone: p.text("phone"),
+            email: p.text("email"),
+            made_on: p.text("made_on"),
+            link: p.text("link"),
+            original: p.text("original"),
+            answer: p.text("answer"),
+            expires: p.text("expires"),
+            token: p.text("token"),
+            website: p.text("website"),
+        }
+    }
+
+    /// The entry checked, with its file if one was chosen; every error on `errors`.
+    fn checked(
+        &self,
+        posted: &views::MultipartForm,
+        round: &Round,
+        today: NaiveDate,
+        errors: &mut FieldErrors,
+    ) -> Result<
+        Option<(
+            lantoa_domain::award::EntryDraft,
+            Option<lantoa_store::files::NewFile>,
+        )>,
+        AppError,
+    > {
+        let draft = self
+            .input()
+            .validate(round.works_from(), today)
+            .map_err(|e| errors.append(e))
+            .ok();
+        let file = match &posted.file {
+            None => None,
+            Some(_) => {
+                match posted.attachment(&WORK_KINDS, lantoa_domain::files::MAX_ATTACHMENT_BYTES) {
+                    Ok(file) => Some(file),
+                    Err(StoreError::Invalid(e)) => {
+                        errors.append(e);
+                        None
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        Ok(draft.filter(|_| errors.is_empty()).map(|d| (d, file)))
+    }
+
     fn input(&self) -> EntryInput {
         EntryInput {
             title: self.title.clone(),
@@ -274,6 +346,8 @@ struct RoundQuery {
     field: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    prize: String,
 }
 
 #[derive(Template)]
@@ -283,9 +357,10 @@ struct RoundPage {
     crumbs: Vec<Crumb>,
     me: Me,
     round: Round,
-    by_field: Vec<(AwardField, i64)>,
-    by_kind: Vec<(AuthorKind, i64)>,
+    figures: award::EntryFigures,
     rows: Vec<Entry>,
+    /// The works' files, by entry.
+    files: std::collections::HashMap<i64, Vec<lantoa_store::files::StoredFile>>,
     total: String,
     links: Vec<PageLink>,
     filtered: bool,
@@ -309,6 +384,10 @@ impl RoundPage {
 
     fn prizes(&self) -> String {
         prize_list(&self.round)
+    }
+
+    fn files_of(&self, e: &Entry) -> &[lantoa_store::files::StoredFile] {
+        self.files.get(&e.id).map_or(&[], Vec::as_slice)
     }
 
     fn score(&self, score: &Option<f64>) -> String {
@@ -376,13 +455,18 @@ async fn round_view(
 ) -> Result<RoundPage, AppError> {
     let (round, committee, staff) = round_in_reach(state, viewer, id).await?;
     let db = state.store.db();
-    let (by_field, by_kind) = award::figures(db, id).await?;
-    let (field, kind) = (
-        AwardField::from_code(&q.field),
-        AuthorKind::from_code(&q.kind),
-    );
-    let page = award::entries(db, id, field, kind, q.page.unwrap_or(1), PER_PAGE).await?;
-    let filter = views::filter_query(&[("field", q.field.clone()), ("kind", q.kind.clone())]);
+    let figures = award::figures(db, id).await?;
+    let narrowed = award::EntryFilter {
+        field: AwardField::from_code(&q.field),
+        author_kind: AuthorKind::from_code(&q.kind),
+        prize: PrizeTier::from_code(&q.prize),
+    };
+    let page = award::entries(db, id, narrowed, q.page.unwrap_or(1), PER_PAGE).await?;
+    let filter = views::filter_query(&[
+        ("field", q.field.clone()),
+        ("kind", q.kind.clone()),
+        ("prize", q.prize.clone()),
+    ]);
     let links = page_links(page.page, page.pages(), |p| {
         format!("{STAFF}/giai-thuong/{id}?page={p}{filter}#danh-sach")
     });
@@ -391,12 +475,12 @@ async fn round_view(
         title: round.name.clone(),
         crumbs: viewer.org_crumbs(&lineage, Some("Giải thưởng")),
         me: viewer.me(),
-        by_field,
-        by_kind,
+        figures,
+        files: award::files_of(db, &page.items.iter().map(|e| e.id).collect::<Vec<_>>()).await?,
         total: views::number(page.total),
         rows: page.items,
         links,
-        filtered: field.is_some() || kind.is_some(),
+        filtered: narrowed != award::EntryFilter::default(),
         judges: judging::judges(db, id).await?,
         standings: judging::standings(db, &round).await?,
         staff,
@@ -432,15 +516,19 @@ async fn enter_work(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<EntryForm>,
+    mut multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let (round, _, staff) = round_in_reach(&state, &viewer, id).await?;
     if !staff {
         return Err(AppError::Forbidden);
     }
+    let posted = views::MultipartForm::read(&mut multipart, "file").await?;
+    let form = EntryForm::posted(&posted);
     let today = crate::today();
-    let saved = match form.input().validate(round.works_from(), today) {
-        Ok(draft) => {
+    let mut errors = FieldErrors::default();
+    let saved = match form.checked(&posted, &round, today, &mut errors)? {
+        Some((draft, file)) => {
+            let work = file.as_ref().map(|f| (state.store.files(), f));
             award::submit(
                 state.store.db(),
                 &viewer.actor,
@@ -448,10 +536,11 @@ async fn enter_work(
                 &draft,
                 EntrySource::Staff,
                 today,
+                work,
             )
             .await
         }
-        Err(errors) => Err(StoreError::Invalid(errors)),
+        None => Err(StoreError::Invalid(errors)),
     };
     match saved {
         Ok(_) => Ok(Redirect::to(&format!("{STAFF}/giai-thuong/{id}#danh-sach")).into_response()),
@@ -466,6 +555,31 @@ async fn enter_work(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A work's file, to those who read the round.
+async fn round_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    round_in_reach(&state, &viewer, id).await?;
+    let (_, file) = award::entry_file(state.store.db(), id, file).await?;
+    views::stored_file(&state, &file).await
+}
+
+/// A work's file, to the judges of its field.
+async fn judged_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let db = state.store.db();
+    if !judging::judges_file(db, id, viewer.principal.account_id, file).await? {
+        return Err(AppError::NotFound);
+    }
+    let (_, file) = award::entry_file(db, id, file).await?;
+    views::stored_file(&state, &file).await
 }
 
 /// The round's page after a change: back to it, or again with why not.
@@ -842,8 +956,10 @@ async fn send_entry(
     State(state): State<AppState>,
     RequestActor(actor): RequestActor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<EntryForm>,
+    mut multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
+    let posted = views::MultipartForm::read(&mut multipart, "file").await?;
+    let form = EntryForm::posted(&posted);
     let db = state.store.db();
     let round = award::round(db, id).await?;
     let addr = actor.client_addr.clone().unwrap_or_default();
@@ -866,16 +982,12 @@ async fn send_entry(
         errors.add("answer", "Không gửi được tác phẩm này");
     }
     let today = crate::today();
-    let draft = form
-        .input()
-        .validate(round.works_from(), today)
-        .map_err(|e| errors.append(e))
-        .ok();
-    let saved = match draft {
-        Some(draft) if errors.is_empty() => {
-            award::submit(db, &actor, &round, &draft, EntrySource::Public, today).await
+    let saved = match form.checked(&posted, &round, today, &mut errors)? {
+        Some((draft, file)) => {
+            let work = file.as_ref().map(|f| (state.store.files(), f));
+            award::submit(db, &actor, &round, &draft, EntrySource::Public, today, work).await
         }
-        _ => Err(StoreError::Invalid(errors)),
+        None => Err(StoreError::Invalid(errors)),
     };
     match saved {
         Ok(_) => Ok(render(

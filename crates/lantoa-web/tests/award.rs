@@ -8,6 +8,9 @@ mod common;
 use axum::http::StatusCode;
 use common::{TestApp, solve};
 
+/// The smallest PNG: a signature and enough bytes to look like one.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01";
+
 #[tokio::test]
 async fn authors_send_works_to_an_open_round_once_and_only_its_staff_read_their_contacts() {
     for admin in TestApp::each().await {
@@ -40,7 +43,7 @@ async fn authors_send_works_to_an_open_round_once_and_only_its_staff_read_their_
         let count = "SELECT COUNT(*) AS value FROM award_entries";
         let before = admin.scalar(count).await;
         let wrong = (answer.parse::<i64>().unwrap() + 1).to_string();
-        let refused = citizen.post_form(&page, &body(&wrong, "")).await;
+        let refused = citizen.post_multipart(&page, &body(&wrong, ""), None).await;
         assert_eq!(
             refused.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -50,10 +53,14 @@ async fn authors_send_works_to_an_open_round_once_and_only_its_staff_read_their_
         assert!(refused.text().contains("Câu trả lời chưa đúng"));
         assert!(refused.text().contains("Cần cam đoan tác phẩm"));
         assert_eq!(admin.scalar(count).await, before);
-        let sent = citizen.post_form(&page, &body(&answer, "1")).await;
+        let sent = citizen
+            .post_multipart(&page, &body(&answer, "1"), None)
+            .await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
         assert!(sent.text().contains("Đã nhận tác phẩm"));
-        let again = citizen.post_form(&page, &body(&answer, "1")).await;
+        let again = citizen
+            .post_multipart(&page, &body(&answer, "1"), None)
+            .await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(again.text().contains("đã được gửi dự giải"));
         assert_eq!(admin.scalar(count).await, before + 1);
@@ -61,13 +68,14 @@ async fn authors_send_works_to_an_open_round_once_and_only_its_staff_read_their_
         let closed_page = format!("/giai-thuong-sang-tac/{closed}");
         let (answer, expires, token) = solve(&citizen.get(&page).await.text());
         let late = citizen
-            .post_form(
+            .post_multipart(
                 &closed_page,
                 &format!(
                     "title=Mu%E1%BB%99n&field=van_hoc&genre=Th%C6%A1&authors=L%C3%AA+Mu%E1%BB%99n&author_kind=nguoi_dan\
                      &work_unit=X%C3%A3+Trung+An&email=muon%40example.vn&made_on=01/01/2024&original=1\
                      &answer={answer}&expires={expires}&token={token}"
                 ),
+                None,
             )
             .await;
         assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -157,14 +165,36 @@ async fn a_committee_launches_a_round_with_its_prizes_and_enters_a_work_brought_
                 .contains("Giải A: 1; Giải B: 2")
         );
         let entered = staff
-            .post_form(
+            .post_multipart(
                 &format!("{round}/tac-pham"),
                 "title=%E1%BA%A2nh+khu+ph%E1%BB%91&field=nhiep_anh&genre=%E1%BA%A2nh+%C4%91%C6%A1n&authors=Ng%C3%B4+Ba\
-                 &author_kind=hoi_vien&work_unit=Ph%C6%B0%E1%BB%9Dng+5&phone=0987654321&made_on=02/02/2026&original=1",
-            )
+                 &author_kind=hoi_vien&work_unit=Ph%C6%B0%E1%BB%9Dng+5&phone=0987654321&made_on=02/02/2026&original=1", Some(("Ảnh khu phố.png", PNG)))
             .await;
         assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.text());
         let text = staff.get(&round).await.text();
+        assert!(text.contains("Ảnh khu phố.png"), "{text}");
+        let file = admin
+            .scalar("SELECT MAX(file_id) AS value FROM award_entry_files")
+            .await;
+        assert_eq!(
+            staff.get(&format!("{round}/tep/{file}")).await.status,
+            StatusCode::OK
+        );
+        // A text file named as a picture is refused next to the file field; nothing kept.
+        let fake = staff
+            .post_multipart(
+                &format!("{round}/tac-pham"),
+                "title=Kh%C3%A1c&field=nhiep_anh&genre=%E1%BA%A2nh&authors=Ng%C3%B4+Ba&author_kind=hoi_vien\
+                 &work_unit=P5&phone=0987654321&made_on=02/02/2026&original=1",
+                Some(("anh.png", b"not a picture")),
+            )
+            .await;
+        assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            fake.text().contains("không phải tệp .png thật"),
+            "{}",
+            fake.text()
+        );
         assert!(
             text.contains("Hội viên") && text.contains("0987654321"),
             "{text}"
@@ -191,13 +221,12 @@ async fn judges_score_blind_a_conflict_leaves_them_out_and_confirmed_results_are
             ("Bai+ba", "T%C3%A1c+Gi%E1%BA%A3+%E1%BA%A8n+Ba"),
         ] {
             let entered = staff
-                .post_form(
+                .post_multipart(
                     &format!("{round}/tac-pham"),
                     &format!(
                         "title={title}&field=am_nhac&genre=Ca+kh%C3%BAc&authors={author}&author_kind=nguoi_dan\
                          &work_unit=Ph%C6%B0%E1%BB%9Dng+5&phone=0911111111&made_on=02/02/2026&original=1"
-                    ),
-                )
+                    ), None)
                 .await;
             assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.text());
         }
@@ -312,11 +341,10 @@ async fn judges_score_blind_a_conflict_leaves_them_out_and_confirmed_results_are
             .await;
         // No entry may be sent once judging is under way.
         let late = staff
-            .post_form(
+            .post_multipart(
                 &format!("{round}/tac-pham"),
                 "title=Muon&field=am_nhac&genre=Ca+kh%C3%BAc&authors=Ai+%C4%90%C3%B3&author_kind=nguoi_dan\
-                 &work_unit=P5&phone=0911111112&made_on=02/02/2026&original=1",
-            )
+                 &work_unit=P5&phone=0911111112&made_on=02/02/2026&original=1", None)
             .await;
         assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
 

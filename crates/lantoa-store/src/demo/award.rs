@@ -115,7 +115,7 @@ pub(super) async fn award<C: crate::Writer>(conn: &C) -> Result<(), StoreError> 
         } else {
             EntrySource::Public
         };
-        award::submit(conn, &actor, &round, &draft, source, today).await?;
+        award::submit(conn, &actor, &round, &draft, source, today, None).await?;
     }
     judge(conn, &actor, round.id).await
 }

@@ -32,6 +32,7 @@ mod m0020_propaganda;
 mod m0021_teaching;
 mod m0022_award;
 mod m0023_award_judging;
+mod m0024_award_entry_files;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -126,6 +127,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_teaching::Migration),
             Box::new(m0022_award::Migration),
             Box::new(m0023_award_judging::Migration),
+            Box::new(m0024_award_entry_files::Migration),
         ]
     }
 }

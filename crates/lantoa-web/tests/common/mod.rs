@@ -298,6 +298,30 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A form written as a query string ("a=1&b=x+y"), posted as multipart with a file
+    /// if any: for forms that may bring a file.
+    #[allow(dead_code)]
+    pub async fn post_multipart(
+        &self,
+        uri: &str,
+        form: &str,
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let pairs: Vec<(String, String)> = form
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .collect();
+        let fields: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.send(multipart_form(uri, &fields, file)).await
+    }
+
     pub async fn org_id(&self, code: &str) -> i64 {
         lantoa_store::org::get_by_code(self.state.store.db(), code)
             .await
@@ -415,4 +439,24 @@ pub fn solve(html: &str) -> (String, String, String) {
             .to_owned()
     };
     (answer.to_string(), hidden("expires"), hidden("token"))
+}
+
+/// A query-string value decoded: "+" is a space, "%XX" a byte.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
