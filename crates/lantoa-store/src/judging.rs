@@ -104,20 +104,26 @@ pub async fn assign<C: crate::Writer>(
     Ok(())
 }
 
-/// The rounds an account judges, with its fields in each: one query (plus one per round).
+/// The rounds an account judges, newest first, with its fields in each: two queries.
 pub async fn judged_rounds<C: ConnectionTrait>(
     conn: &C,
     account_id: i64,
 ) -> Result<Vec<(Round, Vec<AwardField>)>, StoreError> {
     let fields = judge_fields_all(conn, account_id).await?;
-    let mut rounds: Vec<(Round, Vec<AwardField>)> = Vec::new();
-    for (round_id, field) in fields {
-        match rounds.iter_mut().find(|(r, _)| r.id == round_id) {
-            Some((_, list)) => list.push(field),
-            None => rounds.push((crate::award::round(conn, round_id).await?, vec![field])),
-        }
-    }
-    Ok(rounds)
+    let mut ids: Vec<i64> = fields.iter().map(|(r, _)| *r).collect();
+    ids.dedup();
+    Ok(crate::award::rounds_with_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|round| {
+            let mine = fields
+                .iter()
+                .filter(|(r, _)| *r == round.id)
+                .map(|(_, f)| *f)
+                .collect();
+            (round, mine)
+        })
+        .collect())
 }
 
 async fn judge_fields_all<C: ConnectionTrait>(

@@ -8,7 +8,7 @@ use crate::auth::Viewer;
 use crate::public::{Challenge, cached, check_challenge, new_challenge};
 use crate::study::{StudyQuery, unit_and_year};
 use crate::views::{
-    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+    self, Crumb, Dates, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
 };
 use crate::{AppError, AppState, RequestActor, STAFF};
 use askama::Template;
@@ -127,11 +127,7 @@ struct RoundsPage {
     errors: FormErrors,
 }
 
-impl RoundsPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-}
+impl Dates for RoundsPage {}
 
 async fn rounds_view(
     state: &AppState,
@@ -377,11 +373,9 @@ struct RoundPage {
 
 impl Numbers for RoundPage {}
 
-impl RoundPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
+impl Dates for RoundPage {}
 
+impl RoundPage {
     fn prizes(&self) -> String {
         prize_list(&self.round)
     }
@@ -736,11 +730,9 @@ struct JudgingPage {
     errors: FormErrors,
 }
 
-impl JudgingPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
+impl Dates for JudgingPage {}
 
+impl JudgingPage {
     fn refused_here(&self, e: &BlindEntry) -> bool {
         self.form.entry == Some(e.id)
     }
@@ -869,11 +861,7 @@ struct PublicRounds {
     published: Vec<Round>,
 }
 
-impl PublicRounds {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-}
+impl Dates for PublicRounds {}
 
 async fn public_rounds(State(state): State<AppState>) -> Result<Response, AppError> {
     let rounds = award::open_rounds(state.store.db(), crate::today())
@@ -906,11 +894,7 @@ struct PublicEntry {
     errors: FormErrors,
 }
 
-impl PublicEntry {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-}
+impl Dates for PublicEntry {}
 
 async fn entry_view(
     state: &AppState,

@@ -7,7 +7,8 @@
 use crate::auth::Viewer;
 use crate::study::{StudyQuery, unit_and_year};
 use crate::views::{
-    self, Crumb, Figure, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+    self, Crumb, Dates, Figure, FormErrors, Me, Numbers, PageLink, page_links, render,
+    render_invalid,
 };
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
@@ -100,11 +101,9 @@ struct ListPage {
     can_add: bool,
 }
 
-impl ListPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
+impl Dates for ListPage {}
 
+impl ListPage {
     fn done_share(&self) -> String {
         lantoa_domain::format::percent(self.figures.done(), self.figures.planned())
     }
@@ -454,15 +453,9 @@ struct InspectionPage {
     errors: FormErrors,
 }
 
+impl Dates for InspectionPage {}
+
 impl InspectionPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-
-    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        lantoa_domain::dates::display(t.with_timezone(&chrono::Local).date_naive())
-    }
-
     fn follow_ups_of(&self, r: &Recommendation) -> &[FollowUp] {
         self.follow_ups.get(&r.id).map_or(&[], Vec::as_slice)
     }

@@ -7,7 +7,8 @@
 use crate::auth::Viewer;
 use crate::study::{StudyQuery, unit_and_year};
 use crate::views::{
-    self, Crumb, Figure, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+    self, Crumb, Dates, Figure, FormErrors, Me, Numbers, PageLink, page_links, render,
+    render_invalid,
 };
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
@@ -101,11 +102,9 @@ struct FiguresPage {
 
 impl Numbers for FiguresPage {}
 
-impl FiguresPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
+impl Dates for FiguresPage {}
 
+impl FiguresPage {
     fn document_share(&self) -> String {
         lantoa_domain::format::percent(self.figures.documents(), self.figures.total())
     }
@@ -326,11 +325,7 @@ struct ColumnsPage {
     errors: FormErrors,
 }
 
-impl ColumnsPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-}
+impl Dates for ColumnsPage {}
 
 async fn columns_view(
     state: &AppState,
@@ -464,11 +459,9 @@ struct ColumnPage {
     errors: FormErrors,
 }
 
-impl ColumnPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
+impl Dates for ColumnPage {}
 
+impl ColumnPage {
     fn chosen(&self, prefix: &str, id: &i64) -> bool {
         self.form.story == format!("{prefix}{id}")
     }

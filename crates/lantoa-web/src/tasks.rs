@@ -6,13 +6,12 @@
 
 use crate::auth::Viewer;
 use crate::study::{StudyQuery, unit_and_year};
-use crate::views::{self, Crumb, FormErrors, Me, render, render_invalid};
+use crate::views::{self, Crumb, Dates, FormErrors, Me, render, render_invalid};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::NaiveDate;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::files::{FileKind, MAX_ATTACHMENT_BYTES};
 use lantoa_domain::tasks::{KeyTaskInput, ProgressInput, TaskStatus};
@@ -83,11 +82,7 @@ struct ListPage {
     can_add: bool,
 }
 
-impl ListPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-}
+impl Dates for ListPage {}
 
 async fn list_page(
     State(state): State<AppState>,
@@ -403,15 +398,9 @@ struct TaskPage {
     errors: FormErrors,
 }
 
+impl Dates for TaskPage {}
+
 impl TaskPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-
-    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        lantoa_domain::dates::display(t.with_timezone(&chrono::Local).date_naive())
-    }
-
     fn is_chosen(&self, unit: &Org) -> bool {
         self.form.unit == Some(unit.id.0)
     }

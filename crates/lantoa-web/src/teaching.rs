@@ -5,14 +5,13 @@
 use crate::auth::Viewer;
 use crate::study::{StudyQuery, unit_and_year};
 use crate::views::{
-    self, Crumb, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
+    self, Crumb, Dates, FormErrors, Me, Numbers, PageLink, page_links, render, render_invalid,
 };
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::NaiveDate;
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::teaching::{Audience, CourseInput};
@@ -96,11 +95,7 @@ struct TeachingPage {
 
 impl Numbers for TeachingPage {}
 
-impl TeachingPage {
-    fn date(&self, d: &NaiveDate) -> String {
-        lantoa_domain::dates::display(*d)
-    }
-}
+impl Dates for TeachingPage {}
 
 async fn page_view(
     state: &AppState,

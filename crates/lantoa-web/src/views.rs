@@ -106,6 +106,18 @@ pub trait Numbers {
     }
 }
 
+/// Dates as pages show them: `self.date(d)` "05/03/2025", `self.when(t)` the local day of a
+/// moment. A page's template struct takes them with `impl Dates for Page {}`.
+pub trait Dates {
+    fn date(&self, d: &NaiveDate) -> String {
+        lantoa_domain::dates::display(*d)
+    }
+
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        lantoa_domain::dates::display(t.with_timezone(&chrono::Local).date_naive())
+    }
+}
+
 /// dd/mm/yyyy, or empty.
 pub fn date(d: &Option<NaiveDate>) -> String {
     d.map(lantoa_domain::dates::display).unwrap_or_default()
