@@ -85,5 +85,6 @@ closed_list!(
         AttendanceSave = ("attendance_save", "Điểm danh"),
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),
+        ReportGenerate = ("report_generate", "Lập báo cáo kết quả"),
     }
 );

@@ -346,6 +346,15 @@ impl ItemInput {
     }
 }
 
+/// The months of `year` already over on `today`, for counting months without activity.
+pub fn months_over(year: i32, today: NaiveDate) -> u32 {
+    match today.year().cmp(&year) {
+        std::cmp::Ordering::Greater => 12,
+        std::cmp::Ordering::Equal => today.month() - 1,
+        std::cmp::Ordering::Less => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,5 +421,13 @@ mod tests {
         };
         assert!(input("31/12/2023").validate(began, today()).is_err());
         assert!(input("15/03/2025").validate(began, today()).is_ok());
+    }
+
+    #[test]
+    fn the_months_over_are_those_before_this_one_of_this_year() {
+        let today = NaiveDate::from_ymd_opt(2026, 5, 20).unwrap();
+        assert_eq!(months_over(2025, today), 12);
+        assert_eq!(months_over(2026, today), 4);
+        assert_eq!(months_over(2027, today), 0);
     }
 }

@@ -9,6 +9,7 @@
 use crate::ClosedList;
 use crate::closed_list;
 use crate::commendations::Powers;
+use crate::findings::Thresholds;
 use crate::people::{Categories, Category};
 use crate::ratings::{Bands, parse_score, score_text};
 use crate::validation::FieldErrors;
@@ -36,6 +37,8 @@ pub struct Settings {
     pub excellent_cap_percent: Option<u32>,
     /// Which kinds of Party organisation may decide which forms of commendation.
     pub powers: Powers,
+    /// Where the findings of the dashboard and the report start to speak.
+    pub thresholds: Thresholds,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             bands: Bands::QD_366,
             excellent_cap_percent: None,
             powers: Powers::default(),
+            thresholds: Thresholds::default(),
         }
     }
 }
@@ -55,6 +59,7 @@ const PLAN_REQUIRED: &str = "plan_required";
 const RATING_BANDS: &str = "rating_bands";
 const EXCELLENT_CAP: &str = "excellent_cap_percent";
 const POWERS: &str = "commendation_powers";
+const THRESHOLDS: &str = "finding_thresholds";
 
 impl Settings {
     /// The settings from stored (name, JSON) pairs; anything missing or unreadable keeps
@@ -96,6 +101,11 @@ impl Settings {
                         settings.powers = powers;
                     }
                 }
+                THRESHOLDS => {
+                    if let Ok(t) = serde_json::from_value::<Thresholds>(value) {
+                        settings.thresholds = t;
+                    }
+                }
                 _ => {}
             }
         }
@@ -113,6 +123,10 @@ impl Settings {
             ),
             (EXCELLENT_CAP, self.excellent_cap_percent.into()),
             (POWERS, self.powers.codes().into()),
+            (
+                THRESHOLDS,
+                serde_json::to_value(self.thresholds).unwrap_or_default(),
+            ),
         ]
     }
 
@@ -160,6 +174,8 @@ pub struct SettingsInput {
     pub excellent_cap_percent: String,
     /// Powers ticked, as "kind:form".
     pub powers: Vec<String>,
+    /// The findings' thresholds as typed: (field name, text).
+    pub thresholds: Vec<(String, String)>,
 }
 
 /// Longest regulation number (the column holds 30 characters).
@@ -184,12 +200,27 @@ impl SettingsInput {
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
             powers: s.powers.codes(),
+            thresholds: crate::findings::THRESHOLD_FIELDS
+                .iter()
+                .map(|f| {
+                    let v = s.thresholds.value(f.name).unwrap_or_default();
+                    (f.name.to_owned(), v.to_string())
+                })
+                .collect(),
         }
     }
 
     /// Whether a power ("kind:form") is ticked.
     pub fn grants(&self, code: &str) -> bool {
         self.powers.iter().any(|p| p == code)
+    }
+
+    /// The typed value of a threshold field.
+    pub fn threshold(&self, name: &str) -> &str {
+        self.thresholds
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     /// Whether a category is ticked.
@@ -271,6 +302,7 @@ impl SettingsInput {
             errors.add("powers", format!("Không có thẩm quyền «{code}»"));
             Powers::default()
         });
+        let thresholds = Thresholds::parse(&self.thresholds, &mut errors);
         match (plan_approver, excellent, good, done, errors.is_empty()) {
             (Some(plan_approver), Some(excellent), Some(good), Some(done), true) => Ok(Settings {
                 plan_approver,
@@ -283,6 +315,7 @@ impl SettingsInput {
                 },
                 excellent_cap_percent,
                 powers,
+                thresholds,
             }),
             _ => Err(errors),
         }

@@ -127,6 +127,39 @@ fn centred(runs: Vec<Run>) -> Paragraph {
     )
 }
 
+/// The document's text, line by line, in reading order (table cells separated by tabs):
+/// what a reader of the DOCX reads, for terminals and tests.
+pub fn plain_text(doc: &PartyDocument) -> String {
+    let mut lines = Vec::new();
+    if !doc.superior.is_empty() {
+        lines.push(doc.superior.to_uppercase());
+    }
+    lines.push(doc.issuer.to_uppercase());
+    if let Some(n) = &doc.number {
+        lines.push(format!("Số {n}"));
+    }
+    lines.push("ĐẢNG CỘNG SẢN VIỆT NAM".to_owned());
+    lines.push(date_line(&doc.place, doc.date));
+    lines.push(doc.title.to_uppercase());
+    lines.extend(doc.summary.iter().cloned());
+    for block in &doc.body {
+        match block {
+            Block::Heading(t) | Block::Text(t) => lines.push(t.clone()),
+            Block::Field(label, value) => lines.push(format!("{label}: {value}")),
+            Block::Table { header, rows, .. } => {
+                lines.push(header.join("\t"));
+                lines.extend(rows.iter().map(|r| r.join("\t")));
+            }
+        }
+    }
+    if !doc.copies.is_empty() {
+        lines.push("Nơi nhận:".to_owned());
+        lines.extend(doc.copies.iter().map(|c| format!("- {c}")));
+    }
+    lines.push(doc.signature.heading.clone());
+    lines.join("\n") + "\n"
+}
+
 /// "Mỹ Tho, ngày 05 tháng 3 năm 2024": days and months under 10 keep a leading zero for
 /// days 1–9 and months 1–2, as the guidance writes them.
 pub fn date_line(place: &str, date: NaiveDate) -> String {

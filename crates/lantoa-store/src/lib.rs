@@ -27,6 +27,7 @@ pub mod propaganda;
 pub mod proposals;
 pub mod ratings;
 pub mod reminders;
+pub mod report;
 pub mod secret;
 pub mod sessions;
 pub mod settings;

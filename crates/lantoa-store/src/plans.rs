@@ -803,7 +803,8 @@ fn submitted(_: usize) -> String {
     ])
 }
 
-fn approved(_: usize) -> String {
+/// A plan `pl` approved or further on (the placeholder argument is unused).
+pub(crate) fn approved(_: usize) -> String {
     use PlanState::*;
     in_states(&[Approved, MidYearReviewed, SelfAssessed, Assessed, Locked])
 }

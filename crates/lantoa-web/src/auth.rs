@@ -176,6 +176,7 @@ impl Viewer {
         }
         links.push(("Văn bản", format!("{STAFF}/van-ban")));
         if highest >= Some(Role::Leader) {
+            links.push(("Tổng quan", format!("{STAFF}/tong-quan")));
             links.push(("Đơn vị", format!("{STAFF}/don-vi")));
             links.push(("Nhân sự", format!("{STAFF}/nhan-su")));
             links.push(("Học tập", format!("{STAFF}/hoc-tap")));

@@ -13,6 +13,7 @@ mod audit;
 pub mod auth;
 mod award;
 mod campaign;
+mod charts;
 mod commendations;
 pub mod error;
 mod exemplars;
@@ -28,6 +29,7 @@ mod propaganda;
 mod proposals;
 mod public;
 mod ratings;
+pub mod report;
 mod settings;
 pub mod study;
 mod tasks;
@@ -248,6 +250,7 @@ pub fn routes(state: &AppState) -> Routes {
         .merge(propaganda::routes())
         .merge(teaching::routes())
         .merge(award::routes())
+        .merge(report::routes())
         .merge(settings::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

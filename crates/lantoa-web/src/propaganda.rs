@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::propaganda::{ActivityInput, Channel, ColumnInput, ItemInput, MediaKind};
@@ -39,15 +39,6 @@ pub fn routes() -> crate::Routes {
 }
 
 const PER_PAGE: u64 = 30;
-
-/// The months of `year` already over on `today`, for counting months without activity.
-fn months_over(year: i32, today: NaiveDate) -> u32 {
-    match today.year().cmp(&year) {
-        std::cmp::Ordering::Greater => 12,
-        std::cmp::Ordering::Equal => today.month() - 1,
-        std::cmp::Ordering::Less => 0,
-    }
-}
 
 /// Unit, year, page and the filters behind a figure.
 #[derive(Debug, Default, Deserialize)]
@@ -171,7 +162,7 @@ async fn figures_page(
         year: year.year,
         years: years.iter().map(|y| y.year).collect(),
         regularity: propaganda::regularity(db, unit.id, &year).await?,
-        over: months_over(year.year, crate::today()),
+        over: lantoa_domain::propaganda::months_over(year.year, crate::today()),
         figures,
         tiles,
         total: views::number(page.total),
@@ -561,18 +552,5 @@ async fn add_item(
             render_invalid(&column_view(&state, &viewer, id, 1, form, errors).await?)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_months_over_are_those_before_this_one_of_this_year() {
-        let today = NaiveDate::from_ymd_opt(2026, 5, 20).unwrap();
-        assert_eq!(months_over(2025, today), 12);
-        assert_eq!(months_over(2026, today), 4);
-        assert_eq!(months_over(2027, today), 0);
     }
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lantoa_domain::ClosedList;
 use lantoa_domain::commendations::{CommendationForm, Powers, power_code};
+use lantoa_domain::findings::{THRESHOLD_FIELDS, ThresholdField};
 use lantoa_domain::people::Category;
 use lantoa_domain::settings::{PlanApprover, SettingsInput};
 use lantoa_domain::validation::FieldErrors;
@@ -32,6 +33,7 @@ struct SettingsPage {
     /// Forms, then each issuing kind with a box per form: (kind label, [(code, ticked)]).
     forms: Vec<&'static str>,
     powers: Vec<(&'static str, Vec<(String, bool)>)>,
+    thresholds: &'static [ThresholdField],
     notice: String,
     errors: FormErrors,
 }
@@ -64,6 +66,7 @@ fn page(viewer: &Viewer, form: SettingsInput, notice: &str, errors: FieldErrors)
                 (k.label(), boxes)
             })
             .collect(),
+        thresholds: &THRESHOLD_FIELDS,
         form,
         notice: notice.into(),
         errors: FormErrors(errors),
@@ -104,6 +107,10 @@ fn input(fields: &[(String, String)]) -> SettingsInput {
         done: one("done"),
         excellent_cap_percent: one("excellent_cap_percent"),
         powers: views::field_all(fields, "powers"),
+        thresholds: THRESHOLD_FIELDS
+            .iter()
+            .map(|f| (f.name.to_owned(), one(f.name)))
+            .collect(),
     }
 }
 

@@ -34,7 +34,7 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
         let form = admin.get("/quan-ly/cai-dat").await.text();
         assert!(form.contains("value=\"366-QĐ/TW\""), "{form}");
 
-        let bad = "plan_approver=chi_bo&regulation=366-Q%C4%90%2FTW&excellent=90&good=95&done=50&excellent_cap_percent=150";
+        let bad = "plan_approver=chi_bo&regulation=366-Q%C4%90%2FTW&excellent=90&good=95&done=50&excellent_cap_percent=150&documents_max=nhi%E1%BB%81u";
         let reply = admin.post_form("/quan-ly/cai-dat", bad).await;
         assert_eq!(
             reply.status,
@@ -46,6 +46,7 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
         assert!(html.contains("Điểm sàn phải giảm dần"), "{html}");
         assert!(html.contains("Chọn ít nhất một đối tượng"));
         assert!(html.contains("Tỷ lệ là số nguyên từ 1 đến 100"));
+        assert!(html.contains("Ghi một số nguyên từ 0 đến 100"));
         assert!(html.contains("value=\"95\""), "the typed value stays");
         assert_eq!(
             lantoa_store::settings::load(db).await.unwrap(),
@@ -53,7 +54,8 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
         );
 
         let good = "plan_approver=nghiep_vu&plan_required=dang_vien&plan_required=cong_chuc\
-            &regulation=366-Q%C4%90%2FTW&excellent=92%2C5&good=70&done=50&excellent_cap_percent=20";
+            &regulation=366-Q%C4%90%2FTW&excellent=92%2C5&good=70&done=50&excellent_cap_percent=20\
+            &documents_max=60&median_days_max=";
         let reply = admin.post_form("/quan-ly/cai-dat", good).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
         let saved = lantoa_store::settings::load(db).await.unwrap();
@@ -64,6 +66,11 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
         );
         assert_eq!(saved.bands.excellent, 925);
         assert_eq!(saved.excellent_cap_percent, Some(20));
+        assert_eq!(saved.thresholds.documents_max, 60);
+        assert_eq!(
+            saved.thresholds.median_days_max, 30,
+            "empty keeps the default"
+        );
         let html = admin.get("/quan-ly/cai-dat?luu=1").await.text();
         assert!(html.contains("Đã lưu cài đặt") && html.contains("value=\"92,5\""));
         let log = admin

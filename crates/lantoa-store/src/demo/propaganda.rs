@@ -1,4 +1,5 @@
-//! A year (2025) of propaganda by the units under the city with the seed's weakness in it:
+//! Two years (2024, 2025) of propaganda by the units under the city with the seed's
+//! weakness in it:
 //! most activities are only documents, and one unit in five falls silent for months; and
 //! the radio–TV station's two columns, whose items tell of the exemplars commended and the
 //! models recognised the year before.
@@ -23,15 +24,15 @@ const CHANNELS: [&str; 10] = [
     "van_ban",
 ];
 
-fn title_of(channel: &str, month: u32) -> String {
+fn title_of(channel: &str, month: u32, year: i32) -> String {
     match channel {
-        "van_ban" => format!("Hướng dẫn tuyên truyền chuyên đề tháng {month}/2025"),
-        "hoi_nghi" => format!("Hội nghị học tập chuyên đề, tháng {month}/2025"),
-        "loa" => format!("Phát thanh gương người tốt việc tốt tháng {month}/2025"),
+        "van_ban" => format!("Hướng dẫn tuyên truyền chuyên đề tháng {month}/{year}"),
+        "hoi_nghi" => format!("Hội nghị học tập chuyên đề, tháng {month}/{year}"),
+        "loa" => format!("Phát thanh gương người tốt việc tốt tháng {month}/{year}"),
         "mang_xa_hoi" => {
-            format!("Bài viết gương điển hình trên trang của đơn vị, tháng {month}/2025")
+            format!("Bài viết gương điển hình trên trang của đơn vị, tháng {month}/{year}")
         }
-        _ => format!("Pano, băng rôn tuyên truyền tháng {month}/2025"),
+        _ => format!("Pano, băng rôn tuyên truyền tháng {month}/{year}"),
     }
 }
 
@@ -44,40 +45,42 @@ fn reach_of(channel: &str, n: usize) -> String {
     }
 }
 
-/// Records the activities of 2025 and the station's columns.
+/// Records the activities of 2024 and 2025 and the station's columns.
 pub(super) async fn propaganda<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
-    let Ok(year) = crate::campaign::year(conn, 2025).await else {
-        return Ok(());
-    };
     let actor = Actor::system("demo");
     let today = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default();
     let Some(city) = crate::org::get_by_code(conn, super::ROOT_CODE).await? else {
         return Ok(());
     };
     let units = crate::org::child_units(conn, city.id).await?;
-    let mut n = 0usize;
-    for (i, unit) in units.iter().enumerate() {
-        for month in 1..=12u32 {
-            // One unit in five is silent from spring to summer, some longer.
-            if i % 5 == 2 && (4..=6 + (i % 3) as u32).contains(&month) {
-                continue;
-            }
-            for k in 0..1 + (i + month as usize) % 2 {
-                let m = month as usize;
-                let channel = CHANNELS[(i * 13 + m * 7 + k * 3 + i * m) % CHANNELS.len()];
-                let draft = ActivityInput {
-                    held_on: format!("{:02}/{month:02}/2025", 3 + (i * 5 + k * 11) % 25),
-                    channel: channel.into(),
-                    topic: "Chuyên đề năm 2025".into(),
-                    title: title_of(channel, month),
-                    quantity: (1 + (n % 3)).to_string(),
-                    reach: reach_of(channel, n),
-                    ..Default::default()
+    for year in [2024, 2025] {
+        let Ok(campaign_year) = crate::campaign::year(conn, year).await else {
+            continue;
+        };
+        let mut n = 0usize;
+        for (i, unit) in units.iter().enumerate() {
+            for month in 1..=12u32 {
+                // One unit in five is silent from spring to summer, some longer.
+                if i % 5 == 2 && (4..=6 + (i % 3) as u32).contains(&month) {
+                    continue;
                 }
-                .validate(today)
-                .map_err(StoreError::Invalid)?;
-                propaganda::insert(conn, &actor, unit.id, year.id, &draft).await?;
-                n += 1;
+                for k in 0..1 + (i + month as usize) % 2 {
+                    let m = month as usize;
+                    let channel = CHANNELS[(i * 13 + m * 7 + k * 3 + i * m) % CHANNELS.len()];
+                    let draft = ActivityInput {
+                        held_on: format!("{:02}/{month:02}/{year}", 3 + (i * 5 + k * 11) % 25),
+                        channel: channel.into(),
+                        topic: format!("Chuyên đề năm {year}"),
+                        title: title_of(channel, month, year),
+                        quantity: (1 + (n % 3)).to_string(),
+                        reach: reach_of(channel, n),
+                        ..Default::default()
+                    }
+                    .validate(today)
+                    .map_err(StoreError::Invalid)?;
+                    propaganda::insert(conn, &actor, unit.id, campaign_year.id, &draft).await?;
+                    n += 1;
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ mod export;
 mod generate;
 mod import;
 mod migrate;
+mod report;
 mod serve;
 mod token;
 mod user;
@@ -35,6 +36,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Export people of a unit's subtree.
     Export(export::ExportArgs),
+    /// Write the year-end report of a unit's subtree.
+    Report(report::ReportArgs),
     /// Manage accounts.
     User(user::UserArgs),
     /// Manage API tokens.
@@ -75,6 +78,7 @@ impl Cli {
             Command::Generate(args) => generate::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Export(args) => export::run(args).await,
+            Command::Report(args) => report::run(args).await,
             Command::User(args) => user::run(args).await,
             Command::Token(args) => token::run(args).await,
         }

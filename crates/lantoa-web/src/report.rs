@@ -1,0 +1,650 @@
+//! The dashboard (`/quan-ly/tong-quan`) and the year-end report (`/quan-ly/bao-cao`) of a
+//! unit's subtree over a year or a term: the same `Figures` from the store, the findings the
+//! committee's thresholds draw from them, and the report as a Party document (HTML print
+//! view and DOCX). `document` is also what `lantoa report` writes.
+
+use crate::auth::Viewer;
+use crate::charts::{self, Bar};
+use crate::study::{StudyQuery, unit_and_year};
+use crate::views::{self, Crumb, Me, Numbers, render};
+use crate::{AppError, AppState, STAFF};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use lantoa_domain::ClosedList;
+use lantoa_domain::accounts::Role;
+use lantoa_domain::findings::{Finding, Rule, Thresholds, findings};
+use lantoa_domain::format::{number, percent};
+use lantoa_domain::report::{Figures, Period, Prose, Section, results};
+use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
+use lantoa_store::org::{self, Org};
+use serde::Deserialize;
+
+pub fn routes() -> crate::Routes {
+    crate::Routes::new()
+        .route("/tong-quan", get(dashboard))
+        .route("/bao-cao", get(report_view))
+        .route("/bao-cao/bao-cao.docx", get(report_docx))
+}
+
+/// Unit, period ("2024" or "2021-2025") and the sort of the child table.
+#[derive(Debug, Default, Deserialize)]
+struct DashboardQuery {
+    org: Option<i64>,
+    #[serde(default)]
+    ky: String,
+    #[serde(default)]
+    xep: String,
+}
+
+/// The unit (in the viewer's scope as a leader), the period asked for (the current
+/// campaign year by default) and the campaign years there are, newest first.
+async fn unit_and_period(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &DashboardQuery,
+) -> Result<(Org, Period, Vec<i32>), AppError> {
+    let asked = if q.ky.trim().is_empty() {
+        None
+    } else {
+        Some(Period::parse(&q.ky).ok_or_else(|| {
+            AppError::BadRequest(
+                "Kỳ báo cáo ghi một năm (2024) hoặc một giai đoạn (2021-2025).".into(),
+            )
+        })?)
+    };
+    // The unit and the current year; a period asked for may have no campaign year at all
+    // (its report then says there is no data).
+    let study = StudyQuery {
+        org: q.org,
+        ..Default::default()
+    };
+    let (unit, year, _, years) = unit_and_year(state, viewer, &study, Role::Leader).await?;
+    let period = asked.unwrap_or(Period::year(year.year));
+    Ok((unit, period, years.iter().map(|y| y.year).collect()))
+}
+
+/// The href of a page behind a figure, for the unit and the period's last year.
+fn behind(path: &str, unit: i64, year: i32, extra: &str) -> String {
+    format!("{STAFF}/{path}?org={unit}&year={year}{extra}")
+}
+
+/// Where a finding's evidence is.
+fn evidence(rule: Rule, unit: i64, year: i32) -> String {
+    match rule {
+        Rule::DocumentsOnly => behind("tuyen-truyen", unit, year, "&channel=van_ban#danh-sach"),
+        Rule::Irregular => behind("tuyen-truyen", unit, year, ""),
+        Rule::ModelsConcentrated => behind("mo-hinh", unit, year, "&sector=mttq_doan_the"),
+        Rule::GrassrootsWithoutModel => behind("mo-hinh/chua-co", unit, year, ""),
+        Rule::CommendationNarrow => behind("khen-thuong/duoc-khen", unit, year, ""),
+        Rule::CommendationSlow => behind("guong-dien-hinh", unit, year, ""),
+        Rule::StudyLow => behind("hoc-tap", unit, year, ""),
+        Rule::PlansLow => behind("ke-hoach", unit, year, ""),
+        Rule::LeadersWithoutPlan => behind("ke-hoach/lanh-dao", unit, year, ""),
+        Rule::TasksOverdue => behind("nhiem-vu", unit, year, ""),
+        Rule::RecommendationsOverdue => behind("kiem-tra", unit, year, ""),
+    }
+}
+
+/// A tile: the figure, what it is made of, how it moved since the period before, and the
+/// list behind it.
+struct Tile {
+    label: &'static str,
+    value: String,
+    detail: String,
+    change: String,
+    href: String,
+}
+
+/// "+12 so với 2023", "−3 so với 2023", "bằng 2023", or nothing when there was no data.
+fn change(now: i64, before: Option<i64>, period: &Period) -> String {
+    let Some(before) = before else {
+        return String::new();
+    };
+    let since = period.before().code();
+    match now.cmp(&before) {
+        std::cmp::Ordering::Greater => format!("▲ {} so với {since}", number(now - before)),
+        std::cmp::Ordering::Less => format!("▼ {} so với {since}", number(before - now)),
+        std::cmp::Ordering::Equal => format!("bằng {since}"),
+    }
+}
+
+fn tiles(f: &Figures, before: Option<&Figures>) -> Vec<Tile> {
+    let (unit, year, period) = (f.unit_id, f.last_year, f.period());
+    let was = |pick: fn(&Figures) -> i64| before.map(pick);
+    let tile = |label, value: String, detail: String, now: i64, was: Option<i64>, href| Tile {
+        label,
+        value,
+        detail,
+        change: change(now, was, &period),
+        href,
+    };
+    let c = &f.commendations;
+    vec![
+        tile(
+            "Đảng viên học tập chuyên đề",
+            percent(f.study.studied, f.study.eligible),
+            format!(
+                "{}/{} đảng viên",
+                number(f.study.studied),
+                number(f.study.eligible)
+            ),
+            f.study.studied,
+            was(|b| b.study.studied),
+            behind("hoc-tap", unit, year, ""),
+        ),
+        tile(
+            "Lượt người dân học tập",
+            number(f.study.citizens),
+            format!("{} buổi học tập", number(f.study.sessions)),
+            f.study.citizens,
+            was(|b| b.study.citizens),
+            behind("hoc-tap", unit, year, ""),
+        ),
+        tile(
+            "Kế hoạch cá nhân",
+            percent(f.plans.submitted, f.plans.required),
+            format!(
+                "{}/{} đã xây dựng, {} được duyệt",
+                number(f.plans.submitted),
+                number(f.plans.required),
+                number(f.plans.approved)
+            ),
+            f.plans.submitted,
+            was(|b| b.plans.submitted),
+            behind("ke-hoach", unit, year, ""),
+        ),
+        tile(
+            "Mô hình tiêu biểu",
+            number(f.models.total),
+            format!(
+                "do {}/{} cơ sở đảng đăng ký; {} được công nhận",
+                number(f.models.grassroots_with_model),
+                number(f.models.grassroots),
+                number(f.models.recognised)
+            ),
+            f.models.total,
+            was(|b| b.models.total),
+            behind("mo-hinh", unit, year, ""),
+        ),
+        tile(
+            "Gương điển hình được đề cử",
+            number(f.exemplars.nominated),
+            format!(
+                "{} đã khen; {} do người dân đề cử",
+                number(f.exemplars.commended),
+                number(f.exemplars.from_public)
+            ),
+            f.exemplars.nominated,
+            was(|b| b.exemplars.nominated),
+            behind("guong-dien-hinh", unit, year, ""),
+        ),
+        tile(
+            "Được khen thưởng",
+            number(c.individuals + c.collectives),
+            format!(
+                "{} cá nhân ({} không phải đảng viên), {} tập thể",
+                number(c.individuals),
+                number(c.beyond_party()),
+                number(c.collectives)
+            ),
+            c.individuals + c.collectives,
+            was(|b| b.commendations.individuals + b.commendations.collectives),
+            behind("khen-thuong", unit, year, ""),
+        ),
+        tile(
+            "Hoạt động tuyên truyền",
+            number(f.propaganda.activities),
+            format!(
+                "{} chỉ bằng văn bản",
+                percent(f.propaganda.documents, f.propaganda.activities)
+            ),
+            f.propaganda.activities,
+            was(|b| b.propaganda.activities),
+            behind("tuyen-truyen", unit, year, ""),
+        ),
+        tile(
+            "Nhiệm vụ trọng tâm hoàn thành",
+            format!("{}/{}", number(f.tasks.done), number(f.tasks.total)),
+            format!("{} quá hạn", number(f.tasks.overdue.len() as i64)),
+            f.tasks.done,
+            was(|b| b.tasks.done),
+            behind("nhiem-vu", unit, year, ""),
+        ),
+        tile(
+            "Kiểm tra, giám sát",
+            format!(
+                "{}/{}",
+                number(f.inspections.done),
+                number(f.inspections.planned)
+            ),
+            format!(
+                "{} kiến nghị chưa xong, {} quá hạn",
+                number(f.inspections.open),
+                number(f.inspections.overdue)
+            ),
+            f.inspections.done,
+            was(|b| b.inspections.done),
+            behind("kiem-tra", unit, year, ""),
+        ),
+        tile(
+            "Tác phẩm dự giải thưởng",
+            number(f.award.entries),
+            format!("{} tác phẩm đạt giải", number(f.award.prizes)),
+            f.award.entries,
+            was(|b| b.award.entries),
+            format!("{STAFF}/giai-thuong"),
+        ),
+    ]
+}
+
+/// The columns the child table sorts by: (code, heading).
+const SORTS: [(&str, &str); 5] = [
+    ("hoc-tap", "Học tập"),
+    ("ke-hoach", "Kế hoạch được duyệt"),
+    ("mo-hinh", "Mô hình"),
+    ("tuyen-truyen", "Tuyên truyền"),
+    ("thang-trong", "Tháng không tuyên truyền"),
+];
+
+/// A child unit's row with its lags marked.
+struct ChildRow {
+    href: String,
+    name: String,
+    study: String,
+    study_lags: bool,
+    plans: String,
+    plans_lags: bool,
+    models: i64,
+    models_lags: bool,
+    activities: i64,
+    silent: i64,
+    silent_lags: bool,
+}
+
+fn child_rows(f: &Figures, t: &Thresholds, sort: &str, period: &Period) -> Vec<ChildRow> {
+    let mut children = f.children.clone();
+    let ratio = |a: i64, b: i64| if b > 0 { a as f64 / b as f64 } else { -1.0 };
+    match sort {
+        "ke-hoach" => children.sort_by(|a, b| {
+            ratio(a.plan_approved, a.plan_required)
+                .total_cmp(&ratio(b.plan_approved, b.plan_required))
+        }),
+        "mo-hinh" => children.sort_by_key(|c| c.models),
+        "tuyen-truyen" => children.sort_by_key(|c| c.activities),
+        "thang-trong" => children.sort_by_key(|c| std::cmp::Reverse(c.silent_months)),
+        "hoc-tap" => children
+            .sort_by(|a, b| ratio(a.studied, a.eligible).total_cmp(&ratio(b.studied, b.eligible))),
+        _ => {}
+    }
+    children
+        .iter()
+        .map(|c| ChildRow {
+            href: format!("{STAFF}/tong-quan?org={}&ky={}", c.id, period.code()),
+            name: c.name.clone(),
+            study: percent(c.studied, c.eligible),
+            study_lags: t.study_lags(c),
+            plans: percent(c.plan_approved, c.plan_required),
+            plans_lags: t.plans_lag(c),
+            models: c.models,
+            models_lags: c.models == 0,
+            activities: c.activities,
+            silent: c.silent_months,
+            silent_lags: t.silent(c),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "report/dashboard.html")]
+struct DashboardPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    period: Period,
+    periods: Vec<(String, String)>,
+    tiles: Vec<Tile>,
+    findings: Vec<(Finding, String)>,
+    children: Vec<ChildRow>,
+    sorts: Vec<(&'static str, &'static str, String)>,
+    chart_children: String,
+    chart_months: String,
+    chart_channels: String,
+    chart_sectors: String,
+    report_href: String,
+}
+
+impl Numbers for DashboardPage {}
+
+/// The periods offered: each campaign year, newest first, and the full term.
+fn periods(years: &[i32], unit: i64) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = years
+        .iter()
+        .map(|y| {
+            (
+                y.to_string(),
+                format!("{STAFF}/tong-quan?org={unit}&ky={y}"),
+            )
+        })
+        .collect();
+    if let (Some(first), Some(last)) = (years.iter().min(), years.iter().max())
+        && first < last
+    {
+        let term = Period {
+            first: *first,
+            last: *last,
+        };
+        out.push((
+            term.label(),
+            format!("{STAFF}/tong-quan?org={unit}&ky={}", term.code()),
+        ));
+    }
+    out
+}
+
+/// The figures and findings of a unit and period, with the period before for comparison
+/// when its years exist.
+async fn figures_and_findings(
+    state: &AppState,
+    unit: &Org,
+    period: Period,
+    years: &[i32],
+    compare: bool,
+) -> Result<(Figures, Option<Figures>, Vec<Finding>, Thresholds), AppError> {
+    let db = state.store.db();
+    let today = crate::today();
+    let figures = lantoa_store::report::figures(db, unit, period, today).await?;
+    let before_period = period.before();
+    let before = if compare && years.iter().any(|y| before_period.years().any(|b| b == *y)) {
+        Some(lantoa_store::report::figures(db, unit, before_period, today).await?)
+    } else {
+        None
+    };
+    let thresholds = lantoa_store::settings::load(db).await?.thresholds;
+    let found = findings(&figures, &thresholds);
+    Ok((figures, before, found, thresholds))
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    let (unit, period, years) = unit_and_period(&state, &viewer, &q).await?;
+    let (f, before, found, thresholds) =
+        figures_and_findings(&state, &unit, period, &years, true).await?;
+    let (id, year) = (unit.id.0, period.last);
+    let chart_children = charts::bars(
+        "Đảng viên đã học tập chuyên đề theo đơn vị trực thuộc",
+        &f.children
+            .iter()
+            .map(|c| Bar {
+                label: c.name.clone(),
+                value: c.studied,
+                href: Some(behind("hoc-tap", c.id, year, "")),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let chart_months = charts::columns(
+        "Hoạt động tuyên truyền theo tháng",
+        &f.propaganda
+            .by_month
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Bar {
+                label: format!("T{}", i + 1),
+                value: *n,
+                href: Some(behind(
+                    "tuyen-truyen",
+                    id,
+                    year,
+                    &format!("&month={}#danh-sach", i + 1),
+                )),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let chart_channels = charts::bars(
+        "Hoạt động tuyên truyền theo hình thức",
+        &f.propaganda
+            .by_channel
+            .iter()
+            .map(|c| Bar {
+                label: c.label.clone(),
+                value: c.n,
+                href: Some(behind(
+                    "tuyen-truyen",
+                    id,
+                    year,
+                    &format!("&channel={}#danh-sach", c.code),
+                )),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let chart_sectors = charts::bars(
+        "Mô hình tiêu biểu theo khối",
+        &f.models
+            .by_sector
+            .iter()
+            .map(|c| Bar {
+                label: c.label.clone(),
+                value: c.n,
+                href: Some(behind("mo-hinh", id, year, &format!("&sector={}", c.code))),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let sorts = SORTS
+        .iter()
+        .map(|(code, label)| {
+            (
+                *code,
+                *label,
+                format!(
+                    "{STAFF}/tong-quan?org={id}&ky={}&xep={code}#don-vi",
+                    period.code()
+                ),
+            )
+        })
+        .collect();
+    let page = DashboardPage {
+        title: format!("Tổng quan {} — {}", period.label(), unit.name),
+        crumbs: vec![Crumb::here("Tổng quan")],
+        me: viewer.me(),
+        periods: periods(&years, id),
+        tiles: tiles(&f, before.as_ref()),
+        findings: found
+            .into_iter()
+            .map(|x| {
+                let href = evidence(x.rule, id, year);
+                (x, href)
+            })
+            .collect(),
+        children: child_rows(&f, &thresholds, &q.xep, &period),
+        sorts,
+        chart_children,
+        chart_months,
+        chart_channels,
+        chart_sectors,
+        report_href: format!("{STAFF}/bao-cao?org={id}&ky={}", period.code()),
+        period,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The report as a Party document: letterhead, title, results by field, the prose
+/// sections, the table of child units, signature and recipients.
+pub fn document(
+    f: &Figures,
+    prose: &Prose,
+    letterhead: views::Letterhead,
+    number: Option<String>,
+    date: NaiveDate,
+) -> PartyDocument {
+    let paragraphs = |text: &str| -> Vec<Block> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| Block::Text(l.to_owned()))
+            .collect()
+    };
+    let period = f.period();
+    let mut body = vec![Block::Heading(
+        "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, QUÁN TRIỆT".into(),
+    )];
+    body.extend(paragraphs(&prose.leadership));
+    body.push(Block::Heading("II. KẾT QUẢ THỰC HIỆN".into()));
+    if f.is_empty() {
+        body.push(Block::Text(format!(
+            "Trong {}, chưa có số liệu nào được ghi nhận trên hệ thống Lan Tỏa cho {}.",
+            period.label(),
+            f.unit_name
+        )));
+    }
+    for Section {
+        heading,
+        paragraphs: texts,
+    } in results(f)
+    {
+        body.push(Block::Heading(heading));
+        body.extend(texts.into_iter().map(Block::Text));
+    }
+    if !f.children.is_empty() {
+        body.push(Block::Text(
+            "Kết quả của các đơn vị trực thuộc (số liệu năm cuối kỳ):".into(),
+        ));
+        body.push(children_table(f));
+    }
+    body.push(Block::Heading("III. HẠN CHẾ VÀ NGUYÊN NHÂN".into()));
+    body.push(Block::Heading("1. Hạn chế".into()));
+    body.extend(paragraphs(&prose.limitations));
+    body.push(Block::Heading("2. Nguyên nhân".into()));
+    body.extend(paragraphs(&prose.causes));
+    body.push(Block::Heading(format!(
+        "IV. NHIỆM VỤ TRỌNG TÂM NĂM {}",
+        f.last_year + 1
+    )));
+    body.extend(paragraphs(&prose.next_year));
+    body.push(Block::Heading("V. ĐỀ XUẤT, KIẾN NGHỊ".into()));
+    body.extend(paragraphs(&prose.proposals));
+    PartyDocument {
+        superior: letterhead.superior,
+        issuer: f.unit_name.clone(),
+        number,
+        place: letterhead.place,
+        date,
+        title: "Báo cáo".into(),
+        summary: vec![format!(
+            "kết quả học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh {}",
+            period.label()
+        )],
+        body,
+        signature: Signature {
+            heading: format!("T/M {}", f.unit_name.to_uppercase()),
+            position: String::new(),
+            name: String::new(),
+        },
+        approval: None,
+        copies: vec![
+            "Cấp ủy cấp trên,".into(),
+            "Các đơn vị trực thuộc,".into(),
+            "Lưu văn phòng.".into(),
+        ],
+        margins: Margins::default(),
+    }
+}
+
+/// The child units' figures as a bordered table.
+fn children_table(f: &Figures) -> Block {
+    Block::Table {
+        header: [
+            "Đơn vị",
+            "Đảng viên học tập",
+            "Kế hoạch được duyệt",
+            "Mô hình",
+            "Hoạt động tuyên truyền",
+            "Tháng không tuyên truyền",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: f
+            .children
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    format!(
+                        "{}/{} ({})",
+                        number(c.studied),
+                        number(c.eligible),
+                        percent(c.studied, c.eligible)
+                    ),
+                    percent(c.plan_approved, c.plan_required),
+                    number(c.models),
+                    number(c.activities),
+                    number(c.silent_months),
+                ]
+            })
+            .collect(),
+        widths: vec![300, 170, 140, 110, 150, 130],
+    }
+}
+
+/// The report's figures, drafted prose and document for a unit and period.
+pub async fn draft(
+    db: &lantoa_store::DatabaseConnection,
+    unit: &Org,
+    period: Period,
+    today: NaiveDate,
+) -> Result<(Figures, Prose, PartyDocument), lantoa_store::StoreError> {
+    let figures = lantoa_store::report::figures(db, unit, period, today).await?;
+    let thresholds = lantoa_store::settings::load(db).await?.thresholds;
+    let prose = Prose::drafted(&figures, &findings(&figures, &thresholds));
+    let letterhead = views::letterhead(&org::lineage(db, unit).await?);
+    let doc = document(&figures, &prose, letterhead, None, today);
+    Ok((figures, prose, doc))
+}
+
+#[derive(Template)]
+#[template(path = "report/report.html")]
+struct ReportPage {
+    title: String,
+    doc: PartyDocument,
+    date_line: String,
+    docx_href: String,
+    dashboard_href: String,
+}
+
+async fn report_view(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    let (unit, period, _) = unit_and_period(&state, &viewer, &q).await?;
+    let (_, _, doc) = draft(state.store.db(), &unit, period, crate::today()).await?;
+    let id = unit.id.0;
+    let page = ReportPage {
+        title: format!("Báo cáo {} — {}", period.label(), unit.name),
+        date_line: lantoa_office::party_doc::date_line(&doc.place, doc.date),
+        doc,
+        docx_href: format!("{STAFF}/bao-cao/bao-cao.docx?org={id}&ky={}", period.code()),
+        dashboard_href: format!("{STAFF}/tong-quan?org={id}&ky={}", period.code()),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn report_docx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    let (unit, period, _) = unit_and_period(&state, &viewer, &q).await?;
+    let db = state.store.db();
+    let (_, _, doc) = draft(db, &unit, period, crate::today()).await?;
+    let bytes = lantoa_office::party_doc::party_docx(&doc)?;
+    lantoa_store::report::log_generated(db, &viewer.actor, &unit, period, "docx").await?;
+    Ok(views::docx(
+        &format!("bao-cao-{}-{}.docx", unit.code, period.code()),
+        bytes,
+    ))
+}

@@ -1,0 +1,154 @@
+//! The dashboard and the year-end report: the demo city's 2024 report carries the seed's
+//! figures and weaknesses, figures are live and lead to their lists, a period without data
+//! or spanning years works, and nobody reads a unit outside their grants. On both databases.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+
+#[tokio::test]
+async fn the_city_report_of_2024_says_what_the_newspaper_said() {
+    for admin in TestApp::each().await {
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let reply = leader.get("/quan-ly/bao-cao/bao-cao.docx?ky=2024").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", admin.backend);
+        let xml = reply.docx_xml();
+        for figure in [
+            "ĐẢNG CỘNG SẢN VIỆT NAM",
+            "BÁO CÁO",
+            "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, QUÁN TRIỆT",
+            "Kế hoạch số 46-KH/TU ngày 13-8-2021",
+            "đã được quán triệt đến 99,7% đảng viên",
+            "hơn 16.700 lượt người dân",
+            "132 mô hình tiêu biểu được 69 cơ sở đảng đăng ký thực hiện",
+            "100% cán bộ, đảng viên thuộc diện phải xây dựng kế hoạch cá nhân",
+            "III. HẠN CHẾ VÀ NGUYÊN NHÂN",
+            "chủ yếu là lồng ghép, ban hành văn bản",
+            "chưa thường xuyên",
+            "tập trung ở Mặt trận Tổ quốc và các tổ chức chính trị - xã hội",
+            "chưa mở rộng đến đoàn viên, hội viên và nhân dân",
+            "chưa kịp thời",
+            "IV. NHIỆM VỤ TRỌNG TÂM NĂM 2025",
+            "Nơi nhận",
+        ] {
+            assert!(xml.contains(figure), "{}: {figure}", admin.backend);
+        }
+        // The figures are the database's: the 99,7% is studied / eligible members.
+        let logged = admin
+            .scalar("SELECT COUNT(*) AS value FROM audit_log WHERE action = 'report_generate'")
+            .await;
+        assert_eq!(logged, 1);
+
+        // The print view is the same document.
+        let print = leader.get("/quan-ly/bao-cao?ky=2024").await.text();
+        assert!(print.contains("hơn 16.700 lượt người dân"));
+        assert!(print.contains("bao-cao.docx"));
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_is_live_compares_and_links_to_its_lists() {
+    for admin in TestApp::each().await {
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let city = admin.org_id("TU-MYTHO").await;
+        let page = leader.get("/quan-ly/tong-quan?ky=2024").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let text = page.text();
+        let citizens = admin
+            .scalar(
+                "SELECT CAST(SUM(k.count) AS BIGINT) AS value FROM counted_attendance k \
+                 JOIN study_sessions s ON s.id = k.session_id JOIN campaign_years y ON y.id = s.year_id \
+                 WHERE y.year = 2024 AND k.audience = 'nguoi_dan'",
+            )
+            .await;
+        let shown = lantoa_domain::format::number(citizens);
+        assert!(text.contains(&shown), "{shown}");
+        assert!(text.contains("99,7%"));
+        assert!(text.contains(&format!("/quan-ly/hoc-tap?org={city}&#38;year=2024")));
+        assert!(text.contains("Tuyên truyền chủ yếu bằng văn bản"));
+        assert!(text.contains("<svg class=\"chart\""));
+        // 2025 compares with 2024.
+        let later = leader.get("/quan-ly/tong-quan?ky=2025").await.text();
+        assert!(later.contains("so với 2024"), "{later}");
+
+        // Live: one more activity in 2025 shows at once.
+        let before = leader.get("/quan-ly/tong-quan?ky=2025").await.text();
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let p5 = admin.org_id("DB-P5").await;
+        let saved = staff
+            .post_form(
+                &format!("/quan-ly/tuyen-truyen/moi?org={p5}&year=2025"),
+                "held_on=15/11/2025&channel=truc_quan&topic=&title=Pano+m%E1%BB%9Bi&quantity=2&reach=&link=",
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+        let activities = admin
+            .scalar(
+                "SELECT COUNT(*) AS value FROM propaganda_activities a JOIN campaign_years y ON y.id = a.year_id WHERE y.year = 2025",
+            )
+            .await;
+        let after = leader.get("/quan-ly/tong-quan?ky=2025").await.text();
+        let tile = |n: i64| {
+            format!(
+                ">{}</a></p><p class=\"tile-detail\">",
+                lantoa_domain::format::number(n)
+            )
+        };
+        assert!(after.contains(&tile(activities)), "{activities}");
+        assert!(!before.contains(&tile(activities)));
+
+        // Sorting the child units by study puts the lowest first.
+        let sorted = leader
+            .get("/quan-ly/tong-quan?ky=2024&xep=hoc-tap")
+            .await
+            .text();
+        let first = sorted.find("Chi bộ Trường THCS Phan Châu Trinh").unwrap();
+        let full = sorted.find("Ban Tuyên giáo Thành ủy").unwrap();
+        assert!(first < full);
+    }
+}
+
+#[tokio::test]
+async fn empty_and_multi_year_periods_work_and_scope_is_kept() {
+    for admin in TestApp::each().await {
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let empty = leader.get("/quan-ly/bao-cao/bao-cao.docx?ky=2019").await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(
+            empty
+                .docx_xml()
+                .contains("chưa có số liệu nào được ghi nhận")
+        );
+        let term = leader.get("/quan-ly/tong-quan?ky=2024-2025").await;
+        assert_eq!(term.status, StatusCode::OK);
+        assert!(term.text().contains("giai đoạn 2024 – 2025"));
+        let term_report = leader.get("/quan-ly/bao-cao?ky=2024-2025").await.text();
+        assert!(term_report.contains("giai đoạn 2024 – 2025"));
+        assert_eq!(
+            leader.get("/quan-ly/tong-quan?ky=hai-nam").await.status,
+            StatusCode::BAD_REQUEST
+        );
+
+        // Another ward's staff and a member read nothing of Phường 5: it is not theirs.
+        let p5 = admin.org_id("DB-P5").await;
+        for who in ["canbo.p1", "dangvien.p5"] {
+            let other = admin.signed_in_as(who).await;
+            for path in [
+                format!("/quan-ly/tong-quan?org={p5}"),
+                format!("/quan-ly/bao-cao?org={p5}"),
+                format!("/quan-ly/bao-cao/bao-cao.docx?org={p5}"),
+            ] {
+                assert_eq!(
+                    other.get(&path).await.status,
+                    StatusCode::NOT_FOUND,
+                    "{who} {path}"
+                );
+            }
+        }
+        // Phường 5's own staff read Phường 5 by default.
+        let own = admin.signed_in_as("canbo.p5").await;
+        let text = own.get("/quan-ly/tong-quan?ky=2024").await.text();
+        assert!(text.contains("Đảng bộ Phường 5"));
+    }
+}

@@ -1,0 +1,69 @@
+//! `lantoa report --org CODE --year 2024 [--format docx|html] -o FILE`: the year-end
+//! report of a unit's subtree, as the web drafts it (figures, findings, drafted prose), in
+//! the Party's layout. `--year` takes a term too ("2021-2025").
+
+use super::DatabaseArgs;
+use clap::Args;
+use lantoa_domain::report::Period;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Code of the unit.
+    #[arg(long)]
+    org: String,
+    /// A year (2024) or a term (2021-2025).
+    #[arg(long)]
+    year: String,
+    /// docx (the default) or txt, the document's text.
+    #[arg(long, default_value = "docx")]
+    format: String,
+    /// Output file.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let Some(period) = Period::parse(&args.year) else {
+        eprintln!("Năm báo cáo ghi một năm (2024) hoặc một giai đoạn (2021-2025).");
+        return Ok(ExitCode::from(2));
+    };
+    if !matches!(args.format.as_str(), "docx" | "txt") {
+        eprintln!("Định dạng phải là docx hoặc txt.");
+        return Ok(ExitCode::from(2));
+    }
+    let store = args.database.open().await?;
+    let db = store.db();
+    let Some(unit) = lantoa_store::org::get_by_code(db, &args.org).await? else {
+        eprintln!("Không có đơn vị mã «{}».", args.org);
+        return Ok(ExitCode::from(2));
+    };
+    let today = chrono::Local::now().date_naive();
+    let (_, _, doc) = lantoa_web::report::draft(db, &unit, period, today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = if args.format == "docx" {
+        lantoa_office::party_doc::party_docx(&doc).map_err(|e| anyhow::anyhow!("{e}"))?
+    } else {
+        lantoa_office::party_doc::plain_text(&doc).into_bytes()
+    };
+    std::fs::write(&args.output, bytes)?;
+    lantoa_store::report::log_generated(
+        db,
+        &lantoa_store::audit::Actor::cli(),
+        &unit,
+        period,
+        &args.format,
+    )
+    .await?;
+    println!(
+        "Đã lập báo cáo {} của {} vào {}.",
+        period.label(),
+        unit.name,
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
