@@ -86,5 +86,7 @@ closed_list!(
         CountedAttendanceSave = ("counted_attendance_save", "Ghi số lượt tham dự"),
         ExportMissing = ("export_missing", "Xuất danh sách chưa học tập"),
         ReportGenerate = ("report_generate", "Lập báo cáo kết quả"),
+        ReportDraft = ("report_draft", "Lưu dự thảo báo cáo"),
+        ReportIssue = ("report_issue", "Ban hành báo cáo"),
     }
 );

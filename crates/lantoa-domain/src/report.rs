@@ -357,6 +357,120 @@ impl Prose {
     }
 }
 
+/// The first year of the Party committee's term a date falls in (congresses every five
+/// years: 2020, 2025, 2030…): document numbers restart with each term.
+pub fn term_start(date: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    let year = date.year();
+    year - (year - 2020).rem_euclid(5)
+}
+
+/// Longest prose section.
+pub const PROSE_MAX_LEN: usize = 20_000;
+
+/// The report's form as typed: the prose sections and, to issue it, the day and signer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportInput {
+    pub prose: Prose,
+    /// dd/mm/yyyy; empty when only saving the draft.
+    pub issued_on: String,
+    pub signer_name: String,
+    /// "Phó Bí thư Thường trực"; empty for none.
+    pub signer_post: String,
+}
+
+/// What issuing adds to the prose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub issued_on: chrono::NaiveDate,
+    pub signer_name: String,
+    pub signer_post: Option<String>,
+}
+
+impl ReportInput {
+    /// The prose, cleaned: the results' leadership, limitations and next year's tasks must
+    /// be written; every section at most `PROSE_MAX_LEN` characters.
+    pub fn prose(&self) -> Result<Prose, crate::validation::FieldErrors> {
+        let mut errors = crate::validation::FieldErrors::default();
+        let p = &self.prose;
+        let prose = Prose {
+            leadership: errors.required_text(
+                "leadership",
+                &p.leadership,
+                "Ghi công tác lãnh đạo, chỉ đạo, quán triệt",
+                PROSE_MAX_LEN,
+            ),
+            limitations: errors.required_text(
+                "limitations",
+                &p.limitations,
+                "Ghi hạn chế (hoặc ghi rõ không có hạn chế)",
+                PROSE_MAX_LEN,
+            ),
+            causes: errors
+                .optional_text("causes", &p.causes, PROSE_MAX_LEN)
+                .unwrap_or_default(),
+            next_year: errors.required_text(
+                "next_year",
+                &p.next_year,
+                "Ghi nhiệm vụ trọng tâm năm tới",
+                PROSE_MAX_LEN,
+            ),
+            proposals: errors
+                .optional_text("proposals", &p.proposals, PROSE_MAX_LEN)
+                .unwrap_or_default(),
+        };
+        if errors.is_empty() {
+            Ok(prose)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The prose and what issuing needs: a day within the period's first year and today,
+    /// and who signs. Every error at once.
+    pub fn issue(
+        &self,
+        period: Period,
+        today: chrono::NaiveDate,
+    ) -> Result<(Prose, Issue), crate::validation::FieldErrors> {
+        let (prose, mut errors) = match self.prose() {
+            Ok(p) => (Some(p), crate::validation::FieldErrors::default()),
+            Err(e) => (None, e),
+        };
+        let issued_on = if self.issued_on.trim().is_empty() {
+            errors.add("issued_on", "Ghi ngày ban hành (dd/mm/yyyy)");
+            None
+        } else {
+            errors.date("issued_on", &self.issued_on)
+        };
+        let earliest = chrono::NaiveDate::from_ymd_opt(period.first, 1, 1).unwrap_or_default();
+        if let Some(d) = issued_on {
+            if d > today {
+                errors.add("issued_on", "Ngày ban hành không được sau hôm nay");
+            } else if d < earliest {
+                errors.add(
+                    "issued_on",
+                    format!("Ngày ban hành không được trước năm {}", period.first),
+                );
+            }
+        }
+        let signer_name =
+            errors.required_text("signer_name", &self.signer_name, "Ghi họ tên người ký", 100);
+        let signer_post = errors.optional_text("signer_post", &self.signer_post, 100);
+        match (prose, issued_on, errors.is_empty()) {
+            (Some(prose), Some(issued_on), true) => Ok((
+                prose,
+                Issue {
+                    issued_on,
+                    signer_name,
+                    signer_post,
+                },
+            )),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// A label inside a sentence: its first letter lowered unless the word is an acronym
 /// ("Văn bản" → "văn bản", "MTTQ và các đoàn thể" stays).
 fn in_sentence(label: &str) -> String {
@@ -579,6 +693,48 @@ pub fn results(f: &Figures) -> Vec<Section> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_start_every_five_years() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(term_start(day(2024, 12, 15)), 2020);
+        assert_eq!(term_start(day(2025, 1, 2)), 2025);
+        assert_eq!(term_start(day(2019, 6, 1)), 2015);
+    }
+
+    #[test]
+    fn issuing_needs_a_day_a_signer_and_the_main_sections() {
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 12, 20).unwrap();
+        let period = Period::year(2024);
+        let mut input = ReportInput {
+            issued_on: "21/12/2024".into(),
+            ..Default::default()
+        };
+        let errors = input.issue(period, today).unwrap_err();
+        for field in [
+            "leadership",
+            "limitations",
+            "next_year",
+            "issued_on",
+            "signer_name",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+        input.prose = Prose {
+            leadership: "Đã quán triệt.".into(),
+            limitations: "Không có.".into(),
+            next_year: "1. Tiếp tục.".into(),
+            ..Default::default()
+        };
+        input.issued_on = "15/12/2024".into();
+        input.signer_name = " Nguyễn Văn A ".into();
+        let (prose, issue) = input.issue(period, today).unwrap();
+        assert_eq!(prose.causes, "");
+        assert_eq!(issue.signer_name, "Nguyễn Văn A");
+        assert_eq!(issue.signer_post, None);
+        input.issued_on = "31/12/2023".into();
+        assert!(input.issue(period, today).is_err());
+    }
 
     #[test]
     fn more_than_keeps_three_digits() {

@@ -8,6 +8,7 @@
 pub mod columns;
 pub mod export;
 pub mod party_doc;
+pub mod report_book;
 pub mod table;
 
 pub use columns::{org_rows, people_rows};

@@ -11,10 +11,13 @@ use crate::org::{IN_CHILD_SUBTREE, Org};
 use crate::{StoreError, sql};
 use chrono::NaiveDate;
 use lantoa_domain::ClosedList;
+use lantoa_domain::OrgId;
+use lantoa_domain::audit::AuditAction;
+use lantoa_domain::commendations::issuer_symbol;
 use lantoa_domain::exemplars::SubjectCategory;
 use lantoa_domain::report::{
-    Award, ChildFigures, Commendations, Count, Exemplars, Figures, Inspections, Models, Period,
-    Plans, Propaganda, Study, Tasks,
+    Award, ChildFigures, Commendations, Count, Exemplars, Figures, Inspections, Issue, Models,
+    Period, Plans, Propaganda, Prose, Study, Tasks, term_start,
 };
 use lantoa_domain::tasks::TaskStatus;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -171,6 +174,343 @@ async fn documents<C: ConnectionTrait>(
         .collect())
 }
 
+/// A report as issued: its number, letterhead, prose and frozen figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedReport {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub period: Period,
+    /// "12-BC/TU".
+    pub symbol: String,
+    pub issued_on: NaiveDate,
+    pub issuer_name: String,
+    pub superior: String,
+    pub place: String,
+    pub signer_name: String,
+    pub signer_post: Option<String>,
+    /// 1 for the first report of the unit and period, then 2…
+    pub version: i32,
+    /// The symbol of the report this one replaces.
+    pub replaces: Option<String>,
+    pub prose: Prose,
+    pub figures: Figures,
+}
+
+#[derive(FromQueryResult)]
+struct IssuedRow {
+    id: i64,
+    org_id: i64,
+    first_year: i32,
+    last_year: i32,
+    symbol: Option<String>,
+    issued_on: Option<NaiveDate>,
+    issuer_name: Option<String>,
+    superior: Option<String>,
+    place: Option<String>,
+    signer_name: Option<String>,
+    signer_post: Option<String>,
+    version: i32,
+    replaces: Option<String>,
+    prose: String,
+    figures: Option<String>,
+}
+
+const ISSUED_SELECT: &str = "SELECT r.id, r.org_id, r.first_year, r.last_year, r.symbol, r.issued_on, \
+    r.issuer_name, r.superior, r.place, r.signer_name, r.signer_post, r.version, p.symbol AS replaces, \
+    r.prose, r.figures FROM reports r LEFT JOIN reports p ON p.id = r.replaces_id";
+
+impl IssuedRow {
+    fn read(self) -> Result<IssuedReport, StoreError> {
+        let unreadable = |e: serde_json::Error| {
+            StoreError::Db(sea_orm::DbErr::Custom(format!(
+                "báo cáo số {} không đọc được: {e}",
+                self.id
+            )))
+        };
+        Ok(IssuedReport {
+            id: self.id,
+            org_id: OrgId(self.org_id),
+            period: Period {
+                first: self.first_year,
+                last: self.last_year,
+            },
+            symbol: self.symbol.clone().unwrap_or_default(),
+            issued_on: self.issued_on.unwrap_or_default(),
+            issuer_name: self.issuer_name.clone().unwrap_or_default(),
+            superior: self.superior.clone().unwrap_or_default(),
+            place: self.place.clone().unwrap_or_default(),
+            signer_name: self.signer_name.clone().unwrap_or_default(),
+            signer_post: self.signer_post.clone(),
+            version: self.version,
+            replaces: self.replaces.clone(),
+            prose: serde_json::from_str(&self.prose).map_err(unreadable)?,
+            figures: serde_json::from_str(self.figures.as_deref().unwrap_or("{}"))
+                .map_err(unreadable)?,
+        })
+    }
+}
+
+/// An issued report: one query.
+pub async fn issued<C: ConnectionTrait>(conn: &C, id: i64) -> Result<IssuedReport, StoreError> {
+    let row: Option<IssuedRow> = sql::one(
+        conn,
+        &format!("{ISSUED_SELECT} WHERE r.id = $1 AND r.state = '{ISSUED}'"),
+        vec![id.into()],
+    )
+    .await?;
+    row.ok_or(StoreError::NotFound)?.read()
+}
+
+/// A line of a unit's history of issued reports.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct IssuedLine {
+    pub id: i64,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub symbol: String,
+    pub issued_on: NaiveDate,
+    pub signer_name: String,
+    pub version: i32,
+}
+
+impl IssuedLine {
+    /// The period.
+    pub fn period(&self) -> Period {
+        Period {
+            first: self.first_year,
+            last: self.last_year,
+        }
+    }
+}
+
+/// The reports a unit issued, the latest first: one query.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+) -> Result<Vec<IssuedLine>, StoreError> {
+    Ok(sql::all(
+        conn,
+        &format!(
+            "SELECT id, first_year, last_year, symbol, issued_on, signer_name, version FROM reports \
+             WHERE org_id = $1 AND state = '{ISSUED}' ORDER BY issued_on DESC, id DESC"
+        ),
+        vec![unit.0.into()],
+    )
+    .await?)
+}
+
+const DRAFT: &str = "nhap";
+const ISSUED: &str = "ban_hanh";
+
+/// The prose staff saved for a unit and period, if any: one query.
+pub async fn saved_draft<C: ConnectionTrait>(
+    conn: &C,
+    unit: OrgId,
+    period: Period,
+) -> Result<Option<Prose>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        prose: String,
+    }
+    let row: Option<Row> = sql::one(
+        conn,
+        &format!(
+            "SELECT prose FROM reports WHERE org_id = $1 AND first_year = $2 AND last_year = $3 AND state = '{DRAFT}'"
+        ),
+        vec![unit.0.into(), period.first.into(), period.last.into()],
+    )
+    .await?;
+    Ok(row.and_then(|r| serde_json::from_str(&r.prose).ok()))
+}
+
+fn prose_json(prose: &Prose) -> Result<String, StoreError> {
+    serde_json::to_string(prose).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))
+}
+
+/// Saves the prose of a unit's report for a period (one draft per unit and period), with
+/// its audit row.
+pub async fn save_draft<C: crate::Writer>(
+    conn: &C,
+    actor: &crate::audit::Actor,
+    unit: &Org,
+    period: Period,
+    prose: &Prose,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    let before = saved_draft(&txn, unit.id, period).await?;
+    let json = prose_json(prose)?;
+    let now = chrono::Utc::now();
+    let id = if before.is_some() {
+        sql::scalar(
+            &txn,
+            &format!(
+                "UPDATE reports SET prose = $1, updated_at = $2 WHERE org_id = $3 AND first_year = $4 \
+                 AND last_year = $5 AND state = '{DRAFT}' RETURNING id AS value"
+            ),
+            vec![
+                json.into(),
+                now.into(),
+                unit.id.0.into(),
+                period.first.into(),
+                period.last.into(),
+            ],
+        )
+        .await?
+    } else {
+        sql::scalar(
+            &txn,
+            &format!(
+                "INSERT INTO reports (org_id, first_year, last_year, state, prose, version, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, '{DRAFT}', $4, 0, $5, $6, $6) RETURNING id AS value"
+            ),
+            vec![
+                unit.id.0.into(),
+                period.first.into(),
+                period.last.into(),
+                json.into(),
+                actor.account_id.into(),
+                now.into(),
+            ],
+        )
+        .await?
+    };
+    let as_json = |p: &Prose| serde_json::to_value(p).unwrap_or_default();
+    let change = match &before {
+        Some(b) => crate::audit::Change::updated(
+            AuditAction::ReportDraft,
+            "report",
+            id,
+            Some(unit.id),
+            &as_json(b),
+            &as_json(prose),
+        ),
+        None => crate::audit::Change::created(
+            AuditAction::ReportDraft,
+            "report",
+            id,
+            Some(unit.id),
+            as_json(prose),
+        ),
+    };
+    crate::audit::record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What an issued report carries besides its prose.
+#[derive(Debug, Clone)]
+pub struct Issuing<'a> {
+    pub figures: &'a Figures,
+    pub prose: &'a Prose,
+    pub issue: &'a Issue,
+    /// The letterhead as of issuing.
+    pub superior: &'a str,
+    pub place: &'a str,
+}
+
+/// Issues a unit's report for a period: the next number of the unit's term ("12-BC/TU"),
+/// the figures frozen, the version after the unit's earlier reports of the period (the
+/// latest of which it replaces), the draft removed; one transaction with its audit row.
+pub async fn issue<C: crate::Writer>(
+    conn: &C,
+    actor: &crate::audit::Actor,
+    unit: &Org,
+    period: Period,
+    issuing: Issuing<'_>,
+) -> Result<IssuedReport, StoreError> {
+    let Some(symbol_of_issuer) = issuer_symbol(unit.kind, &unit.name) else {
+        return Err(StoreError::invalid(
+            "issued_on",
+            "Chỉ tổ chức đảng ban hành báo cáo có số",
+        ));
+    };
+    let term = term_start(issuing.issue.issued_on);
+    let txn = conn.begin().await?;
+    let number = sql::scalar(
+        &txn,
+        "SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) AS value FROM reports WHERE org_id = $1 AND term_start = $2",
+        vec![unit.id.0.into(), term.into()],
+    )
+    .await?;
+    #[derive(FromQueryResult)]
+    struct Earlier {
+        id: i64,
+        version: i32,
+    }
+    let earlier: Option<Earlier> = sql::one(
+        &txn,
+        &format!(
+            "SELECT id, version FROM reports WHERE org_id = $1 AND first_year = $2 AND last_year = $3 \
+             AND state = '{ISSUED}' ORDER BY version DESC LIMIT 1"
+        ),
+        vec![unit.id.0.into(), period.first.into(), period.last.into()],
+    )
+    .await?;
+    let symbol = format!("{number}-BC/{symbol_of_issuer}");
+    let figures = serde_json::to_string(issuing.figures)
+        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+    let now = chrono::Utc::now();
+    let i = issuing.issue;
+    let id = sql::scalar(
+        &txn,
+        &format!(
+            "INSERT INTO reports (org_id, first_year, last_year, state, prose, figures, term_start, number, symbol, \
+             issued_on, issuer_name, superior, place, signer_name, signer_post, version, replaces_id, created_by, \
+             created_at, updated_at) VALUES ($1, $2, $3, '{ISSUED}', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $18) RETURNING id AS value"
+        ),
+        vec![
+            unit.id.0.into(),
+            period.first.into(),
+            period.last.into(),
+            prose_json(issuing.prose)?.into(),
+            figures.into(),
+            term.into(),
+            (number as i32).into(),
+            symbol.clone().into(),
+            i.issued_on.into(),
+            unit.name.clone().into(),
+            issuing.superior.to_owned().into(),
+            issuing.place.to_owned().into(),
+            i.signer_name.clone().into(),
+            i.signer_post.clone().into(),
+            earlier.as_ref().map_or(1, |e| e.version + 1).into(),
+            earlier.as_ref().map(|e| e.id).into(),
+            actor.account_id.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    sql::exec(
+        &txn,
+        &format!(
+            "DELETE FROM reports WHERE org_id = $1 AND first_year = $2 AND last_year = $3 AND state = '{DRAFT}'"
+        ),
+        vec![unit.id.0.into(), period.first.into(), period.last.into()],
+    )
+    .await?;
+    crate::audit::record(
+        &txn,
+        actor,
+        crate::audit::Change::created(
+            AuditAction::ReportIssue,
+            "report",
+            id,
+            Some(unit.id),
+            serde_json::json!({
+                "symbol": symbol,
+                "period": period.code(),
+                "issued_on": i.issued_on.to_string(),
+                "signer": i.signer_name,
+            }),
+        ),
+    )
+    .await?;
+    let report = issued(&txn, id).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
 /// Records that the report of a unit and period was generated, and in which format.
 pub async fn log_generated<C: crate::Writer>(
     conn: &C,
@@ -183,7 +523,7 @@ pub async fn log_generated<C: crate::Writer>(
         conn,
         actor,
         crate::audit::Change {
-            action: lantoa_domain::audit::AuditAction::ReportGenerate,
+            action: AuditAction::ReportGenerate,
             entity_type: "report",
             entity_id: None,
             org_id: Some(unit.id),

@@ -6,27 +6,36 @@
 use crate::auth::Viewer;
 use crate::charts::{self, Bar};
 use crate::study::{StudyQuery, unit_and_year};
-use crate::views::{self, Crumb, Me, Numbers, render};
+use crate::views::{self, Crumb, Dates, FormErrors, Me, Numbers, render, render_invalid};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use lantoa_domain::ClosedList;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::findings::{Finding, Rule, Thresholds, findings};
 use lantoa_domain::format::{number, percent};
-use lantoa_domain::report::{Figures, Period, Prose, Section, results};
+use lantoa_domain::report::{Figures, Period, Prose, ReportInput, Section, results};
+use lantoa_domain::validation::FieldErrors;
 use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
+use lantoa_store::StoreError;
 use lantoa_store::org::{self, Org};
-use serde::Deserialize;
+use lantoa_store::report::{IssuedLine, IssuedReport};
+use serde::{Deserialize, Serialize};
 
 pub fn routes() -> crate::Routes {
     crate::Routes::new()
         .route("/tong-quan", get(dashboard))
-        .route("/bao-cao", get(report_view))
-        .route("/bao-cao/bao-cao.docx", get(report_docx))
+        .route("/bao-cao", get(report_page).post(save_report))
+        .route("/bao-cao/ban-in", get(draft_print))
+        .route("/bao-cao/bao-cao.docx", get(draft_docx))
+        .route("/bao-cao/so-lieu.xlsx", get(draft_xlsx))
+        .route("/bao-cao/{id}", get(issued_page))
+        .route("/bao-cao/{id}/bao-cao.docx", get(issued_docx))
+        .route("/bao-cao/{id}/so-lieu.xlsx", get(issued_xlsx))
 }
 
 /// Unit, period ("2024" or "2021-2025") and the sort of the child table.
@@ -472,15 +481,19 @@ async fn dashboard(
     Ok(render(&page)?.into_response())
 }
 
+/// What heads a report besides its figures: the letterhead, the number once issued, the
+/// date and who signs.
+pub struct Heading {
+    pub letterhead: views::Letterhead,
+    pub number: Option<String>,
+    pub date: NaiveDate,
+    pub signer_name: String,
+    pub signer_post: Option<String>,
+}
+
 /// The report as a Party document: letterhead, title, results by field, the prose
 /// sections, the table of child units, signature and recipients.
-pub fn document(
-    f: &Figures,
-    prose: &Prose,
-    letterhead: views::Letterhead,
-    number: Option<String>,
-    date: NaiveDate,
-) -> PartyDocument {
+pub fn document(f: &Figures, prose: &Prose, heading: Heading) -> PartyDocument {
     let paragraphs = |text: &str| -> Vec<Block> {
         text.lines()
             .map(str::trim)
@@ -518,21 +531,25 @@ pub fn document(
     body.push(Block::Heading("III. HẠN CHẾ VÀ NGUYÊN NHÂN".into()));
     body.push(Block::Heading("1. Hạn chế".into()));
     body.extend(paragraphs(&prose.limitations));
-    body.push(Block::Heading("2. Nguyên nhân".into()));
-    body.extend(paragraphs(&prose.causes));
+    if !prose.causes.trim().is_empty() {
+        body.push(Block::Heading("2. Nguyên nhân".into()));
+        body.extend(paragraphs(&prose.causes));
+    }
     body.push(Block::Heading(format!(
         "IV. NHIỆM VỤ TRỌNG TÂM NĂM {}",
         f.last_year + 1
     )));
     body.extend(paragraphs(&prose.next_year));
-    body.push(Block::Heading("V. ĐỀ XUẤT, KIẾN NGHỊ".into()));
-    body.extend(paragraphs(&prose.proposals));
+    if !prose.proposals.trim().is_empty() {
+        body.push(Block::Heading("V. ĐỀ XUẤT, KIẾN NGHỊ".into()));
+        body.extend(paragraphs(&prose.proposals));
+    }
     PartyDocument {
-        superior: letterhead.superior,
+        superior: heading.letterhead.superior,
         issuer: f.unit_name.clone(),
-        number,
-        place: letterhead.place,
-        date,
+        number: heading.number,
+        place: heading.letterhead.place,
+        date: heading.date,
         title: "Báo cáo".into(),
         summary: vec![format!(
             "kết quả học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh {}",
@@ -541,8 +558,8 @@ pub fn document(
         body,
         signature: Signature {
             heading: format!("T/M {}", f.unit_name.to_uppercase()),
-            position: String::new(),
-            name: String::new(),
+            position: heading.signer_post.unwrap_or_default().to_uppercase(),
+            name: heading.signer_name,
         },
         approval: None,
         copies: vec![
@@ -590,61 +607,449 @@ fn children_table(f: &Figures) -> Block {
     }
 }
 
-/// The report's figures, drafted prose and document for a unit and period.
+/// A report not yet issued: live figures, the findings, and the prose saved by staff (else
+/// that of the period's latest issued report, else drafted from the findings).
+pub struct Draft {
+    pub figures: Figures,
+    pub findings: Vec<Finding>,
+    pub prose: Prose,
+    pub letterhead: views::Letterhead,
+}
+
+impl Draft {
+    /// The draft as a document dated `today`, unnumbered and unsigned.
+    pub fn document(&self, today: NaiveDate) -> PartyDocument {
+        document(
+            &self.figures,
+            &self.prose,
+            Heading {
+                letterhead: views::Letterhead {
+                    superior: self.letterhead.superior.clone(),
+                    place: self.letterhead.place.clone(),
+                },
+                number: None,
+                date: today,
+                signer_name: String::new(),
+                signer_post: None,
+            },
+        )
+    }
+}
+
+/// The draft of a unit's report for a period.
 pub async fn draft(
     db: &lantoa_store::DatabaseConnection,
     unit: &Org,
     period: Period,
     today: NaiveDate,
-) -> Result<(Figures, Prose, PartyDocument), lantoa_store::StoreError> {
+) -> Result<Draft, lantoa_store::StoreError> {
     let figures = lantoa_store::report::figures(db, unit, period, today).await?;
     let thresholds = lantoa_store::settings::load(db).await?.thresholds;
-    let prose = Prose::drafted(&figures, &findings(&figures, &thresholds));
+    let found = findings(&figures, &thresholds);
+    let prose = match lantoa_store::report::saved_draft(db, unit.id, period).await? {
+        Some(p) => p,
+        None => {
+            let latest = lantoa_store::report::history(db, unit.id)
+                .await?
+                .into_iter()
+                .find(|r| r.period() == period);
+            match latest {
+                Some(r) => lantoa_store::report::issued(db, r.id).await?.prose,
+                None => Prose::drafted(&figures, &found),
+            }
+        }
+    };
     let letterhead = views::letterhead(&org::lineage(db, unit).await?);
-    let doc = document(&figures, &prose, letterhead, None, today);
-    Ok((figures, prose, doc))
+    Ok(Draft {
+        figures,
+        findings: found,
+        prose,
+        letterhead,
+    })
+}
+
+/// The report form as posted: the prose, and to issue, the day and signer; `viec` says
+/// which button was pressed ("luu" saves the draft, "ban_hanh" issues).
+#[derive(Debug, Default, Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    leadership: String,
+    #[serde(default)]
+    limitations: String,
+    #[serde(default)]
+    causes: String,
+    #[serde(default)]
+    next_year: String,
+    #[serde(default)]
+    proposals: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    signer_name: String,
+    #[serde(default)]
+    signer_post: String,
+    #[serde(default)]
+    viec: String,
+}
+
+impl ReportForm {
+    fn input(&self) -> ReportInput {
+        ReportInput {
+            prose: Prose {
+                leadership: self.leadership.clone(),
+                limitations: self.limitations.clone(),
+                causes: self.causes.clone(),
+                next_year: self.next_year.clone(),
+                proposals: self.proposals.clone(),
+            },
+            issued_on: self.issued_on.clone(),
+            signer_name: self.signer_name.clone(),
+            signer_post: self.signer_post.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report/workspace.html")]
+struct WorkspacePage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    period: Period,
+    query: String,
+    can_edit: bool,
+    form: ReportInput,
+    errors: FormErrors,
+    notice: String,
+    findings: Vec<Finding>,
+    earlier: Vec<IssuedLine>,
+    history: Vec<IssuedLine>,
+}
+
+impl Dates for WorkspacePage {}
+
+async fn workspace(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &DashboardQuery,
+    typed: Option<ReportInput>,
+    errors: FieldErrors,
+    notice: &str,
+) -> Result<WorkspacePage, AppError> {
+    let (unit, period, _) = unit_and_period(state, viewer, q).await?;
+    let db = state.store.db();
+    let draft = draft(db, &unit, period, crate::today()).await?;
+    let history = lantoa_store::report::history(db, unit.id).await?;
+    let can_edit = viewer.require(Role::Staff, &unit).is_ok();
+    let form = typed.unwrap_or_else(|| ReportInput {
+        prose: draft.prose.clone(),
+        issued_on: lantoa_domain::dates::display(crate::today()),
+        ..Default::default()
+    });
+    Ok(WorkspacePage {
+        title: format!("Báo cáo {} — {}", period.label(), unit.name),
+        crumbs: vec![
+            Crumb::link(
+                "Tổng quan",
+                format!("{STAFF}/tong-quan?org={}&ky={}", unit.id.0, period.code()),
+            ),
+            Crumb::here("Báo cáo"),
+        ],
+        me: viewer.me(),
+        query: format!("org={}&ky={}", unit.id.0, period.code()),
+        period,
+        can_edit,
+        form,
+        errors: FormErrors(errors),
+        notice: notice.into(),
+        findings: draft.findings,
+        earlier: history
+            .iter()
+            .filter(|r| r.period() == period)
+            .cloned()
+            .collect(),
+        history,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Notice {
+    #[serde(default)]
+    luu: String,
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+    Query(n): Query<Notice>,
+) -> Result<Response, AppError> {
+    let notice = if n.luu.is_empty() {
+        ""
+    } else {
+        "Đã lưu dự thảo."
+    };
+    let page = workspace(&state, &viewer, &q, None, FieldErrors::default(), notice).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn save_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+    Form(form): Form<ReportForm>,
+) -> Result<Response, AppError> {
+    let (unit, period, _) = unit_and_period(&state, &viewer, &q).await?;
+    viewer.require(Role::Staff, &unit)?;
+    let db = state.store.db();
+    let input = form.input();
+    let back = format!("{STAFF}/bao-cao?org={}&ky={}", unit.id.0, period.code());
+    let saved = if form.viec == "ban_hanh" {
+        match input.issue(period, crate::today()) {
+            Ok((prose, issue)) => {
+                let figures =
+                    lantoa_store::report::figures(db, &unit, period, crate::today()).await?;
+                let views::Letterhead { superior, place } =
+                    views::letterhead(&org::lineage(db, &unit).await?);
+                lantoa_store::report::issue(
+                    db,
+                    &viewer.actor,
+                    &unit,
+                    period,
+                    lantoa_store::report::Issuing {
+                        figures: &figures,
+                        prose: &prose,
+                        issue: &issue,
+                        superior: &superior,
+                        place: &place,
+                    },
+                )
+                .await
+                .map(|r| format!("{STAFF}/bao-cao/{}", r.id))
+            }
+            Err(errors) => Err(StoreError::Invalid(errors)),
+        }
+    } else {
+        match input.prose() {
+            Ok(prose) => lantoa_store::report::save_draft(db, &viewer.actor, &unit, period, &prose)
+                .await
+                .map(|()| format!("{back}&luu=1")),
+            Err(errors) => Err(StoreError::Invalid(errors)),
+        }
+    };
+    match saved {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&workspace(&state, &viewer, &q, Some(input), errors, "").await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
 #[template(path = "report/report.html")]
-struct ReportPage {
+struct PrintPage {
     title: String,
     doc: PartyDocument,
     date_line: String,
+    back_href: String,
     docx_href: String,
-    dashboard_href: String,
+    xlsx_href: String,
 }
 
-async fn report_view(
+/// The print view of a report; `file` gives the address of each file from its name.
+fn print_page(doc: PartyDocument, back_href: String, file: impl Fn(&str) -> String) -> PrintPage {
+    PrintPage {
+        title: format!("{} {}", doc.title, doc.summary.join(" ")),
+        date_line: lantoa_office::party_doc::date_line(&doc.place, doc.date),
+        doc,
+        back_href,
+        docx_href: file("bao-cao.docx"),
+        xlsx_href: file("so-lieu.xlsx"),
+    }
+}
+
+async fn draft_print(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let (unit, period, _) = unit_and_period(&state, &viewer, &q).await?;
-    let (_, _, doc) = draft(state.store.db(), &unit, period, crate::today()).await?;
-    let id = unit.id.0;
-    let page = ReportPage {
-        title: format!("Báo cáo {} — {}", period.label(), unit.name),
-        date_line: lantoa_office::party_doc::date_line(&doc.place, doc.date),
-        doc,
-        docx_href: format!("{STAFF}/bao-cao/bao-cao.docx?org={id}&ky={}", period.code()),
-        dashboard_href: format!("{STAFF}/tong-quan?org={id}&ky={}", period.code()),
-    };
+    let draft = draft(state.store.db(), &unit, period, crate::today()).await?;
+    let query = format!("org={}&ky={}", unit.id.0, period.code());
+    let page = print_page(
+        draft.document(crate::today()),
+        format!("{STAFF}/bao-cao?{query}"),
+        |name| format!("{STAFF}/bao-cao/{name}?{query}"),
+    );
     Ok(render(&page)?.into_response())
 }
 
-async fn report_docx(
+/// A report file: "bao-cao.docx" or "so-lieu.xlsx".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportFile {
+    Docx,
+    Xlsx,
+}
+
+impl ReportFile {
+    fn name(self) -> &'static str {
+        match self {
+            ReportFile::Docx => "docx",
+            ReportFile::Xlsx => "xlsx",
+        }
+    }
+
+    /// The file's bytes.
+    pub fn write(
+        self,
+        doc: &PartyDocument,
+        figures: &Figures,
+        found: &[Finding],
+    ) -> Result<Vec<u8>, lantoa_office::export::ExportError> {
+        match self {
+            ReportFile::Docx => lantoa_office::party_doc::party_docx(doc),
+            ReportFile::Xlsx => lantoa_office::report_book::report_xlsx(figures, found),
+        }
+    }
+
+    fn send(self, stem: &str, bytes: Vec<u8>) -> Response {
+        match self {
+            ReportFile::Docx => views::docx(&format!("{stem}.docx"), bytes),
+            ReportFile::Xlsx => views::download(
+                &format!("{stem}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                bytes,
+            ),
+        }
+    }
+}
+
+async fn draft_file(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &DashboardQuery,
+    file: ReportFile,
+) -> Result<Response, AppError> {
+    let (unit, period, _) = unit_and_period(state, viewer, q).await?;
+    let db = state.store.db();
+    let draft = draft(db, &unit, period, crate::today()).await?;
+    let bytes = file.write(
+        &draft.document(crate::today()),
+        &draft.figures,
+        &draft.findings,
+    )?;
+    lantoa_store::report::log_generated(db, &viewer.actor, &unit, period, file.name()).await?;
+    Ok(file.send(&format!("bao-cao-{}-{}", unit.code, period.code()), bytes))
+}
+
+async fn draft_docx(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
-    let (unit, period, _) = unit_and_period(&state, &viewer, &q).await?;
+    draft_file(&state, &viewer, &q, ReportFile::Docx).await
+}
+
+async fn draft_xlsx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    draft_file(&state, &viewer, &q, ReportFile::Xlsx).await
+}
+
+/// An issued report the viewer may read (leaders over its unit), as a document.
+async fn issued_in_reach(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(IssuedReport, Org, PartyDocument), AppError> {
     let db = state.store.db();
-    let (_, _, doc) = draft(db, &unit, period, crate::today()).await?;
-    let bytes = lantoa_office::party_doc::party_docx(&doc)?;
-    lantoa_store::report::log_generated(db, &viewer.actor, &unit, period, "docx").await?;
-    Ok(views::docx(
-        &format!("bao-cao-{}-{}.docx", unit.code, period.code()),
-        bytes,
-    ))
+    let report = lantoa_store::report::issued(db, id).await?;
+    let unit = org::get(db, report.org_id).await?;
+    viewer.require(Role::Leader, &unit)?;
+    let doc = issued_document(&report);
+    Ok((report, unit, doc))
+}
+
+/// An issued report's document, from what was frozen when it was issued.
+pub fn issued_document(r: &IssuedReport) -> PartyDocument {
+    let mut doc = document(
+        &r.figures,
+        &r.prose,
+        Heading {
+            letterhead: views::Letterhead {
+                superior: r.superior.clone(),
+                place: r.place.clone(),
+            },
+            number: Some(r.symbol.clone()),
+            date: r.issued_on,
+            signer_name: r.signer_name.clone(),
+            signer_post: r.signer_post.clone(),
+        },
+    );
+    doc.issuer = r.issuer_name.clone();
+    if let Some(earlier) = &r.replaces {
+        doc.summary.push(format!("(thay thế Báo cáo số {earlier})"));
+    }
+    doc
+}
+
+async fn issued_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (report, _, doc) = issued_in_reach(&state, &viewer, id).await?;
+    let page = print_page(
+        doc,
+        format!(
+            "{STAFF}/bao-cao?org={}&ky={}",
+            report.org_id.0,
+            report.period.code()
+        ),
+        |name| format!("{STAFF}/bao-cao/{id}/{name}"),
+    );
+    Ok(render(&page)?.into_response())
+}
+
+async fn issued_file(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    file: ReportFile,
+) -> Result<Response, AppError> {
+    let (report, unit, doc) = issued_in_reach(state, viewer, id).await?;
+    let thresholds = lantoa_store::settings::load(state.store.db())
+        .await?
+        .thresholds;
+    let found = findings(&report.figures, &thresholds);
+    let bytes = file.write(&doc, &report.figures, &found)?;
+    lantoa_store::report::log_generated(
+        state.store.db(),
+        &viewer.actor,
+        &unit,
+        report.period,
+        file.name(),
+    )
+    .await?;
+    let stem = format!("bao-cao-{}", report.symbol.replace('/', "-"));
+    Ok(file.send(&stem, bytes))
+}
+
+async fn issued_docx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    issued_file(&state, &viewer, id, ReportFile::Docx).await
+}
+
+async fn issued_xlsx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    issued_file(&state, &viewer, id, ReportFile::Xlsx).await
 }

@@ -41,7 +41,7 @@ async fn the_city_report_of_2024_says_what_the_newspaper_said() {
         assert_eq!(logged, 1);
 
         // The print view is the same document.
-        let print = leader.get("/quan-ly/bao-cao?ky=2024").await.text();
+        let print = leader.get("/quan-ly/bao-cao/ban-in?ky=2024").await.text();
         assert!(print.contains("hơn 16.700 lượt người dân"));
         assert!(print.contains("bao-cao.docx"));
     }
@@ -123,7 +123,10 @@ async fn empty_and_multi_year_periods_work_and_scope_is_kept() {
         let term = leader.get("/quan-ly/tong-quan?ky=2024-2025").await;
         assert_eq!(term.status, StatusCode::OK);
         assert!(term.text().contains("giai đoạn 2024 – 2025"));
-        let term_report = leader.get("/quan-ly/bao-cao?ky=2024-2025").await.text();
+        let term_report = leader
+            .get("/quan-ly/bao-cao/ban-in?ky=2024-2025")
+            .await
+            .text();
         assert!(term_report.contains("giai đoạn 2024 – 2025"));
         assert_eq!(
             leader.get("/quan-ly/tong-quan?ky=hai-nam").await.status,
@@ -137,7 +140,9 @@ async fn empty_and_multi_year_periods_work_and_scope_is_kept() {
             for path in [
                 format!("/quan-ly/tong-quan?org={p5}"),
                 format!("/quan-ly/bao-cao?org={p5}"),
+                format!("/quan-ly/bao-cao/ban-in?org={p5}"),
                 format!("/quan-ly/bao-cao/bao-cao.docx?org={p5}"),
+                format!("/quan-ly/bao-cao/so-lieu.xlsx?org={p5}"),
             ] {
                 assert_eq!(
                     other.get(&path).await.status,
@@ -150,5 +155,147 @@ async fn empty_and_multi_year_periods_work_and_scope_is_kept() {
         let own = admin.signed_in_as("canbo.p5").await;
         let text = own.get("/quan-ly/tong-quan?ky=2024").await.text();
         assert!(text.contains("Đảng bộ Phường 5"));
+    }
+}
+
+#[tokio::test]
+async fn staff_edit_issue_and_reissue_and_an_issued_report_never_changes() {
+    for admin in TestApp::each().await {
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let p5 = admin.org_id("DB-P5").await;
+        let page = format!("/quan-ly/bao-cao?org={p5}&ky=2024");
+        let count = "SELECT COUNT(*) AS value FROM reports";
+
+        // The drafted prose is on the form; an empty main section is refused, nothing kept.
+        let form = staff.get(&page).await.text();
+        assert!(form.contains("Lưu dự thảo") && form.contains("Ban hành báo cáo"));
+        let refused = staff
+            .post_form(
+                &page,
+                "viec=luu&leadership=&limitations=Kh%C3%B4ng&next_year=Ti%E1%BA%BFp",
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            admin.backend
+        );
+        assert!(
+            refused
+                .text()
+                .contains("Ghi công tác lãnh đạo, chỉ đạo, quán triệt")
+        );
+        assert!(refused.text().contains("Tiếp"), "the typed text stays");
+        assert_eq!(admin.scalar(count).await, 0);
+
+        let prose = "leadership=%C4%90%E1%BA%A3ng+%E1%BB%A7y+%C4%91%C3%A3+qu%C3%A1n+tri%E1%BB%87t+s%C3%A2u+r%E1%BB%99ng.\
+            &limitations=Tuy%C3%AAn+truy%E1%BB%81n+c%C3%B2n+%C3%ADt.&causes=&next_year=1.+Ti%E1%BA%BFp+t%E1%BB%A5c.&proposals=";
+        let saved = staff.post_form(&page, &format!("viec=luu&{prose}")).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+        assert!(
+            staff
+                .get(&page)
+                .await
+                .text()
+                .contains("Đảng ủy đã quán triệt sâu rộng.")
+        );
+
+        // Issuing needs a day not in the future and a signer.
+        let future = staff
+            .post_form(
+                &page,
+                &format!("viec=ban_hanh&{prose}&issued_on=01/01/2099&signer_name="),
+            )
+            .await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            future
+                .text()
+                .contains("Ngày ban hành không được sau hôm nay")
+        );
+        assert!(future.text().contains("Ghi họ tên người ký"));
+        let issued = staff
+            .post_form(
+                &page,
+                &format!("viec=ban_hanh&{prose}&issued_on=15/12/2024&signer_name=Nguy%E1%BB%85n+V%C4%83n+An&signer_post=B%C3%AD+th%C6%B0"),
+            )
+            .await;
+        assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.text());
+        let first = issued.location();
+        let text = staff.get(&first).await.text();
+        assert!(text.contains("Số 1-BC/ĐU"), "{text}");
+        assert!(text.contains("Nguyễn Văn An") && text.contains("Đảng ủy đã quán triệt sâu rộng."));
+        assert_eq!(
+            admin
+                .scalar("SELECT COUNT(*) AS value FROM reports WHERE state = 'nhap'")
+                .await,
+            0,
+            "the draft went into the issued report"
+        );
+        let docx = staff.get(&format!("{first}/bao-cao.docx")).await;
+        assert!(docx.docx_xml().contains("1-BC/ĐU"));
+        let xlsx = staff.get(&format!("{first}/so-lieu.xlsx")).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.body.starts_with(b"PK"));
+
+        // Later data never changes the issued report; the draft follows the data.
+        let activities = |text: &str| {
+            text.split("Đã tổ chức ")
+                .nth(1)
+                .and_then(|t| t.split(' ').next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let before = activities(&text);
+        let added = staff
+            .post_form(
+                &format!("/quan-ly/tuyen-truyen/moi?org={p5}&year=2024"),
+                "held_on=20/12/2024&channel=hoi_nghi&topic=&title=H%E1%BB%99i+ngh%E1%BB%8B+cu%E1%BB%91i+n%C4%83m&quantity=1&reach=80&link=",
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+        assert_eq!(activities(&staff.get(&first).await.text()), before);
+        let live = staff
+            .get(&format!("/quan-ly/bao-cao/ban-in?org={p5}&ky=2024"))
+            .await
+            .text();
+        assert_ne!(activities(&live), before);
+
+        // A new version takes a new number and says what it replaces.
+        let again = staff
+            .post_form(
+                &page,
+                &format!("viec=ban_hanh&{prose}&issued_on=20/12/2024&signer_name=Nguy%E1%BB%85n+V%C4%83n+An&signer_post="),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.text());
+        let second = staff.get(&again.location()).await.text();
+        assert!(second.contains("Số 2-BC/ĐU") && second.contains("thay thế Báo cáo số 1-BC/ĐU"));
+        let history = staff.get(&page).await.text();
+        assert!(history.contains("2-BC/ĐU") && history.contains("1-BC/ĐU"));
+        assert_eq!(
+            admin
+                .scalar("SELECT COUNT(*) AS value FROM audit_log WHERE action = 'report_issue'")
+                .await,
+            2
+        );
+
+        // The city's leader reads it but may not issue; another ward reads nothing.
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        assert_eq!(leader.get(&first).await.status, StatusCode::OK);
+        assert_eq!(
+            leader
+                .post_form(&page, &format!("viec=luu&{prose}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(other.get(&first).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            other.get(&format!("{first}/so-lieu.xlsx")).await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

@@ -44,6 +44,7 @@ struct Samples {
     recommendation: i64,
     column: i64,
     round: i64,
+    report: i64,
     decision: i64,
     proposal: i64,
     model: i64,
@@ -369,6 +370,29 @@ async fn samples(app: &TestApp) -> Samples {
     )
     .await
     .unwrap();
+    let report = lantoa_store::report::issue(
+        db,
+        &Actor::cli(),
+        &p2,
+        lantoa_domain::report::Period::year(2024),
+        lantoa_store::report::Issuing {
+            figures: &lantoa_domain::report::Figures::default(),
+            prose: &lantoa_domain::report::Prose {
+                leadership: "Báo cáo Bí Mật".into(),
+                ..Default::default()
+            },
+            issue: &lantoa_domain::report::Issue {
+                issued_on: chrono::NaiveDate::from_ymd_opt(2024, 12, 15).unwrap(),
+                signer_name: "Người ký Bí Mật".into(),
+                signer_post: None,
+            },
+            superior: "",
+            place: "Mỹ Tho",
+        },
+    )
+    .await
+    .unwrap()
+    .id;
     let reminder = lantoa_store::reminders::for_person(db, lantoa_domain::PersonId(person), true)
         .await
         .unwrap()[0]
@@ -380,6 +404,7 @@ async fn samples(app: &TestApp) -> Samples {
         recommendation,
         column,
         round,
+        report,
         decision,
         proposal,
         model,
@@ -434,6 +459,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.round
     } else if path.starts_with("/quan-ly/chuyen-muc/") {
         s.column
+    } else if path.starts_with("/quan-ly/bao-cao/") {
+        s.report
     } else if path.starts_with("/quan-ly/kiem-tra/kien-nghi/") {
         s.recommendation
     } else if path.starts_with("/quan-ly/kiem-tra/") {

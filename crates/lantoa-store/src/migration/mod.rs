@@ -33,6 +33,7 @@ mod m0021_teaching;
 mod m0022_award;
 mod m0023_award_judging;
 mod m0024_award_entry_files;
+mod m0025_reports;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -128,6 +129,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_award::Migration),
             Box::new(m0023_award_judging::Migration),
             Box::new(m0024_award_entry_files::Migration),
+            Box::new(m0025_reports::Migration),
         ]
     }
 }

@@ -1,10 +1,11 @@
-//! `lantoa report --org CODE --year 2024 [--format docx|html] -o FILE`: the year-end
+//! `lantoa report --org CODE --year 2024 [--format docx|xlsx|txt] -o FILE`: the year-end
 //! report of a unit's subtree, as the web drafts it (figures, findings, drafted prose), in
 //! the Party's layout. `--year` takes a term too ("2021-2025").
 
 use super::DatabaseArgs;
 use clap::Args;
 use lantoa_domain::report::Period;
+use lantoa_web::report::ReportFile;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,7 +19,7 @@ pub struct ReportArgs {
     /// A year (2024) or a term (2021-2025).
     #[arg(long)]
     year: String,
-    /// docx (the default) or txt, the document's text.
+    /// docx (the default), xlsx (the report's tables) or txt (the document's text).
     #[arg(long, default_value = "docx")]
     format: String,
     /// Output file.
@@ -31,8 +32,8 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Năm báo cáo ghi một năm (2024) hoặc một giai đoạn (2021-2025).");
         return Ok(ExitCode::from(2));
     };
-    if !matches!(args.format.as_str(), "docx" | "txt") {
-        eprintln!("Định dạng phải là docx hoặc txt.");
+    if !matches!(args.format.as_str(), "docx" | "xlsx" | "txt") {
+        eprintln!("Định dạng phải là docx, xlsx hoặc txt.");
         return Ok(ExitCode::from(2));
     }
     let store = args.database.open().await?;
@@ -42,13 +43,20 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let today = chrono::Local::now().date_naive();
-    let (_, _, doc) = lantoa_web::report::draft(db, &unit, period, today)
+    let draft = lantoa_web::report::draft(db, &unit, period, today)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bytes = if args.format == "docx" {
-        lantoa_office::party_doc::party_docx(&doc).map_err(|e| anyhow::anyhow!("{e}"))?
-    } else {
-        lantoa_office::party_doc::plain_text(&doc).into_bytes()
+    let doc = draft.document(today);
+    let file = match args.format.as_str() {
+        "docx" => Some(ReportFile::Docx),
+        "xlsx" => Some(ReportFile::Xlsx),
+        _ => None,
+    };
+    let bytes = match file {
+        Some(file) => file
+            .write(&doc, &draft.figures, &draft.findings)
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => lantoa_office::party_doc::plain_text(&doc).into_bytes(),
     };
     std::fs::write(&args.output, bytes)?;
     lantoa_store::report::log_generated(
