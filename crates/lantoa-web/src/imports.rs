@@ -3,6 +3,7 @@
 //! [`run_import`] is the one import path, used by the web job and the command line.
 
 use crate::auth::Viewer;
+use crate::jobs::own_job;
 use crate::views::{self, Crumb, FormErrors, Me, render, render_invalid};
 use crate::{AppError, AppState, STAFF};
 use askama::Template;
@@ -382,15 +383,6 @@ impl JobPage {
 }
 
 /// A job, for the account that queued it or a system administrator only.
-async fn own_job(state: &AppState, viewer: &Viewer, id: i64) -> Result<Job, AppError> {
-    let job = jobs::get(state.store.db(), JobId(id)).await?;
-    if job.account_id == Some(viewer.principal.account_id) || viewer.principal.is_system_admin() {
-        Ok(job)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 async fn job_page(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -1,4 +1,4 @@
-//! The worker that runs queued jobs inside the server (imports, reminder e-mails). Progress
+//! The worker that runs queued jobs inside the server (imports, reports, reminder e-mails). Progress
 //! goes through a channel to a writer that saves it every half second, so the import never
 //! waits on it.
 
@@ -69,7 +69,53 @@ pub async fn enqueue_mail(
 }
 
 /// What a job leaves: its JSON result and an optional file, or the reason it failed.
-type JobOutcome = Result<(String, Option<Vec<u8>>), String>;
+pub(crate) type JobOutcome = Result<(String, Option<Vec<u8>>), String>;
+
+/// How a job reports its progress: a stage, done, total.
+pub(crate) type Progress<'a> = lantoa_store::imports::Progress<'a>;
+
+/// The account that queued a job, with its grants as they are now, and the actor it acts
+/// as: a job does nothing for an account no longer active.
+pub(crate) async fn acting_for(
+    db: &lantoa_store::DatabaseConnection,
+    job: &Job,
+    client_addr: Option<String>,
+) -> Result<
+    (
+        lantoa_store::accounts::Principal,
+        lantoa_store::audit::Actor,
+    ),
+    String,
+> {
+    let principal = match job.account_id {
+        Some(account) => lantoa_store::accounts::principal(db, account)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => None,
+    }
+    .ok_or("Tài khoản gửi yêu cầu không còn hoạt động; việc không được thực hiện.")?;
+    let actor = lantoa_store::audit::Actor {
+        account_id: Some(principal.account_id),
+        person_id: principal.person_id.map(|p| p.0),
+        channel: "web",
+        client_addr,
+    };
+    Ok((principal, actor))
+}
+
+/// A job the viewer may follow: their own, or any for a system administrator.
+pub(crate) async fn own_job(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    id: i64,
+) -> Result<Job, crate::AppError> {
+    let job = jobs::get(state.store.db(), lantoa_domain::JobId(id)).await?;
+    if job.account_id == Some(viewer.principal.account_id) || viewer.principal.is_system_admin() {
+        Ok(job)
+    } else {
+        Err(crate::AppError::NotFound)
+    }
+}
 
 /// Mails the reminders waiting.
 async fn mail_job(state: &AppState) -> JobOutcome {
@@ -96,19 +142,7 @@ async fn import_job(
     let input = jobs::input(db, id).await.map_err(|e| e.to_string())?;
     let name = job.input_name.clone().unwrap_or_default();
     // The job acts for the account that queued it, with its grants as they are now.
-    let principal = match job.account_id {
-        Some(account) => lantoa_store::accounts::principal(db, account)
-            .await
-            .map_err(|e| e.to_string())?,
-        None => None,
-    }
-    .ok_or("Tài khoản gửi tệp không còn hoạt động; không có dữ liệu nào được ghi.")?;
-    let actor = lantoa_store::audit::Actor {
-        account_id: Some(principal.account_id),
-        person_id: principal.person_id.map(|p| p.0),
-        channel: "web",
-        client_addr: params.client_addr.clone(),
-    };
+    let (principal, actor) = acting_for(db, job, params.client_addr.clone()).await?;
     let outcome = run_import(
         db,
         &actor,
@@ -173,6 +207,7 @@ async fn run_one(state: &AppState, job: Job) {
     };
     let outcome = match job.kind.as_str() {
         crate::mail::JOB_KIND => mail_job(state).await,
+        crate::report::JOB_KIND => crate::report::run_job(&db, &job, &progress).await,
         _ => import_job(&db, &job, &progress).await,
     };
     drop(progress);

@@ -33,6 +33,9 @@ pub fn routes() -> crate::Routes {
         .route("/bao-cao/ban-in", get(draft_print))
         .route("/bao-cao/bao-cao.docx", get(draft_docx))
         .route("/bao-cao/so-lieu.xlsx", get(draft_xlsx))
+        .route("/bao-cao/lap", axum::routing::post(queue_file))
+        .route("/bao-cao/viec/{id}", get(job_page))
+        .route("/bao-cao/viec/{id}/tep", get(job_file))
         .route("/bao-cao/{id}", get(issued_page))
         .route("/bao-cao/{id}/bao-cao.docx", get(issued_docx))
         .route("/bao-cao/{id}/so-lieu.xlsx", get(issued_xlsx))
@@ -1052,4 +1055,186 @@ async fn issued_xlsx(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     issued_file(&state, &viewer, id, ReportFile::Xlsx).await
+}
+
+/// The kind of the jobs that write a report's file.
+pub const JOB_KIND: &str = "report";
+
+/// What a report job is asked: the unit, the period and the file; and who asked from where.
+#[derive(Debug, Serialize, Deserialize)]
+struct JobParams {
+    org_id: i64,
+    period: Period,
+    file: ReportFile,
+    client_addr: Option<String>,
+}
+
+/// What a finished report job left: the file's name.
+#[derive(Debug, Serialize, Deserialize)]
+struct JobResult {
+    file_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct FileChoice {
+    tep: String,
+}
+
+/// Queues the writing of a draft report's file and shows its progress.
+async fn queue_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+    Form(choice): Form<FileChoice>,
+) -> Result<Response, AppError> {
+    let (unit, period, _) = unit_and_period(&state, &viewer, &q).await?;
+    let file = match choice.tep.as_str() {
+        "docx" => ReportFile::Docx,
+        "xlsx" => ReportFile::Xlsx,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Chọn bản Word hoặc bảng số liệu.".into(),
+            ));
+        }
+    };
+    let params = JobParams {
+        org_id: unit.id.0,
+        period,
+        file,
+        client_addr: viewer.actor.client_addr.clone(),
+    };
+    let id = lantoa_store::jobs::enqueue(
+        state.store.db(),
+        lantoa_store::jobs::NewJob {
+            kind: JOB_KIND.into(),
+            params: serde_json::to_string(&params)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            input_name: None,
+            input: None,
+            org_id: Some(unit.id),
+            account_id: Some(viewer.principal.account_id),
+        },
+    )
+    .await?;
+    state.jobs_queued.notify_one();
+    Ok(Redirect::to(&format!("{STAFF}/bao-cao/viec/{}", id.0)).into_response())
+}
+
+/// Writes a draft report's file for the account that queued it, if it still reads the
+/// unit: reading the figures, then writing the file.
+pub(crate) async fn run_job(
+    db: &lantoa_store::DatabaseConnection,
+    job: &lantoa_store::jobs::Job,
+    progress: crate::jobs::Progress<'_>,
+) -> crate::jobs::JobOutcome {
+    let params: JobParams =
+        serde_json::from_str(&job.params).map_err(|e| format!("tham số không hợp lệ: {e}"))?;
+    let (principal, actor) = crate::jobs::acting_for(db, job, params.client_addr.clone()).await?;
+    let fault = |e: lantoa_store::StoreError| {
+        tracing::error!(job.id = %job.id, error = %e, "report failed");
+        "Lỗi cơ sở dữ liệu khi lập báo cáo; hãy thử lại.".to_owned()
+    };
+    let unit = org::get(db, lantoa_domain::OrgId(params.org_id))
+        .await
+        .map_err(fault)?;
+    if !principal.scope(Role::Leader).contains(&unit.path) {
+        return Err("Tài khoản không còn quyền xem đơn vị này; báo cáo không được lập.".into());
+    }
+    progress("Đọc số liệu", 0, 2);
+    let today = crate::today();
+    let draft = draft(db, &unit, params.period, today)
+        .await
+        .map_err(fault)?;
+    progress("Viết tệp", 1, 2);
+    let bytes = params
+        .file
+        .write(&draft.document(today), &draft.figures, &draft.findings)
+        .map_err(|e| e.to_string())?;
+    lantoa_store::report::log_generated(db, &actor, &unit, params.period, params.file.name())
+        .await
+        .map_err(fault)?;
+    progress("Xong", 2, 2);
+    let result = JobResult {
+        file_name: format!(
+            "bao-cao-{}-{}.{}",
+            unit.code,
+            params.period.code(),
+            params.file.name()
+        ),
+    };
+    Ok((
+        serde_json::to_string(&result).map_err(|e| e.to_string())?,
+        Some(bytes),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "report/job.html")]
+struct JobPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    job: lantoa_store::jobs::Job,
+    back_href: String,
+}
+
+/// A report job the viewer queued.
+async fn report_job(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(lantoa_store::jobs::Job, JobParams), AppError> {
+    let job = crate::jobs::own_job(state, viewer, id).await?;
+    if job.kind != JOB_KIND {
+        return Err(AppError::NotFound);
+    }
+    let params = serde_json::from_str(&job.params).map_err(|_| AppError::NotFound)?;
+    Ok((job, params))
+}
+
+async fn job_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (job, params) = report_job(&state, &viewer, id).await?;
+    let what = match params.file {
+        ReportFile::Docx => "bản Word",
+        ReportFile::Xlsx => "bảng số liệu",
+    };
+    let back_href = format!(
+        "{STAFF}/bao-cao?org={}&ky={}",
+        params.org_id,
+        params.period.code()
+    );
+    let page = JobPage {
+        title: format!("Lập {what} báo cáo {}", params.period.label()),
+        crumbs: vec![
+            Crumb::link("Báo cáo", back_href.clone()),
+            Crumb::here(format!("Việc số {id}")),
+        ],
+        me: viewer.me(),
+        job,
+        back_href,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn job_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (job, params) = report_job(&state, &viewer, id).await?;
+    let result: JobResult = job
+        .result
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .ok_or(AppError::NotFound)?;
+    let bytes = lantoa_store::jobs::output(state.store.db(), lantoa_domain::JobId(id)).await?;
+    let stem = result
+        .file_name
+        .rsplit_once('.')
+        .map_or(result.file_name.as_str(), |(s, _)| s);
+    Ok(params.file.send(stem, bytes))
 }

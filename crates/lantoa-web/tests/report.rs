@@ -299,3 +299,41 @@ async fn staff_edit_issue_and_reissue_and_an_issued_report_never_changes() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_report_file_is_written_by_a_background_job_with_its_progress() {
+    for admin in TestApp::each().await {
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let queued = leader
+            .post_form("/quan-ly/bao-cao/lap?ky=2024", "tep=xlsx")
+            .await;
+        assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.text());
+        let job = queued.location();
+        assert!(job.starts_with("/quan-ly/bao-cao/viec/"), "{job}");
+        let waiting = leader.get(&job).await.text();
+        assert!(waiting.contains("<progress") && waiting.contains("http-equiv=\"refresh\""));
+        // Nobody else follows it.
+        let other = admin.signed_in_as("canbo.p1").await;
+        assert_eq!(other.get(&job).await.status, StatusCode::NOT_FOUND);
+
+        lantoa_web::jobs::run_pending(&admin.state).await.unwrap();
+        let done = leader.get(&job).await.text();
+        assert!(done.contains(&format!("{job}/tep")), "{done}");
+        let file = leader.get(&format!("{job}/tep")).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.body.starts_with(b"PK"));
+        assert_eq!(
+            admin
+                .scalar("SELECT COUNT(*) AS value FROM audit_log WHERE action = 'report_generate'")
+                .await,
+            1
+        );
+        assert_eq!(
+            leader
+                .post_form("/quan-ly/bao-cao/lap?ky=2024", "tep=pdf")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}

@@ -459,6 +459,8 @@ fn concrete(path: &str, s: &Samples) -> String {
         s.round
     } else if path.starts_with("/quan-ly/chuyen-muc/") {
         s.column
+    } else if path.starts_with("/quan-ly/bao-cao/viec/") {
+        s.job
     } else if path.starts_with("/quan-ly/bao-cao/") {
         s.report
     } else if path.starts_with("/quan-ly/kiem-tra/kien-nghi/") {
