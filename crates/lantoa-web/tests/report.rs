@@ -337,3 +337,80 @@ async fn a_report_file_is_written_by_a_background_job_with_its_progress() {
         );
     }
 }
+
+/// LibreOffice's command, if installed; CI sets `LANTOA_TEST_LIBREOFFICE` so that its
+/// absence fails instead of skipping.
+fn libreoffice() -> Option<&'static str> {
+    let found = ["soffice", "libreoffice"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() && std::env::var_os("LANTOA_TEST_LIBREOFFICE").is_some() {
+        panic!("LANTOA_TEST_LIBREOFFICE is set but LibreOffice (soffice) is not installed");
+    }
+    found
+}
+
+/// Converts a file with LibreOffice and returns the converted text; fails on any error
+/// LibreOffice reports.
+fn convert(office: &str, dir: &std::path::Path, name: &str, bytes: &[u8], to: &str) -> String {
+    let input = dir.join(name);
+    std::fs::write(&input, bytes).unwrap();
+    let profile = format!("-env:UserInstallation=file://{}/profile", dir.display());
+    let out = std::process::Command::new(office)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{name}: {stderr}");
+    assert!(!stderr.to_lowercase().contains("error"), "{name}: {stderr}");
+    let extension = to.split(':').next().unwrap();
+    let converted = input.with_extension(extension);
+    String::from_utf8_lossy(
+        &std::fs::read(&converted)
+            .unwrap_or_else(|e| panic!("{name}: LibreOffice wrote no {extension}: {e}; {stderr}")),
+    )
+    .into_owned()
+}
+
+#[tokio::test]
+async fn libreoffice_opens_the_report_and_its_workbook() {
+    let Some(office) = libreoffice() else {
+        eprintln!("LibreOffice is not installed: the conversion check is skipped");
+        return;
+    };
+    let admin = TestApp::each().await.into_iter().next().unwrap();
+    let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+    let dir = tempfile::tempdir().unwrap();
+    let docx = leader.get("/quan-ly/bao-cao/bao-cao.docx?ky=2024").await;
+    let text = convert(office, dir.path(), "bao-cao.docx", &docx.body, "txt:Text");
+    assert!(text.contains("ĐẢNG CỘNG SẢN VIỆT NAM"), "{text}");
+    assert!(text.contains("đã được quán triệt đến 99,7% đảng viên"));
+    assert!(text.contains("hơn 16.700 lượt người dân"));
+    let xlsx = leader.get("/quan-ly/bao-cao/so-lieu.xlsx?ky=2024").await;
+    let csv = convert(
+        office,
+        dir.path(),
+        "so-lieu.xlsx",
+        &xlsx.body,
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+    );
+    let citizens = admin
+        .scalar(
+            "SELECT CAST(SUM(k.count) AS BIGINT) AS value FROM counted_attendance k \
+             JOIN study_sessions s ON s.id = k.session_id JOIN campaign_years y ON y.id = s.year_id \
+             WHERE y.year = 2024 AND k.audience = 'nguoi_dan'",
+        )
+        .await;
+    assert!(csv.contains(&format!("Lượt người dân,{citizens}")), "{csv}");
+}
