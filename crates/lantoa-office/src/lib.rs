@@ -5,6 +5,7 @@
 //! wherever it is, matches headers without case or diacritics (with the synonyms people
 //! write), and keeps every row's number in the file so errors can point at it.
 
+pub mod chart_png;
 pub mod columns;
 pub mod export;
 pub mod party_doc;

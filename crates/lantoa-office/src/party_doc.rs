@@ -62,6 +62,8 @@ pub enum Block {
         rows: Vec<Vec<String>>,
         widths: Vec<usize>,
     },
+    /// A chart: its caption and its SVG (shown as is on a page, as a PNG in Word).
+    Chart { title: String, svg: String },
 }
 
 /// What a document holds.
@@ -150,6 +152,7 @@ pub fn plain_text(doc: &PartyDocument) -> String {
                 lines.push(header.join("\t"));
                 lines.extend(rows.iter().map(|r| r.join("\t")));
             }
+            Block::Chart { title, .. } => lines.push(format!("[Biểu đồ: {title}]")),
         }
     }
     if !doc.copies.is_empty() {
@@ -316,6 +319,17 @@ pub fn party_docx(doc: &PartyDocument) -> Result<Vec<u8>, ExportError> {
                 rows,
                 widths,
             } => docx.add_table(body_table(header, rows, widths, text_width)),
+            Block::Chart { title, svg } => {
+                let png = crate::chart_png::chart_png(svg)?;
+                // Twentieths of a point to EMU: 635; the chart takes the text's width.
+                let width = text_width as u32 * 635;
+                let height =
+                    (u64::from(width) * u64::from(png.height) / u64::from(png.width.max(1))) as u32;
+                let picture = docx_rs::Pic::new_with_dimensions(png.bytes, png.width, png.height)
+                    .size(width, height);
+                docx.add_paragraph(centred(vec![Run::new().add_image(picture)]))
+                    .add_paragraph(centred(vec![run(title, 24).italic()]))
+            }
         };
     }
     docx = docx.add_paragraph(centred(vec![run("", BODY)]));

@@ -321,14 +321,102 @@ struct DashboardPage {
     findings: Vec<(Finding, String)>,
     children: Vec<ChildRow>,
     sorts: Vec<(&'static str, &'static str, String)>,
-    chart_children: String,
-    chart_months: String,
-    chart_channels: String,
-    chart_sectors: String,
+    /// (title, SVG) of each chart with data.
+    charts: Vec<(String, String)>,
     report_href: String,
 }
 
 impl Numbers for DashboardPage {}
+
+/// Most bars of a chart in a document.
+const DOCUMENT_BARS: usize = 30;
+
+/// The charts of the figures that have data: per child unit, per month, per channel, per
+/// sector; each bar leads to its list when `linked` (pages), not in documents.
+fn charts_of(f: &Figures, linked: bool) -> Vec<(String, String)> {
+    let (id, year) = (f.unit_id, f.last_year);
+    let link = |href: String| linked.then_some(href);
+    // A page of a document holds about thirty bars: the largest units then.
+    let mut children: Vec<&lantoa_domain::report::ChildFigures> = f.children.iter().collect();
+    let per_unit = if !linked && children.len() > DOCUMENT_BARS {
+        children.sort_by_key(|c| std::cmp::Reverse(c.eligible));
+        children.truncate(DOCUMENT_BARS);
+        format!(
+            "Đảng viên đã học tập chuyên đề ({DOCUMENT_BARS} đơn vị trực thuộc đông đảng viên nhất)"
+        )
+    } else {
+        "Đảng viên đã học tập chuyên đề theo đơn vị trực thuộc".to_owned()
+    };
+    let drawn = [
+        (
+            per_unit.as_str(),
+            charts::bars as fn(&str, &[Bar]) -> String,
+            children
+                .iter()
+                .map(|c| Bar {
+                    label: c.name.clone(),
+                    value: c.studied,
+                    href: link(behind("hoc-tap", c.id, year, "")),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "Hoạt động tuyên truyền theo tháng",
+            charts::columns,
+            f.propaganda
+                .by_month
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Bar {
+                    label: format!("T{}", i + 1),
+                    value: *n,
+                    href: link(behind(
+                        "tuyen-truyen",
+                        id,
+                        year,
+                        &format!("&month={}#danh-sach", i + 1),
+                    )),
+                })
+                .collect(),
+        ),
+        (
+            "Hoạt động tuyên truyền theo hình thức",
+            charts::bars,
+            f.propaganda
+                .by_channel
+                .iter()
+                .map(|c| Bar {
+                    label: c.label.clone(),
+                    value: c.n,
+                    href: link(behind(
+                        "tuyen-truyen",
+                        id,
+                        year,
+                        &format!("&channel={}#danh-sach", c.code),
+                    )),
+                })
+                .collect(),
+        ),
+        (
+            "Mô hình tiêu biểu theo khối",
+            charts::bars,
+            f.models
+                .by_sector
+                .iter()
+                .map(|c| Bar {
+                    label: c.label.clone(),
+                    value: c.n,
+                    href: link(behind("mo-hinh", id, year, &format!("&sector={}", c.code))),
+                })
+                .collect(),
+        ),
+    ];
+    drawn
+        .into_iter()
+        .map(|(title, draw, bars)| (title.to_owned(), draw(title, &bars)))
+        .filter(|(_, svg)| !svg.is_empty())
+        .collect()
+}
 
 /// The periods offered: each campaign year, newest first, and the full term.
 fn periods(years: &[i32], unit: i64) -> Vec<(String, String)> {
@@ -388,64 +476,6 @@ async fn dashboard(
     let (f, before, found, thresholds) =
         figures_and_findings(&state, &unit, period, &years, true).await?;
     let (id, year) = (unit.id.0, period.last);
-    let chart_children = charts::bars(
-        "Đảng viên đã học tập chuyên đề theo đơn vị trực thuộc",
-        &f.children
-            .iter()
-            .map(|c| Bar {
-                label: c.name.clone(),
-                value: c.studied,
-                href: Some(behind("hoc-tap", c.id, year, "")),
-            })
-            .collect::<Vec<_>>(),
-    );
-    let chart_months = charts::columns(
-        "Hoạt động tuyên truyền theo tháng",
-        &f.propaganda
-            .by_month
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Bar {
-                label: format!("T{}", i + 1),
-                value: *n,
-                href: Some(behind(
-                    "tuyen-truyen",
-                    id,
-                    year,
-                    &format!("&month={}#danh-sach", i + 1),
-                )),
-            })
-            .collect::<Vec<_>>(),
-    );
-    let chart_channels = charts::bars(
-        "Hoạt động tuyên truyền theo hình thức",
-        &f.propaganda
-            .by_channel
-            .iter()
-            .map(|c| Bar {
-                label: c.label.clone(),
-                value: c.n,
-                href: Some(behind(
-                    "tuyen-truyen",
-                    id,
-                    year,
-                    &format!("&channel={}#danh-sach", c.code),
-                )),
-            })
-            .collect::<Vec<_>>(),
-    );
-    let chart_sectors = charts::bars(
-        "Mô hình tiêu biểu theo khối",
-        &f.models
-            .by_sector
-            .iter()
-            .map(|c| Bar {
-                label: c.label.clone(),
-                value: c.n,
-                href: Some(behind("mo-hinh", id, year, &format!("&sector={}", c.code))),
-            })
-            .collect::<Vec<_>>(),
-    );
     let sorts = SORTS
         .iter()
         .map(|(code, label)| {
@@ -474,10 +504,7 @@ async fn dashboard(
             .collect(),
         children: child_rows(&f, &thresholds, &q.xep, &period),
         sorts,
-        chart_children,
-        chart_months,
-        chart_channels,
-        chart_sectors,
+        charts: charts_of(&f, true),
         report_href: format!("{STAFF}/bao-cao?org={id}&ky={}", period.code()),
         period,
     };
@@ -546,6 +573,15 @@ pub fn document(f: &Figures, prose: &Prose, heading: Heading) -> PartyDocument {
     if !prose.proposals.trim().is_empty() {
         body.push(Block::Heading("V. ĐỀ XUẤT, KIẾN NGHỊ".into()));
         body.extend(paragraphs(&prose.proposals));
+    }
+    let charts = charts_of(f, false);
+    if !charts.is_empty() {
+        body.push(Block::Heading("PHỤ LỤC: BIỂU ĐỒ".into()));
+        body.extend(
+            charts
+                .into_iter()
+                .map(|(title, svg)| Block::Chart { title, svg }),
+        );
     }
     PartyDocument {
         superior: heading.letterhead.superior,

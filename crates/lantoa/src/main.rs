@@ -10,7 +10,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LANTOA_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,usvg=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
