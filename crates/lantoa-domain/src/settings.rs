@@ -23,6 +23,34 @@ closed_list!(
     }
 );
 
+/// How Party documents are laid out: page margins in millimetres and the font (handbooks
+/// differ; Hướng dẫn 36-HD/VPTW asks for Times New Roman).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DocumentLayout {
+    pub top: u32,
+    pub bottom: u32,
+    pub left: u32,
+    pub right: u32,
+    pub font: String,
+}
+
+impl Default for DocumentLayout {
+    /// One handbook's: top 25, bottom 25, left 35, right 15 mm; Times New Roman.
+    fn default() -> Self {
+        DocumentLayout {
+            top: 25,
+            bottom: 25,
+            left: 35,
+            right: 15,
+            font: "Times New Roman".into(),
+        }
+    }
+}
+
+/// Margins from 5 to 60 mm.
+const MARGIN_RANGE: std::ops::RangeInclusive<u32> = 5..=60;
+
 /// Every setting, with its value in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -39,6 +67,8 @@ pub struct Settings {
     pub powers: Powers,
     /// Where the findings of the dashboard and the report start to speak.
     pub thresholds: Thresholds,
+    /// Margins and font of Party documents.
+    pub layout: DocumentLayout,
 }
 
 impl Default for Settings {
@@ -50,6 +80,7 @@ impl Default for Settings {
             excellent_cap_percent: None,
             powers: Powers::default(),
             thresholds: Thresholds::default(),
+            layout: DocumentLayout::default(),
         }
     }
 }
@@ -60,6 +91,7 @@ const RATING_BANDS: &str = "rating_bands";
 const EXCELLENT_CAP: &str = "excellent_cap_percent";
 const POWERS: &str = "commendation_powers";
 const THRESHOLDS: &str = "finding_thresholds";
+const LAYOUT: &str = "document_layout";
 
 impl Settings {
     /// The settings from stored (name, JSON) pairs; anything missing or unreadable keeps
@@ -101,6 +133,11 @@ impl Settings {
                         settings.powers = powers;
                     }
                 }
+                LAYOUT => {
+                    if let Ok(l) = serde_json::from_value::<DocumentLayout>(value) {
+                        settings.layout = l;
+                    }
+                }
                 THRESHOLDS => {
                     if let Ok(t) = serde_json::from_value::<Thresholds>(value) {
                         settings.thresholds = t;
@@ -126,6 +163,10 @@ impl Settings {
             (
                 THRESHOLDS,
                 serde_json::to_value(self.thresholds).unwrap_or_default(),
+            ),
+            (
+                LAYOUT,
+                serde_json::to_value(&self.layout).unwrap_or_default(),
             ),
         ]
     }
@@ -176,6 +217,10 @@ pub struct SettingsInput {
     pub powers: Vec<String>,
     /// The findings' thresholds as typed: (field name, text).
     pub thresholds: Vec<(String, String)>,
+    /// Margins in millimetres as typed: top, bottom, left, right.
+    pub margins: [String; 4],
+    /// The documents' font.
+    pub font: String,
 }
 
 /// Longest regulation number (the column holds 30 characters).
@@ -207,12 +252,51 @@ impl SettingsInput {
                     (f.name.to_owned(), v.to_string())
                 })
                 .collect(),
+            margins: [s.layout.top, s.layout.bottom, s.layout.left, s.layout.right]
+                .map(|m| m.to_string()),
+            font: s.layout.font.clone(),
         }
     }
 
     /// Whether a power ("kind:form") is ticked.
     pub fn grants(&self, code: &str) -> bool {
         self.powers.iter().any(|p| p == code)
+    }
+
+    /// The layout typed: margins from 5 to 60 mm, a font name of letters and spaces; what
+    /// is left empty keeps its default.
+    fn layout(&self, errors: &mut FieldErrors) -> DocumentLayout {
+        const FIELDS: [&str; 4] = ["margin_top", "margin_bottom", "margin_left", "margin_right"];
+        let default = DocumentLayout::default();
+        let mut values = [default.top, default.bottom, default.left, default.right];
+        for ((value, text), field) in values.iter_mut().zip(&self.margins).zip(FIELDS) {
+            if text.trim().is_empty() {
+                continue;
+            }
+            match text.trim().trim_end_matches("mm").trim().parse::<u32>() {
+                Ok(v) if MARGIN_RANGE.contains(&v) => *value = v,
+                _ => errors.add(field, "Lề là số milimét nguyên từ 5 đến 60"),
+            }
+        }
+        let mut font = crate::text::clean(&self.font);
+        if font.is_empty() {
+            font = default.font.clone();
+        }
+        if font.chars().count() > 60
+            || !font
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+        {
+            errors.add("font", "Ghi tên phông chữ, ví dụ Times New Roman");
+        }
+        let [top, bottom, left, right] = values;
+        DocumentLayout {
+            top,
+            bottom,
+            left,
+            right,
+            font,
+        }
     }
 
     /// The typed value of a threshold field.
@@ -303,6 +387,7 @@ impl SettingsInput {
             Powers::default()
         });
         let thresholds = Thresholds::parse(&self.thresholds, &mut errors);
+        let layout = self.layout(&mut errors);
         match (plan_approver, excellent, good, done, errors.is_empty()) {
             (Some(plan_approver), Some(excellent), Some(good), Some(done), true) => Ok(Settings {
                 plan_approver,
@@ -316,6 +401,7 @@ impl SettingsInput {
                 excellent_cap_percent,
                 powers,
                 thresholds,
+                layout,
             }),
             _ => Err(errors),
         }

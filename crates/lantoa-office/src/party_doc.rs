@@ -15,26 +15,7 @@ use docx_rs::{
     TableRow, WidthType,
 };
 
-/// Page margins in millimetres (a setting: handbooks differ).
-#[derive(Debug, Clone, Copy)]
-pub struct Margins {
-    pub top: u32,
-    pub bottom: u32,
-    pub left: u32,
-    pub right: u32,
-}
-
-impl Default for Margins {
-    /// One handbook's: top 25, bottom 25, left 35, right 15 mm.
-    fn default() -> Self {
-        Margins {
-            top: 25,
-            bottom: 25,
-            left: 35,
-            right: 15,
-        }
-    }
-}
+pub use lantoa_domain::settings::DocumentLayout;
 
 /// Who signs, and under which heading.
 #[derive(Debug, Clone, Default)]
@@ -91,11 +72,10 @@ pub struct PartyDocument {
     pub approval: Option<Signature>,
     /// "Nơi nhận" at the bottom left, when there is no approval there.
     pub copies: Vec<String>,
-    /// Margins.
-    pub margins: Margins,
+    /// Margins and font (a setting: handbooks differ).
+    pub layout: DocumentLayout,
 }
 
-const FONT: &str = "Times New Roman";
 /// Half-points.
 const BODY: usize = 28;
 const HEADER: usize = 26;
@@ -108,16 +88,19 @@ fn mm(v: u32) -> i32 {
     (v as f64 * 56.692_913).round() as i32
 }
 
-fn fonts() -> RunFonts {
+/// The font on every slot (Latin, East Asian, complex scripts), so that Word never
+/// substitutes another for Vietnamese letters.
+fn fonts(font: &str) -> RunFonts {
     RunFonts::new()
-        .ascii(FONT)
-        .hi_ansi(FONT)
-        .east_asia(FONT)
-        .cs(FONT)
+        .ascii(font)
+        .hi_ansi(font)
+        .east_asia(font)
+        .cs(font)
 }
 
 fn run(text: &str, size: usize) -> Run {
-    Run::new().add_text(text).size(size).fonts(fonts())
+    // The font comes from the document's defaults (a setting), not from each run.
+    Run::new().add_text(text).size(size)
 }
 
 fn centred(runs: Vec<Run>) -> Paragraph {
@@ -239,7 +222,7 @@ fn body_table(
 
 /// The document as DOCX bytes.
 pub fn party_docx(doc: &PartyDocument) -> Result<Vec<u8>, ExportError> {
-    let m = doc.margins;
+    let m = &doc.layout;
     let text_width = (A4_WIDTH as i32 - mm(m.left) - mm(m.right)).max(1000) as usize;
     let half = text_width / 2;
     let left = {
@@ -282,7 +265,7 @@ pub fn party_docx(doc: &PartyDocument) -> Result<Vec<u8>, ExportError> {
             footer: mm(10),
             gutter: 0,
         })
-        .default_fonts(fonts())
+        .default_fonts(fonts(&doc.layout.font))
         .default_size(BODY)
         .add_table(borderless(vec![left, right], text_width))
         .add_paragraph(centred(vec![run("", BODY)]))
@@ -403,7 +386,7 @@ pub fn certificates_docx(certificates: &[Certificate]) -> Result<Vec<u8>, Export
             footer: mm(10),
             gutter: 0,
         })
-        .default_fonts(fonts())
+        .default_fonts(fonts(&DocumentLayout::default().font))
         .default_size(BODY);
     let gap = || centred(vec![run("", BODY)]);
     for (i, c) in certificates.iter().enumerate() {
@@ -412,7 +395,6 @@ pub fn certificates_docx(certificates: &[Certificate]) -> Result<Vec<u8>, Export
             first = Run::new()
                 .add_break(docx_rs::BreakType::Page)
                 .size(PARTY)
-                .fonts(fonts())
                 .add_text("ĐẢNG CỘNG SẢN VIỆT NAM")
                 .bold();
         }
@@ -510,7 +492,7 @@ mod tests {
                 heading: "XÁC NHẬN CỦA CHI BỘ".into(),
                 ..Default::default()
             }),
-            margins: Margins::default(),
+            layout: DocumentLayout::default(),
         };
         let bytes = party_docx(&doc).unwrap();
         assert!(bytes.starts_with(b"PK\x03\x04"));
@@ -528,9 +510,21 @@ mod tests {
             "KẾ HOẠCH CÁ NHÂN",
             "Nguyễn Hồng Tuyết",
             "Đi đầu vận động",
-            "Times New Roman",
         ] {
             assert!(text.contains(expected), "{expected} in the document");
+        }
+        // The font is the document's default on every slot (the layout's setting).
+        let mut styles = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("word/styles.xml").unwrap(),
+            &mut styles,
+        )
+        .unwrap();
+        for slot in ["w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"] {
+            assert!(
+                styles.contains(&format!("{slot}=\"Times New Roman\"")),
+                "{slot} in {styles:.1500}"
+            );
         }
     }
 }

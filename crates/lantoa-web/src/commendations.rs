@@ -16,7 +16,7 @@ use lantoa_domain::accounts::Role;
 use lantoa_domain::commendations::DecisionInput;
 use lantoa_domain::org::OrgKind;
 use lantoa_domain::validation::FieldErrors;
-use lantoa_office::party_doc::{Block, Certificate, Margins, PartyDocument, Signature};
+use lantoa_office::party_doc::{Block, Certificate, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
 use lantoa_store::commendations::{self, CommendationFigures, Decision};
@@ -496,7 +496,7 @@ async fn decision_docx(
             "Các đơn vị trực thuộc,".into(),
             "Lưu văn phòng.".into(),
         ],
-        margins: Margins::default(),
+        layout: lantoa_store::settings::load(state.store.db()).await?.layout,
     };
     let bytes = lantoa_office::party_doc::party_docx(&doc)?;
     Ok(views::docx(

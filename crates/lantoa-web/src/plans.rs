@@ -27,7 +27,7 @@ use lantoa_domain::plans::{
 use lantoa_domain::settings::{PlanApprover, Settings};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
-use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
+use lantoa_office::party_doc::{Block, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::campaign::{self, CampaignYear, Topic};
 use lantoa_store::org::{self, Org};
@@ -1257,7 +1257,7 @@ async fn plan_document(
                 name: String::new(),
             },
         }),
-        margins: Margins::default(),
+        layout: lantoa_store::settings::load(state.store.db()).await?.layout,
     })
 }
 

@@ -20,7 +20,7 @@ use lantoa_domain::findings::{Finding, Rule, Thresholds, findings};
 use lantoa_domain::format::{number, percent};
 use lantoa_domain::report::{Figures, Period, Prose, ReportInput, Section, results};
 use lantoa_domain::validation::FieldErrors;
-use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
+use lantoa_office::party_doc::{Block, DocumentLayout, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::org::{self, Org};
 use lantoa_store::report::{IssuedLine, IssuedReport};
@@ -515,6 +515,7 @@ async fn dashboard(
 /// date and who signs.
 pub struct Heading {
     pub letterhead: views::Letterhead,
+    pub layout: DocumentLayout,
     pub number: Option<String>,
     pub date: NaiveDate,
     pub signer_name: String,
@@ -606,7 +607,7 @@ pub fn document(f: &Figures, prose: &Prose, heading: Heading) -> PartyDocument {
             "Các đơn vị trực thuộc,".into(),
             "Lưu văn phòng.".into(),
         ],
-        margins: Margins::default(),
+        layout: heading.layout,
     }
 }
 
@@ -653,6 +654,7 @@ pub struct Draft {
     pub findings: Vec<Finding>,
     pub prose: Prose,
     pub letterhead: views::Letterhead,
+    pub layout: DocumentLayout,
 }
 
 impl Draft {
@@ -666,6 +668,7 @@ impl Draft {
                     superior: self.letterhead.superior.clone(),
                     place: self.letterhead.place.clone(),
                 },
+                layout: self.layout.clone(),
                 number: None,
                 date: today,
                 signer_name: String::new(),
@@ -683,8 +686,8 @@ pub async fn draft(
     today: NaiveDate,
 ) -> Result<Draft, lantoa_store::StoreError> {
     let figures = lantoa_store::report::figures(db, unit, period, today).await?;
-    let thresholds = lantoa_store::settings::load(db).await?.thresholds;
-    let found = findings(&figures, &thresholds);
+    let settings = lantoa_store::settings::load(db).await?;
+    let found = findings(&figures, &settings.thresholds);
     let prose = match lantoa_store::report::saved_draft(db, unit.id, period).await? {
         Some(p) => p,
         None => {
@@ -704,6 +707,7 @@ pub async fn draft(
         findings: found,
         prose,
         letterhead,
+        layout: settings.layout,
     })
 }
 
@@ -1008,12 +1012,14 @@ async fn issued_in_reach(
     let report = lantoa_store::report::issued(db, id).await?;
     let unit = org::get(db, report.org_id).await?;
     viewer.require(Role::Leader, &unit)?;
-    let doc = issued_document(&report);
+    let layout = lantoa_store::settings::load(db).await?.layout;
+    let doc = issued_document(&report, layout);
     Ok((report, unit, doc))
 }
 
-/// An issued report's document, from what was frozen when it was issued.
-pub fn issued_document(r: &IssuedReport) -> PartyDocument {
+/// An issued report's document, from what was frozen when it was issued (the layout is
+/// today's setting: it changes how it looks, never what it says).
+pub fn issued_document(r: &IssuedReport, layout: DocumentLayout) -> PartyDocument {
     let mut doc = document(
         &r.figures,
         &r.prose,
@@ -1022,6 +1028,7 @@ pub fn issued_document(r: &IssuedReport) -> PartyDocument {
                 superior: r.superior.clone(),
                 place: r.place.clone(),
             },
+            layout,
             number: Some(r.symbol.clone()),
             date: r.issued_on,
             signer_name: r.signer_name.clone(),

@@ -111,6 +111,8 @@ fn input(fields: &[(String, String)]) -> SettingsInput {
             .iter()
             .map(|f| (f.name.to_owned(), one(f.name)))
             .collect(),
+        margins: ["margin_top", "margin_bottom", "margin_left", "margin_right"].map(one),
+        font: one("font"),
     }
 }
 

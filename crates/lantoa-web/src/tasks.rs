@@ -17,7 +17,7 @@ use lantoa_domain::files::{FileKind, MAX_ATTACHMENT_BYTES};
 use lantoa_domain::tasks::{KeyTaskInput, ProgressInput, TaskStatus};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId};
-use lantoa_office::party_doc::{Block, Margins, PartyDocument, Signature};
+use lantoa_office::party_doc::{Block, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
 use lantoa_store::files::StoredFile;
@@ -710,7 +710,7 @@ async fn list_docx(
             "Các đơn vị chủ trì, phối hợp,".into(),
             "Lưu văn phòng.".into(),
         ],
-        margins: Margins::default(),
+        layout: lantoa_store::settings::load(state.store.db()).await?.layout,
     };
     let bytes = lantoa_office::party_doc::party_docx(&doc)?;
     Ok(views::docx(

@@ -34,7 +34,7 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
         let form = admin.get("/quan-ly/cai-dat").await.text();
         assert!(form.contains("value=\"366-QĐ/TW\""), "{form}");
 
-        let bad = "plan_approver=chi_bo&regulation=366-Q%C4%90%2FTW&excellent=90&good=95&done=50&excellent_cap_percent=150&documents_max=nhi%E1%BB%81u";
+        let bad = "plan_approver=chi_bo&regulation=366-Q%C4%90%2FTW&excellent=90&good=95&done=50&excellent_cap_percent=150&documents_max=nhi%E1%BB%81u&margin_left=2";
         let reply = admin.post_form("/quan-ly/cai-dat", bad).await;
         assert_eq!(
             reply.status,
@@ -47,6 +47,7 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
         assert!(html.contains("Chọn ít nhất một đối tượng"));
         assert!(html.contains("Tỷ lệ là số nguyên từ 1 đến 100"));
         assert!(html.contains("Ghi một số nguyên từ 0 đến 100"));
+        assert!(html.contains("Lề là số milimét nguyên từ 5 đến 60"));
         assert!(html.contains("value=\"95\""), "the typed value stays");
         assert_eq!(
             lantoa_store::settings::load(db).await.unwrap(),
@@ -55,7 +56,7 @@ async fn only_system_administrators_change_settings_and_bad_input_saves_nothing(
 
         let good = "plan_approver=nghiep_vu&plan_required=dang_vien&plan_required=cong_chuc\
             &regulation=366-Q%C4%90%2FTW&excellent=92%2C5&good=70&done=50&excellent_cap_percent=20\
-            &documents_max=60&median_days_max=";
+            &documents_max=60&median_days_max=&margin_left=30&font=Liberation+Serif";
         let reply = admin.post_form("/quan-ly/cai-dat", good).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
         let saved = lantoa_store::settings::load(db).await.unwrap();
