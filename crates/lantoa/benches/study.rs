@@ -1,10 +1,12 @@
 //! Study benchmark at city size: the demo city (≈9 000 people) with three campaign years of
 //! sessions and attendance (2023 and 2024 complete, 2025 begun). Measures, warm, in-process
 //! through the real router: the coverage page of the whole city with its per-unit table,
-//! the personal-plan figures of the whole city with theirs, and saving the marks of a
-//! 2 000-person roster. On a fresh SQLite file, and on PostgreSQL
-//! when LANTOA_BENCH_POSTGRES_URL is set. Prints milliseconds; targets: pages < 50 ms,
-//! roster save < 1 s.
+//! the personal-plan figures of the whole city with theirs, the model and exemplar figures,
+//! the dashboard of the whole city (every area's figures, findings, charts), its year-end
+//! report as a Word file, the public home, and saving the marks of a 2 000-person roster.
+//! On a fresh SQLite file, and on PostgreSQL when LANTOA_BENCH_POSTGRES_URL is set. Prints
+//! milliseconds; targets: pages < 50 ms, the dashboard < 100 ms, the report < 1 s, roster
+//! save < 1 s.
 //!
 //! Run with `cargo bench -p lantoa --bench study` (release profile).
 
@@ -125,6 +127,18 @@ async fn run(label: &str, store: Store) -> anyhow::Result<()> {
             "exemplars, whole city, 2024:    ",
             city("guong-dien-hinh"),
             50,
+            true,
+        ),
+        (
+            "dashboard, whole city, 2024:    ",
+            format!("/quan-ly/tong-quan?org={}&ky=2024", root.id),
+            100,
+            true,
+        ),
+        (
+            "report (Word), whole city, 2024:",
+            format!("/quan-ly/bao-cao/bao-cao.docx?org={}&ky=2024", root.id),
+            1000,
             true,
         ),
         (
