@@ -474,3 +474,64 @@ fn serve_demo_prints_working_demo_accounts() {
         .unwrap();
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn report_writes_the_demo_citys_2024_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("report.db").display());
+    assert!(lantoa(&url, &["demo"]).status.success());
+    let out = dir.path().join("bao-cao.txt");
+    let written = lantoa(
+        &url,
+        &[
+            "report",
+            "--org",
+            "TU-MYTHO",
+            "--year",
+            "2024",
+            "--format",
+            "txt",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(written.status.success(), "{written:?}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    for figure in [
+        "đã được quán triệt đến 99,7% đảng viên",
+        "hơn 16.700 lượt người dân",
+        "132 mô hình tiêu biểu được 69 cơ sở đảng đăng ký thực hiện",
+        "100% cán bộ, đảng viên",
+        "chủ yếu là lồng ghép, ban hành văn bản",
+    ] {
+        assert!(text.contains(figure), "{figure}\n{text}");
+    }
+    let docx = dir.path().join("bao-cao.docx");
+    let written = lantoa(
+        &url,
+        &[
+            "report",
+            "--org",
+            "TU-MYTHO",
+            "--year",
+            "2024",
+            "-o",
+            docx.to_str().unwrap(),
+        ],
+    );
+    assert!(written.status.success(), "{written:?}");
+    assert!(std::fs::read(&docx).unwrap().starts_with(b"PK"));
+    for bad in [
+        &[
+            "report", "--org", "KHONG-CO", "--year", "2024", "-o", "x.docx",
+        ][..],
+        &[
+            "report", "--org", "TU-MYTHO", "--year", "hai", "-o", "x.docx",
+        ][..],
+        &[
+            "report", "--org", "TU-MYTHO", "--year", "2024", "--format", "pdf", "-o", "x",
+        ][..],
+    ] {
+        assert_eq!(lantoa(&url, bad).status.code(), Some(2), "{bad:?}");
+    }
+}
