@@ -45,8 +45,7 @@ pub fn bars(title: &str, items: &[Bar]) -> String {
     let (label_w, bar_w) = (230.0, 300.0);
     let max = items.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 600 {height}\" role=\"img\" aria-labelledby=\"c-{id}\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"c-{id}\">{t}</title>",
-        id = title.len() ^ items.len(),
+        "<svg class=\"chart\" viewBox=\"0 0 600 {height}\" role=\"img\" aria-label=\"{t}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
         t = escape(title)
     );
     for (i, b) in items.iter().enumerate() {
@@ -85,8 +84,7 @@ pub fn columns(title: &str, items: &[Bar]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"c-{id}\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"c-{id}\">{t}</title>",
-        id = title.len() ^ items.len() ^ 0x55,
+        "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{t}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
         t = escape(title)
     );
     for (i, b) in items.iter().enumerate() {

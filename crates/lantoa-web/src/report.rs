@@ -664,10 +664,7 @@ impl Draft {
             &self.figures,
             &self.prose,
             Heading {
-                letterhead: views::Letterhead {
-                    superior: self.letterhead.superior.clone(),
-                    place: self.letterhead.place.clone(),
-                },
+                letterhead: self.letterhead.clone(),
                 layout: self.layout.clone(),
                 number: None,
                 date: today,
@@ -936,7 +933,8 @@ pub enum ReportFile {
 }
 
 impl ReportFile {
-    fn name(self) -> &'static str {
+    /// "docx" or "xlsx".
+    fn extension(self) -> &'static str {
         match self {
             ReportFile::Docx => "docx",
             ReportFile::Xlsx => "xlsx",
@@ -982,7 +980,7 @@ async fn draft_file(
         &draft.figures,
         &draft.findings,
     )?;
-    lantoa_store::report::log_generated(db, &viewer.actor, &unit, period, file.name()).await?;
+    lantoa_store::report::log_generated(db, &viewer.actor, &unit, period, file.extension()).await?;
     Ok(file.send(&format!("bao-cao-{}-{}", unit.code, period.code()), bytes))
 }
 
@@ -1077,7 +1075,7 @@ async fn issued_file(
         &viewer.actor,
         &unit,
         report.period,
-        file.name(),
+        file.extension(),
     )
     .await?;
     let stem = format!("bao-cao-{}", report.symbol.replace('/', "-"));
@@ -1193,7 +1191,7 @@ pub(crate) async fn run_job(
         .file
         .write(&draft.document(today), &draft.figures, &draft.findings)
         .map_err(|e| e.to_string())?;
-    lantoa_store::report::log_generated(db, &actor, &unit, params.period, params.file.name())
+    lantoa_store::report::log_generated(db, &actor, &unit, params.period, params.file.extension())
         .await
         .map_err(fault)?;
     progress("Xong", 2, 2);
@@ -1202,7 +1200,7 @@ pub(crate) async fn run_job(
             "bao-cao-{}-{}.{}",
             unit.code,
             params.period.code(),
-            params.file.name()
+            params.file.extension()
         ),
     };
     Ok((

@@ -234,6 +234,7 @@ pub fn docx(file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
 
 /// What heads a unit's documents besides its own name: the body directly above it (or
 /// nothing at the top) and the place of the date line, read from the top unit's name.
+#[derive(Debug, Clone)]
 pub struct Letterhead {
     pub superior: String,
     pub place: String,
