@@ -10,12 +10,19 @@
 use crate::format::{number, percent};
 use serde::{Deserialize, Serialize};
 
-/// The years a dashboard or report covers, first to last (the same for one year).
+/// The years a dashboard or report covers, first to last (the same for one year), or the
+/// first six months of one year (the sơ kết to 30/06).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub first: i32,
     pub last: i32,
+    /// Only January to June of the year.
+    #[serde(default)]
+    pub half: bool,
 }
+
+/// What a half-year period's code ends with: "2024-6t".
+const HALF_SUFFIX: &str = "-6t";
 
 impl Period {
     /// One year.
@@ -23,12 +30,28 @@ impl Period {
         Period {
             first: year,
             last: year,
+            half: false,
         }
     }
 
-    /// Reads "2024" or "2021-2025" (also with "–"); the years in order, at most 10.
+    /// The first six months of a year.
+    pub fn half_year(year: i32) -> Self {
+        Period {
+            half: true,
+            ..Period::year(year)
+        }
+    }
+
+    /// Reads "2024", "2024-6t" (its first six months) or "2021-2025" (also with "–"); the
+    /// years in order, at most 10.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
+        if let Some(year) = text.to_lowercase().strip_suffix(HALF_SUFFIX) {
+            let year: i32 = year.trim().parse().ok()?;
+            return (1945..=2200)
+                .contains(&year)
+                .then_some(Period::half_year(year));
+        }
         let (a, b) = match text.split_once(['-', '–']) {
             Some((a, b)) => (a.trim().parse().ok()?, b.trim().parse().ok()?),
             None => {
@@ -36,10 +59,14 @@ impl Period {
                 (y, y)
             }
         };
-        ((1945..=2200).contains(&a) && a <= b && b - a < 10).then_some(Period { first: a, last: b })
+        ((1945..=2200).contains(&a) && a <= b && b - a < 10).then_some(Period {
+            first: a,
+            last: b,
+            half: false,
+        })
     }
 
-    /// Whether it is one year.
+    /// Whether it is one year or part of one.
     pub fn is_year(&self) -> bool {
         self.first == self.last
     }
@@ -49,30 +76,56 @@ impl Period {
         self.first..=self.last
     }
 
-    /// The period of the same length just before.
+    /// The last day it counts: 30/06 for six months, 31/12 of its last year otherwise.
+    pub fn end(&self) -> chrono::NaiveDate {
+        let (month, day) = if self.half { (6, 30) } else { (12, 31) };
+        chrono::NaiveDate::from_ymd_opt(self.last, month, day).unwrap_or_default()
+    }
+
+    /// The day activity is cut at for six months (30/06); none for whole years.
+    pub fn until(&self) -> Option<chrono::NaiveDate> {
+        self.half.then(|| self.end())
+    }
+
+    /// The period of the same length just before; for six months, the same six months of
+    /// the year before.
     pub fn before(&self) -> Self {
         let len = self.last - self.first + 1;
         Period {
             first: self.first - len,
             last: self.last - len,
+            half: self.half,
         }
     }
 
-    /// "2024" or "2021-2025", as `parse` reads it back.
+    /// "2024", "2024-6t" or "2021-2025", as `parse` reads it back.
     pub fn code(&self) -> String {
-        if self.is_year() {
+        if self.half {
+            format!("{}{HALF_SUFFIX}", self.first)
+        } else if self.is_year() {
             self.first.to_string()
         } else {
             format!("{}-{}", self.first, self.last)
         }
     }
 
-    /// "năm 2024" or "giai đoạn 2021 – 2025".
+    /// "năm 2024", "6 tháng đầu năm 2024" or "giai đoạn 2021 – 2025".
     pub fn label(&self) -> String {
-        if self.is_year() {
+        if self.half {
+            format!("6 tháng đầu năm {}", self.first)
+        } else if self.is_year() {
             format!("năm {}", self.first)
         } else {
             format!("giai đoạn {} – {}", self.first, self.last)
+        }
+    }
+
+    /// What comes after it, for the tasks section: "6 tháng cuối năm 2024", "năm 2025".
+    pub fn next_label(&self) -> String {
+        if self.half {
+            format!("6 tháng cuối năm {}", self.first)
+        } else {
+            format!("năm {}", self.last + 1)
         }
     }
 }
@@ -229,6 +282,9 @@ pub struct Figures {
     pub unit_name: String,
     pub first_year: i32,
     pub last_year: i32,
+    /// Only the first six months of the year.
+    #[serde(default)]
+    pub half_year: bool,
     /// The topic of the last year, if one was entered.
     pub topic: Option<String>,
     /// The guiding documents of the period from the unit's lineage and subtree, as cited:
@@ -244,7 +300,8 @@ pub struct Figures {
     pub inspections: Inspections,
     pub award: Award,
     pub children: Vec<ChildFigures>,
-    /// Key tasks the unit set for the year after the period.
+    /// Key tasks for what follows the period: those the unit set for the next year, or
+    /// after six months those of the year not done by 30/06.
     pub next_tasks: Vec<String>,
 }
 
@@ -254,7 +311,13 @@ impl Figures {
         Period {
             first: self.first_year,
             last: self.last_year,
+            half: self.half_year,
         }
+    }
+
+    /// The months of the year the figures count: 6 for six months, else 12.
+    pub fn months(&self) -> usize {
+        if self.half_year { 6 } else { 12 }
     }
 
     /// Whether nothing at all was recorded for the period.
@@ -301,7 +364,7 @@ pub struct Prose {
     pub limitations: String,
     /// … and their causes.
     pub causes: String,
-    /// IV. Key tasks for the next year.
+    /// IV. Key tasks for the next year (after six months: for the rest of the year).
     pub next_year: String,
     /// V. Proposals.
     pub proposals: String,
@@ -337,7 +400,11 @@ impl Prose {
         let next_year = if f.next_tasks.is_empty() {
             format!(
                 "Tiếp tục thực hiện Kết luận 01-KL/TW của Bộ Chính trị và chuyên đề năm {}; khắc phục các hạn chế nêu trên.",
-                f.last_year + 1
+                if f.half_year {
+                    f.last_year
+                } else {
+                    f.last_year + 1
+                }
             )
         } else {
             f.next_tasks
@@ -495,6 +562,17 @@ pub fn results(f: &Figures) -> Vec<Section> {
     let mut out = Vec::new();
     let period = f.period().label();
     let last = f.last_year;
+    // Where a figure is a state (plans, models, tasks): its year's, or its six months'.
+    let state_of = if f.half_year {
+        period.clone()
+    } else {
+        format!("năm {last}")
+    };
+    let state_in = if f.half_year {
+        format!("Trong {period}")
+    } else {
+        format!("Năm {last}")
+    };
     let s = &f.study;
     let mut study = Vec::new();
     if s.eligible > 0 || s.citizens > 0 || s.sessions > 0 {
@@ -549,7 +627,7 @@ pub fn results(f: &Figures) -> Vec<Section> {
         }
         vec![text]
     } else {
-        vec![format!("Chưa có số liệu kế hoạch cá nhân năm {last}.")]
+        vec![format!("Chưa có số liệu kế hoạch cá nhân {state_of}.")]
     };
     out.push(Section {
         heading: "2. Xây dựng kế hoạch cá nhân, thực hiện trách nhiệm nêu gương".into(),
@@ -560,7 +638,7 @@ pub fn results(f: &Figures) -> Vec<Section> {
     let mut models = Vec::new();
     if m.total > 0 {
         models.push(format!(
-            "Năm {last} có {} mô hình tiêu biểu được {} cơ sở đảng đăng ký thực hiện ({} mô hình mới, {} mô hình kế thừa); {} mô hình đã được công nhận, {} lượt nhân rộng.",
+            "{state_in} có {} mô hình tiêu biểu được {} cơ sở đảng đăng ký thực hiện ({} mô hình mới, {} mô hình kế thừa); {} mô hình đã được công nhận, {} lượt nhân rộng.",
             number(m.total),
             number(m.grassroots_with_model),
             number(m.total - m.continued),
@@ -577,7 +655,7 @@ pub fn results(f: &Figures) -> Vec<Section> {
             models.push(format!("Theo khối: {}.", sectors.join("; ")));
         }
     } else {
-        models.push(format!("Chưa có mô hình nào đăng ký năm {last}."));
+        models.push(format!("Chưa có mô hình nào đăng ký {state_of}."));
     }
     out.push(Section {
         heading: "3. Xây dựng, nhân rộng mô hình tiêu biểu".into(),
@@ -647,7 +725,7 @@ pub fn results(f: &Figures) -> Vec<Section> {
     let mut tasks = Vec::new();
     if t.total > 0 {
         tasks.push(format!(
-            "Năm {last} triển khai {} nhiệm vụ trọng tâm, đã hoàn thành {}{}.",
+            "{state_in} triển khai {} nhiệm vụ trọng tâm, đã hoàn thành {}{}.",
             number(t.total),
             number(t.done),
             if t.overdue.is_empty() {
@@ -753,6 +831,15 @@ mod tests {
         assert_eq!(term.label(), "giai đoạn 2021 – 2025");
         assert_eq!(term.before().code(), "2016-2020");
         assert_eq!(Period::parse("2025-2021"), None);
+        let half = Period::parse("2024-6T").expect("six months");
+        assert_eq!(half, Period::half_year(2024));
+        assert_eq!(half.code(), "2024-6t");
+        assert_eq!(half.label(), "6 tháng đầu năm 2024");
+        assert_eq!(half.before(), Period::half_year(2023));
+        assert_eq!(half.until(), chrono::NaiveDate::from_ymd_opt(2024, 6, 30));
+        assert_eq!(half.next_label(), "6 tháng cuối năm 2024");
+        assert_eq!(Period::year(2024).until(), None);
+        assert_eq!(Period::parse("x-6t"), None);
         assert_eq!(Period::parse("abc"), None);
     }
 

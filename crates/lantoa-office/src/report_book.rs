@@ -151,6 +151,7 @@ pub fn report_xlsx(f: &Figures, findings: &[Finding]) -> Result<Vec<u8>, ExportE
         .propaganda
         .by_month
         .iter()
+        .take(f.months())
         .enumerate()
         .map(|(i, n)| vec![format!("Tháng {}", i + 1), n.to_string()])
         .collect();

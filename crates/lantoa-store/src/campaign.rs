@@ -42,6 +42,84 @@ pub struct CampaignYear {
     pub topics: Vec<Topic>,
 }
 
+/// How much of a campaign year its figures count: all of it, or what happened up to and
+/// including a day (30/06 for the six-month review, sơ kết 6 tháng). Each area's figure
+/// query appends the cut on its own date column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Until(Option<NaiveDate>);
+
+impl Until {
+    /// The whole year.
+    pub const WHOLE_YEAR: Until = Until(None);
+
+    /// Up to and including `day`, or the whole year for none.
+    pub fn day(day: Option<NaiveDate>) -> Until {
+        Until(day)
+    }
+
+    /// The day, if cut.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.0
+    }
+
+    /// `today`, or the day of the cut when that is earlier: the day a figure's "now" is.
+    pub fn today(&self, today: NaiveDate) -> NaiveDate {
+        self.0.map_or(today, |d| d.min(today))
+    }
+
+    /// `" AND {column} <= $n"` on a date column, the day bound as the next placeholder of
+    /// `values`; nothing for the whole year.
+    pub(crate) fn on_dates(&self, column: &str, values: &mut Vec<Value>) -> String {
+        self.clause(column, "<=", values, |day| day.into())
+    }
+
+    /// `" AND {column} > $n"` on a date column: what happened after the cut (a
+    /// recommendation closed later was still open then); nothing for the whole year.
+    pub(crate) fn after_on_dates(&self, column: &str, values: &mut Vec<Value>) -> String {
+        self.clause(column, ">", values, |day| day.into())
+    }
+
+    /// `" AND {column} < $n"` on a timestamp column (when a plan was approved, a nomination
+    /// made): before the local midnight that ends the day.
+    pub(crate) fn on_moments(&self, column: &str, values: &mut Vec<Value>) -> String {
+        self.clause(column, "<", values, |day| end_moment(day).into())
+    }
+
+    /// `" AND {column} < $n"` on a local date-time column (when a session starts): before
+    /// the day after.
+    pub(crate) fn on_local_times(&self, column: &str, values: &mut Vec<Value>) -> String {
+        self.clause(column, "<", values, |day| next_midnight(day).into())
+    }
+
+    fn clause(
+        &self,
+        column: &str,
+        op: &str,
+        values: &mut Vec<Value>,
+        bound: fn(NaiveDate) -> Value,
+    ) -> String {
+        self.0.map_or_else(String::new, |day| {
+            values.push(bound(day));
+            format!(" AND {column} {op} ${}", values.len())
+        })
+    }
+}
+
+/// The local midnight that ends `day`, in UTC.
+fn end_moment(day: NaiveDate) -> DateTime<Utc> {
+    let midnight = next_midnight(day);
+    midnight
+        .and_local_timezone(chrono::Local)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+fn next_midnight(day: NaiveDate) -> chrono::NaiveDateTime {
+    day.succ_opt()
+        .unwrap_or(day)
+        .and_time(chrono::NaiveTime::MIN)
+}
+
 #[derive(FromQueryResult)]
 struct YearRow {
     id: i64,

@@ -5,7 +5,7 @@
 //! form and by who was commended.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
 use crate::exemplars::{EXEMPLAR_SELECT, Exemplar, ExemplarRow, check_chosen};
 use crate::org::{Org, Subtree};
 use crate::{Page, StoreError, sql};
@@ -316,19 +316,23 @@ impl CommendationFigures {
     }
 }
 
-/// The figures: two queries.
+/// The figures of the decisions signed in the year up to the cut: two queries.
 pub async fn figures<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<CommendationFigures, StoreError> {
     let range = || {
-        vec![
+        let mut values = vec![
             year.id.into(),
             within.from.clone().into(),
             within.to.clone().into(),
-        ]
+        ];
+        let cut = until.on_dates("d.signed_on", &mut values);
+        (cut, values)
     };
+    let (cut, values) = range();
     #[derive(FromQueryResult)]
     struct Row {
         form: String,
@@ -340,20 +344,24 @@ pub async fn figures<C: ConnectionTrait>(
     }
     let rows: Vec<Row> = sql::all(
         conn,
-        "SELECT d.form, x.kind, x.category, d.org_id, o.name AS org_name, COUNT(*) AS n FROM decision_recipients r \
-         JOIN commendation_decisions d ON d.id = r.decision_id JOIN orgs o ON o.id = d.org_id \
-         JOIN exemplars x ON x.id = r.exemplar_id \
-         WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3 \
-         GROUP BY d.form, x.kind, x.category, d.org_id, o.name",
-        range(),
+        &format!(
+            "SELECT d.form, x.kind, x.category, d.org_id, o.name AS org_name, COUNT(*) AS n FROM decision_recipients r \
+             JOIN commendation_decisions d ON d.id = r.decision_id JOIN orgs o ON o.id = d.org_id \
+             JOIN exemplars x ON x.id = r.exemplar_id \
+             WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3{cut} \
+             GROUP BY d.form, x.kind, x.category, d.org_id, o.name"
+        ),
+        values,
     )
     .await?;
     let mut f = CommendationFigures {
         decisions: sql::scalar(
             conn,
-            "SELECT COUNT(*) AS value FROM commendation_decisions d JOIN orgs o ON o.id = d.org_id \
-             WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3",
-            range(),
+            &format!(
+                "SELECT COUNT(*) AS value FROM commendation_decisions d JOIN orgs o ON o.id = d.org_id \
+                 WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3{cut}"
+            ),
+            range().1,
         )
         .await?,
         ..Default::default()

@@ -8,6 +8,7 @@
 //! page is the grouped query over its children's subtrees plus one over its own members;
 //! their sum is the unit's total.
 
+use crate::campaign::Until;
 use crate::org::{IN_CHILD_SUBTREE, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::NaiveDate;
@@ -16,8 +17,42 @@ use lantoa_domain::people::{Categories, Category};
 use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
 use std::collections::HashMap;
 
-/// A condition on person `p` for the year whose id is bound at placeholder `$n`.
-pub(crate) type Condition = fn(usize) -> String;
+/// A condition on person `p` for the year, written with the placeholders it is given.
+pub(crate) type Condition = fn(&mut Binds) -> String;
+
+/// What a condition may refer to: the year's placeholder, and the cut of the year, whose
+/// value a condition binds (as the statement's next placeholder) when it needs it.
+pub(crate) struct Binds<'a> {
+    year_at: usize,
+    until: Until,
+    values: &'a mut Vec<Value>,
+}
+
+impl<'a> Binds<'a> {
+    /// The year at `$year_at`; the cut's values go to the end of `values`.
+    pub fn new(year_at: usize, until: Until, values: &'a mut Vec<Value>) -> Self {
+        Binds {
+            year_at,
+            until,
+            values,
+        }
+    }
+
+    /// `$n` of the year's id.
+    pub fn year(&self) -> String {
+        format!("${}", self.year_at)
+    }
+
+    /// The cut on a timestamp column (see [`Until::on_moments`]).
+    pub fn until_moment(&mut self, column: &str) -> String {
+        self.until.on_moments(column, self.values)
+    }
+
+    /// The cut on a local date-time column (see [`Until::on_local_times`]).
+    pub fn until_local_time(&mut self, column: &str) -> String {
+        self.until.on_local_times(column, self.values)
+    }
+}
 
 /// What a set of figures counts: the people counted (party members chính thức and dự bị
 /// when `counted` holds "Đảng viên", and anyone not exempt of its other categories), an
@@ -30,6 +65,8 @@ pub(crate) struct Measure<'a> {
     pub join: Option<fn(usize) -> String>,
     /// The conditions counted.
     pub conditions: &'a [Condition],
+    /// How much of the year the conditions count.
+    pub until: Until,
 }
 
 impl Measure<'_> {
@@ -37,6 +74,23 @@ impl Measure<'_> {
         self.join
             .map(|j| format!(" {}", j(year_at)))
             .unwrap_or_default()
+    }
+
+    /// Each condition written with the year at `$year_at`, binding the cut into `values`.
+    fn conditions(&self, year_at: usize, values: &mut Vec<Value>) -> Vec<String> {
+        let mut binds = Binds::new(year_at, self.until, values);
+        self.conditions.iter().map(|c| c(&mut binds)).collect()
+    }
+
+    /// The select list: a key, the count, and one sum per condition.
+    fn select(&self, key: &str, year_at: usize, values: &mut Vec<Value>) -> String {
+        let mut out = format!("SELECT {key} AS id, COUNT(*) AS eligible");
+        for (i, condition) in self.conditions(year_at, values).iter().enumerate() {
+            out.push_str(&format!(
+                ", CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS met_{i}"
+            ));
+        }
+        out
     }
 
     /// Person `p`'s stay `pu` covers the reference day `$1` and `p` is one of the people
@@ -108,18 +162,6 @@ fn eligible_in_subtree(measure: &Measure) -> String {
     )
 }
 
-/// The select list: a key, the count, and one sum per condition.
-fn select(key: &str, conditions: &[Condition], year_at: usize) -> String {
-    let mut out = format!("SELECT {key} AS id, COUNT(*) AS eligible");
-    for (i, condition) in conditions.iter().enumerate() {
-        out.push_str(&format!(
-            ", CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS met_{i}",
-            condition(year_at)
-        ));
-    }
-    out
-}
-
 fn read(row: &QueryResult, conditions: usize) -> Result<(i64, Tally), StoreError> {
     let id: i64 = row.try_get("", "id")?;
     let eligible: i64 = row.try_get("", "eligible")?;
@@ -153,17 +195,17 @@ pub(crate) async fn tally<C: ConnectionTrait>(
     measure: &Measure<'_>,
 ) -> Result<Tally, StoreError> {
     let conditions = measure.conditions;
-    let query = format!(
-        "{} {}",
-        select("CAST(0 AS BIGINT)", conditions, 4),
-        eligible_in_subtree(measure)
-    );
-    let values = vec![
+    let mut values = vec![
         day.into(),
         within.from.clone().into(),
         within.to.clone().into(),
         year_id.into(),
     ];
+    let query = format!(
+        "{} {}",
+        measure.select("CAST(0 AS BIGINT)", 4, &mut values),
+        eligible_in_subtree(measure)
+    );
     Ok(rows(conn, &query, values, conditions.len())
         .await?
         .into_iter()
@@ -181,32 +223,33 @@ pub(crate) async fn tally_with_children<C: ConnectionTrait>(
     measure: &Measure<'_>,
 ) -> Result<(Tally, HashMap<OrgId, Tally>), StoreError> {
     let conditions = measure.conditions;
-    let values = || vec![day.into(), unit.0.into(), year_id.into()];
+    let mut values = vec![day.into(), unit.0.into(), year_id.into()];
+    let select = measure.select("c.id", 3, &mut values);
     let by_child = rows(
         conn,
         &format!(
-            "{} FROM orgs c \
+            "{select} FROM orgs c \
              JOIN orgs d ON {IN_CHILD_SUBTREE} \
              JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id{} \
              WHERE c.parent_id = $2 AND {} GROUP BY c.id",
-            select("c.id", conditions, 3),
             measure.join(3),
             measure.eligible_on_day()
         ),
-        values(),
+        values,
         conditions.len(),
     )
     .await?;
+    let mut values = vec![day.into(), unit.0.into(), year_id.into()];
+    let select = measure.select("pu.org_id", 3, &mut values);
     let own = rows(
         conn,
         &format!(
-            "{} FROM person_units pu JOIN people p ON p.id = pu.person_id{} \
+            "{select} FROM person_units pu JOIN people p ON p.id = pu.person_id{} \
              WHERE pu.org_id = $2 AND {} GROUP BY pu.org_id",
-            select("pu.org_id", conditions, 3),
             measure.join(3),
             measure.eligible_on_day()
         ),
-        values(),
+        values,
         conditions.len(),
     )
     .await?;
@@ -249,18 +292,18 @@ pub(crate) async fn lacking<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    let all: Vec<String> = measure.conditions.iter().map(|c| c(4)).collect();
-    let from = format!(
-        "{} AND NOT ({})",
-        eligible_in_subtree(measure),
-        all.join(" AND ")
-    );
-    let values: Vec<Value> = vec![
+    let mut values: Vec<Value> = vec![
         day.into(),
         within.from.clone().into(),
         within.to.clone().into(),
         year_id.into(),
     ];
+    let all = measure.conditions(4, &mut values);
+    let from = format!(
+        "{} AND NOT ({})",
+        eligible_in_subtree(measure),
+        all.join(" AND ")
+    );
     let total = sql::scalar(
         conn,
         &format!("SELECT COUNT(*) AS value {from}"),
@@ -268,14 +311,14 @@ pub(crate) async fn lacking<C: ConnectionTrait>(
     )
     .await?;
     let page = page.max(1);
-    let mut values = values;
     values.push((per_page as i64).into());
     values.push((((page - 1) * per_page) as i64).into());
+    let (limit_at, offset_at) = (values.len() - 1, values.len());
     let items = sql::all(
         conn,
         &format!(
             "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code {from} \
-             ORDER BY d.path, p.name_folded, p.id LIMIT $5 OFFSET $6"
+             ORDER BY d.path, p.name_folded, p.id LIMIT ${limit_at} OFFSET ${offset_at}"
         ),
         values,
     )

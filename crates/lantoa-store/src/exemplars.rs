@@ -3,7 +3,7 @@
 //! figures of a subtree, and the exemplar a unit features each month.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
 use crate::org::{Org, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{DateTime, Utc};
@@ -460,12 +460,14 @@ pub struct ExemplarFigures {
     pub median_days: Option<f64>,
 }
 
-/// The figures: two queries (counts grouped by state, category and source; and the dates
-/// of the decided nominations).
+/// The figures of the nominations made in the year up to the cut, decided as of the cut:
+/// two queries (counts grouped by state, category and source; and the dates of the decided
+/// nominations).
 pub async fn figures<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<ExemplarFigures, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -474,18 +476,33 @@ pub async fn figures<C: ConnectionTrait>(
         source: String,
         n: i64,
     }
+    // Nominated by the cut; a decision taken after it leaves the nomination open then.
     let range = || {
-        vec![
+        let mut values = vec![
             year.id.into(),
             within.from.clone().into(),
             within.to.clone().into(),
-        ]
+        ];
+        let nominated = until.on_moments("x.nominated_at", &mut values);
+        let decided = until.on_moments("x.decided_at", &mut values);
+        (nominated, decided, values)
+    };
+    let (nominated, decided, values) = range();
+    let state = if decided.is_empty() {
+        "x.state".to_owned()
+    } else {
+        format!(
+            "CASE WHEN x.decided_at IS NOT NULL{decided} THEN x.state ELSE '{}' END",
+            ExemplarState::Nominated.code()
+        )
     };
     let rows: Vec<Row> = sql::all(
         conn,
-        "SELECT x.state, x.category, x.source, COUNT(*) AS n FROM exemplars x JOIN orgs o ON o.id = x.org_id \
-         WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 GROUP BY x.state, x.category, x.source",
-        range(),
+        &format!(
+            "SELECT {state} AS state, x.category, x.source, COUNT(*) AS n FROM exemplars x JOIN orgs o ON o.id = x.org_id \
+             WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3{nominated} GROUP BY 1, 2, 3"
+        ),
+        values,
     )
     .await?;
     let mut f = ExemplarFigures::default();
@@ -519,11 +536,14 @@ pub async fn figures<C: ConnectionTrait>(
         nominated_at: DateTime<Utc>,
         decided_at: DateTime<Utc>,
     }
+    let (nominated, decided, values) = range();
     let dates: Vec<Dates> = sql::all(
         conn,
-        "SELECT x.nominated_at, x.decided_at FROM exemplars x JOIN orgs o ON o.id = x.org_id \
-         WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 AND x.decided_at IS NOT NULL",
-        range(),
+        &format!(
+            "SELECT x.nominated_at, x.decided_at FROM exemplars x JOIN orgs o ON o.id = x.org_id \
+             WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 AND x.decided_at IS NOT NULL{nominated}{decided}"
+        ),
+        values,
     )
     .await?;
     f.median_days = lantoa_domain::exemplars::median_days(

@@ -4,7 +4,7 @@
 //! report their follow-up until the recommendation is closed; and the year's figures.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
 use crate::org::Org;
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, Utc};
@@ -609,12 +609,15 @@ impl InspectionFigures {
     }
 }
 
-/// The figures of a committee's year: two queries.
+/// The figures of a committee's year as of the cut (the year's plan, the inspections
+/// concluded by then; the recommendations of those and whether they were still open then):
+/// two queries.
 pub async fn figures<C: ConnectionTrait>(
     conn: &C,
     committee: OrgId,
     year: &CampaignYear,
     today: NaiveDate,
+    until: Until,
 ) -> Result<InspectionFigures, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -623,12 +626,21 @@ pub async fn figures<C: ConnectionTrait>(
         of_person: i64,
         n: i64,
     }
+    let mut values = vec![committee.0.into(), year.id.into()];
+    let concluded = until.on_dates("concluded_on", &mut values);
+    let state = if concluded.is_empty() {
+        "state".to_owned()
+    } else {
+        format!("CASE WHEN concluded_on IS NOT NULL{concluded} THEN state ELSE '' END")
+    };
     let rows: Vec<Row> = sql::all(
         conn,
-        "SELECT kind, state, CAST(CASE WHEN subject_person_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS of_person, \
-         CAST(COUNT(*) AS BIGINT) AS n FROM inspections WHERE org_id = $1 AND year_id = $2 \
-         GROUP BY kind, state, CASE WHEN subject_person_id IS NULL THEN 0 ELSE 1 END",
-        vec![committee.0.into(), year.id.into()],
+        &format!(
+            "SELECT kind, {state} AS state, CAST(CASE WHEN subject_person_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS of_person, \
+             CAST(COUNT(*) AS BIGINT) AS n FROM inspections WHERE org_id = $1 AND year_id = $2 \
+             GROUP BY 1, 2, 3"
+        ),
+        values,
     )
     .await?;
     let mut figures = InspectionFigures {
@@ -658,19 +670,29 @@ pub async fn figures<C: ConnectionTrait>(
         open: i64,
         overdue: i64,
     }
+    let mut values = vec![
+        committee.0.into(),
+        year.id.into(),
+        RecommendationStatus::Closed.code().into(),
+        until.today(today).into(),
+    ];
+    let made = until.on_dates("i.concluded_on", &mut values);
+    let closed_after = until.after_on_dates("r.closed_on", &mut values);
+    let open = if closed_after.is_empty() {
+        "r.status <> $3".to_owned()
+    } else {
+        format!("(r.status <> $3 OR (r.closed_on IS NOT NULL{closed_after}))")
+    };
     let recommended: Option<Recommended> = sql::one(
         conn,
-        "SELECT CAST(COUNT(*) AS BIGINT) AS total, \
-         CAST(COALESCE(SUM(CASE WHEN r.status <> $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
-         CAST(COALESCE(SUM(CASE WHEN r.status <> $3 AND r.deadline < $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
-         FROM inspection_recommendations r JOIN inspections i ON i.id = r.inspection_id \
-         WHERE i.org_id = $1 AND i.year_id = $2",
-        vec![
-            committee.0.into(),
-            year.id.into(),
-            RecommendationStatus::Closed.code().into(),
-            today.into(),
-        ],
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS total, \
+             CAST(COALESCE(SUM(CASE WHEN {open} THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
+             CAST(COALESCE(SUM(CASE WHEN {open} AND r.deadline < $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+             FROM inspection_recommendations r JOIN inspections i ON i.id = r.inspection_id \
+             WHERE i.org_id = $1 AND i.year_id = $2{made}"
+        ),
+        values,
     )
     .await?;
     if let Some(r) = recommended {

@@ -4,7 +4,7 @@
 //! and without a model). Every change is one transaction with its audit row.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
 use crate::org::{Org, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, Utc};
@@ -13,7 +13,7 @@ use lantoa_domain::models::{ModelCategory, ModelDraft, ModelState, ModelStep, Re
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::text::fold;
 use lantoa_domain::{ClosedList, OrgId};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 /// A model with its unit and year.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -576,9 +576,15 @@ struct FigureRow {
     models: i64,
 }
 
-/// A grassroots unit `g` whose subtree has a model of the year at `$1`.
-const HAS_MODEL: &str = "EXISTS (SELECT 1 FROM models m JOIN orgs o ON o.id = m.org_id \
-    WHERE m.year_id = $1 AND o.path >= g.path AND o.path < substr(g.path, 1, length(g.path) - 1) || '0')";
+/// A grassroots unit `g` whose subtree has a model of the year at `$1`, started by the
+/// cut, if any.
+fn has_model(until: Until, values: &mut Vec<Value>) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM models m JOIN orgs o ON o.id = m.org_id \
+         WHERE m.year_id = $1 AND o.path >= g.path AND o.path < substr(g.path, 1, length(g.path) - 1) || '0'{})",
+        until.on_dates("m.started_on", values)
+    )
+}
 
 fn grassroots_kinds() -> String {
     OrgKind::ALL
@@ -589,31 +595,38 @@ fn grassroots_kinds() -> String {
         .join(", ")
 }
 
-/// The figures of a subtree for a year: three queries whatever the number of models.
+/// The figures of a subtree for a year, as of the cut (models started by then — a model
+/// carried on from earlier years always is —, recognised and replicated by then): three
+/// queries whatever the number of models.
 pub async fn figures<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<ModelFigures, StoreError> {
     let range = || {
-        vec![
+        let mut values = vec![
             year.id.into(),
             within.from.clone().into(),
             within.to.clone().into(),
-        ]
+        ];
+        let started = until.on_dates("m.started_on", &mut values);
+        (started, values)
     };
+    let (started, mut values) = range();
+    let recognised_by = until.on_dates("m.recognised_on", &mut values);
     let rows: Vec<FigureRow> = sql::all(
         conn,
         &format!(
             "SELECT m.sector, m.category, o.kind, \
              CAST(CASE WHEN m.continued_from IS NULL THEN 0 ELSE 1 END AS BIGINT) AS continued, \
-             CAST(CASE WHEN m.state IN ('{}', '{}') THEN 1 ELSE 0 END AS BIGINT) AS recognised, \
+             CAST(CASE WHEN m.state IN ('{}', '{}'){recognised_by} THEN 1 ELSE 0 END AS BIGINT) AS recognised, \
              COUNT(*) AS models FROM models m JOIN orgs o ON o.id = m.org_id \
-             WHERE m.year_id = $1 AND o.path >= $2 AND o.path < $3 GROUP BY 1, 2, 3, 4, 5",
+             WHERE m.year_id = $1 AND o.path >= $2 AND o.path < $3{started} GROUP BY 1, 2, 3, 4, 5",
             ModelState::Recognised.code(),
             ModelState::Replicated.code()
         ),
-        range(),
+        values,
     )
     .await?;
     let mut f = ModelFigures::default();
@@ -643,11 +656,15 @@ pub async fn figures<C: ConnectionTrait>(
         .map(|(i, n)| (ModelCategory::ALL[i], n))
         .collect();
     f.by_kind = nonzero(kinds).map(|(i, n)| (OrgKind::ALL[i], n)).collect();
+    let (started, mut values) = range();
+    let adopted = until.on_dates("r.adopted_on", &mut values);
     f.replications = sql::scalar(
         conn,
-        "SELECT COUNT(*) AS value FROM model_replications r JOIN models m ON m.id = r.model_id \
-         JOIN orgs o ON o.id = m.org_id WHERE m.year_id = $1 AND o.path >= $2 AND o.path < $3",
-        range(),
+        &format!(
+            "SELECT COUNT(*) AS value FROM model_replications r JOIN models m ON m.id = r.model_id \
+             JOIN orgs o ON o.id = m.org_id WHERE m.year_id = $1 AND o.path >= $2 AND o.path < $3{started}{adopted}"
+        ),
+        values,
     )
     .await?;
     #[derive(FromQueryResult)]
@@ -655,14 +672,20 @@ pub async fn figures<C: ConnectionTrait>(
         units: i64,
         with_model: Option<i64>,
     }
+    let mut values = vec![
+        year.id.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+    ];
+    let has_model = has_model(until, &mut values);
     let g: Option<Grassroots> = sql::one(
         conn,
         &format!(
-            "SELECT COUNT(*) AS units, CAST(SUM(CASE WHEN {HAS_MODEL} THEN 1 ELSE 0 END) AS BIGINT) AS with_model \
+            "SELECT COUNT(*) AS units, CAST(SUM(CASE WHEN {has_model} THEN 1 ELSE 0 END) AS BIGINT) AS with_model \
              FROM orgs g WHERE g.kind IN ({}) AND g.archived_at IS NULL AND g.path >= $2 AND g.path < $3",
             grassroots_kinds()
         ),
-        range(),
+        values,
     )
     .await?;
     if let Some(g) = g {
@@ -680,11 +703,12 @@ pub struct UnitWithout {
     pub code: String,
 }
 
-/// The subtree's grassroots units without a model of the year, by path: two queries.
+/// The subtree's grassroots units without a model of the year (started by the cut, if
+/// any), by path: two queries.
 pub async fn grassroots_without<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
-    year: &CampaignYear,
+    (year, until): (&CampaignYear, Until),
     page: u64,
     per_page: u64,
 ) -> Result<Page<UnitWithout>, StoreError> {
@@ -693,11 +717,13 @@ pub async fn grassroots_without<C: ConnectionTrait>(
     debug_assert_eq!(year_at, "$1");
     w.push(
         &format!(
-            "g.kind IN ({}) AND g.archived_at IS NULL AND g.path >= ? AND g.path < ? AND NOT {HAS_MODEL}",
+            "g.kind IN ({}) AND g.archived_at IS NULL AND g.path >= ? AND g.path < ?",
             grassroots_kinds()
         ),
         vec![within.from.clone().into(), within.to.clone().into()],
     );
+    let has_model = has_model(until, &mut w.values);
+    w.push(&format!("NOT {has_model}"), vec![]);
     Ok(sql::page(
         conn,
         "SELECT g.id, g.name, g.code FROM orgs g",

@@ -6,8 +6,8 @@
 //! a reviewer who is not the owner) is decided by the web layer from the viewer's roles.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::{CampaignYear, Topic};
-use crate::coverage::{self, Condition, Missing};
+use crate::campaign::{CampaignYear, Topic, Until};
+use crate::coverage::{self, Binds, Condition, Missing};
 use crate::org::Subtree;
 use crate::people::Person;
 use crate::{Page, StoreError, sql};
@@ -790,9 +790,15 @@ fn in_states(states: &[PlanState]) -> String {
     format!("COALESCE(pl.state, '') IN ({list})")
 }
 
-fn submitted(_: usize) -> String {
+/// A plan `pl` in one of `states`, having reached the stage (its moment in `column`) by
+/// the cut, if any.
+fn reached(states: &[PlanState], column: &str, b: &mut Binds) -> String {
+    format!("({}{})", in_states(states), b.until_moment(column))
+}
+
+fn submitted(b: &mut Binds) -> String {
     use PlanState::*;
-    in_states(&[
+    let states = [
         Submitted,
         Returned,
         Approved,
@@ -800,33 +806,54 @@ fn submitted(_: usize) -> String {
         SelfAssessed,
         Assessed,
         Locked,
-    ])
+    ];
+    reached(&states, "pl.submitted_at", b)
 }
 
-/// A plan `pl` approved or further on (the placeholder argument is unused).
-pub(crate) fn approved(_: usize) -> String {
-    use PlanState::*;
-    in_states(&[Approved, MidYearReviewed, SelfAssessed, Assessed, Locked])
+/// The plan states from approval on.
+const APPROVED_ON: [PlanState; 5] = [
+    PlanState::Approved,
+    PlanState::MidYearReviewed,
+    PlanState::SelfAssessed,
+    PlanState::Assessed,
+    PlanState::Locked,
+];
+
+/// A plan `pl` approved or further on, approved before the cut if any.
+pub(crate) fn approved(b: &mut Binds) -> String {
+    reached(&APPROVED_ON, "pl.approved_at", b)
 }
 
-fn mid_year(_: usize) -> String {
+/// Reviewed at mid-year or further on; by the cut, if any, as its events tell (a plan has
+/// no column of when it was reviewed).
+fn mid_year(b: &mut Binds) -> String {
     use PlanState::*;
-    in_states(&[MidYearReviewed, SelfAssessed, Assessed, Locked])
+    let states = in_states(&[MidYearReviewed, SelfAssessed, Assessed, Locked]);
+    let cut = b.until_moment("e.created_at");
+    if cut.is_empty() {
+        states
+    } else {
+        format!(
+            "({states} AND EXISTS (SELECT 1 FROM plan_events e WHERE e.plan_id = pl.id AND e.to_state = '{}'{cut}))",
+            MidYearReviewed.code()
+        )
+    }
 }
 
-fn assessed(_: usize) -> String {
+fn assessed(b: &mut Binds) -> String {
     use PlanState::*;
-    in_states(&[Assessed, Locked])
+    reached(&[Assessed, Locked], "pl.assessed_at", b)
 }
 
 /// Members counted and how many reached each stage (in `Stage::ALL` order).
 pub type PlanCoverage = coverage::Tally;
 
-fn stages(required: Categories) -> coverage::Measure<'static> {
+fn stages(counted: Counted) -> coverage::Measure<'static> {
     coverage::Measure {
-        counted: required,
+        counted: counted.required,
         join: Some(plan_of_year),
         conditions: &[submitted, approved, mid_year, assessed],
+        until: counted.until,
     }
 }
 
@@ -840,6 +867,8 @@ pub struct Counted<'a> {
     pub day: NaiveDate,
     /// Who must have a plan.
     pub required: Categories,
+    /// How much of the year the stages count.
+    pub until: Until,
 }
 
 /// Plan figures of a unit's subtree and of each child's: two queries.
@@ -848,7 +877,7 @@ pub async fn coverage_with_children<C: ConnectionTrait>(
     unit: OrgId,
     counted: Counted<'_>,
 ) -> Result<(PlanCoverage, HashMap<OrgId, PlanCoverage>), StoreError> {
-    let measure = stages(counted.required);
+    let measure = stages(counted);
     coverage::tally_with_children(conn, unit, counted.year.id, counted.day, &measure).await
 }
 
@@ -858,7 +887,7 @@ pub async fn coverage<C: ConnectionTrait>(
     within: &Subtree,
     counted: Counted<'_>,
 ) -> Result<PlanCoverage, StoreError> {
-    let measure = stages(counted.required);
+    let measure = stages(counted);
     coverage::tally(conn, within, counted.year.id, counted.day, &measure).await
 }
 
@@ -899,6 +928,7 @@ pub async fn lacking<C: ConnectionTrait>(
             counted: counted.required,
             join: Some(plan_of_year),
             conditions: &[stage.condition()],
+            until: counted.until,
         },
         page,
         per_page,

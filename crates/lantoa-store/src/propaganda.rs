@@ -5,7 +5,7 @@
 //! station keeps, with their items linked to the exemplars and models they tell of.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
 use crate::org::{IN_CHILD_SUBTREE, Org, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -291,11 +291,12 @@ impl PropagandaFigures {
     }
 }
 
-/// The figures of a subtree's year: two queries.
+/// The figures of a subtree's year, up to the cut: two queries.
 pub async fn figures<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<PropagandaFigures, StoreError> {
     #[derive(FromQueryResult)]
     struct ByChannel {
@@ -304,15 +305,17 @@ pub async fn figures<C: ConnectionTrait>(
         quantity: i64,
         reach: i64,
     }
-    let values = || {
-        vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ]
-    };
-    let from = "FROM propaganda_activities a JOIN orgs o ON o.id = a.org_id \
-        WHERE a.year_id = $1 AND o.path >= $2 AND o.path < $3";
+    let mut values = vec![
+        year.id.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+    ];
+    let cut = until.on_dates("a.held_on", &mut values);
+    let values = || values.clone();
+    let from = format!(
+        "FROM propaganda_activities a JOIN orgs o ON o.id = a.org_id \
+         WHERE a.year_id = $1 AND o.path >= $2 AND o.path < $3{cut}"
+    );
     let rows: Vec<ByChannel> = sql::all(
         conn,
         &format!(
@@ -382,12 +385,13 @@ impl UnitRegularity {
     }
 }
 
-/// The regularity of each unit directly under a unit, over its own subtree, by name: two
-/// queries. Units without any activity are listed too.
+/// The regularity of each unit directly under a unit, over its own subtree, by name, up to
+/// the cut: two queries. Units without any activity are listed too.
 pub async fn regularity<C: ConnectionTrait>(
     conn: &C,
     unit: OrgId,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<Vec<UnitRegularity>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -396,6 +400,12 @@ pub async fn regularity<C: ConnectionTrait>(
         n: i64,
         documents: i64,
     }
+    let mut values = vec![
+        unit.0.into(),
+        year.id.into(),
+        Channel::Document.code().into(),
+    ];
+    let cut = until.on_dates("a.held_on", &mut values);
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
@@ -403,13 +413,9 @@ pub async fn regularity<C: ConnectionTrait>(
              CAST(COALESCE(SUM(CASE WHEN a.channel = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS documents \
              FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
              JOIN propaganda_activities a ON a.org_id = d.id \
-             WHERE c.parent_id = $1 AND a.year_id = $2 GROUP BY c.id, a.month"
+             WHERE c.parent_id = $1 AND a.year_id = $2{cut} GROUP BY c.id, a.month"
         ),
-        vec![
-            unit.0.into(),
-            year.id.into(),
-            Channel::Document.code().into(),
-        ],
+        values,
     )
     .await?;
     let mut units: Vec<UnitRegularity> = crate::org::child_units(conn, unit)

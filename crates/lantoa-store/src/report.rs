@@ -6,7 +6,8 @@
 //! The number of queries is fixed: about forty for a one-year period, whatever the size of
 //! the subtree, and the same again per extra year of a longer period.
 
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
+use crate::coverage::Binds;
 use crate::org::{IN_CHILD_SUBTREE, Org};
 use crate::{StoreError, sql};
 use chrono::NaiveDate;
@@ -59,24 +60,27 @@ pub async fn figures<C: ConnectionTrait>(
         unit_name: unit.name.clone(),
         first_year: period.first,
         last_year: period.last,
+        half_year: period.half,
         ..Default::default()
     };
     let within = unit.subtree();
+    let until = Until::day(period.until());
     for year in &years {
-        activity_of_year(conn, unit, year, today, &mut f).await?;
+        activity_of_year(conn, unit, (year, until), today, &mut f).await?;
     }
     let settings = crate::settings::load(conn).await?;
     if let Some(last) = years.iter().find(|y| y.year == period.last) {
         f.topic = last.topics.first().map(|t| t.title.clone());
-        let day = lantoa_domain::study::reference_day(last.year, today);
+        let day = until.today(lantoa_domain::study::reference_day(last.year, today));
         let (study, study_children) =
-            crate::study::coverage_with_children(conn, unit.id, last, day).await?;
+            crate::study::coverage_with_children(conn, unit.id, last, day, until).await?;
         f.study.eligible = study.eligible;
         f.study.studied = study.studied;
         let counted = crate::plans::Counted {
             year: last,
             day,
             required: settings.plan_required,
+            until,
         };
         let (plans, plan_children) =
             crate::plans::coverage_with_children(conn, unit.id, counted).await?;
@@ -84,12 +88,24 @@ pub async fn figures<C: ConnectionTrait>(
         f.plans.submitted = plans.met(0);
         f.plans.approved = plans.met(1);
         f.plans.assessed = plans.met(3);
-        leaders(conn, unit, last, &mut f.plans).await?;
-        f.models = models(conn, unit, last).await?;
-        f.tasks = tasks(conn, unit, last, today).await?;
-        let models_of = per_child_models(conn, unit, last).await?;
-        let over = lantoa_domain::propaganda::months_over(last.year, today);
-        for r in crate::propaganda::regularity(conn, unit.id, last).await? {
+        leaders(conn, unit, (last, until), &mut f.plans).await?;
+        f.models = models(conn, unit, (last, until)).await?;
+        let (tasks, task_figures) = tasks(conn, unit, (last, until), today).await?;
+        f.tasks = task_figures;
+        if period.half {
+            // After six months, what remains of the year's tasks.
+            f.next_tasks = tasks
+                .into_iter()
+                .filter(|t| t.status != TaskStatus::Done)
+                .map(|t| t.content)
+                .collect();
+        }
+        let models_of = per_child_models(conn, unit, (last, until)).await?;
+        let mut over = lantoa_domain::propaganda::months_over(last.year, today);
+        if period.half {
+            over = over.min(6);
+        }
+        for r in crate::propaganda::regularity(conn, unit.id, last, until).await? {
             let s = study_children.get(&r.org_id).cloned().unwrap_or_default();
             let p = plan_children.get(&r.org_id).cloned().unwrap_or_default();
             f.children.push(ChildFigures {
@@ -106,7 +122,9 @@ pub async fn figures<C: ConnectionTrait>(
             });
         }
     }
-    if let Ok(next) = crate::campaign::year(conn, period.last + 1).await {
+    if !period.half
+        && let Ok(next) = crate::campaign::year(conn, period.last + 1).await
+    {
         f.next_tasks = crate::tasks::tasks(conn, unit.id, &next)
             .await?
             .into_iter()
@@ -147,13 +165,14 @@ async fn documents<C: ConnectionTrait>(
         within.to.clone().into(),
     ];
     params.extend(lineage.into_iter().map(Into::into));
+    let issued_by = Until::day(period.until()).on_dates("d.issued_on", &mut params);
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
             "SELECT d.symbol, d.kind, d.issuer, d.issued_on, d.title FROM documents d JOIN orgs o ON o.id = d.org_id \
              WHERE EXISTS (SELECT 1 FROM document_years dy JOIN campaign_years y ON y.id = dy.year_id \
              WHERE dy.document_id = d.id AND y.year >= $1 AND y.year <= $2) \
-             AND ((o.path >= $3 AND o.path < $4) OR o.path IN ({list})) ORDER BY d.issued_on, d.id"
+             AND ((o.path >= $3 AND o.path < $4) OR o.path IN ({list})){issued_by} ORDER BY d.issued_on, d.id"
         ),
         params,
     )
@@ -202,6 +221,7 @@ struct IssuedRow {
     org_id: i64,
     first_year: i32,
     last_year: i32,
+    half_year: bool,
     symbol: Option<String>,
     issued_on: Option<NaiveDate>,
     issuer_name: Option<String>,
@@ -215,7 +235,7 @@ struct IssuedRow {
     figures: Option<String>,
 }
 
-const ISSUED_SELECT: &str = "SELECT r.id, r.org_id, r.first_year, r.last_year, r.symbol, r.issued_on, \
+const ISSUED_SELECT: &str = "SELECT r.id, r.org_id, r.first_year, r.last_year, r.half_year, r.symbol, r.issued_on, \
     r.issuer_name, r.superior, r.place, r.signer_name, r.signer_post, r.version, p.symbol AS replaces, \
     r.prose, r.figures FROM reports r LEFT JOIN reports p ON p.id = r.replaces_id";
 
@@ -233,6 +253,7 @@ impl IssuedRow {
             period: Period {
                 first: self.first_year,
                 last: self.last_year,
+                half: self.half_year,
             },
             symbol: self.symbol.clone().unwrap_or_default(),
             issued_on: self.issued_on.unwrap_or_default(),
@@ -267,6 +288,7 @@ pub struct IssuedLine {
     pub id: i64,
     pub first_year: i32,
     pub last_year: i32,
+    pub half_year: bool,
     pub symbol: String,
     pub issued_on: NaiveDate,
     pub signer_name: String,
@@ -279,6 +301,7 @@ impl IssuedLine {
         Period {
             first: self.first_year,
             last: self.last_year,
+            half: self.half_year,
         }
     }
 }
@@ -291,7 +314,7 @@ pub async fn history<C: ConnectionTrait>(
     Ok(sql::all(
         conn,
         &format!(
-            "SELECT id, first_year, last_year, symbol, issued_on, signer_name, version FROM reports \
+            "SELECT id, first_year, last_year, half_year, symbol, issued_on, signer_name, version FROM reports \
              WHERE org_id = $1 AND state = '{ISSUED}' ORDER BY issued_on DESC, id DESC"
         ),
         vec![unit.0.into()],
@@ -300,6 +323,22 @@ pub async fn history<C: ConnectionTrait>(
 }
 
 const DRAFT: &str = "nhap";
+
+/// The report's period is the one bound at `$first`, `$first+1` and `$first+2`, in the order
+/// `with_period` binds it.
+fn of_period(first: usize) -> String {
+    format!(
+        "first_year = ${first} AND last_year = ${} AND half_year = ${}",
+        first + 1,
+        first + 2
+    )
+}
+
+/// `values` followed by the period's first year, last year and half flag.
+fn with_period(mut values: Vec<sea_orm::Value>, period: Period) -> Vec<sea_orm::Value> {
+    values.extend([period.first.into(), period.last.into(), period.half.into()]);
+    values
+}
 const ISSUED: &str = "ban_hanh";
 
 /// The prose staff saved for a unit and period, if any: one query.
@@ -315,9 +354,10 @@ pub async fn saved_draft<C: ConnectionTrait>(
     let row: Option<Row> = sql::one(
         conn,
         &format!(
-            "SELECT prose FROM reports WHERE org_id = $1 AND first_year = $2 AND last_year = $3 AND state = '{DRAFT}'"
+            "SELECT prose FROM reports WHERE org_id = $1 AND {} AND state = '{DRAFT}'",
+            of_period(2)
         ),
-        vec![unit.0.into(), period.first.into(), period.last.into()],
+        with_period(vec![unit.0.into()], period),
     )
     .await?;
     Ok(row.and_then(|r| serde_json::from_str(&r.prose).ok()))
@@ -344,24 +384,19 @@ pub async fn save_draft<C: crate::Writer>(
         sql::scalar(
             &txn,
             &format!(
-                "UPDATE reports SET prose = $1, updated_at = $2 WHERE org_id = $3 AND first_year = $4 \
-                 AND last_year = $5 AND state = '{DRAFT}' RETURNING id AS value"
+                "UPDATE reports SET prose = $1, updated_at = $2 WHERE org_id = $3 AND {} \
+                 AND state = '{DRAFT}' RETURNING id AS value",
+                of_period(4)
             ),
-            vec![
-                json.into(),
-                now.into(),
-                unit.id.0.into(),
-                period.first.into(),
-                period.last.into(),
-            ],
+            with_period(vec![json.into(), now.into(), unit.id.0.into()], period),
         )
         .await?
     } else {
         sql::scalar(
             &txn,
             &format!(
-                "INSERT INTO reports (org_id, first_year, last_year, state, prose, version, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, '{DRAFT}', $4, 0, $5, $6, $6) RETURNING id AS value"
+                "INSERT INTO reports (org_id, first_year, last_year, half_year, state, prose, version, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $7, '{DRAFT}', $4, 0, $5, $6, $6) RETURNING id AS value"
             ),
             vec![
                 unit.id.0.into(),
@@ -370,6 +405,7 @@ pub async fn save_draft<C: crate::Writer>(
                 json.into(),
                 actor.account_id.into(),
                 now.into(),
+                period.half.into(),
             ],
         )
         .await?
@@ -440,10 +476,11 @@ pub async fn issue<C: crate::Writer>(
     let earlier: Option<Earlier> = sql::one(
         &txn,
         &format!(
-            "SELECT id, version FROM reports WHERE org_id = $1 AND first_year = $2 AND last_year = $3 \
-             AND state = '{ISSUED}' ORDER BY version DESC LIMIT 1"
+            "SELECT id, version FROM reports WHERE org_id = $1 AND {} \
+             AND state = '{ISSUED}' ORDER BY version DESC LIMIT 1",
+            of_period(2)
         ),
-        vec![unit.id.0.into(), period.first.into(), period.last.into()],
+        with_period(vec![unit.id.0.into()], period),
     )
     .await?;
     let symbol = format!("{number}-BC/{symbol_of_issuer}");
@@ -456,8 +493,8 @@ pub async fn issue<C: crate::Writer>(
         &format!(
             "INSERT INTO reports (org_id, first_year, last_year, state, prose, figures, term_start, number, symbol, \
              issued_on, issuer_name, superior, place, signer_name, signer_post, version, replaces_id, created_by, \
-             created_at, updated_at) VALUES ($1, $2, $3, '{ISSUED}', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18, $18) RETURNING id AS value"
+             created_at, updated_at, half_year) VALUES ($1, $2, $3, '{ISSUED}', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $18, $19) RETURNING id AS value"
         ),
         vec![
             unit.id.0.into(),
@@ -478,15 +515,17 @@ pub async fn issue<C: crate::Writer>(
             earlier.as_ref().map(|e| e.id).into(),
             actor.account_id.into(),
             now.into(),
+            period.half.into(),
         ],
     )
     .await?;
     sql::exec(
         &txn,
         &format!(
-            "DELETE FROM reports WHERE org_id = $1 AND first_year = $2 AND last_year = $3 AND state = '{DRAFT}'"
+            "DELETE FROM reports WHERE org_id = $1 AND {} AND state = '{DRAFT}'",
+            of_period(2)
         ),
-        vec![unit.id.0.into(), period.first.into(), period.last.into()],
+        with_period(vec![unit.id.0.into()], period),
     )
     .await?;
     crate::audit::record(
@@ -534,18 +573,18 @@ pub async fn log_generated<C: crate::Writer>(
     .await
 }
 
-/// Adds a year's activity (lượt, sessions, nominations, decisions, propaganda,
-/// inspections) to the period's sums.
+/// Adds a year's activity up to the cut (lượt, sessions, nominations, decisions,
+/// propaganda, inspections) to the period's sums.
 async fn activity_of_year<C: ConnectionTrait>(
     conn: &C,
     unit: &Org,
-    year: &CampaignYear,
+    (year, until): (&CampaignYear, Until),
     today: NaiveDate,
     f: &mut Figures,
 ) -> Result<(), StoreError> {
     let within = unit.subtree();
     let s: &mut Study = &mut f.study;
-    for (audience, n) in crate::study::counted_totals(conn, &within, year).await? {
+    for (audience, n) in crate::study::counted_totals(conn, &within, year, until).await? {
         if audience == lantoa_domain::study::AudienceKind::Citizens {
             s.citizens += n;
         }
@@ -553,13 +592,13 @@ async fn activity_of_year<C: ConnectionTrait>(
             add(&mut s.counted, &audience, n);
         }
     }
-    s.sessions += crate::study::sessions_by_format(conn, &within, year)
+    s.sessions += crate::study::sessions_by_format(conn, &within, year, until)
         .await?
         .iter()
         .map(|(_, n)| n)
         .sum::<i64>();
 
-    let e = crate::exemplars::figures(conn, &within, year).await?;
+    let e = crate::exemplars::figures(conn, &within, year, until).await?;
     let x: &mut Exemplars = &mut f.exemplars;
     x.nominated += e.nominated;
     x.commended += e.commended;
@@ -567,7 +606,7 @@ async fn activity_of_year<C: ConnectionTrait>(
     // A median does not add up: a period's is its last year's that has one.
     x.median_days = e.median_days.or(x.median_days);
 
-    let c = crate::commendations::figures(conn, &within, year).await?;
+    let c = crate::commendations::figures(conn, &within, year, until).await?;
     let k: &mut Commendations = &mut f.commendations;
     k.decisions += c.decisions;
     k.collectives += c.collectives();
@@ -578,7 +617,7 @@ async fn activity_of_year<C: ConnectionTrait>(
         }
     }
 
-    let p = crate::propaganda::figures(conn, &within, year).await?;
+    let p = crate::propaganda::figures(conn, &within, year, until).await?;
     let pr: &mut Propaganda = &mut f.propaganda;
     pr.activities += p.total();
     pr.documents += p.documents();
@@ -593,7 +632,7 @@ async fn activity_of_year<C: ConnectionTrait>(
         *slot += n;
     }
 
-    let i = crate::inspections::figures(conn, unit.id, year, today).await?;
+    let i = crate::inspections::figures(conn, unit.id, year, today, until).await?;
     let ins: &mut Inspections = &mut f.inspections;
     ins.planned += i.planned();
     ins.done += i.done();
@@ -603,12 +642,12 @@ async fn activity_of_year<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Leaders of the subtree, those whose plan of the year is approved, and the first of the
-/// others: two queries.
+/// Leaders of the subtree, those whose plan of the year is approved (by the cut), and the
+/// first of the others: two queries.
 async fn leaders<C: ConnectionTrait>(
     conn: &C,
     unit: &Org,
-    year: &CampaignYear,
+    (year, until): (&CampaignYear, Until),
     plans: &mut Plans,
 ) -> Result<(), StoreError> {
     let within = unit.subtree();
@@ -616,14 +655,16 @@ async fn leaders<C: ConnectionTrait>(
          LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = $1 AND pl.kind = 'ca_nhan' \
          WHERE p.is_leader = $2 AND o.path >= $3 AND o.path < $4";
     let params = || {
-        vec![
+        let mut values = vec![
             year.id.into(),
             true.into(),
             within.from.clone().into(),
             within.to.clone().into(),
-        ]
+        ];
+        let approved = crate::plans::approved(&mut Binds::new(1, until, &mut values));
+        (approved, values)
     };
-    let approved = crate::plans::approved(0);
+    let (approved, values) = params();
     #[derive(FromQueryResult)]
     struct Totals {
         leaders: i64,
@@ -635,7 +676,7 @@ async fn leaders<C: ConnectionTrait>(
             "SELECT COUNT(*) AS leaders, \
              CAST(SUM(CASE WHEN {approved} THEN 1 ELSE 0 END) AS BIGINT) AS approved {from}"
         ),
-        params(),
+        values,
     )
     .await?
     {
@@ -647,6 +688,7 @@ async fn leaders<C: ConnectionTrait>(
         full_name: String,
         org_name: String,
     }
+    let (approved, values) = params();
     let without: Vec<Without> = sql::all(
         conn,
         &format!(
@@ -654,7 +696,7 @@ async fn leaders<C: ConnectionTrait>(
              AND NOT ({approved}) \
              ORDER BY o.path, p.name_folded LIMIT {NAMED}"
         ),
-        params(),
+        values,
     )
     .await?;
     plans.leaders_without = without
@@ -664,16 +706,16 @@ async fn leaders<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The models of the year with the first grassroots organisations without one.
+/// The models of the year (by the cut) with the first grassroots organisations without one.
 async fn models<C: ConnectionTrait>(
     conn: &C,
     unit: &Org,
-    year: &CampaignYear,
+    (year, until): (&CampaignYear, Until),
 ) -> Result<Models, StoreError> {
     let within = unit.subtree();
-    let m = crate::models::figures(conn, &within, year).await?;
+    let m = crate::models::figures(conn, &within, year, until).await?;
     let without = if m.grassroots > m.grassroots_with_model {
-        crate::models::grassroots_without(conn, &within, year, 1, NAMED)
+        crate::models::grassroots_without(conn, &within, (year, until), 1, NAMED)
             .await?
             .items
             .into_iter()
@@ -695,38 +737,41 @@ async fn models<C: ConnectionTrait>(
     })
 }
 
-/// Models of the year in each child's subtree: one query.
+/// Models of the year (started by the cut) in each child's subtree: one query.
 async fn per_child_models<C: ConnectionTrait>(
     conn: &C,
     unit: &Org,
-    year: &CampaignYear,
+    (year, until): (&CampaignYear, Until),
 ) -> Result<HashMap<i64, i64>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         id: i64,
         n: i64,
     }
+    let mut values = vec![unit.id.0.into(), year.id.into()];
+    let started = until.on_dates("m.started_on", &mut values);
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
             "SELECT c.id, CAST(COUNT(*) AS BIGINT) AS n FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
-             JOIN models m ON m.org_id = d.id WHERE c.parent_id = $1 AND m.year_id = $2 GROUP BY c.id"
+             JOIN models m ON m.org_id = d.id WHERE c.parent_id = $1 AND m.year_id = $2{started} GROUP BY c.id"
         ),
-        vec![unit.id.0.into(), year.id.into()],
+        values,
     )
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.n)).collect())
 }
 
-/// The key tasks the unit set for the year.
+/// The key tasks the unit set for the year as of the cut, and their figures.
 async fn tasks<C: ConnectionTrait>(
     conn: &C,
     unit: &Org,
-    year: &CampaignYear,
+    (year, until): (&CampaignYear, Until),
     today: NaiveDate,
-) -> Result<Tasks, StoreError> {
-    let all = crate::tasks::tasks(conn, unit.id, year).await?;
-    Ok(Tasks {
+) -> Result<(Vec<crate::tasks::KeyTask>, Tasks), StoreError> {
+    let all = crate::tasks::tasks_as_of(conn, unit.id, year, until).await?;
+    let today = until.today(today);
+    let figures = Tasks {
         total: all.len() as i64,
         done: all.iter().filter(|t| t.status == TaskStatus::Done).count() as i64,
         overdue: all
@@ -741,36 +786,44 @@ async fn tasks<C: ConnectionTrait>(
                 )
             })
             .collect(),
-    })
+    };
+    Ok((all, figures))
 }
 
-/// Award rounds of the subtree open at some time in the period, their entries and prizes:
-/// one query.
+/// Award rounds of the subtree open at some time in the period, their entries and prizes
+/// (after six months, as they stood on 30/06): one query.
 async fn award<C: ConnectionTrait>(
     conn: &C,
     within: &crate::org::Subtree,
     period: Period,
 ) -> Result<Award, StoreError> {
     let start = NaiveDate::from_ymd_opt(period.first, 1, 1).unwrap_or_default();
-    let end = NaiveDate::from_ymd_opt(period.last, 12, 31).unwrap_or_default();
+    let end = period.end();
     #[derive(FromQueryResult)]
     struct Row {
         rounds: i64,
         entries: i64,
         prizes: Option<i64>,
     }
+    let mut values = vec![
+        within.from.clone().into(),
+        within.to.clone().into(),
+        end.into(),
+        start.into(),
+    ];
+    // After six months: the entries sent by 30/06, the prizes of rounds closed by then.
+    let until = Until::day(period.until());
+    let sent = until.on_moments("e.created_at", &mut values);
+    let closed = until.on_dates("r.closes_on", &mut values);
     let row: Option<Row> = sql::one(
         conn,
-        "SELECT CAST(COUNT(DISTINCT r.id) AS BIGINT) AS rounds, CAST(COUNT(e.id) AS BIGINT) AS entries, \
-         CAST(SUM(CASE WHEN e.prize IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS prizes \
-         FROM award_rounds r JOIN orgs o ON o.id = r.org_id LEFT JOIN award_entries e ON e.round_id = r.id \
-         WHERE o.path >= $1 AND o.path < $2 AND r.opens_on <= $3 AND r.closes_on >= $4",
-        vec![
-            within.from.clone().into(),
-            within.to.clone().into(),
-            end.into(),
-            start.into(),
-        ],
+        &format!(
+            "SELECT CAST(COUNT(DISTINCT r.id) AS BIGINT) AS rounds, CAST(COUNT(e.id) AS BIGINT) AS entries, \
+             CAST(SUM(CASE WHEN e.prize IS NOT NULL{closed} THEN 1 ELSE 0 END) AS BIGINT) AS prizes \
+             FROM award_rounds r JOIN orgs o ON o.id = r.org_id LEFT JOIN award_entries e ON e.round_id = r.id{sent} \
+             WHERE o.path >= $1 AND o.path < $2 AND r.opens_on <= $3 AND r.closes_on >= $4"
+        ),
+        values,
     )
     .await?;
     Ok(row.map_or_else(Award::default, |r| Award {

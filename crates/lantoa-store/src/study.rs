@@ -7,7 +7,7 @@
 //! attendance rows; the list behind each figure uses the same conditions.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::{CampaignYear, Topic};
+use crate::campaign::{CampaignYear, Topic, Until};
 use crate::org::{Scope, Subtree};
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
@@ -869,18 +869,21 @@ pub async fn save_counted<C: crate::Writer>(
 }
 
 /// Person `p` was present at a session of the year given by placeholder `$n`.
-fn studied(n: usize) -> String {
+fn studied(b: &mut crate::coverage::Binds) -> String {
     format!(
         "EXISTS (SELECT 1 FROM attendance a JOIN study_sessions s ON s.id = a.session_id \
-         WHERE a.person_id = p.id AND a.status = 'co_mat' AND s.year_id = ${n})"
+         WHERE a.person_id = p.id AND a.status = 'co_mat' AND s.year_id = {}{})",
+        b.year(),
+        b.until_local_time("s.starts_at")
     )
 }
 
-fn studied_measure() -> crate::coverage::Measure<'static> {
+fn studied_measure(until: Until) -> crate::coverage::Measure<'static> {
     crate::coverage::Measure {
         counted: crate::coverage::party_members(),
         join: None,
         conditions: &[studied],
+        until,
     }
 }
 
@@ -898,20 +901,30 @@ pub async fn coverage<C: ConnectionTrait>(
     year: &CampaignYear,
     day: NaiveDate,
 ) -> Result<Coverage, StoreError> {
-    let tally = crate::coverage::tally(conn, within, year.id, day, &studied_measure()).await?;
+    let tally = crate::coverage::tally(
+        conn,
+        within,
+        year.id,
+        day,
+        &studied_measure(Until::WHOLE_YEAR),
+    )
+    .await?;
     Ok(as_coverage(&tally))
 }
 
-/// Coverage of a unit's subtree and of each of its children: one grouped query over the
-/// children's subtrees and one over the unit's own members, the total being their sum.
+/// Coverage of a unit's subtree and of each of its children, counting sessions up to the
+/// cut: one grouped query over the children's subtrees and one over the unit's own
+/// members, the total being their sum.
 pub async fn coverage_with_children<C: ConnectionTrait>(
     conn: &C,
     unit: OrgId,
     year: &CampaignYear,
     day: NaiveDate,
+    until: Until,
 ) -> Result<(Coverage, HashMap<OrgId, Coverage>), StoreError> {
+    let measure = studied_measure(until);
     let (total, children) =
-        crate::coverage::tally_with_children(conn, unit, year.id, day, &studied_measure()).await?;
+        crate::coverage::tally_with_children(conn, unit, year.id, day, &measure).await?;
     Ok((
         as_coverage(&total),
         children
@@ -937,69 +950,70 @@ pub async fn missing<C: ConnectionTrait>(
         within,
         year.id,
         day,
-        &studied_measure(),
+        &studied_measure(Until::WHOLE_YEAR),
         page,
         per_page,
     )
     .await
 }
 
-/// Lượt counted at sessions organised in the subtree in the year, per audience.
+/// Lượt counted at sessions organised in the subtree in the year up to the cut, per
+/// audience.
 pub async fn counted_totals<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<Vec<(AudienceKind, i64)>, StoreError> {
     per_code(
         conn,
         "SELECT k.audience AS code, CAST(SUM(k.count) AS BIGINT) AS total FROM counted_attendance k \
          JOIN study_sessions s ON s.id = k.session_id JOIN orgs o ON o.id = s.org_id \
-         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3 GROUP BY k.audience",
-        within,
-        year,
+         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3",
+        "k.audience",
+        (within, year, until),
     )
     .await
 }
 
-/// Sessions organised in the subtree in the year, per format.
+/// Sessions organised in the subtree in the year up to the cut, per format.
 pub async fn sessions_by_format<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
+    until: Until,
 ) -> Result<Vec<(SessionFormat, i64)>, StoreError> {
     per_code(
         conn,
         "SELECT s.format AS code, COUNT(*) AS total FROM study_sessions s JOIN orgs o ON o.id = s.org_id \
-         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3 GROUP BY s.format",
-        within,
-        year,
+         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3",
+        "s.format",
+        (within, year, until),
     )
     .await
 }
 
-/// A total for every value of a closed list (zero when absent) from a query of a subtree
-/// (`$1`–`$2`) and a year (`$3`) that returns `code` and `total`.
+/// A total for every value of a closed list (zero when absent) from a query of sessions
+/// `s` of a subtree (`$1`–`$2`) and a year (`$3`) that returns `code` and `total`, grouped
+/// by `group`, the sessions cut where asked.
 async fn per_code<K: ClosedList, C: ConnectionTrait>(
     conn: &C,
     query: &str,
-    within: &Subtree,
-    year: &CampaignYear,
+    group: &str,
+    (within, year, until): (&Subtree, &CampaignYear, Until),
 ) -> Result<Vec<(K, i64)>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         code: String,
         total: i64,
     }
-    let rows: Vec<Row> = sql::all(
-        conn,
-        query,
-        vec![
-            within.from.clone().into(),
-            within.to.clone().into(),
-            year.id.into(),
-        ],
-    )
-    .await?;
+    let mut values = vec![
+        within.from.clone().into(),
+        within.to.clone().into(),
+        year.id.into(),
+    ];
+    let cut = until.on_local_times("s.starts_at", &mut values);
+    let rows: Vec<Row> = sql::all(conn, &format!("{query}{cut} GROUP BY {group}"), values).await?;
     Ok(K::ALL
         .iter()
         .map(|value| {

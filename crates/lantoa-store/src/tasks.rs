@@ -4,7 +4,7 @@
 //! committee's year with the overdue ones flagged.
 
 use crate::audit::{self, Actor, Change};
-use crate::campaign::CampaignYear;
+use crate::campaign::{CampaignYear, Until};
 use crate::org::Org;
 use crate::{StoreError, sql};
 use chrono::{NaiveDate, Utc};
@@ -89,15 +89,23 @@ impl From<TaskRow> for KeyTask {
     }
 }
 
-const TASK_SELECT: &str = "SELECT t.id, t.org_id, c.name AS committee_name, y.year, t.number, t.content, t.documents, t.lead_org_id, \
-    l.name AS lead_name, t.deadline, t.target, t.status, t.percent \
-    FROM key_tasks t JOIN orgs c ON c.id = t.org_id JOIN orgs l ON l.id = t.lead_org_id JOIN campaign_years y ON y.id = t.year_id";
+/// The task's status and percent as they are now.
+const CURRENT: &str = "t.status, t.percent";
+
+/// The select of tasks `t`, the progress (`status` and `percent`) from `progress`.
+fn task_select(progress: &str) -> String {
+    format!(
+        "SELECT t.id, t.org_id, c.name AS committee_name, y.year, t.number, t.content, t.documents, t.lead_org_id, \
+         l.name AS lead_name, t.deadline, t.target, {progress} \
+         FROM key_tasks t JOIN orgs c ON c.id = t.org_id JOIN orgs l ON l.id = t.lead_org_id JOIN campaign_years y ON y.id = t.year_id"
+    )
+}
 
 /// One key task.
 pub async fn task<C: ConnectionTrait>(conn: &C, id: i64) -> Result<KeyTask, StoreError> {
     let row: Option<TaskRow> = sql::one(
         conn,
-        &format!("{TASK_SELECT} WHERE t.id = $1"),
+        &format!("{} WHERE t.id = $1", task_select(CURRENT)),
         vec![id.into()],
     )
     .await?;
@@ -112,8 +120,49 @@ pub async fn tasks<C: ConnectionTrait>(
 ) -> Result<Vec<KeyTask>, StoreError> {
     let rows: Vec<TaskRow> = sql::all(
         conn,
-        &format!("{TASK_SELECT} WHERE t.org_id = $1 AND t.year_id = $2 ORDER BY t.number"),
+        &format!(
+            "{} WHERE t.org_id = $1 AND t.year_id = $2 ORDER BY t.number",
+            task_select(CURRENT)
+        ),
         vec![committee.0.into(), year.id.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(KeyTask::from).collect())
+}
+
+/// The tasks a committee set for a year as they stood when a cut day ended: each with the
+/// status and percent of the latest progress report made by then (not started before
+/// any): one query. For the whole year, as they are now.
+pub async fn tasks_as_of<C: ConnectionTrait>(
+    conn: &C,
+    committee: OrgId,
+    year: &CampaignYear,
+    until: Until,
+) -> Result<Vec<KeyTask>, StoreError> {
+    let mut values = vec![committee.0.into(), year.id.into()];
+    let reported = until.on_moments("u.created_at", &mut values);
+    if reported.is_empty() {
+        return tasks(conn, committee, year).await;
+    }
+    let latest = |column: &str| {
+        format!(
+            "(SELECT u.{column} FROM key_task_updates u WHERE u.key_task_id = t.id{reported} \
+             ORDER BY u.created_at DESC, u.id DESC LIMIT 1)"
+        )
+    };
+    let progress = format!(
+        "COALESCE({}, '{}') AS status, COALESCE({}, 0) AS percent",
+        latest("status"),
+        TaskStatus::NotStarted.code(),
+        latest("percent")
+    );
+    let rows: Vec<TaskRow> = sql::all(
+        conn,
+        &format!(
+            "{} WHERE t.org_id = $1 AND t.year_id = $2 ORDER BY t.number",
+            task_select(&progress)
+        ),
+        values,
     )
     .await?;
     Ok(rows.into_iter().map(KeyTask::from).collect())
@@ -169,9 +218,10 @@ pub async fn assigned_to<C: ConnectionTrait>(
     let rows: Vec<TaskRow> = sql::all(
         conn,
         &format!(
-            "{TASK_SELECT} WHERE t.year_id = $1 AND t.org_id <> $2 AND (t.lead_org_id = $2 OR EXISTS \
+            "{} WHERE t.year_id = $1 AND t.org_id <> $2 AND (t.lead_org_id = $2 OR EXISTS \
              (SELECT 1 FROM key_task_units u WHERE u.key_task_id = t.id AND u.org_id = $2)) \
-             ORDER BY t.deadline, t.number"
+             ORDER BY t.deadline, t.number",
+            task_select(CURRENT)
         ),
         vec![year.id.into(), unit.0.into()],
     )
@@ -189,9 +239,10 @@ pub async fn overdue_for<C: ConnectionTrait>(
     let rows: Vec<TaskRow> = sql::all(
         conn,
         &format!(
-            "{TASK_SELECT} WHERE t.deadline < $1 AND t.status <> $2 AND (t.org_id = $3 OR t.lead_org_id = $3 \
+            "{} WHERE t.deadline < $1 AND t.status <> $2 AND (t.org_id = $3 OR t.lead_org_id = $3 \
              OR EXISTS (SELECT 1 FROM key_task_units u WHERE u.key_task_id = t.id AND u.org_id = $3)) \
-             ORDER BY t.deadline, t.number"
+             ORDER BY t.deadline, t.number",
+            task_select(CURRENT)
         ),
         vec![
             today.into(),

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use lantoa_domain::accounts::Role;
 use lantoa_domain::{ClosedList, OrgId};
+use lantoa_store::campaign::Until;
 use lantoa_store::org::{self, Org, OrgSummary, Scope};
 use lantoa_store::people::{self, Person};
 use serde::{Deserialize, Serialize};
@@ -305,7 +306,8 @@ async fn study_stats(
         crate::study::unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let (coverage, by_child) = study::coverage_with_children(db, unit.id, &year, day).await?;
+    let (coverage, by_child) =
+        study::coverage_with_children(db, unit.id, &year, day, Until::WHOLE_YEAR).await?;
     let children = org::child_units(db, unit.id)
         .await?
         .into_iter()
@@ -328,12 +330,12 @@ async fn study_stats(
         eligible: coverage.eligible,
         studied: coverage.studied,
         percent: coverage.percent(),
-        counted: study::counted_totals(db, &within, &year)
+        counted: study::counted_totals(db, &within, &year, Until::WHOLE_YEAR)
             .await?
             .into_iter()
             .map(|(k, n)| (k.code(), n))
             .collect(),
-        sessions: study::sessions_by_format(db, &within, &year)
+        sessions: study::sessions_by_format(db, &within, &year, Until::WHOLE_YEAR)
             .await?
             .into_iter()
             .map(|(f, n)| (f.code(), n))

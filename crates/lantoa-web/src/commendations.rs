@@ -19,6 +19,7 @@ use lantoa_domain::validation::FieldErrors;
 use lantoa_office::party_doc::{Block, Certificate, PartyDocument, Signature};
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
+use lantoa_store::campaign::Until;
 use lantoa_store::commendations::{self, CommendationFigures, Decision};
 use lantoa_store::exemplars::Exemplar;
 use lantoa_store::org::{self, Org};
@@ -68,7 +69,7 @@ async fn list_page(
     let (unit, year, _, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let figures = commendations::figures(db, &within, &year).await?;
+    let figures = commendations::figures(db, &within, &year, Until::WHOLE_YEAR).await?;
     let powers = lantoa_store::settings::load(db).await?.powers;
     let page = commendations::decisions(db, &within, &year, q.page.unwrap_or(1), PER_PAGE).await?;
     let (org_id, y) = (unit.id.0, year.year);

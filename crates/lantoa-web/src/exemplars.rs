@@ -21,6 +21,7 @@ use lantoa_domain::exemplars::{
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
+use lantoa_store::campaign::Until;
 use lantoa_store::exemplars::{self, Exemplar, ExemplarFigures, ExemplarFilter, Nominator};
 use lantoa_store::org::{self, Org};
 use serde::Deserialize;
@@ -125,7 +126,7 @@ async fn list_page(
     let (unit, year, _, years) = unit_and_year(&state, &viewer, &q.study(), Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let figures = exemplars::figures(db, &within, &year).await?;
+    let figures = exemplars::figures(db, &within, &year, Until::WHOLE_YEAR).await?;
     let filter = q.filter();
     let page =
         exemplars::exemplars(db, &within, &year, &filter, q.page.unwrap_or(1), PER_PAGE).await?;

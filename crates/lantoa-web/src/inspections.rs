@@ -24,6 +24,7 @@ use lantoa_domain::inspections::{
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
 use lantoa_store::StoreError;
+use lantoa_store::campaign::Until;
 use lantoa_store::inspections::{
     self, FollowUp, Inspection, InspectionFigures, InspectionFilter, Recommendation, SubjectPerson,
 };
@@ -125,7 +126,7 @@ async fn list_page(
     .await?;
     let db = state.store.db();
     let today = crate::today();
-    let figures = inspections::figures(db, unit.id, &year, today).await?;
+    let figures = inspections::figures(db, unit.id, &year, today, Until::WHOLE_YEAR).await?;
     let filter = q.filter();
     let page = inspections::inspections(db, unit.id, &year, &filter, q.page.unwrap_or(1), PER_PAGE)
         .await?;

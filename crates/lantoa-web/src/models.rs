@@ -22,6 +22,7 @@ use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
+use lantoa_store::campaign::Until;
 use lantoa_store::files::StoredFile;
 use lantoa_store::models::{
     self, Evaluation, Model, ModelFigures, ModelFilter, Replication, StepInput, UnitWithout,
@@ -147,7 +148,7 @@ async fn list_page(
     let (unit, year, _, years) = unit_and_year(&state, &viewer, &q.study(), Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let figures = models::figures(db, &within, &year).await?;
+    let figures = models::figures(db, &within, &year, Until::WHOLE_YEAR).await?;
     let filter = q.filter();
     let page = models::models(db, &within, &year, &filter, q.page.unwrap_or(1), PER_PAGE).await?;
     let base = format!("{STAFF}/mo-hinh?org={}&year={}", unit.id, year.year);
@@ -237,9 +238,14 @@ async fn without_page(
 ) -> Result<Response, AppError> {
     let (unit, year, _, _) = unit_and_year(&state, &viewer, &q.study(), Role::Leader).await?;
     let db = state.store.db();
-    let page =
-        models::grassroots_without(db, &unit.subtree(), &year, q.page.unwrap_or(1), PER_PAGE)
-            .await?;
+    let page = models::grassroots_without(
+        db,
+        &unit.subtree(),
+        (&year, Until::WHOLE_YEAR),
+        q.page.unwrap_or(1),
+        PER_PAGE,
+    )
+    .await?;
     let (org_id, y) = (unit.id.0, year.year);
     let links = page_links(page.page, page.pages(), |p| {
         format!("{STAFF}/mo-hinh/chua-co?org={org_id}&year={y}&page={p}")

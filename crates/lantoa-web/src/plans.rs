@@ -29,7 +29,7 @@ use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, PersonId};
 use lantoa_office::party_doc::{Block, PartyDocument, Signature};
 use lantoa_store::StoreError;
-use lantoa_store::campaign::{self, CampaignYear, Topic};
+use lantoa_store::campaign::{self, CampaignYear, Topic, Until};
 use lantoa_store::org::{self, Org};
 use lantoa_store::plans::{
     self, Commitment, Counted, Plan, PlanCoverage, PlanEvent, PlanHeader, Stage, StepInput,
@@ -207,6 +207,7 @@ async fn coverage_page(
         year: &year,
         day,
         required: settings.plan_required,
+        until: Until::WHOLE_YEAR,
     };
     let (total, by_child) = plans::coverage_with_children(db, unit.id, counted).await?;
     // With several categories required, each one's figures too (one query each).
@@ -367,6 +368,7 @@ async fn lacking_view(
             year: &year,
             day,
             required,
+            until: Until::WHOLE_YEAR,
         },
         stage,
         q.page.unwrap_or(1),
@@ -434,6 +436,7 @@ async fn remind(
                 year: &year,
                 day,
                 required,
+                until: Until::WHOLE_YEAR,
             },
             stage,
             1,

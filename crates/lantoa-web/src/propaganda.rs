@@ -22,6 +22,7 @@ use lantoa_domain::propaganda::{ActivityInput, Channel, ColumnInput, ItemInput, 
 use lantoa_domain::validation::FieldErrors;
 use lantoa_store::StoreError;
 use lantoa_store::campaign::CampaignYear;
+use lantoa_store::campaign::Until;
 use lantoa_store::org::{self, Org};
 use lantoa_store::propaganda::{
     self, Activity, ActivityFilter, MediaColumn, MediaItem, PropagandaFigures, Story,
@@ -128,7 +129,7 @@ async fn figures_page(
     .await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let figures = propaganda::figures(db, &within, &year).await?;
+    let figures = propaganda::figures(db, &within, &year, Until::WHOLE_YEAR).await?;
     let filter = q.filter();
     let page =
         propaganda::activities(db, &within, &year, &filter, q.page.unwrap_or(1), PER_PAGE).await?;
@@ -161,7 +162,7 @@ async fn figures_page(
         me: viewer.me(),
         year: year.year,
         years: years.iter().map(|y| y.year).collect(),
-        regularity: propaganda::regularity(db, unit.id, &year).await?,
+        regularity: propaganda::regularity(db, unit.id, &year, Until::WHOLE_YEAR).await?,
         over: lantoa_domain::propaganda::months_over(year.year, crate::today()),
         figures,
         tiles,

@@ -41,7 +41,7 @@ pub fn routes() -> crate::Routes {
         .route("/bao-cao/{id}/so-lieu.xlsx", get(issued_xlsx))
 }
 
-/// Unit, period ("2024" or "2021-2025") and the sort of the child table.
+/// Unit, period ("2024", "2024-6t" or "2021-2025") and the sort of the child table.
 #[derive(Debug, Default, Deserialize)]
 struct DashboardQuery {
     org: Option<i64>,
@@ -63,7 +63,7 @@ async fn unit_and_period(
     } else {
         Some(Period::parse(&q.ky).ok_or_else(|| {
             AppError::BadRequest(
-                "Kỳ báo cáo ghi một năm (2024) hoặc một giai đoạn (2021-2025).".into(),
+                "Kỳ báo cáo ghi một năm (2024), 6 tháng đầu năm (2024-6t) hoặc một giai đoạn (2021-2025).".into(),
             )
         })?)
     };
@@ -115,7 +115,7 @@ fn change(now: i64, before: Option<i64>, period: &Period) -> String {
     let Some(before) = before else {
         return String::new();
     };
-    let since = period.before().code();
+    let since = period.before().label();
     match now.cmp(&before) {
         std::cmp::Ordering::Greater => format!("▲ {} so với {since}", number(now - before)),
         std::cmp::Ordering::Less => format!("▼ {} so với {since}", number(before - now)),
@@ -316,7 +316,7 @@ struct DashboardPage {
     crumbs: Vec<Crumb>,
     me: Me,
     period: Period,
-    periods: Vec<(String, String)>,
+    periods: Vec<(String, String, String)>,
     tiles: Vec<Tile>,
     findings: Vec<(Finding, String)>,
     children: Vec<ChildRow>,
@@ -366,6 +366,7 @@ fn charts_of(f: &Figures, linked: bool) -> Vec<(String, String)> {
             f.propaganda
                 .by_month
                 .iter()
+                .take(f.months())
                 .enumerate()
                 .map(|(i, n)| Bar {
                     label: format!("T{}", i + 1),
@@ -418,28 +419,28 @@ fn charts_of(f: &Figures, linked: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The periods offered: each campaign year, newest first, and the full term.
-fn periods(years: &[i32], unit: i64) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = years
-        .iter()
-        .map(|y| {
-            (
-                y.to_string(),
-                format!("{STAFF}/tong-quan?org={unit}&ky={y}"),
-            )
-        })
-        .collect();
+/// The periods offered, as code, label and link: each campaign year newest first with its
+/// first six months, and the full term.
+fn periods(years: &[i32], unit: i64) -> Vec<(String, String, String)> {
+    let link = |p: Period, label: String| {
+        let code = p.code();
+        let href = format!("{STAFF}/tong-quan?org={unit}&ky={code}");
+        (code, label, href)
+    };
+    let mut out = Vec::new();
+    for y in years {
+        out.push(link(Period::year(*y), y.to_string()));
+        out.push(link(Period::half_year(*y), format!("6 tháng đầu {y}")));
+    }
     if let (Some(first), Some(last)) = (years.iter().min(), years.iter().max())
         && first < last
     {
         let term = Period {
             first: *first,
             last: *last,
+            half: false,
         };
-        out.push((
-            term.label(),
-            format!("{STAFF}/tong-quan?org={unit}&ky={}", term.code()),
-        ));
+        out.push(link(term, term.label()));
     }
     out
 }
@@ -554,9 +555,11 @@ pub fn document(f: &Figures, prose: &Prose, heading: Heading) -> PartyDocument {
         body.extend(texts.into_iter().map(Block::Text));
     }
     if !f.children.is_empty() {
-        body.push(Block::Text(
-            "Kết quả của các đơn vị trực thuộc (số liệu năm cuối kỳ):".into(),
-        ));
+        body.push(Block::Text(if period.first == period.last {
+            format!("Kết quả của các đơn vị trực thuộc ({}):", period.label())
+        } else {
+            "Kết quả của các đơn vị trực thuộc (số liệu năm cuối kỳ):".to_owned()
+        }));
         body.push(children_table(f));
     }
     body.push(Block::Heading("III. HẠN CHẾ VÀ NGUYÊN NHÂN".into()));
@@ -567,8 +570,8 @@ pub fn document(f: &Figures, prose: &Prose, heading: Heading) -> PartyDocument {
         body.extend(paragraphs(&prose.causes));
     }
     body.push(Block::Heading(format!(
-        "IV. NHIỆM VỤ TRỌNG TÂM NĂM {}",
-        f.last_year + 1
+        "IV. NHIỆM VỤ TRỌNG TÂM {}",
+        period.next_label().to_uppercase()
     )));
     body.extend(paragraphs(&prose.next_year));
     if !prose.proposals.trim().is_empty() {
@@ -764,6 +767,9 @@ struct WorkspacePage {
     findings: Vec<Finding>,
     earlier: Vec<IssuedLine>,
     history: Vec<IssuedLine>,
+    /// The label of section IV, which depends on the period.
+    next_heading: String,
+    next_hint: &'static str,
 }
 
 impl Dates for WorkspacePage {}
@@ -809,6 +815,12 @@ async fn workspace(
             .cloned()
             .collect(),
         history,
+        next_heading: format!("IV. Nhiệm vụ trọng tâm {}", period.next_label()),
+        next_hint: if period.half {
+            "Dự thảo lấy từ các nhiệm vụ trọng tâm của năm chưa hoàn thành đến 30/6."
+        } else {
+            "Dự thảo lấy từ các nhiệm vụ trọng tâm năm sau đã giao."
+        },
     })
 }
 

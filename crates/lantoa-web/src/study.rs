@@ -24,6 +24,7 @@ use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
 use lantoa_store::StoreError;
 use lantoa_store::audit::{self, Change};
+use lantoa_store::campaign::Until;
 use lantoa_store::campaign::{self, CampaignYear, Topic};
 use lantoa_store::files::StoredFile;
 use lantoa_store::org::{self, Org, Scope};
@@ -168,9 +169,10 @@ async fn coverage_page(
     let (unit, year, day, years) = unit_and_year(&state, &viewer, &q, Role::Leader).await?;
     let db = state.store.db();
     let within = unit.subtree();
-    let (coverage, by_child) = study::coverage_with_children(db, unit.id, &year, day).await?;
-    let counted = study::counted_totals(db, &within, &year).await?;
-    let formats = study::sessions_by_format(db, &within, &year).await?;
+    let (coverage, by_child) =
+        study::coverage_with_children(db, unit.id, &year, day, Until::WHOLE_YEAR).await?;
+    let counted = study::counted_totals(db, &within, &year, Until::WHOLE_YEAR).await?;
+    let formats = study::sessions_by_format(db, &within, &year, Until::WHOLE_YEAR).await?;
     let mut children: Vec<ChildRow> = org::child_units(db, unit.id)
         .await?
         .into_iter()

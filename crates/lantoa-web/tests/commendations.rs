@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use common::TestApp;
 use lantoa_domain::exemplars::{ExemplarState, SubjectCategory};
 use lantoa_store::audit::Actor;
+use lantoa_store::campaign::Until;
 
 /// Nominations of a unit for 2025, verified.
 async fn verified_nominations(admin: &TestApp, unit: &str, names: &[&str]) -> Vec<i64> {
@@ -59,7 +60,7 @@ async fn the_city_decision_commends_mostly_party_members_and_prints_in_the_party
             .await
             .unwrap();
         let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
-        let f = lantoa_store::commendations::figures(db, &city.subtree(), &year)
+        let f = lantoa_store::commendations::figures(db, &city.subtree(), &year, Until::WHOLE_YEAR)
             .await
             .unwrap();
         assert_eq!(f.decisions, 1, "{}", admin.backend);
@@ -218,9 +219,10 @@ async fn a_ward_decides_within_its_powers_and_numbers_follow_on() {
             .await
             .unwrap();
         let y2025 = lantoa_store::campaign::year(db, 2025).await.unwrap();
-        let f = lantoa_store::commendations::figures(db, &city.subtree(), &y2025)
-            .await
-            .unwrap();
+        let f =
+            lantoa_store::commendations::figures(db, &city.subtree(), &y2025, Until::WHOLE_YEAR)
+                .await
+                .unwrap();
         assert_eq!(f.by_issuer, vec![(ward.id, ward.name.clone(), 0, 2)]);
         let leader = admin.signed_in_as("lanhdao.thanhuy").await;
         let list = leader

@@ -6,6 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use lantoa_domain::exemplars::{ExemplarState, SubjectCategory};
+use lantoa_store::campaign::Until;
 use lantoa_store::exemplars::{self, ExemplarFilter};
 
 #[tokio::test]
@@ -17,7 +18,7 @@ async fn the_demo_commends_mostly_party_members_and_features_an_exemplar_each_mo
             .await
             .unwrap();
         let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
-        let f = exemplars::figures(db, &city.subtree(), &year)
+        let f = exemplars::figures(db, &city.subtree(), &year, Until::WHOLE_YEAR)
             .await
             .unwrap();
         let of = |c: SubjectCategory| {

@@ -7,6 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use lantoa_domain::ClosedList;
+use lantoa_store::campaign::Until;
 use lantoa_store::models::{self, ModelFilter};
 
 #[tokio::test]
@@ -18,7 +19,9 @@ async fn the_demo_has_132_models_of_69_grassroots_units_and_each_figure_leads_to
             .await
             .unwrap();
         let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
-        let figures = models::figures(db, &city.subtree(), &year).await.unwrap();
+        let figures = models::figures(db, &city.subtree(), &year, Until::WHOLE_YEAR)
+            .await
+            .unwrap();
         assert_eq!(figures.total, 132, "{}", admin.backend);
         assert_eq!(figures.grassroots_with_model, 69);
         assert_eq!(figures.grassroots, 70);
@@ -71,7 +74,9 @@ async fn the_demo_has_132_models_of_69_grassroots_units_and_each_figure_leads_to
         );
         // 2025: models carried on from 2024 are counted apart from new ones.
         let year = lantoa_store::campaign::year(db, 2025).await.unwrap();
-        let f2025 = models::figures(db, &city.subtree(), &year).await.unwrap();
+        let f2025 = models::figures(db, &city.subtree(), &year, Until::WHOLE_YEAR)
+            .await
+            .unwrap();
         assert!(f2025.continued > 0 && f2025.built_new() > 0, "{f2025:?}");
     }
 }
@@ -195,6 +200,7 @@ async fn a_model_carries_on_only_an_earlier_model_of_its_own_lineage() {
                 .unwrap()
                 .subtree(),
             &lantoa_store::campaign::year(db, 2025).await.unwrap(),
+            Until::WHOLE_YEAR,
         )
         .await
         .unwrap()
@@ -216,6 +222,7 @@ async fn a_model_carries_on_only_an_earlier_model_of_its_own_lineage() {
                 .unwrap()
                 .subtree(),
             &lantoa_store::campaign::year(db, 2025).await.unwrap(),
+            Until::WHOLE_YEAR,
         )
         .await
         .unwrap()

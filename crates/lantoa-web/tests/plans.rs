@@ -8,6 +8,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
+use lantoa_store::campaign::Until;
 
 #[tokio::test]
 async fn every_member_had_a_plan_in_2024_and_2025_lists_who_has_not() {
@@ -296,6 +297,7 @@ async fn staff_enter_plans_only_for_people_without_accounts() {
                 required: lantoa_domain::people::Categories::from_iter([
                     lantoa_domain::people::Category::PartyMember,
                 ]),
+                until: Until::WHOLE_YEAR,
             },
             lantoa_store::plans::Stage::Submitted,
             1,
@@ -529,6 +531,7 @@ async fn staff_import_paper_plans_all_or_nothing_and_a_second_run_changes_nothin
             required: lantoa_domain::people::Categories::from_iter([
                 lantoa_domain::people::Category::PartyMember,
             ]),
+            until: Until::WHOLE_YEAR,
         };
         let lacking = plans::lacking(db, &ward.subtree(), counted, Stage::Submitted, 1, 500)
             .await

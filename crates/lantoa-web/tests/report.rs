@@ -70,7 +70,7 @@ async fn the_dashboard_is_live_compares_and_links_to_its_lists() {
         assert!(text.contains("<svg class=\"chart\""));
         // 2025 compares with 2024.
         let later = leader.get("/quan-ly/tong-quan?ky=2025").await.text();
-        assert!(later.contains("so với 2024"), "{later}");
+        assert!(later.contains("so với năm 2024"), "{later}");
 
         // Live: one more activity in 2025 shows at once.
         let before = leader.get("/quan-ly/tong-quan?ky=2025").await.text();
@@ -413,4 +413,170 @@ async fn libreoffice_opens_the_report_and_its_workbook() {
         )
         .await;
     assert!(csv.contains(&format!("Lượt người dân,{citizens}")), "{csv}");
+}
+
+/// Runs a statement with bound values on the test's database.
+async fn execute(admin: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+    use sea_orm::ConnectionTrait;
+    let db = admin.state.store.db();
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_six_month_report_counts_what_happened_by_30_june() {
+    use lantoa_domain::report::Period;
+    let moment = |y, m, d| {
+        chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            .and_utc()
+    };
+    for admin in TestApp::each().await {
+        let db = admin.state.store.db();
+        let city = lantoa_store::org::get_by_code(db, "TU-MYTHO")
+            .await
+            .unwrap()
+            .unwrap();
+        let today = lantoa_web::today();
+        let figures = |period| lantoa_store::report::figures(db, &city, period, today);
+        // The demo's sessions were all held in spring: one moves to September.
+        let september = chrono::NaiveDate::from_ymd_opt(2024, 9, 10)
+            .unwrap()
+            .and_hms_opt(7, 30, 0)
+            .unwrap();
+        execute(
+            &admin,
+            "UPDATE study_sessions SET starts_at = $1 WHERE id = (SELECT MIN(k.session_id) FROM counted_attendance k \
+             WHERE k.audience = 'nguoi_dan' AND k.count > 0)",
+            vec![september.into()],
+        )
+        .await;
+        let half = figures(Period::half_year(2024)).await.unwrap();
+        let year = figures(Period::year(2024)).await.unwrap();
+
+        // Activity is counted by its own date: sessions, propaganda.
+        let citizens = |cut: &str| {
+            format!(
+                "SELECT CAST(COALESCE(SUM(k.count), 0) AS BIGINT) AS value FROM counted_attendance k \
+                 JOIN study_sessions s ON s.id = k.session_id JOIN campaign_years y ON y.id = s.year_id \
+                 WHERE y.year = 2024 AND k.audience = 'nguoi_dan'{cut}"
+            )
+        };
+        let h1_citizens = admin
+            .scalar(&citizens(" AND s.starts_at < '2024-07-01'"))
+            .await;
+        assert_eq!(half.study.citizens, h1_citizens, "{}", admin.backend);
+        assert_eq!(year.study.citizens, admin.scalar(&citizens("")).await);
+        assert!(0 < half.study.citizens && half.study.citizens < year.study.citizens);
+        assert!(half.study.sessions < year.study.sessions);
+        assert!(half.study.studied <= year.study.studied);
+        let h1_activities = admin
+            .scalar(
+                "SELECT COUNT(*) AS value FROM propaganda_activities a JOIN campaign_years y ON y.id = a.year_id \
+                 WHERE y.year = 2024 AND a.held_on <= '2024-06-30'",
+            )
+            .await;
+        assert_eq!(half.propaganda.activities, h1_activities);
+        assert!(half.propaganda.activities < year.propaganda.activities);
+        assert!(half.propaganda.by_month[6..].iter().all(|n| *n == 0));
+
+        // A plan approved in August counts for the year, not for its first six months.
+        let plan = admin
+            .scalar(
+                "SELECT MIN(pl.id) AS value FROM plans pl JOIN campaign_years y ON y.id = pl.year_id \
+                 JOIN people p ON p.id = pl.person_id WHERE y.year = 2024 AND p.member_status = 'chinh_thuc'",
+            )
+            .await;
+        execute(
+            &admin,
+            "UPDATE plans SET approved_at = $1 WHERE id = $2",
+            vec![moment(2024, 8, 1).into(), plan.into()],
+        )
+        .await;
+        let later = figures(Period::half_year(2024)).await.unwrap();
+        assert_eq!(later.plans.approved, half.plans.approved - 1);
+        assert_eq!(later.plans.submitted, half.plans.submitted);
+        let whole = figures(Period::year(2024)).await.unwrap();
+        assert_eq!(whole.plans.approved, year.plans.approved);
+
+        // A nomination decided in September was still open on 30 June.
+        execute(
+            &admin,
+            "UPDATE exemplars SET nominated_at = $1, decided_at = $2 WHERE id = \
+             (SELECT MIN(x.id) FROM exemplars x JOIN campaign_years y ON y.id = x.year_id \
+              WHERE y.year = 2024 AND x.state = 'bieu_duong')",
+            vec![moment(2024, 3, 1).into(), moment(2024, 9, 1).into()],
+        )
+        .await;
+        let later = figures(Period::half_year(2024)).await.unwrap();
+        let whole = figures(Period::year(2024)).await.unwrap();
+        assert_eq!(whole.exemplars.commended, year.exemplars.commended);
+        assert!(later.exemplars.commended < whole.exemplars.commended);
+
+        // The pages and the document say which period they are.
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        let page = leader.get("/quan-ly/tong-quan?ky=2024-6t").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let text = page.text();
+        assert!(text.contains("Tổng quan 6 tháng đầu năm 2024"), "{text}");
+        assert!(text.contains(&lantoa_domain::format::number(h1_citizens)));
+        let xml = leader
+            .get("/quan-ly/bao-cao/bao-cao.docx?ky=2024-6t")
+            .await
+            .docx_xml();
+        for said in [
+            "6 tháng đầu năm 2024",
+            "IV. NHIỆM VỤ TRỌNG TÂM 6 THÁNG CUỐI NĂM 2024",
+            &format!(
+                "{} lượt người dân",
+                lantoa_domain::report::more_than(h1_citizens)
+            ),
+        ] {
+            assert!(xml.contains(said), "{}: {said}", admin.backend);
+        }
+
+        // Its draft, number and history are its own, apart from the year-end report's.
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let p5 = admin.org_id("DB-P5").await;
+        let prose = "leadership=%C4%90%C3%A3+qu%C3%A1n+tri%E1%BB%87t.&limitations=Kh%C3%B4ng.&causes=\
+            &next_year=1.+Ti%E1%BA%BFp+t%E1%BB%A5c.&proposals=&signer_name=Nguy%E1%BB%85n+V%C4%83n+An&signer_post=";
+        let mut issued = Vec::new();
+        for (ky, day) in [("2024-6t", "10/07/2024"), ("2024", "15/12/2024")] {
+            let reply = staff
+                .post_form(
+                    &format!("/quan-ly/bao-cao?org={p5}&ky={ky}"),
+                    &format!("viec=ban_hanh&{prose}&issued_on={day}"),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+            issued.push(staff.get(&reply.location()).await.text());
+        }
+        assert!(issued[0].contains("Số 1-BC/ĐU") && issued[0].contains("6 tháng đầu năm 2024"));
+        assert!(issued[1].contains("Số 2-BC/ĐU"));
+        assert!(
+            !issued[1].contains("thay thế Báo cáo số"),
+            "the year-end report replaces no six-month report"
+        );
+        let history = staff
+            .get(&format!("/quan-ly/bao-cao?org={p5}&ky=2024"))
+            .await
+            .text();
+        assert!(history.contains("6 tháng đầu năm 2024") && history.contains("1-BC/ĐU"));
+        assert!(history.contains("2-BC/ĐU"));
+        assert_eq!(
+            admin
+                .scalar(
+                    "SELECT COUNT(*) AS value FROM reports WHERE half_year = true AND version = 1"
+                )
+                .await,
+            1
+        );
+    }
 }

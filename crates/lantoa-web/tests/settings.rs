@@ -9,6 +9,7 @@ use common::TestApp;
 use lantoa_domain::people::{Categories, Category, PersonInput};
 use lantoa_domain::settings::{PlanApprover, Settings};
 use lantoa_store::audit::Actor;
+use lantoa_store::campaign::Until;
 
 #[tokio::test]
 async fn only_system_administrators_change_settings_and_bad_input_saves_nothing() {
@@ -153,6 +154,7 @@ async fn the_people_who_must_have_a_plan_follow_the_setting() {
             year: &year,
             day,
             required,
+            until: Until::WHOLE_YEAR,
         };
         let members = Categories::from_iter([Category::PartyMember]);
         let wider = Categories::from_iter([Category::PartyMember, Category::CivilServant]);

@@ -480,23 +480,27 @@ fn report_writes_the_demo_citys_2024_report() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("report.db").display());
     assert!(lantoa(&url, &["demo"]).status.success());
-    let out = dir.path().join("bao-cao.txt");
-    let written = lantoa(
-        &url,
-        &[
-            "report",
-            "--org",
-            "TU-MYTHO",
-            "--year",
-            "2024",
-            "--format",
-            "txt",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(written.status.success(), "{written:?}");
-    let text = std::fs::read_to_string(&out).unwrap();
+    // The city's report of a period in a format, as written to a file in `dir`.
+    let report = |period: &str, format: &str| {
+        let out = dir.path().join(format!("bao-cao-{period}.{format}"));
+        let written = lantoa(
+            &url,
+            &[
+                "report",
+                "--org",
+                "TU-MYTHO",
+                "--year",
+                period,
+                "--format",
+                format,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(written.status.success(), "{written:?}");
+        std::fs::read(&out).unwrap()
+    };
+    let text = String::from_utf8(report("2024", "txt")).unwrap();
     for figure in [
         "đã được quán triệt đến 99,7% đảng viên",
         "hơn 16.700 lượt người dân",
@@ -506,21 +510,14 @@ fn report_writes_the_demo_citys_2024_report() {
     ] {
         assert!(text.contains(figure), "{figure}\n{text}");
     }
-    let docx = dir.path().join("bao-cao.docx");
-    let written = lantoa(
-        &url,
-        &[
-            "report",
-            "--org",
-            "TU-MYTHO",
-            "--year",
-            "2024",
-            "-o",
-            docx.to_str().unwrap(),
-        ],
+    assert!(report("2024", "docx").starts_with(b"PK"));
+    // The six-month review (sơ kết) of the same year.
+    let text = String::from_utf8(report("2024-6t", "txt")).unwrap();
+    assert!(text.contains("6 tháng đầu năm 2024"), "{text}");
+    assert!(
+        text.contains("NHIỆM VỤ TRỌNG TÂM 6 THÁNG CUỐI NĂM 2024"),
+        "{text}"
     );
-    assert!(written.status.success(), "{written:?}");
-    assert!(std::fs::read(&docx).unwrap().starts_with(b"PK"));
     for bad in [
         &[
             "report", "--org", "KHONG-CO", "--year", "2024", "-o", "x.docx",

@@ -34,6 +34,7 @@ mod m0022_award;
 mod m0023_award_judging;
 mod m0024_award_entry_files;
 mod m0025_reports;
+mod m0026_half_year_reports;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -130,6 +131,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_award_judging::Migration),
             Box::new(m0024_award_entry_files::Migration),
             Box::new(m0025_reports::Migration),
+            Box::new(m0026_half_year_reports::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! `lantoa report --org CODE --year 2024 [--format docx|xlsx|txt] -o FILE`: the year-end
 //! report of a unit's subtree, as the web drafts it (figures, findings, drafted prose), in
-//! the Party's layout. `--year` takes a term too ("2021-2025").
+//! the Party's layout. `--year` takes the first six months of a year ("2024-6t", the sơ kết)
+//! or a term ("2021-2025") too.
 
 use super::DatabaseArgs;
 use clap::Args;
@@ -16,7 +17,7 @@ pub struct ReportArgs {
     /// Code of the unit.
     #[arg(long)]
     org: String,
-    /// A year (2024) or a term (2021-2025).
+    /// A year (2024), its first six months (2024-6t) or a term (2021-2025).
     #[arg(long)]
     year: String,
     /// docx (the default), xlsx (the report's tables) or txt (the document's text).
@@ -29,7 +30,9 @@ pub struct ReportArgs {
 
 pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let Some(period) = Period::parse(&args.year) else {
-        eprintln!("Năm báo cáo ghi một năm (2024) hoặc một giai đoạn (2021-2025).");
+        eprintln!(
+            "Kỳ báo cáo ghi một năm (2024), 6 tháng đầu năm (2024-6t) hoặc một giai đoạn (2021-2025)."
+        );
         return Ok(ExitCode::from(2));
     };
     if !matches!(args.format.as_str(), "docx" | "xlsx" | "txt") {
