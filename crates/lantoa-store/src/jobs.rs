@@ -215,9 +215,25 @@ pub async fn recent<C: ConnectionTrait>(
     Ok(rows.into_iter().map(Job::from).collect())
 }
 
-/// Claims the oldest queued job for this worker. The conditional update is atomic on both
-/// backends, so two servers never run the same job.
+/// Claims the oldest queued job for this worker; two servers never run the same job. On
+/// PostgreSQL one statement takes the oldest job no other worker is taking (`FOR UPDATE
+/// SKIP LOCKED`), so racing workers each get a different one without retrying; SQLite
+/// serialises writes, and the conditional update decides.
 pub async fn claim_next<C: ConnectionTrait>(conn: &C) -> Result<Option<Job>, StoreError> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let claimed = sql::one::<sql::Scalar, C>(
+            conn,
+            "UPDATE jobs SET state = 'running', started_at = $1, updated_at = $1 WHERE id = \
+             (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING id AS value",
+            vec![Utc::now().into()],
+        )
+        .await?;
+        return match claimed {
+            Some(s) => get(conn, JobId(s.value)).await.map(Some),
+            None => Ok(None),
+        };
+    }
     loop {
         let Some(id) = sql::one::<sql::Scalar, C>(
             conn,

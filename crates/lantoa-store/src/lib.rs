@@ -95,6 +95,18 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://./lantoa-data/lantoa.db";
 /// Where files go when the database is not a SQLite file (PostgreSQL, in memory).
 pub const DEFAULT_FILES_DIR: &str = "./lantoa-data/files";
 
+/// How many SQL statements a store has run since it started counting (see
+/// [`Store::counting_statements`]).
+#[derive(Debug, Clone, Default)]
+pub struct StatementCount(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl StatementCount {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// A handle on the database and the files directory, cheap to clone and share between
 /// requests.
 #[derive(Clone, Debug)]
@@ -136,6 +148,17 @@ impl Store {
     /// The connection, for queries and transactions.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Counts every SQL statement the store runs from now on, in transactions too: how the
+    /// tests prove that a page runs a fixed number of queries whatever the number of rows.
+    pub fn counting_statements(mut self) -> (Self, StatementCount) {
+        let count = StatementCount::default();
+        let counter = count.0.clone();
+        self.db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
+        (self, count)
     }
 
     /// Which database this is.

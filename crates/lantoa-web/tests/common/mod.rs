@@ -18,6 +18,8 @@ use tower::ServiceExt;
 #[derive(Clone)]
 pub struct TestApp {
     pub state: AppState,
+    /// The SQL statements the app's store has run.
+    pub statements: lantoa_store::StatementCount,
     pub backend: &'static str,
     /// The demo accounts with this run's passwords.
     pub accounts: Arc<Vec<DemoAccount>>,
@@ -27,6 +29,8 @@ pub struct TestApp {
     pub bearer: Option<String>,
     /// The client address the server sees.
     pub client_addr: Option<std::net::SocketAddr>,
+    /// Where the database is, for a second server on it.
+    database_url: String,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -86,10 +90,9 @@ impl TestApp {
     /// The app on each backend, signed in as nobody.
     pub async fn each_anonymous() -> Vec<TestApp> {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        let mut apps = vec![TestApp::ready(store, "sqlite", dir).await];
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let mut apps = vec![TestApp::ready(store, "sqlite", &url, dir).await];
         if let Ok(url) = std::env::var("LANTOA_TEST_POSTGRES_URL")
             && !url.is_empty()
         {
@@ -110,15 +113,23 @@ impl TestApp {
                 .rsplit_once('/')
                 .map(|(b, _)| b.to_owned())
                 .unwrap_or(url.clone());
-            let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-            apps.push(TestApp::ready(store, "postgres", tempfile::tempdir().unwrap()).await);
+            let url = format!("{base}/{name}");
+            let store = Store::connect(&url).await.unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            apps.push(TestApp::ready(store, "postgres", &url, dir).await);
         }
         apps
     }
 
     /// Migrated, with the demo loaded and files kept in `dir`.
-    async fn ready(store: Store, backend: &'static str, dir: tempfile::TempDir) -> TestApp {
+    async fn ready(
+        store: Store,
+        backend: &'static str,
+        database_url: &str,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
         let store = store.with_files(lantoa_store::files::Files::at(dir.path().join("files")));
+        let (store, statements) = store.counting_statements();
         store.migrate().await.unwrap();
         lantoa_store::demo::load(store.db(), lantoa_web::today())
             .await
@@ -126,12 +137,32 @@ impl TestApp {
         let accounts = lantoa_store::demo::accounts(store.db()).await.unwrap();
         TestApp {
             state: AppState::new(store),
+            statements,
             backend,
             accounts: Arc::new(accounts),
             cookie: None,
             bearer: None,
             client_addr: None,
+            database_url: database_url.to_owned(),
             _dir: Arc::new(dir),
+        }
+    }
+
+    /// A second server on the same database and files, with this app's session: what a
+    /// load balancer sends the next request to.
+    #[allow(dead_code)]
+    pub async fn other_server(&self) -> TestApp {
+        let store = Store::connect(&self.database_url)
+            .await
+            .unwrap()
+            .with_files(lantoa_store::files::Files::at(
+                self._dir.path().join("files"),
+            ));
+        let (store, statements) = store.counting_statements();
+        TestApp {
+            state: AppState::new(store),
+            statements,
+            ..self.clone()
         }
     }
 
@@ -288,6 +319,14 @@ impl TestApp {
     pub async fn get(&self, uri: &str) -> Reply {
         self.send(Request::get(uri).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// The reply to a GET and how many SQL statements answering it ran.
+    #[allow(dead_code)]
+    pub async fn get_counting(&self, uri: &str) -> (Reply, u64) {
+        let before = self.statements.get();
+        let reply = self.get(uri).await;
+        (reply, self.statements.get() - before)
     }
 
     pub async fn post_form(&self, uri: &str, form: &str) -> Reply {
