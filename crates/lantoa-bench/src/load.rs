@@ -1,0 +1,269 @@
+//! Driving one route: keep-alive HTTP/1.1 connections of our own (hyper's client
+//! connection, no pool), each sending the same request again and again until the time is
+//! up; the latencies, the requests per second, the failures, and the server's memory
+//! sampled meanwhile.
+
+use anyhow::Context;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// A request the benchmark repeats.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// What it measures, for the table.
+    pub name: String,
+    pub method: hyper::Method,
+    pub path: String,
+    /// An urlencoded form for a POST.
+    pub form: Option<String>,
+    /// The status a correct answer has.
+    pub expect: StatusCode,
+    /// The p50 latency it should stay under at this scale, in ms (issue 9's targets).
+    pub target_ms: Option<f64>,
+}
+
+/// What one route's run measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Measured {
+    pub name: String,
+    pub path: String,
+    pub requests: usize,
+    pub failures: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub per_second: f64,
+    /// The server's largest resident memory seen during the run, in MB.
+    pub rss_mb: f64,
+    pub target_ms: Option<f64>,
+}
+
+impl Measured {
+    /// Whether its p50 misses its target.
+    pub fn missed(&self) -> bool {
+        self.target_ms.is_some_and(|t| self.p50_ms > t)
+    }
+}
+
+/// Where to send requests and as whom.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub addr: SocketAddr,
+    pub cookie: String,
+    /// The server's process, whose memory is sampled.
+    pub pid: u32,
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+/// Sends one request on a connection and reads the whole answer: its status and how long
+/// it took.
+pub async fn send(
+    sender: &mut Sender,
+    target: &Target,
+    route: &Route,
+) -> anyhow::Result<(StatusCode, Duration, Bytes)> {
+    let mut request = Request::builder()
+        .method(route.method.clone())
+        .uri(&route.path)
+        .header(hyper::header::HOST, target.addr.to_string())
+        .header(hyper::header::COOKIE, &target.cookie)
+        // The server refuses cross-site writes; a same-origin form says where it is from.
+        .header("sec-fetch-site", "same-origin")
+        .header(hyper::header::ORIGIN, format!("http://{}", target.addr));
+    let body = match &route.form {
+        Some(form) => {
+            request = request.header(
+                hyper::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            );
+            Full::new(Bytes::from(form.clone()))
+        }
+        None => Full::new(Bytes::new()),
+    };
+    let started = Instant::now();
+    sender.ready().await?;
+    let response = sender.send_request(request.body(body)?).await?;
+    let status = response.status();
+    let bytes = response.into_body().collect().await?.to_bytes();
+    Ok((status, started.elapsed(), bytes))
+}
+
+/// The server's resident memory now and at its peak, in kB (Linux `/proc`).
+pub fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Runs a route with `concurrency` connections for `seconds` after a short warm-up.
+pub async fn run(
+    target: &Target,
+    route: &Route,
+    concurrency: usize,
+    seconds: f64,
+) -> anyhow::Result<Measured> {
+    // Warm-up: every connection once, then a second of traffic not counted.
+    let warm_until = Instant::now() + Duration::from_secs(1);
+    let mut senders = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        senders.push(connect(target.addr).await?);
+    }
+    let until = warm_until + Duration::from_secs_f64(seconds);
+    let sampler = {
+        let pid = target.pid;
+        tokio::spawn(async move {
+            let mut peak = 0;
+            while Instant::now() < until {
+                peak = peak.max(memory_kb(pid).0);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            peak
+        })
+    };
+    let mut tasks = Vec::with_capacity(concurrency);
+    for mut sender in senders {
+        let (target, route) = (target.clone(), route.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = 0usize;
+            loop {
+                let now = Instant::now();
+                if now >= until {
+                    break;
+                }
+                match send(&mut sender, &target, &route).await {
+                    Ok((status, took, _)) if now >= warm_until => {
+                        latencies.push(took);
+                        if status != route.expect {
+                            failures += 1;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        failures += 1;
+                        match connect(target.addr).await {
+                            Ok(s) => sender = s,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for task in tasks {
+        let (l, f) = task.await?;
+        latencies.extend(l);
+        failures += f;
+    }
+    let peak_kb = sampler.await?;
+    latencies.sort();
+    Ok(Measured {
+        name: route.name.clone(),
+        path: route.path.clone(),
+        requests: latencies.len(),
+        failures,
+        p50_ms: percentile(&latencies, 0.50),
+        p95_ms: percentile(&latencies, 0.95),
+        p99_ms: percentile(&latencies, 0.99),
+        per_second: latencies.len() as f64 / seconds,
+        rss_mb: peak_kb as f64 / 1024.0,
+        target_ms: route.target_ms,
+    })
+}
+
+/// Signs in through the form and returns the session cookie.
+pub async fn sign_in(target: &Target, username: &str, password: &str) -> anyhow::Result<String> {
+    let mut sender = connect(target.addr).await?;
+    let form = format!("ten={username}&mat_khau={password}&tiep=");
+    let route = Route {
+        name: "sign-in".into(),
+        method: hyper::Method::POST,
+        path: "/dang-nhap".into(),
+        form: Some(form),
+        expect: StatusCode::SEE_OTHER,
+        target_ms: None,
+    };
+    let request = Request::builder()
+        .method(hyper::Method::POST)
+        .uri(&route.path)
+        .header(hyper::header::HOST, target.addr.to_string())
+        .header("sec-fetch-site", "same-origin")
+        .header(hyper::header::ORIGIN, format!("http://{}", target.addr))
+        .header(
+            hyper::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(Full::new(Bytes::from(route.form.unwrap_or_default())))?;
+    let response = sender.send_request(request).await?;
+    anyhow::ensure!(
+        response.status() == route.expect,
+        "sign-in answered {}",
+        response.status()
+    );
+    response
+        .headers()
+        .get_all(hyper::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("lantoa_phien="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .context("sign-in set no session cookie")
+}
+
+/// Waits until the server answers its health check.
+pub async fn wait_ready(addr: SocketAddr) -> anyhow::Result<()> {
+    let target = Target {
+        addr,
+        cookie: String::new(),
+        pid: 0,
+    };
+    let health = Route {
+        name: "health".into(),
+        method: hyper::Method::GET,
+        path: "/healthz".into(),
+        form: None,
+        expect: StatusCode::OK,
+        target_ms: None,
+    };
+    for _ in 0..300 {
+        if let Ok(mut sender) = connect(addr).await
+            && let Ok((StatusCode::OK, _, _)) = send(&mut sender, &target, &health).await
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the server did not answer /healthz within 30 s")
+}

@@ -1,0 +1,278 @@
+//! The load benchmark (`cargo run --release -p lantoa-bench -- --scale city --database
+//! sqlite|postgres`): builds or reuses the dataset, starts the real `lantoa serve` of the
+//! same build, signs in, drives each route over loopback with concurrent keep-alive
+//! connections, and prints for each its p50/p95/p99 latency, requests per second, the
+//! ratio of its p50 to serving a small static file in the same run (the floor of what a
+//! request costs) and the server's memory; the results also go to `results.json` and
+//! `results.md` in the output folder.
+
+mod load;
+
+use anyhow::Context;
+use clap::Parser;
+use hyper::{Method, StatusCode};
+use load::{Measured, Route, Target};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Debug, Parser)]
+#[command(about = "Đo tải máy chủ Lan Tỏa trên dữ liệu mẫu")]
+struct Args {
+    /// city (the demo city); province and nation need `lantoa generate --scale` (not yet).
+    #[arg(long, default_value = "city")]
+    scale: String,
+    /// sqlite or postgres.
+    #[arg(long, default_value = "sqlite")]
+    database: String,
+    /// PostgreSQL server (the benchmark's database is created on it).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres: String,
+    /// Connections sending requests at the same time.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seconds each route is measured (after one second of warm-up).
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Where the dataset, the server's log and the results go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+}
+
+/// The `lantoa` binary of the same build (target/release beside this program).
+fn lantoa_binary() -> anyhow::Result<PathBuf> {
+    let here = std::env::current_exe()?;
+    let binary = here
+        .parent()
+        .context("no folder for the benchmark's binary")?
+        .join("lantoa");
+    if !binary.exists() {
+        let release = here.parent().is_some_and(|p| p.ends_with("release"));
+        let mut build = Command::new("cargo");
+        build.args(["build", "-p", "lantoa", "--bin", "lantoa"]);
+        if release {
+            build.arg("--release");
+        }
+        anyhow::ensure!(build.status()?.success(), "building lantoa failed");
+    }
+    Ok(binary)
+}
+
+/// The dataset's database URL, created and loaded when missing.
+async fn dataset(args: &Args, lantoa: &Path) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        args.scale == "city",
+        "--scale {} needs `lantoa generate --scale`, which is not built yet; use --scale city",
+        args.scale
+    );
+    let url = match args.database.as_str() {
+        "sqlite" => format!("sqlite://{}", args.out.join("city.db").display()),
+        "postgres" => {
+            let name = "lantoa_bench_city";
+            let server = lantoa_store::Store::connect(&format!("{}/postgres", args.postgres))
+                .await
+                .context("PostgreSQL is not reachable")?;
+            use sea_orm::ConnectionTrait;
+            let exists = server
+                .db()
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("SELECT 1 AS one FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await?
+                .is_some();
+            if !exists {
+                server
+                    .db()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await?;
+            }
+            format!("{}/{name}", args.postgres)
+        }
+        other => anyhow::bail!("--database {other}: sqlite or postgres"),
+    };
+    // Loads the demo city into an empty database; exit code 1 says it was already there.
+    let demo = Command::new(lantoa)
+        .args(["demo", "--database-url", &url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    anyhow::ensure!(
+        matches!(demo.code(), Some(0 | 1)),
+        "lantoa demo failed: {demo}"
+    );
+    Ok(url)
+}
+
+/// A system administrator made for this run, with a fresh password.
+fn bench_account(lantoa: &Path, url: &str) -> anyhow::Result<(String, String)> {
+    use std::io::Write;
+    let stamp = chrono::Utc::now().timestamp_millis();
+    let username = format!("bench{stamp}");
+    let password = format!("Do-tai-{stamp}-Lan-Toa");
+    let mut child = Command::new(lantoa)
+        .args([
+            "user",
+            "create",
+            "--database-url",
+            url,
+            "--username",
+            &username,
+            "--admin",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()?;
+    writeln!(child.stdin.take().context("no stdin")?, "{password}")?;
+    anyhow::ensure!(child.wait()?.success(), "lantoa user create failed");
+    Ok((username, password))
+}
+
+/// The routes measured, on the demo city's units.
+async fn routes(url: &str) -> anyhow::Result<Vec<Route>> {
+    let store = lantoa_store::Store::connect(url).await?;
+    let id = |code: &'static str| {
+        let db = store.db().clone();
+        async move {
+            lantoa_store::org::get_by_code(&db, code)
+                .await?
+                .map(|o| o.id.0)
+                .with_context(|| format!("the dataset has no unit {code}"))
+        }
+    };
+    let (city, ward) = (id("TU-MYTHO").await?, id("DB-P5").await?);
+    // Issue 9's targets at city size (p50, release build, warm).
+    let get = |name: &str, path: String, target_ms: Option<f64>| Route {
+        name: name.to_owned(),
+        method: Method::GET,
+        path,
+        form: None,
+        expect: StatusCode::OK,
+        target_ms,
+    };
+    Ok(vec![
+        get("static file (floor)", "/static/app.css".into(), None),
+        get("public showcase home", "/".into(), Some(5.0)),
+        get(
+            "dashboard, top unit",
+            format!("/quan-ly/tong-quan?org={city}"),
+            Some(30.0),
+        ),
+        get(
+            "dashboard, grassroots unit",
+            format!("/quan-ly/tong-quan?org={ward}"),
+            Some(20.0),
+        ),
+        get(
+            "people search, first page",
+            format!("/quan-ly/nhan-su?org={city}&q=nguyen+van"),
+            Some(20.0),
+        ),
+        get(
+            "coverage drill-down, first page",
+            format!("/quan-ly/hoc-tap/chua-hoc?org={city}"),
+            Some(30.0),
+        ),
+    ])
+}
+
+fn markdown(args: &Args, results: &[Measured], floor: f64, peak_mb: f64) -> String {
+    let mut out = format!(
+        "Scale {}, {}, {} connections, {} s per route, {} — peak server memory {peak_mb:.0} MB\n\n\
+         | Route | p50 ms | p95 ms | p99 ms | req/s | × static | RSS MB | failures | target (p50) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        args.scale,
+        args.database,
+        args.concurrency,
+        args.seconds,
+        chrono::Local::now().format("%d/%m/%Y"),
+    );
+    for r in results {
+        out.push_str(&format!(
+            "| {} | {:.2} | {:.2} | {:.2} | {:.0} | {:.1} | {:.0} | {} | {} |\n",
+            r.name,
+            r.p50_ms,
+            r.p95_ms,
+            r.p99_ms,
+            r.per_second,
+            if floor > 0.0 { r.p50_ms / floor } else { 0.0 },
+            r.rss_mb,
+            r.failures,
+            match r.target_ms {
+                Some(t) if r.missed() => format!("< {t} ms: MISSED"),
+                Some(t) => format!("< {t} ms: met"),
+                None => String::new(),
+            }
+        ));
+    }
+    let memory_target = 200.0;
+    out.push_str(&format!(
+        "\nServer memory under load: {peak_mb:.0} MB (target < {memory_target} MB: {}).\n",
+        if peak_mb < memory_target {
+            "met"
+        } else {
+            "MISSED"
+        }
+    ));
+    out
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    std::fs::create_dir_all(&args.out)?;
+    let lantoa = lantoa_binary()?;
+    let url = dataset(&args, &lantoa).await?;
+    let (username, password) = bench_account(&lantoa, &url)?;
+    let routes = routes(&url).await?;
+
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let log = std::fs::File::create(args.out.join("server.log"))?;
+    let mut server = Command::new(&lantoa)
+        .args(["serve", "--database-url", &url, "--bind", &addr.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?;
+    let outcome = async {
+        load::wait_ready(addr).await?;
+        let mut target = Target {
+            addr,
+            cookie: String::new(),
+            pid: server.id(),
+        };
+        target.cookie = load::sign_in(&target, &username, &password).await?;
+        let mut results = Vec::new();
+        for route in &routes {
+            let measured = load::run(&target, route, args.concurrency, args.seconds).await?;
+            eprintln!(
+                "{}: p50 {:.2} ms, {:.0} req/s",
+                measured.name, measured.p50_ms, measured.per_second
+            );
+            results.push(measured);
+        }
+        anyhow::Ok((results, load::memory_kb(target.pid).1))
+    }
+    .await;
+    server.kill().ok();
+    server.wait().ok();
+    let (results, peak_kb) = outcome?;
+    let floor = results.first().map_or(0.0, |r| r.p50_ms);
+    let peak_mb = peak_kb as f64 / 1024.0;
+    let table = markdown(&args, &results, floor, peak_mb);
+    println!("{table}");
+    std::fs::write(args.out.join("results.md"), &table)?;
+    std::fs::write(
+        args.out.join("results.json"),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "scale": args.scale,
+            "database": args.database,
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+            "date": chrono::Local::now().to_rfc3339(),
+            "peak_rss_mb": peak_mb,
+            "routes": results,
+        }))?,
+    )?;
+    Ok(())
+}
