@@ -141,6 +141,7 @@ async fn routes(url: &str) -> anyhow::Result<Vec<Route>> {
         }
     };
     let (city, ward) = (id("TU-MYTHO").await?, id("DB-P5").await?);
+    let attendance = attendance_form(&store, ward).await?;
     // Issue 9's targets at city size (p50, release build, warm).
     let get = |name: &str, path: String, target_ms: Option<f64>| Route {
         name: name.to_owned(),
@@ -173,7 +174,54 @@ async fn routes(url: &str) -> anyhow::Result<Vec<Route>> {
             format!("/quan-ly/hoc-tap/chua-hoc?org={city}"),
             Some(30.0),
         ),
+        Route {
+            name: "save attendance, 30 people".into(),
+            method: Method::POST,
+            path: attendance.0,
+            form: Some(attendance.1),
+            expect: StatusCode::SEE_OTHER,
+            target_ms: Some(30.0),
+        },
     ])
+}
+
+/// The path and form that save the marks of 30 people of a ward's 2024 session, one in
+/// ten excused: each save writes the same marks again, as a secretary correcting a roster.
+async fn attendance_form(
+    store: &lantoa_store::Store,
+    ward: i64,
+) -> anyhow::Result<(String, String)> {
+    use lantoa_domain::ClosedList;
+    use lantoa_domain::study::AttendanceStatus;
+    let db = store.db();
+    let unit = lantoa_store::org::get(db, lantoa_domain::OrgId(ward)).await?;
+    let year = lantoa_store::campaign::year(db, 2024).await?;
+    let session = lantoa_store::study::sessions(db, &unit.subtree(), &year, 1, 50)
+        .await?
+        .items
+        .into_iter()
+        .find(|s| s.org_id == unit.id)
+        .context("the ward has no 2024 session")?;
+    let roster = lantoa_store::study::roster(db, &session, "").await?;
+    anyhow::ensure!(roster.len() >= 30, "a roster of {} people", roster.len());
+    let form = roster
+        .iter()
+        .take(30)
+        .enumerate()
+        .map(|(i, r)| {
+            let status = if i % 10 == 0 {
+                AttendanceStatus::Excused
+            } else {
+                AttendanceStatus::Present
+            };
+            format!("m_{}={}", r.person_id, status.code())
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok((
+        format!("/quan-ly/hoc-tap/buoi/{}/diem-danh", session.id),
+        form,
+    ))
 }
 
 fn markdown(args: &Args, results: &[Measured], floor: f64, peak_mb: f64) -> String {

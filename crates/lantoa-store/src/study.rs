@@ -684,20 +684,30 @@ pub async fn save_attendance<C: crate::Writer>(
     let now = Utc::now();
     let backend = txn.get_database_backend();
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    // A few statements per 500 people, whatever the roster's size.
+    // A few statements per 500 people, whatever the roster's size. A mark is written over
+    // the one before (`ON CONFLICT`), never deleted and inserted again: two saves of the
+    // same roster at once (two secretaries, two servers) then both succeed.
     for chunk in marks.chunks(500) {
-        let mut values: Vec<Value> = vec![session.id.into()];
-        values.extend(chunk.iter().map(|(p, _)| Value::from(p.0)));
-        sql::exec(
-            &txn,
-            &format!(
-                "DELETE FROM attendance WHERE session_id = {} AND person_id IN ({})",
-                sql::placeholders(backend, 1, 1),
-                sql::placeholders(backend, 2, chunk.len())
-            ),
-            values,
-        )
-        .await?;
+        let cleared: Vec<Value> = chunk
+            .iter()
+            .filter(|(_, s)| s.is_none())
+            .map(|(p, _)| Value::from(p.0))
+            .collect();
+        if !cleared.is_empty() {
+            let count = cleared.len();
+            let mut values: Vec<Value> = vec![session.id.into()];
+            values.extend(cleared);
+            sql::exec(
+                &txn,
+                &format!(
+                    "DELETE FROM attendance WHERE session_id = {} AND person_id IN ({})",
+                    sql::placeholders(backend, 1, 1),
+                    sql::placeholders(backend, 2, count)
+                ),
+                values,
+            )
+            .await?;
+        }
         let marked: Vec<(PersonId, AttendanceStatus)> = chunk
             .iter()
             .filter_map(|(p, s)| s.map(|s| (*p, s)))
@@ -721,7 +731,9 @@ pub async fn save_attendance<C: crate::Writer>(
             sql::exec(
                 &txn,
                 &format!(
-                    "INSERT INTO attendance (session_id, person_id, status, created_at, updated_at) VALUES {}",
+                    "INSERT INTO attendance (session_id, person_id, status, created_at, updated_at) VALUES {} \
+                     ON CONFLICT (session_id, person_id) DO UPDATE SET status = excluded.status, \
+                     updated_at = excluded.updated_at",
                     rows.join(", ")
                 ),
                 values,

@@ -60,3 +60,56 @@ async fn racing_workers_of_two_servers_run_each_job_once() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_saving_one_roster_at_once_both_succeed() {
+    for admin in TestApp::each().await {
+        let staff = admin.signed_in_as("canbo.p5").await;
+        let elsewhere = staff.other_server().await;
+        let db = admin.state.store.db();
+        let ward = lantoa_store::org::get_by_code(db, "DB-P5")
+            .await
+            .unwrap()
+            .unwrap();
+        let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
+        let session = lantoa_store::study::sessions(db, &ward.subtree(), &year, 1, 50)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|s| s.org_id == ward.id)
+            .unwrap();
+        let roster = lantoa_store::study::roster(db, &session, "").await.unwrap();
+        let form: String = roster
+            .iter()
+            .take(30)
+            .map(|r| format!("m_{}=vang", r.person_id))
+            .collect::<Vec<_>>()
+            .join("&");
+        let path = format!("/quan-ly/hoc-tap/buoi/{}/diem-danh", session.id);
+        // Two secretaries on two servers save the same 30 marks, ten times each, at once.
+        let mut saves = Vec::new();
+        for server in [staff.clone(), elsewhere.clone()] {
+            let (path, form) = (path.clone(), form.clone());
+            saves.push(tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                for _ in 0..10 {
+                    statuses.push(server.post_form(&path, &form).await.status);
+                }
+                statuses
+            }));
+        }
+        for save in saves {
+            for status in save.await.unwrap() {
+                assert_eq!(status, StatusCode::SEE_OTHER, "{}", admin.backend);
+            }
+        }
+        let absent = admin
+            .scalar(&format!(
+                "SELECT COUNT(*) AS value FROM attendance WHERE session_id = {} AND status = 'vang'",
+                session.id
+            ))
+            .await;
+        assert_eq!(absent, 30, "{}", admin.backend);
+    }
+}
