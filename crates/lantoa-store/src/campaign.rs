@@ -57,11 +57,6 @@ impl Until {
         Until(day)
     }
 
-    /// The day, if cut.
-    pub fn last_day(&self) -> Option<NaiveDate> {
-        self.0
-    }
-
     /// `today`, or the day of the cut when that is earlier: the day a figure's "now" is.
     pub fn today(&self, today: NaiveDate) -> NaiveDate {
         self.0.map_or(today, |d| d.min(today))
