@@ -57,6 +57,11 @@ impl Until {
         Until(day)
     }
 
+    /// The last day counted, or none for the whole year.
+    pub fn cut(&self) -> Option<NaiveDate> {
+        self.0
+    }
+
     /// `today`, or the day of the cut when that is earlier: the day a figure's "now" is.
     pub fn today(&self, today: NaiveDate) -> NaiveDate {
         self.0.map_or(today, |d| d.min(today))

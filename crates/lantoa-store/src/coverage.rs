@@ -9,7 +9,8 @@
 //! their sum is the unit's total.
 
 use crate::campaign::Until;
-use crate::org::{IN_CHILD_SUBTREE, Subtree};
+use crate::org::Subtree;
+use crate::rollups::{self, Units};
 use crate::{Page, StoreError, sql};
 use chrono::NaiveDate;
 use lantoa_domain::OrgId;
@@ -135,16 +136,6 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, other: &Tally) {
-        self.eligible += other.eligible;
-        if self.met.len() < other.met.len() {
-            self.met.resize(other.met.len(), 0);
-        }
-        for (sum, n) in self.met.iter_mut().zip(&other.met) {
-            *sum += n;
-        }
-    }
-
     /// How many meet condition `i`.
     pub fn met(&self, i: usize) -> i64 {
         self.met.get(i).copied().unwrap_or(0)
@@ -214,55 +205,47 @@ pub(crate) async fn tally<C: ConnectionTrait>(
         .unwrap_or_default())
 }
 
-/// The tally of a unit's subtree and of each of its children's subtrees: two queries.
-pub(crate) async fn tally_with_children<C: ConnectionTrait>(
+/// Each unit's own tally, its own members' (not its subtree's), for the units `units`:
+/// one grouped query. The roll-ups are made of these.
+pub(crate) async fn own_tallies<C: ConnectionTrait>(
     conn: &C,
-    unit: OrgId,
+    units: Units<'_>,
     year_id: i64,
     day: NaiveDate,
     measure: &Measure<'_>,
-) -> Result<(Tally, HashMap<OrgId, Tally>), StoreError> {
-    let conditions = measure.conditions;
-    let mut values = vec![day.into(), unit.0.into(), year_id.into()];
-    let select = measure.select("c.id", 3, &mut values);
-    let by_child = rows(
-        conn,
-        &format!(
-            "{select} FROM orgs c \
-             JOIN orgs d ON {IN_CHILD_SUBTREE} \
-             JOIN person_units pu ON pu.org_id = d.id JOIN people p ON p.id = pu.person_id{} \
-             WHERE c.parent_id = $2 AND {} GROUP BY c.id",
-            measure.join(3),
-            measure.eligible_on_day()
-        ),
-        values,
-        conditions.len(),
-    )
-    .await?;
-    let mut values = vec![day.into(), unit.0.into(), year_id.into()];
-    let select = measure.select("pu.org_id", 3, &mut values);
-    let own = rows(
+) -> Result<Vec<(i64, Tally)>, StoreError> {
+    let mut values = vec![day.into(), year_id.into()];
+    let select = measure.select("pu.org_id", 2, &mut values);
+    rows(
         conn,
         &format!(
             "{select} FROM person_units pu JOIN people p ON p.id = pu.person_id{} \
-             WHERE pu.org_id = $2 AND {} GROUP BY pu.org_id",
-            measure.join(3),
-            measure.eligible_on_day()
+             WHERE {}{} GROUP BY pu.org_id",
+            measure.join(2),
+            measure.eligible_on_day(),
+            units.only("pu.org_id")
         ),
         values,
-        conditions.len(),
+        measure.conditions.len(),
     )
-    .await?;
-    let mut total = Tally {
-        eligible: 0,
-        met: vec![0; conditions.len()],
-    };
-    for (_, t) in by_child.iter().chain(own.iter()) {
-        total.add(t);
-    }
+    .await
+}
+
+/// The tally of a unit's subtree and of each of its children's subtrees, from the
+/// roll-ups of `key`: two statements once they are up to date.
+pub(crate) async fn tally_with_children<C: crate::Writer>(
+    conn: &C,
+    unit: OrgId,
+    key: &rollups::Key,
+    conditions: usize,
+) -> Result<(Tally, HashMap<OrgId, Tally>), StoreError> {
+    let (total, children) = rollups::with_children(conn, key, unit).await?;
     Ok((
-        total,
-        by_child.into_iter().map(|(id, t)| (OrgId(id), t)).collect(),
+        rollups::as_tally(&total, conditions),
+        children
+            .iter()
+            .map(|(id, counts)| (*id, rollups::as_tally(counts, conditions)))
+            .collect(),
     ))
 }
 

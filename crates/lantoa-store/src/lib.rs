@@ -28,6 +28,7 @@ pub mod proposals;
 pub mod ratings;
 pub mod reminders;
 pub mod report;
+pub mod rollups;
 pub mod secret;
 pub mod sessions;
 pub mod settings;
@@ -159,6 +160,21 @@ impl Store {
             counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         });
         (self, count)
+    }
+
+    /// Logs (as a `tracing` warning) every statement that takes at least `threshold`, with
+    /// its SQL: how an operator finds what makes a page slow (`LANTOA_SLOW_SQL_MS`).
+    pub fn logging_slow_statements(mut self, threshold: Duration) -> Self {
+        self.db.set_metric_callback(move |info| {
+            if info.elapsed >= threshold {
+                tracing::warn!(
+                    elapsed_ms = info.elapsed.as_secs_f64() * 1000.0,
+                    sql = %info.statement.sql,
+                    "slow statement"
+                );
+            }
+        });
+        self
     }
 
     /// Which database this is.

@@ -849,11 +849,16 @@ fn assessed(b: &mut Binds) -> String {
 pub type PlanCoverage = coverage::Tally;
 
 fn stages(counted: Counted) -> coverage::Measure<'static> {
+    stage_measure(counted.required, counted.until)
+}
+
+/// People of categories `required`, and who reached each stage by the cut.
+fn stage_measure(required: Categories, until: Until) -> coverage::Measure<'static> {
     coverage::Measure {
-        counted: counted.required,
+        counted: required,
         join: Some(plan_of_year),
         conditions: &[submitted, approved, mid_year, assessed],
-        until: counted.until,
+        until,
     }
 }
 
@@ -871,14 +876,34 @@ pub struct Counted<'a> {
     pub until: Until,
 }
 
-/// Plan figures of a unit's subtree and of each child's: two queries.
-pub async fn coverage_with_children<C: ConnectionTrait>(
+/// Plan figures of a unit's subtree and of each child's, from the roll-ups: two statements
+/// once they are up to date.
+pub async fn coverage_with_children<C: crate::Writer>(
     conn: &C,
     unit: OrgId,
     counted: Counted<'_>,
 ) -> Result<(PlanCoverage, HashMap<OrgId, PlanCoverage>), StoreError> {
-    let measure = stages(counted);
-    coverage::tally_with_children(conn, unit, counted.year.id, counted.day, &measure).await
+    let key = crate::rollups::Key {
+        measure: crate::rollups::Measure::Plans(counted.required),
+        year_id: counted.year.id,
+        until: counted.until,
+        day: Some(counted.day),
+    };
+    let conditions = stages(counted).conditions.len();
+    coverage::tally_with_children(conn, unit, &key, conditions).await
+}
+
+/// Each unit's own people who must have a plan on `day`, and how many reached each stage
+/// by the cut (roll-ups).
+pub(crate) async fn own_coverage<C: ConnectionTrait>(
+    conn: &C,
+    units: crate::rollups::Units<'_>,
+    year_id: i64,
+    day: NaiveDate,
+    required: Categories,
+    until: Until,
+) -> Result<Vec<(i64, PlanCoverage)>, StoreError> {
+    coverage::own_tallies(conn, units, year_id, day, &stage_measure(required, until)).await
 }
 
 /// Plan figures of a subtree: one query.

@@ -6,8 +6,8 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::campaign::{CampaignYear, Until};
-use crate::org::{IN_CHILD_SUBTREE, Org, Subtree};
-use crate::{Page, StoreError, sql};
+use crate::org::{Org, Subtree};
+use crate::{Page, StoreError, rollups, sql};
 use chrono::{Datelike, NaiveDate, Utc};
 use lantoa_domain::audit::AuditAction;
 use lantoa_domain::propaganda::{ActivityDraft, Channel, ColumnDraft, ItemDraft, MediaKind};
@@ -386,62 +386,79 @@ impl UnitRegularity {
 }
 
 /// The regularity of each unit directly under a unit, over its own subtree, by name, up to
-/// the cut: two queries. Units without any activity are listed too.
-pub async fn regularity<C: ConnectionTrait>(
+/// the cut, from the roll-ups: two statements once they are up to date. Units without any
+/// activity are listed too.
+pub async fn regularity<C: crate::Writer>(
     conn: &C,
     unit: OrgId,
     year: &CampaignYear,
     until: Until,
 ) -> Result<Vec<UnitRegularity>, StoreError> {
+    let key = rollups::Key {
+        measure: rollups::Measure::Propaganda,
+        year_id: year.id,
+        until,
+        day: None,
+    };
+    let (_, children) = rollups::with_children(conn, &key, unit).await?;
+    Ok(crate::org::child_units(conn, unit)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let counts = children.get(&o.id);
+            let get = |code: &str| counts.and_then(|c| c.get(code)).copied().unwrap_or(0);
+            UnitRegularity {
+                org_id: o.id,
+                name: o.name,
+                by_month: (1..=12).map(|m| get(&month_code(m))).collect(),
+                documents: get(DOCUMENTS),
+            }
+        })
+        .collect())
+}
+
+/// The roll-up code of a month's activities: "m1"…"m12".
+fn month_code(month: i32) -> String {
+    format!("m{month}")
+}
+
+/// The roll-up code of activities that were documents.
+const DOCUMENTS: &str = "documents";
+
+/// Each unit's own activities by month, and how many were documents, in the year up to the
+/// cut (roll-ups).
+pub(crate) async fn own_regularity<C: ConnectionTrait>(
+    conn: &C,
+    units: rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
-        id: i64,
+        org_id: i64,
         month: i32,
         n: i64,
         documents: i64,
     }
-    let mut values = vec![
-        unit.0.into(),
-        year.id.into(),
-        Channel::Document.code().into(),
-    ];
+    let mut values = vec![year_id.into(), Channel::Document.code().into()];
     let cut = until.on_dates("a.held_on", &mut values);
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
-            "SELECT c.id, a.month, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST(COALESCE(SUM(CASE WHEN a.channel = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS documents \
-             FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
-             JOIN propaganda_activities a ON a.org_id = d.id \
-             WHERE c.parent_id = $1 AND a.year_id = $2{cut} GROUP BY c.id, a.month"
+            "SELECT a.org_id, a.month, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST(COALESCE(SUM(CASE WHEN a.channel = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS documents \
+             FROM propaganda_activities a WHERE a.year_id = $1{cut}{} GROUP BY a.org_id, a.month",
+            units.only("a.org_id")
         ),
         values,
     )
     .await?;
-    let mut units: Vec<UnitRegularity> = crate::org::child_units(conn, unit)
-        .await?
-        .into_iter()
-        .map(|o| UnitRegularity {
-            org_id: o.id,
-            name: o.name,
-            by_month: vec![0; 12],
-            documents: 0,
-        })
-        .collect();
-    let position: HashMap<i64, usize> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.org_id.0, i))
-        .collect();
+    let mut out = Vec::with_capacity(rows.len() * 2);
     for r in rows {
-        if let Some(u) = position.get(&r.id).map(|i| &mut units[*i])
-            && let Some(slot) = u.by_month.get_mut((r.month - 1).max(0) as usize)
-        {
-            *slot += r.n;
-            u.documents += r.documents;
-        }
+        out.push((r.org_id, month_code(r.month), r.n));
+        out.push((r.org_id, DOCUMENTS.to_owned(), r.documents));
     }
-    Ok(units)
+    Ok(out)
 }
 
 /// A media column with its unit and how many items it has run.

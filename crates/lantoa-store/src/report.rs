@@ -44,7 +44,7 @@ fn add<K: ClosedList>(counts: &mut Vec<Count>, value: &K, n: i64) {
 }
 
 /// The figures of `unit`'s subtree over `period`, as of `today`.
-pub async fn figures<C: ConnectionTrait>(
+pub async fn figures<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     period: Period,
@@ -575,7 +575,7 @@ pub async fn log_generated<C: crate::Writer>(
 
 /// Adds a year's activity up to the cut (lượt, sessions, nominations, decisions,
 /// propaganda, inspections) to the period's sums.
-async fn activity_of_year<C: ConnectionTrait>(
+async fn activity_of_year<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     (year, until): (&CampaignYear, Until),

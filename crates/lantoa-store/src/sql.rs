@@ -82,6 +82,32 @@ pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> St
     }
 }
 
+/// Inserts rows of values in multi-row statements: `head` is the statement up to and
+/// including `VALUES`, every row has the same number of values.
+pub(crate) async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    head: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), DbErr> {
+    let Some(per_row) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    let backend = conn.get_database_backend();
+    for chunk in rows.chunks((MAX_BIND / per_row.max(1)).min(1000)) {
+        let mut values = Vec::with_capacity(chunk.len() * per_row);
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            tuples.push(format!(
+                "({})",
+                placeholders(backend, values.len() + 1, per_row)
+            ));
+            values.extend(row.iter().cloned());
+        }
+        exec(conn, &format!("{head} {}", tuples.join(", ")), values).await?;
+    }
+    Ok(())
+}
+
 /// Largest number of values bound in one statement (SQLite allows 32 766, PostgreSQL 65 535).
 pub(crate) const MAX_BIND: usize = 30_000;
 

@@ -9,6 +9,7 @@
 use crate::audit::{self, Actor, Change};
 use crate::campaign::{CampaignYear, Topic, Until};
 use crate::org::{Scope, Subtree};
+use crate::rollups;
 use crate::{Page, StoreError, sql};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use lantoa_domain::audit::AuditAction;
@@ -925,18 +926,21 @@ pub async fn coverage<C: ConnectionTrait>(
 }
 
 /// Coverage of a unit's subtree and of each of its children, counting sessions up to the
-/// cut: one grouped query over the children's subtrees and one over the unit's own
-/// members, the total being their sum.
-pub async fn coverage_with_children<C: ConnectionTrait>(
+/// cut, from the roll-ups: two statements once they are up to date.
+pub async fn coverage_with_children<C: crate::Writer>(
     conn: &C,
     unit: OrgId,
     year: &CampaignYear,
     day: NaiveDate,
     until: Until,
 ) -> Result<(Coverage, HashMap<OrgId, Coverage>), StoreError> {
-    let measure = studied_measure(until);
-    let (total, children) =
-        crate::coverage::tally_with_children(conn, unit, year.id, day, &measure).await?;
+    let key = rollups::Key {
+        measure: rollups::Measure::Studied,
+        year_id: year.id,
+        until,
+        day: Some(day),
+    };
+    let (total, children) = crate::coverage::tally_with_children(conn, unit, &key, 1).await?;
     Ok((
         as_coverage(&total),
         children
@@ -944,6 +948,17 @@ pub async fn coverage_with_children<C: ConnectionTrait>(
             .map(|(id, t)| (*id, as_coverage(t)))
             .collect(),
     ))
+}
+
+/// Each unit's own members on `day` and how many of them studied up to the cut (roll-ups).
+pub(crate) async fn own_coverage<C: ConnectionTrait>(
+    conn: &C,
+    units: rollups::Units<'_>,
+    year_id: i64,
+    day: NaiveDate,
+    until: Until,
+) -> Result<Vec<(i64, crate::coverage::Tally)>, StoreError> {
+    crate::coverage::own_tallies(conn, units, year_id, day, &studied_measure(until)).await
 }
 
 pub use crate::coverage::Missing;
@@ -970,73 +985,108 @@ pub async fn missing<C: ConnectionTrait>(
 }
 
 /// Lượt counted at sessions organised in the subtree in the year up to the cut, per
-/// audience.
-pub async fn counted_totals<C: ConnectionTrait>(
+/// audience, from the roll-ups.
+pub async fn counted_totals<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
     until: Until,
 ) -> Result<Vec<(AudienceKind, i64)>, StoreError> {
-    per_code(
-        conn,
-        "SELECT k.audience AS code, CAST(SUM(k.count) AS BIGINT) AS total FROM counted_attendance k \
-         JOIN study_sessions s ON s.id = k.session_id JOIN orgs o ON o.id = s.org_id \
-         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3",
-        "k.audience",
-        (within, year, until),
-    )
-    .await
+    per_code(conn, rollups::Measure::Counted, within, year, until).await
 }
 
-/// Sessions organised in the subtree in the year up to the cut, per format.
-pub async fn sessions_by_format<C: ConnectionTrait>(
+/// Sessions organised in the subtree in the year up to the cut, per format, from the
+/// roll-ups.
+pub async fn sessions_by_format<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
     until: Until,
 ) -> Result<Vec<(SessionFormat, i64)>, StoreError> {
-    per_code(
+    per_code(conn, rollups::Measure::Sessions, within, year, until).await
+}
+
+/// A total for every value of a closed list (zero when absent), from the subtree's
+/// roll-ups of `measure`.
+async fn per_code<K: ClosedList, C: crate::Writer>(
+    conn: &C,
+    measure: rollups::Measure,
+    within: &Subtree,
+    year: &CampaignYear,
+    until: Until,
+) -> Result<Vec<(K, i64)>, StoreError> {
+    let key = rollups::Key {
+        measure,
+        year_id: year.id,
+        until,
+        day: None,
+    };
+    let counts = rollups::of_subtree(conn, &key, &within.from).await?;
+    Ok(K::ALL
+        .iter()
+        .map(|value| (*value, counts.get(value.code()).copied().unwrap_or(0)))
+        .collect())
+}
+
+/// Each unit's own lượt by audience in the year up to the cut (roll-ups).
+pub(crate) async fn own_counted<C: ConnectionTrait>(
+    conn: &C,
+    units: rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    own_per_code(
         conn,
-        "SELECT s.format AS code, COUNT(*) AS total FROM study_sessions s JOIN orgs o ON o.id = s.org_id \
-         WHERE o.path >= $1 AND o.path < $2 AND s.year_id = $3",
-        "s.format",
-        (within, year, until),
+        "SELECT s.org_id, k.audience AS code, CAST(SUM(k.count) AS BIGINT) AS n \
+         FROM counted_attendance k JOIN study_sessions s ON s.id = k.session_id",
+        "k.audience",
+        (units, year_id, until),
     )
     .await
 }
 
-/// A total for every value of a closed list (zero when absent) from a query of sessions
-/// `s` of a subtree (`$1`–`$2`) and a year (`$3`) that returns `code` and `total`, grouped
-/// by `group`, the sessions cut where asked.
-async fn per_code<K: ClosedList, C: ConnectionTrait>(
+/// Each unit's own sessions by format in the year up to the cut (roll-ups).
+pub(crate) async fn own_sessions_by_format<C: ConnectionTrait>(
     conn: &C,
-    query: &str,
+    units: rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    own_per_code(
+        conn,
+        "SELECT s.org_id, s.format AS code, COUNT(*) AS n FROM study_sessions s",
+        "s.format",
+        (units, year_id, until),
+    )
+    .await
+}
+
+/// Rows `(org_id, code, n)` of `select` over sessions `s` of the year, grouped by unit and
+/// `group`, the sessions cut where asked.
+async fn own_per_code<C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
     group: &str,
-    (within, year, until): (&Subtree, &CampaignYear, Until),
-) -> Result<Vec<(K, i64)>, StoreError> {
+    (units, year_id, until): (rollups::Units<'_>, i64, Until),
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
+        org_id: i64,
         code: String,
-        total: i64,
+        n: i64,
     }
-    let mut values = vec![
-        within.from.clone().into(),
-        within.to.clone().into(),
-        year.id.into(),
-    ];
+    let mut values = vec![year_id.into()];
     let cut = until.on_local_times("s.starts_at", &mut values);
-    let rows: Vec<Row> = sql::all(conn, &format!("{query}{cut} GROUP BY {group}"), values).await?;
-    Ok(K::ALL
-        .iter()
-        .map(|value| {
-            let total = rows
-                .iter()
-                .find(|r| r.code == value.code())
-                .map(|r| r.total)
-                .unwrap_or(0);
-            (*value, total)
-        })
-        .collect())
+    let rows: Vec<Row> = sql::all(
+        conn,
+        &format!(
+            "{select} WHERE s.year_id = $1{cut}{} GROUP BY s.org_id, {group}",
+            units.only("s.org_id")
+        ),
+        values,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.org_id, r.code, r.n)).collect())
 }
 
 /// Imports the marks of a session from a file's rows: each row names a member of the

@@ -275,6 +275,7 @@ async fn a_plan_goes_from_draft_to_locked_with_its_reviews() {
         assert!(word.body.starts_with(b"PK\x03\x04"));
         let log = admin.get("/quan-ly/nhat-ky?viec=plan_approve").await.text();
         assert!(log.contains("Duyệt kế hoạch"), "{log}");
+        admin.assert_counters_exact(5).await;
     }
 }
 
@@ -630,6 +631,7 @@ async fn staff_import_paper_plans_all_or_nothing_and_a_second_run_changes_nothin
         );
         let log = admin.get("/quan-ly/nhat-ky?viec=import_plans").await.text();
         assert!(log.contains("Nhập kế hoạch cá nhân từ tệp"), "{log}");
+        admin.assert_counters_exact(5).await;
     }
 }
 

@@ -132,6 +132,7 @@ async fn a_ward_records_and_imports_its_activities_once_and_its_figures_count_th
                 .status,
             StatusCode::NOT_FOUND
         );
+        admin.assert_counters_exact(5).await;
     }
 }
 

@@ -67,18 +67,7 @@ async fn two_servers_saving_one_roster_at_once_both_succeed() {
         let staff = admin.signed_in_as("canbo.p5").await;
         let elsewhere = staff.other_server().await;
         let db = admin.state.store.db();
-        let ward = lantoa_store::org::get_by_code(db, "DB-P5")
-            .await
-            .unwrap()
-            .unwrap();
-        let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
-        let session = lantoa_store::study::sessions(db, &ward.subtree(), &year, 1, 50)
-            .await
-            .unwrap()
-            .items
-            .into_iter()
-            .find(|s| s.org_id == ward.id)
-            .unwrap();
+        let (_, _, session) = admin.ward_session().await;
         let roster = lantoa_store::study::roster(db, &session, "").await.unwrap();
         let form: String = roster
             .iter()

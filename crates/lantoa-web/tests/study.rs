@@ -170,6 +170,7 @@ async fn staff_record_a_session_and_mark_attendance_within_their_unit() {
                 .status,
             StatusCode::FORBIDDEN
         );
+        admin.assert_counters_exact(5).await;
     }
 }
 
@@ -369,6 +370,7 @@ async fn attendance_imports_from_a_file_all_or_nothing() {
             again.text().contains("0 mới, 0 thay đổi, 2 không đổi"),
             "re-importing changes nothing"
         );
+        admin.assert_counters_exact(5).await;
     }
 }
 
@@ -552,5 +554,6 @@ async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
                 .unwrap()
                 .is_empty()
         );
+        admin.assert_counters_exact(5).await;
     }
 }

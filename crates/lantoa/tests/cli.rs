@@ -532,3 +532,50 @@ fn report_writes_the_demo_citys_2024_report() {
         assert_eq!(lantoa(&url, bad).status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn check_counters_passes_on_exact_roll_ups_and_fails_on_a_wrong_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "counters") {
+        assert!(lantoa(&url, &["demo"]).status.success(), "{url}");
+        // Writing the city's report reads its figures, which keeps their roll-ups.
+        let out = dir.path().join("bao-cao.txt");
+        let written = lantoa(
+            &url,
+            &[
+                "report",
+                "--org",
+                "TU-MYTHO",
+                "--year",
+                "2024",
+                "--format",
+                "txt",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(written.status.success(), "{written:?}");
+        let checked = lantoa(&url, &["check", "counters"]);
+        assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+        assert!(
+            stdout(&checked).contains("khớp hoàn toàn"),
+            "{}",
+            stdout(&checked)
+        );
+
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            use sea_orm::ConnectionTrait;
+            let store = lantoa_store::Store::connect(&url).await.unwrap();
+            store
+                .db()
+                .execute_unprepared("UPDATE rollups SET n = n + 1 WHERE scope = 'own'")
+                .await
+                .unwrap();
+        });
+        let checked = lantoa(&url, &["check", "counters"]);
+        assert_eq!(checked.status.code(), Some(1), "{}", stdout(&checked));
+        let text = stdout(&checked);
+        assert!(text.contains("(own) đơn vị"), "{text}");
+        assert!(text.contains("chỗ sai lệch"), "{text}");
+    }
+}

@@ -35,6 +35,7 @@ mod m0023_award_judging;
 mod m0024_award_entry_files;
 mod m0025_reports;
 mod m0026_half_year_reports;
+mod m0027_rollups;
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -132,6 +133,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_award_entry_files::Migration),
             Box::new(m0025_reports::Migration),
             Box::new(m0026_half_year_reports::Migration),
+            Box::new(m0027_rollups::Migration),
         ]
     }
 }

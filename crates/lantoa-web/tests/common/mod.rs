@@ -134,6 +134,20 @@ impl TestApp {
         lantoa_store::demo::load(store.db(), lantoa_web::today())
             .await
             .unwrap();
+        // The city's 2024 figures, read once: their roll-ups are then kept up to date by
+        // each test's writes, which `assert_counters_exact` checks.
+        let city = lantoa_store::org::get_by_code(store.db(), "TU-MYTHO")
+            .await
+            .unwrap()
+            .unwrap();
+        let year = lantoa_domain::report::Period {
+            first: 2024,
+            last: 2024,
+            half: false,
+        };
+        lantoa_store::report::figures(store.db(), &city, year, lantoa_web::today())
+            .await
+            .unwrap();
         let accounts = lantoa_store::demo::accounts(store.db()).await.unwrap();
         TestApp {
             state: AppState::new(store),
@@ -457,6 +471,42 @@ impl TestApp {
         row.try_get::<Option<i64>>("", "value")
             .unwrap()
             .unwrap_or(0)
+    }
+
+    /// Phường 5 (DB-P5), the year 2024 and one of the ward's own 2024 sessions.
+    #[allow(dead_code)]
+    pub async fn ward_session(
+        &self,
+    ) -> (
+        lantoa_store::org::Org,
+        lantoa_store::campaign::CampaignYear,
+        lantoa_store::study::Session,
+    ) {
+        let db = self.state.store.db();
+        let ward = lantoa_store::org::get_by_code(db, "DB-P5")
+            .await
+            .unwrap()
+            .unwrap();
+        let year = lantoa_store::campaign::year(db, 2024).await.unwrap();
+        let session = lantoa_store::study::sessions(db, &ward.subtree(), &year, 1, 50)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|s| s.org_id == ward.id)
+            .unwrap();
+        (ward, year, session)
+    }
+
+    /// Every roll-up equals a recount of the base rows (what `lantoa check counters`
+    /// checks), and at least `keys` figures were kept: what write-heavy tests end with.
+    #[allow(dead_code)]
+    pub async fn assert_counters_exact(&self, keys: usize) {
+        let (checked, differences) = lantoa_store::rollups::check(self.state.store.db())
+            .await
+            .unwrap();
+        assert!(differences.is_empty(), "{}: {differences:#?}", self.backend);
+        assert!(checked >= keys, "{}: {checked} keys", self.backend);
     }
 }
 

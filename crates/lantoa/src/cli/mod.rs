@@ -1,5 +1,6 @@
 //! Subcommands, one file each, each with its options and a `run` function.
 
+mod check;
 mod demo;
 mod export;
 mod generate;
@@ -42,6 +43,8 @@ enum Command {
     User(user::UserArgs),
     /// Manage API tokens.
     Token(token::TokenArgs),
+    /// Check stored figures against a recount.
+    Check(check::CheckArgs),
 }
 
 /// Where the database is.
@@ -54,6 +57,9 @@ pub struct DatabaseArgs {
     /// ./lantoa-data/files. Servers sharing a PostgreSQL database must share this directory.
     #[arg(long, env = "LANTOA_FILES_DIR")]
     pub files_dir: Option<std::path::PathBuf>,
+    /// Log every SQL statement that takes at least this many milliseconds.
+    #[arg(long, env = "LANTOA_SLOW_SQL_MS")]
+    pub slow_sql_ms: Option<u64>,
 }
 
 impl DatabaseArgs {
@@ -62,6 +68,9 @@ impl DatabaseArgs {
         let mut store = Store::connect(&self.database_url).await?;
         if let Some(dir) = &self.files_dir {
             store = store.with_files(lantoa_store::files::Files::at(dir));
+        }
+        if let Some(ms) = self.slow_sql_ms {
+            store = store.logging_slow_statements(std::time::Duration::from_millis(ms));
         }
         store.migrate().await?;
         Ok(store)
@@ -81,6 +90,7 @@ impl Cli {
             Command::Report(args) => report::run(args).await,
             Command::User(args) => user::run(args).await,
             Command::Token(args) => token::run(args).await,
+            Command::Check(args) => check::run(args).await,
         }
     }
 }

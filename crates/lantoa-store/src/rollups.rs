@@ -1,0 +1,706 @@
+//! Roll-ups: the counts a dashboard sums (members who studied, plans by stage, sessions by
+//! format, lượt by audience…), kept per unit and per subtree so that a page about a unit
+//! reads its own row and its children's rows instead of every row below it. A dashboard of
+//! the whole Party then costs what its direct children cost, not 5,6 million members.
+//!
+//! - A **key** names one figure: a measure, a campaign year, the cut of the year and, for
+//!   figures over people, the reference day whose stays count ([`Key`]).
+//! - Each unit has **own** counts (its own members' and records') and **tree** counts (its
+//!   own plus its children's tree counts), one row per code, zero rows left out.
+//! - Triggers (migration `m0027_rollups`) mark every unit a write touches as **pending**,
+//!   in the writing transaction, with a number from one clock.
+//! - Before a key is read, pending units are counted again for every kept key, then their
+//!   ancestors' tree counts, deepest first; only the marks counted are cleared, so a write
+//!   that lands meanwhile stays pending. A key read for the first time is counted for every
+//!   unit at once. Refreshes take turns (an advisory lock on PostgreSQL; SQLite's writers
+//!   take turns anyway).
+//! - [`check`] counts every kept key again from the base rows and lists the differences:
+//!   `lantoa check counters`.
+//!
+//! The cost of a refresh is that of the changed units' own rows plus a few statements per
+//! level of the tree, whatever the size of the tree.
+
+use crate::campaign::Until;
+use crate::coverage::Tally;
+use crate::{StoreError, Writer, sql};
+use chrono::{Days, NaiveDate};
+use lantoa_domain::OrgId;
+use lantoa_domain::people::Categories;
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Counts by code (a format, an audience, "eligible", "met0"…); a missing code is zero.
+pub type Counts = HashMap<String, i64>;
+
+/// What a roll-up counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Measure {
+    /// Party members on the reference day, and those present at a session of the year.
+    Studied,
+    /// People who must have a plan, and how many reached each stage.
+    Plans(Categories),
+    /// Sessions organised, by format.
+    Sessions,
+    /// Lượt counted at sessions organised, by audience.
+    Counted,
+    /// Propaganda activities by month ("m1"…"m12"), and how many were documents.
+    Propaganda,
+}
+
+impl Measure {
+    fn text(self) -> String {
+        match self {
+            Measure::Studied => "studied".into(),
+            Measure::Plans(required) => format!("plans-{}", required.bits()),
+            Measure::Sessions => "sessions".into(),
+            Measure::Counted => "counted".into(),
+            Measure::Propaganda => "propaganda".into(),
+        }
+    }
+
+    fn parse(text: &str) -> Option<Measure> {
+        match text {
+            "studied" => Some(Measure::Studied),
+            "sessions" => Some(Measure::Sessions),
+            "counted" => Some(Measure::Counted),
+            "propaganda" => Some(Measure::Propaganda),
+            _ => text
+                .strip_prefix("plans-")?
+                .parse()
+                .ok()
+                .map(|bits| Measure::Plans(Categories::from_bits(bits))),
+        }
+    }
+}
+
+/// One figure: a measure of a campaign year up to a cut, on a reference day when it counts
+/// people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    pub measure: Measure,
+    pub year_id: i64,
+    pub until: Until,
+    pub day: Option<NaiveDate>,
+}
+
+impl Key {
+    /// "studied/3/2024-06-30/2024-06-30": how the key is stored.
+    fn text(&self) -> String {
+        let date = |d: Option<NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
+        format!(
+            "{}/{}/{}/{}",
+            self.measure.text(),
+            self.year_id,
+            date(self.until.cut()),
+            date(self.day)
+        )
+    }
+
+    fn parse(text: &str) -> Option<Key> {
+        let mut parts = text.split('/');
+        let measure = Measure::parse(parts.next()?)?;
+        let year_id = parts.next()?.parse().ok()?;
+        let mut date = || -> Option<Option<NaiveDate>> {
+            match parts.next()? {
+                "-" => Some(None),
+                d => d.parse().ok().map(Some),
+            }
+        };
+        let until = Until::day(date()?);
+        let day = date()?;
+        Some(Key {
+            measure,
+            year_id,
+            until,
+            day,
+        })
+    }
+
+    /// Each unit's own counts, for the units `only` (every unit when none).
+    async fn own<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        only: Option<&[i64]>,
+    ) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        let units = Units(only);
+        let day = self.day.unwrap_or_default();
+        match self.measure {
+            Measure::Studied => Ok(tallies(
+                crate::study::own_coverage(conn, units, self.year_id, day, self.until).await?,
+            )),
+            Measure::Plans(required) => Ok(tallies(
+                crate::plans::own_coverage(conn, units, self.year_id, day, required, self.until)
+                    .await?,
+            )),
+            Measure::Sessions => {
+                crate::study::own_sessions_by_format(conn, units, self.year_id, self.until).await
+            }
+            Measure::Counted => {
+                crate::study::own_counted(conn, units, self.year_id, self.until).await
+            }
+            Measure::Propaganda => {
+                crate::propaganda::own_regularity(conn, units, self.year_id, self.until).await
+            }
+        }
+    }
+}
+
+/// Tallies as rows of codes: "eligible", then "met0", "met1"… for each condition.
+fn tallies(rows: Vec<(i64, Tally)>) -> Vec<(i64, String, i64)> {
+    let mut out = Vec::new();
+    for (org, tally) in rows {
+        out.push((org, "eligible".to_owned(), tally.eligible));
+        for (i, n) in tally.met.iter().enumerate() {
+            out.push((org, format!("met{i}"), *n));
+        }
+    }
+    out
+}
+
+/// Counts read back as a tally of `conditions` conditions.
+pub(crate) fn as_tally(counts: &Counts, conditions: usize) -> Tally {
+    let get = |code: &str| counts.get(code).copied().unwrap_or(0);
+    Tally {
+        eligible: get("eligible"),
+        met: (0..conditions).map(|i| get(&format!("met{i}"))).collect(),
+    }
+}
+
+/// The units an own count is limited to: `" AND {column} IN (1, 2, …)"`, or nothing for
+/// every unit. The ids are numbers read from the database, written into the statement so
+/// that it can keep its other numbered placeholders.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Units<'a>(Option<&'a [i64]>);
+
+impl Units<'_> {
+    pub(crate) fn only(&self, column: &str) -> String {
+        self.0.map_or_else(String::new, |ids| {
+            let list = ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(" AND {column} IN ({list})")
+        })
+    }
+}
+
+/// Units refreshed in one round.
+const BATCH: u64 = 1000;
+
+/// Keys not read for this many days are dropped with their rows.
+const KEPT_DAYS: u64 = 7;
+
+#[derive(FromQueryResult)]
+struct State {
+    known: i64,
+    used_today: i64,
+    pending: i64,
+}
+
+/// Brings `key` up to date: one statement when nothing has changed since it was last read.
+async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
+    let today = today();
+    let text = key.text();
+    let state: State = sql::one(
+        conn,
+        "SELECT (SELECT COUNT(*) FROM rollup_keys WHERE key = $1) AS known, \
+         (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND used_on >= $2) AS used_today, \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM rollup_pending LIMIT 1) p) AS pending",
+        vec![text.clone().into(), today.into()],
+    )
+    .await?
+    .unwrap_or(State {
+        known: 0,
+        used_today: 0,
+        pending: 1,
+    });
+    if state.known == 0 || state.pending > 0 {
+        refresh_with(conn, Some(key), today).await?;
+    }
+    if state.known > 0 && state.used_today == 0 {
+        sql::exec(
+            conn,
+            "UPDATE rollup_keys SET used_on = $2 WHERE key = $1",
+            vec![text.into(), today.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Counts every pending unit again for every kept key: what a page does before it reads,
+/// and what the tests call after writing to make statement counts comparable.
+pub async fn refresh<C: Writer>(conn: &C) -> Result<(), StoreError> {
+    refresh_with(conn, None, today()).await
+}
+
+/// The server's local day: when a key was last read.
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+async fn refresh_with<C: Writer>(
+    conn: &C,
+    new_key: Option<&Key>,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    take_turn(&txn).await?;
+    if let Some(key) = new_key {
+        let text = key.text();
+        let known = sql::scalar(
+            &txn,
+            "SELECT COUNT(*) AS value FROM rollup_keys WHERE key = $1",
+            vec![text.clone().into()],
+        )
+        .await?;
+        if known == 0 {
+            count_everything(&txn, key).await?;
+            sql::exec(
+                &txn,
+                "INSERT INTO rollup_keys (key, used_on) VALUES ($1, $2)",
+                vec![text.into(), today.into()],
+            )
+            .await?;
+        }
+    }
+    drop_unused(&txn, today).await?;
+    let keys = kept_keys(&txn).await?;
+    loop {
+        #[derive(FromQueryResult)]
+        struct Mark {
+            org_id: i64,
+            version: i64,
+        }
+        let marks: Vec<Mark> = sql::all(
+            &txn,
+            &format!("SELECT org_id, version FROM rollup_pending ORDER BY org_id LIMIT {BATCH}"),
+            vec![],
+        )
+        .await?;
+        if marks.is_empty() {
+            break;
+        }
+        let ids: Vec<i64> = marks.iter().map(|m| m.org_id).collect();
+        let lines = lines_of(&txn, &ids).await?;
+        for key in &keys {
+            recount(&txn, key, &ids, &lines).await?;
+        }
+        for chunk in marks.chunks(200) {
+            let mut values = Vec::with_capacity(chunk.len() * 2);
+            let mut either = Vec::with_capacity(chunk.len());
+            for m in chunk {
+                values.push(m.org_id.into());
+                values.push(m.version.into());
+                either.push(format!(
+                    "(org_id = ${} AND version = ${})",
+                    values.len() - 1,
+                    values.len()
+                ));
+            }
+            sql::exec(
+                &txn,
+                &format!("DELETE FROM rollup_pending WHERE {}", either.join(" OR ")),
+                values,
+            )
+            .await?;
+        }
+        if (marks.len() as u64) < BATCH {
+            break;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Waits for any other refresh to finish: an advisory lock on PostgreSQL held until the
+/// transaction ends; on SQLite a first write, which takes the database's one write lock
+/// before anything is read.
+async fn take_turn<C: ConnectionTrait>(txn: &C) -> Result<(), StoreError> {
+    let statement = match txn.get_database_backend() {
+        DbBackend::Postgres => "SELECT pg_advisory_xact_lock(7405001)",
+        _ => "UPDATE rollup_clock SET n = n",
+    };
+    sql::exec(txn, statement, vec![]).await?;
+    Ok(())
+}
+
+async fn kept_keys<C: ConnectionTrait>(conn: &C) -> Result<Vec<Key>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        key: String,
+    }
+    let rows: Vec<Row> = sql::all(conn, "SELECT key FROM rollup_keys ORDER BY key", vec![]).await?;
+    Ok(rows.iter().filter_map(|r| Key::parse(&r.key)).collect())
+}
+
+/// Drops the keys no page has read for [`KEPT_DAYS`] (yesterday's reference day, a year
+/// nobody opens), and any key this build no longer reads.
+async fn drop_unused<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<(), StoreError> {
+    let before = today
+        .checked_sub_days(Days::new(KEPT_DAYS))
+        .unwrap_or(today);
+    #[derive(FromQueryResult)]
+    struct Row {
+        key: String,
+        used_on: NaiveDate,
+    }
+    let rows: Vec<Row> = sql::all(conn, "SELECT key, used_on FROM rollup_keys", vec![]).await?;
+    for row in rows {
+        if row.used_on < before || Key::parse(&row.key).is_none() {
+            for table in ["rollups", "rollup_keys"] {
+                sql::exec(
+                    conn,
+                    &format!("DELETE FROM {table} WHERE key = $1"),
+                    vec![row.key.clone().into()],
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The units whose tree counts depend on units `ids`: those units and all above them, as
+/// `(depth, ids)` deepest first.
+async fn lines_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<Vec<(i32, Vec<i64>)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Unit {
+        id: i64,
+        path: String,
+        depth: i32,
+    }
+    let list = Units(Some(ids)).only("id");
+    let marked: Vec<Unit> = sql::all(
+        conn,
+        &format!("SELECT id, path, depth FROM orgs WHERE 1 = 1{list}"),
+        vec![],
+    )
+    .await?;
+    let mut paths: Vec<String> = marked
+        .iter()
+        .flat_map(|u| crate::org::lineage_paths(&u.path))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let mut by_depth: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    for chunk in paths.chunks(sql::MAX_BIND) {
+        let values: Vec<Value> = chunk.iter().cloned().map(Into::into).collect();
+        let above: Vec<Unit> = sql::all_in(
+            conn,
+            "SELECT id, path, depth FROM orgs WHERE path IN ({list})",
+            values,
+        )
+        .await?;
+        for u in above {
+            by_depth.entry(u.depth).or_default().push(u.id);
+        }
+    }
+    for ids in by_depth.values_mut() {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    Ok(by_depth.into_iter().rev().collect())
+}
+
+/// Counts the own rows of units `ids` again, then the tree rows of `lines` level by level.
+async fn recount<C: ConnectionTrait>(
+    conn: &C,
+    key: &Key,
+    ids: &[i64],
+    lines: &[(i32, Vec<i64>)],
+) -> Result<(), StoreError> {
+    let rows = key.own(conn, Some(ids)).await?;
+    write_own(conn, key, Units(Some(ids)), rows).await?;
+    for (_, level) in lines {
+        sum_tree(conn, key, &Units(Some(level)).only("x.id")).await?;
+    }
+    Ok(())
+}
+
+/// Counts a key for every unit: own rows in one grouped query, tree rows one level at a
+/// time from the deepest.
+async fn count_everything<C: ConnectionTrait>(conn: &C, key: &Key) -> Result<(), StoreError> {
+    let rows = key.own(conn, None).await?;
+    write_own(conn, key, Units(None), rows).await?;
+    let deepest = sql::scalar(
+        conn,
+        "SELECT CAST(COALESCE(MAX(depth), 0) AS BIGINT) AS value FROM orgs",
+        vec![],
+    )
+    .await?;
+    for depth in (0..=deepest).rev() {
+        sum_tree(conn, key, &format!(" AND x.depth = {depth}")).await?;
+    }
+    Ok(())
+}
+
+async fn write_own<C: ConnectionTrait>(
+    conn: &C,
+    key: &Key,
+    units: Units<'_>,
+    rows: Vec<(i64, String, i64)>,
+) -> Result<(), StoreError> {
+    let text = key.text();
+    sql::exec(
+        conn,
+        &format!(
+            "DELETE FROM rollups WHERE key = $1 AND scope = 'own'{}",
+            units.only("org_id")
+        ),
+        vec![text.clone().into()],
+    )
+    .await?;
+    // A code may come in several rows (documents month by month): one row each.
+    let mut summed: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    for (org, code, n) in rows {
+        *summed.entry((org, code)).or_default() += n;
+    }
+    let rows: Vec<Vec<Value>> = summed
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|((org, code), n)| {
+            vec![
+                text.clone().into(),
+                "own".into(),
+                org.into(),
+                code.into(),
+                n.into(),
+            ]
+        })
+        .collect();
+    sql::insert_rows(
+        conn,
+        "INSERT INTO rollups (key, scope, org_id, code, n) VALUES",
+        rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Tree rows of the units `x` chosen by `units` (a condition on `x`): each one's own rows
+/// plus its children's tree rows.
+async fn sum_tree<C: ConnectionTrait>(conn: &C, key: &Key, units: &str) -> Result<(), StoreError> {
+    let text = key.text();
+    sql::exec(
+        conn,
+        &format!(
+            "DELETE FROM rollups WHERE key = $1 AND scope = 'tree' \
+             AND org_id IN (SELECT x.id FROM orgs x WHERE 1 = 1{units})"
+        ),
+        vec![text.clone().into()],
+    )
+    .await?;
+    sql::exec(
+        conn,
+        &format!(
+            "INSERT INTO rollups (key, scope, org_id, code, n) \
+             SELECT $1, 'tree', t.org_id, t.code, CAST(SUM(t.n) AS BIGINT) FROM ( \
+             SELECT r.org_id, r.code, r.n FROM rollups r JOIN orgs x ON x.id = r.org_id \
+             WHERE r.key = $1 AND r.scope = 'own'{units} \
+             UNION ALL SELECT x.id AS org_id, r.code, r.n FROM rollups r JOIN orgs c ON c.id = r.org_id \
+             JOIN orgs x ON x.id = c.parent_id WHERE r.key = $1 AND r.scope = 'tree'{units}) t \
+             GROUP BY t.org_id, t.code"
+        ),
+        vec![text.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    org_id: i64,
+    code: String,
+    n: i64,
+}
+
+/// The tree counts of `unit` and of each of its children: two statements, after bringing
+/// the key up to date.
+pub(crate) async fn with_children<C: Writer>(
+    conn: &C,
+    key: &Key,
+    unit: OrgId,
+) -> Result<(Counts, HashMap<OrgId, Counts>), StoreError> {
+    ensure(conn, key).await?;
+    let text = key.text();
+    let total = counts_of(
+        sql::all(
+            conn,
+            "SELECT org_id, code, n FROM rollups WHERE key = $1 AND scope = 'tree' AND org_id = $2",
+            vec![text.clone().into(), unit.0.into()],
+        )
+        .await?,
+    );
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT r.org_id, r.code, r.n FROM rollups r JOIN orgs c ON c.id = r.org_id \
+         WHERE r.key = $1 AND r.scope = 'tree' AND c.parent_id = $2",
+        vec![text.into(), unit.0.into()],
+    )
+    .await?;
+    let mut children: HashMap<OrgId, Counts> = HashMap::new();
+    for row in rows {
+        children
+            .entry(OrgId(row.org_id))
+            .or_default()
+            .insert(row.code, row.n);
+    }
+    Ok((total, children))
+}
+
+/// The tree counts of the unit at `path`: one statement after bringing the key up to date.
+pub(crate) async fn of_subtree<C: Writer>(
+    conn: &C,
+    key: &Key,
+    path: &str,
+) -> Result<Counts, StoreError> {
+    ensure(conn, key).await?;
+    Ok(counts_of(
+        sql::all(
+            conn,
+            "SELECT r.org_id, r.code, r.n FROM rollups r JOIN orgs o ON o.id = r.org_id \
+             WHERE r.key = $1 AND r.scope = 'tree' AND o.path = $2",
+            vec![key.text().into(), path.to_owned().into()],
+        )
+        .await?,
+    ))
+}
+
+fn counts_of(rows: Vec<Row>) -> Counts {
+    rows.into_iter().map(|r| (r.code, r.n)).collect()
+}
+
+/// A roll-up that differs from a count of the base rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The key, as stored.
+    pub key: String,
+    /// "own" or "tree".
+    pub scope: &'static str,
+    /// The unit.
+    pub org_id: i64,
+    /// The code.
+    pub code: String,
+    /// What the roll-up holds.
+    pub stored: i64,
+    /// What the base rows count.
+    pub counted: i64,
+}
+
+/// Counts every kept key again from the base rows, for every unit, after counting the
+/// pending units, and returns every roll-up that differs (none when they are exact), with
+/// the number of keys checked.
+pub async fn check<C: Writer>(conn: &C) -> Result<(usize, Vec<Difference>), StoreError> {
+    refresh(conn).await?;
+    #[derive(FromQueryResult)]
+    struct Unit {
+        id: i64,
+        parent_id: Option<i64>,
+        depth: i32,
+    }
+    let mut units: Vec<Unit> =
+        sql::all(conn, "SELECT id, parent_id, depth FROM orgs", vec![]).await?;
+    units.sort_by_key(|u| std::cmp::Reverse(u.depth));
+    let keys = kept_keys(conn).await?;
+    let mut out = Vec::new();
+    for key in &keys {
+        let text = key.text();
+        let mut own: HashMap<i64, Counts> = HashMap::new();
+        for (org, code, n) in key.own(conn, None).await? {
+            if n != 0 {
+                *own.entry(org).or_default().entry(code).or_default() += n;
+            }
+        }
+        let mut tree = own.clone();
+        for u in &units {
+            if let (Some(parent), Some(mine)) = (u.parent_id, tree.get(&u.id).cloned()) {
+                let sums = tree.entry(parent).or_default();
+                for (code, n) in mine {
+                    *sums.entry(code).or_default() += n;
+                }
+            }
+        }
+        let flat = |by_unit: HashMap<i64, Counts>| -> HashMap<(i64, String), i64> {
+            by_unit
+                .into_iter()
+                .flat_map(|(org, counts)| counts.into_iter().map(move |(c, n)| ((org, c), n)))
+                .collect()
+        };
+        let (own, tree) = (flat(own), flat(tree));
+        for (scope, expected) in [("own", own), ("tree", tree)] {
+            let stored: Vec<Row> = sql::all(
+                conn,
+                "SELECT org_id, code, n FROM rollups WHERE key = $1 AND scope = $2",
+                vec![text.clone().into(), scope.into()],
+            )
+            .await?;
+            let stored: HashMap<(i64, String), i64> = stored
+                .into_iter()
+                .map(|r| ((r.org_id, r.code), r.n))
+                .collect();
+            let mut all: Vec<&(i64, String)> = expected.keys().chain(stored.keys()).collect();
+            all.sort();
+            all.dedup();
+            for k in all {
+                let (s, c) = (
+                    stored.get(k).copied().unwrap_or(0),
+                    expected.get(k).copied().unwrap_or(0),
+                );
+                if s != c {
+                    out.push(Difference {
+                        key: text.clone(),
+                        scope,
+                        org_id: k.0,
+                        code: k.1.clone(),
+                        stored: s,
+                        counted: c,
+                    });
+                }
+            }
+        }
+    }
+    Ok((keys.len(), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_back_as_written() {
+        let half = NaiveDate::from_ymd_opt(2024, 6, 30);
+        for key in [
+            Key {
+                measure: Measure::Studied,
+                year_id: 3,
+                until: Until::day(half),
+                day: half,
+            },
+            Key {
+                measure: Measure::Plans(Categories::from_bits(5)),
+                year_id: 12,
+                until: Until::WHOLE_YEAR,
+                day: NaiveDate::from_ymd_opt(2024, 12, 31),
+            },
+            Key {
+                measure: Measure::Counted,
+                year_id: 1,
+                until: Until::WHOLE_YEAR,
+                day: None,
+            },
+        ] {
+            assert_eq!(Key::parse(&key.text()), Some(key));
+        }
+        assert_eq!(
+            Key::parse("sessions/7/-/-").map(|k| k.text()),
+            Some("sessions/7/-/-".into())
+        );
+        assert_eq!(Key::parse("nothing/1/-/-"), None);
+        assert_eq!(Key::parse("studied/x/-/-"), None);
+    }
+}
