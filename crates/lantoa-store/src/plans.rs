@@ -906,6 +906,43 @@ pub(crate) async fn own_coverage<C: ConnectionTrait>(
     coverage::own_tallies(conn, units, year_id, day, &stage_measure(required, until)).await
 }
 
+/// Each unit's own leaders (people marked as leaders, in their current unit) and how many
+/// of them had their plan of the year approved by the cut (roll-ups: "leaders",
+/// "approved").
+pub(crate) async fn own_leaders<C: ConnectionTrait>(
+    conn: &C,
+    units: crate::rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        org_id: i64,
+        leaders: i64,
+        approved: Option<i64>,
+    }
+    let mut values = vec![year_id.into(), true.into()];
+    let approved = approved(&mut Binds::new(1, until, &mut values));
+    let rows: Vec<Row> = sql::all(
+        conn,
+        &format!(
+            "SELECT p.org_id, COUNT(*) AS leaders, \
+             CAST(SUM(CASE WHEN {approved} THEN 1 ELSE 0 END) AS BIGINT) AS approved \
+             FROM people p LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = $1 AND pl.kind = 'ca_nhan' \
+             WHERE p.is_leader = $2{} GROUP BY p.org_id",
+            units.only("p.org_id")
+        ),
+        values,
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len() * 2);
+    for r in rows {
+        out.push((r.org_id, "leaders".to_owned(), r.leaders));
+        out.push((r.org_id, "approved".to_owned(), r.approved.unwrap_or(0)));
+    }
+    Ok(out)
+}
+
 /// Plan figures of a subtree: one query.
 pub async fn coverage<C: ConnectionTrait>(
     conn: &C,

@@ -644,12 +644,24 @@ async fn activity_of_year<C: crate::Writer>(
 
 /// Leaders of the subtree, those whose plan of the year is approved (by the cut), and the
 /// first of the others: two queries.
-async fn leaders<C: ConnectionTrait>(
+async fn leaders<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     (year, until): (&CampaignYear, Until),
     plans: &mut Plans,
 ) -> Result<(), StoreError> {
+    let key = crate::rollups::Key {
+        measure: crate::rollups::Measure::Leaders,
+        year_id: year.id,
+        until,
+        day: None,
+    };
+    let totals = crate::rollups::of_subtree(conn, &key, &unit.path).await?;
+    plans.leaders = totals.get("leaders").copied().unwrap_or(0);
+    plans.leaders_approved = totals.get("approved").copied().unwrap_or(0);
+    if plans.leaders_approved >= plans.leaders {
+        return Ok(());
+    }
     let within = unit.subtree();
     let from = "FROM people p JOIN orgs o ON o.id = p.org_id \
          LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = $1 AND pl.kind = 'ca_nhan' \
@@ -664,25 +676,6 @@ async fn leaders<C: ConnectionTrait>(
         let approved = crate::plans::approved(&mut Binds::new(1, until, &mut values));
         (approved, values)
     };
-    let (approved, values) = params();
-    #[derive(FromQueryResult)]
-    struct Totals {
-        leaders: i64,
-        approved: Option<i64>,
-    }
-    if let Some(t) = sql::one::<Totals, _>(
-        conn,
-        &format!(
-            "SELECT COUNT(*) AS leaders, \
-             CAST(SUM(CASE WHEN {approved} THEN 1 ELSE 0 END) AS BIGINT) AS approved {from}"
-        ),
-        values,
-    )
-    .await?
-    {
-        plans.leaders = t.leaders;
-        plans.leaders_approved = t.approved.unwrap_or(0);
-    }
     #[derive(FromQueryResult)]
     struct Without {
         full_name: String,

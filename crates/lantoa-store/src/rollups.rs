@@ -45,6 +45,8 @@ pub(crate) enum Measure {
     Counted,
     /// Propaganda activities by month ("m1"…"m12"), and how many were documents.
     Propaganda,
+    /// Leaders, and how many had their plan approved.
+    Leaders,
 }
 
 impl Measure {
@@ -55,6 +57,7 @@ impl Measure {
             Measure::Sessions => "sessions".into(),
             Measure::Counted => "counted".into(),
             Measure::Propaganda => "propaganda".into(),
+            Measure::Leaders => "leaders".into(),
         }
     }
 
@@ -64,6 +67,7 @@ impl Measure {
             "sessions" => Some(Measure::Sessions),
             "counted" => Some(Measure::Counted),
             "propaganda" => Some(Measure::Propaganda),
+            "leaders" => Some(Measure::Leaders),
             _ => text
                 .strip_prefix("plans-")?
                 .parse()
@@ -140,6 +144,9 @@ impl Key {
             }
             Measure::Propaganda => {
                 crate::propaganda::own_regularity(conn, units, self.year_id, self.until).await
+            }
+            Measure::Leaders => {
+                crate::plans::own_leaders(conn, units, self.year_id, self.until).await
             }
         }
     }

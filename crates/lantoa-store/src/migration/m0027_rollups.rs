@@ -27,8 +27,14 @@ struct Marked {
     new_units: &'static str,
 }
 
-/// The units of a person's stays: those whose members' figures a change to them moves.
-const PERSON_UNITS: &str = "SELECT org_id AS o FROM person_units WHERE person_id = {r}.person_id";
+/// The units of a person's stays, and their current unit (where they count as a leader):
+/// those whose figures a change to them moves.
+const PERSON_UNITS: &str = "SELECT org_id AS o FROM person_units WHERE person_id = {r}.person_id \
+    UNION SELECT org_id AS o FROM people WHERE id = {r}.person_id";
+
+/// The same for a change to the person's own row.
+const PERSON_OWN_UNITS: &str = "SELECT org_id AS o FROM person_units WHERE person_id = {r}.id \
+    UNION SELECT {r}.org_id AS o";
 
 const MARKED: &[Marked] = &[
     Marked {
@@ -40,10 +46,10 @@ const MARKED: &[Marked] = &[
     },
     Marked {
         table: "people",
-        update_of: &["member_status", "categories"],
-        insert_delete: false,
-        old_units: "SELECT org_id AS o FROM person_units WHERE person_id = {r}.id",
-        new_units: "SELECT org_id AS o FROM person_units WHERE person_id = {r}.id",
+        update_of: &["member_status", "categories", "is_leader", "org_id"],
+        insert_delete: true,
+        old_units: PERSON_OWN_UNITS,
+        new_units: PERSON_OWN_UNITS,
     },
     Marked {
         table: "attendance",
