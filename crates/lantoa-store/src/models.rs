@@ -566,16 +566,6 @@ impl ModelFigures {
     }
 }
 
-#[derive(FromQueryResult)]
-struct FigureRow {
-    sector: String,
-    category: String,
-    kind: String,
-    continued: i64,
-    recognised: i64,
-    models: i64,
-}
-
 /// A grassroots unit `g` whose subtree has a model of the year at `$1`, started by the
 /// cut, if any.
 fn has_model(until: Until, values: &mut Vec<Value>) -> String {
@@ -596,103 +586,141 @@ fn grassroots_kinds() -> String {
 }
 
 /// The figures of a subtree for a year, as of the cut (models started by then — a model
-/// carried on from earlier years always is —, recognised and replicated by then): three
-/// queries whatever the number of models.
-pub async fn figures<C: ConnectionTrait>(
+/// carried on from earlier years always is —, recognised and replicated by then), from the
+/// roll-ups: one statement once they are up to date.
+pub async fn figures<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
     until: Until,
 ) -> Result<ModelFigures, StoreError> {
-    let range = || {
-        let mut values = vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ];
-        let started = until.on_dates("m.started_on", &mut values);
-        (started, values)
+    let key = crate::rollups::Key {
+        measure: crate::rollups::Measure::Models,
+        year_id: year.id,
+        until,
+        day: None,
     };
-    let (started, mut values) = range();
+    let counts = crate::rollups::of_subtree(conn, &key, &within.from).await?;
+    let get = |code: &str| counts.get(code).copied().unwrap_or(0);
+    fn present<K: ClosedList>(get: impl Fn(&str) -> i64, prefix: &str) -> Vec<(K, i64)> {
+        K::ALL
+            .iter()
+            .map(|k| (*k, get(&format!("{prefix}{}", k.code()))))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+    Ok(ModelFigures {
+        total: get(TOTAL),
+        continued: get(CONTINUED),
+        recognised: get(RECOGNISED),
+        replications: get(REPLICATIONS),
+        by_sector: present(get, SECTOR),
+        by_category: present(get, CATEGORY),
+        by_kind: present(get, KIND),
+        grassroots: get(GRASSROOTS),
+        grassroots_with_model: get(GRASSROOTS_WITH_MODEL),
+    })
+}
+
+// The roll-up codes of the model figures.
+const TOTAL: &str = "total";
+const CONTINUED: &str = "continued";
+const RECOGNISED: &str = "recognised";
+const REPLICATIONS: &str = "replications";
+const SECTOR: &str = "sector:";
+const CATEGORY: &str = "category:";
+const KIND: &str = "kind:";
+const GRASSROOTS: &str = "grassroots";
+const GRASSROOTS_WITH_MODEL: &str = "grassroots_with_model";
+
+/// Each unit's own model figures of the year up to the cut (roll-ups): its models by
+/// sector, category and its kind, their replications, and — for a grassroots unit —
+/// whether its subtree has a model. Three grouped queries.
+pub(crate) async fn own_figures<C: ConnectionTrait>(
+    conn: &C,
+    units: crate::rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        org_id: i64,
+        sector: String,
+        category: String,
+        kind: String,
+        continued: i64,
+        recognised: i64,
+        models: i64,
+    }
+    let mut values = vec![year_id.into()];
+    let started = until.on_dates("m.started_on", &mut values);
     let recognised_by = until.on_dates("m.recognised_on", &mut values);
-    let rows: Vec<FigureRow> = sql::all(
+    let rows: Vec<Row> = sql::all(
         conn,
         &format!(
-            "SELECT m.sector, m.category, o.kind, \
+            "SELECT m.org_id, m.sector, m.category, o.kind, \
              CAST(CASE WHEN m.continued_from IS NULL THEN 0 ELSE 1 END AS BIGINT) AS continued, \
              CAST(CASE WHEN m.state IN ('{}', '{}'){recognised_by} THEN 1 ELSE 0 END AS BIGINT) AS recognised, \
              COUNT(*) AS models FROM models m JOIN orgs o ON o.id = m.org_id \
-             WHERE m.year_id = $1 AND o.path >= $2 AND o.path < $3{started} GROUP BY 1, 2, 3, 4, 5",
+             WHERE m.year_id = $1{started}{} GROUP BY 1, 2, 3, 4, 5, 6",
             ModelState::Recognised.code(),
-            ModelState::Replicated.code()
+            ModelState::Replicated.code(),
+            units.only("m.org_id")
         ),
         values,
     )
     .await?;
-    let mut f = ModelFigures::default();
-    let mut sectors = vec![0; Sector::ALL.len()];
-    let mut categories = vec![0; ModelCategory::ALL.len()];
-    let mut kinds = vec![0; OrgKind::ALL.len()];
-    for r in &rows {
-        f.total += r.models;
-        f.continued += r.continued * r.models;
-        f.recognised += r.recognised * r.models;
-        if let Some(i) = Sector::ALL.iter().position(|s| s.code() == r.sector) {
-            sectors[i] += r.models;
-        }
-        if let Some(i) = ModelCategory::ALL
-            .iter()
-            .position(|c| c.code() == r.category)
-        {
-            categories[i] += r.models;
-        }
-        if let Some(i) = OrgKind::ALL.iter().position(|k| k.code() == r.kind) {
-            kinds[i] += r.models;
-        }
+    let mut out = Vec::new();
+    for r in rows {
+        let org = r.org_id;
+        out.push((org, TOTAL.to_owned(), r.models));
+        out.push((org, CONTINUED.to_owned(), r.continued * r.models));
+        out.push((org, RECOGNISED.to_owned(), r.recognised * r.models));
+        out.push((org, format!("{SECTOR}{}", r.sector), r.models));
+        out.push((org, format!("{CATEGORY}{}", r.category), r.models));
+        out.push((org, format!("{KIND}{}", r.kind), r.models));
     }
-    let nonzero = |counts: Vec<i64>| counts.into_iter().enumerate().filter(|(_, n)| *n > 0);
-    f.by_sector = nonzero(sectors).map(|(i, n)| (Sector::ALL[i], n)).collect();
-    f.by_category = nonzero(categories)
-        .map(|(i, n)| (ModelCategory::ALL[i], n))
-        .collect();
-    f.by_kind = nonzero(kinds).map(|(i, n)| (OrgKind::ALL[i], n)).collect();
-    let (started, mut values) = range();
-    let adopted = until.on_dates("r.adopted_on", &mut values);
-    f.replications = sql::scalar(
-        conn,
-        &format!(
-            "SELECT COUNT(*) AS value FROM model_replications r JOIN models m ON m.id = r.model_id \
-             JOIN orgs o ON o.id = m.org_id WHERE m.year_id = $1 AND o.path >= $2 AND o.path < $3{started}{adopted}"
-        ),
-        values,
-    )
-    .await?;
     #[derive(FromQueryResult)]
-    struct Grassroots {
-        units: i64,
-        with_model: Option<i64>,
+    struct Count {
+        org_id: i64,
+        n: i64,
     }
-    let mut values = vec![
-        year.id.into(),
-        within.from.clone().into(),
-        within.to.clone().into(),
-    ];
-    let has_model = has_model(until, &mut values);
-    let g: Option<Grassroots> = sql::one(
+    let mut values = vec![year_id.into()];
+    let started = until.on_dates("m.started_on", &mut values);
+    let adopted = until.on_dates("r.adopted_on", &mut values);
+    let replications: Vec<Count> = sql::all(
         conn,
         &format!(
-            "SELECT COUNT(*) AS units, CAST(SUM(CASE WHEN {has_model} THEN 1 ELSE 0 END) AS BIGINT) AS with_model \
-             FROM orgs g WHERE g.kind IN ({}) AND g.archived_at IS NULL AND g.path >= $2 AND g.path < $3",
-            grassroots_kinds()
+            "SELECT m.org_id, COUNT(*) AS n FROM model_replications r JOIN models m ON m.id = r.model_id \
+             WHERE m.year_id = $1{started}{adopted}{} GROUP BY m.org_id",
+            units.only("m.org_id")
         ),
         values,
     )
     .await?;
-    if let Some(g) = g {
-        f.grassroots = g.units;
-        f.grassroots_with_model = g.with_model.unwrap_or(0);
+    out.extend(
+        replications
+            .into_iter()
+            .map(|c| (c.org_id, REPLICATIONS.to_owned(), c.n)),
+    );
+    let mut values = vec![year_id.into()];
+    let has_model = has_model(until, &mut values);
+    let grassroots: Vec<Count> = sql::all(
+        conn,
+        &format!(
+            "SELECT g.id AS org_id, CAST(CASE WHEN {has_model} THEN 1 ELSE 0 END AS BIGINT) AS n \
+             FROM orgs g WHERE g.kind IN ({}) AND g.archived_at IS NULL{}",
+            grassroots_kinds(),
+            units.only("g.id")
+        ),
+        values,
+    )
+    .await?;
+    for g in grassroots {
+        out.push((g.org_id, GRASSROOTS.to_owned(), 1));
+        out.push((g.org_id, GRASSROOTS_WITH_MODEL.to_owned(), g.n));
     }
-    Ok(f)
+    Ok(out)
 }
 
 /// A grassroots unit with no model of the year.

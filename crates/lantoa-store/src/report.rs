@@ -8,7 +8,7 @@
 
 use crate::campaign::{CampaignYear, Until};
 use crate::coverage::Binds;
-use crate::org::{IN_CHILD_SUBTREE, Org};
+use crate::org::Org;
 use crate::{StoreError, sql};
 use chrono::NaiveDate;
 use lantoa_domain::ClosedList;
@@ -700,7 +700,7 @@ async fn leaders<C: crate::Writer>(
 }
 
 /// The models of the year (by the cut) with the first grassroots organisations without one.
-async fn models<C: ConnectionTrait>(
+async fn models<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     (year, until): (&CampaignYear, Until),
@@ -730,29 +730,23 @@ async fn models<C: ConnectionTrait>(
     })
 }
 
-/// Models of the year (started by the cut) in each child's subtree: one query.
-async fn per_child_models<C: ConnectionTrait>(
+/// Models of the year (started by the cut) in each child's subtree, from the roll-ups.
+async fn per_child_models<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     (year, until): (&CampaignYear, Until),
 ) -> Result<HashMap<i64, i64>, StoreError> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: i64,
-        n: i64,
-    }
-    let mut values = vec![unit.id.0.into(), year.id.into()];
-    let started = until.on_dates("m.started_on", &mut values);
-    let rows: Vec<Row> = sql::all(
-        conn,
-        &format!(
-            "SELECT c.id, CAST(COUNT(*) AS BIGINT) AS n FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
-             JOIN models m ON m.org_id = d.id WHERE c.parent_id = $1 AND m.year_id = $2{started} GROUP BY c.id"
-        ),
-        values,
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.n)).collect())
+    let key = crate::rollups::Key {
+        measure: crate::rollups::Measure::Models,
+        year_id: year.id,
+        until,
+        day: None,
+    };
+    let (_, children) = crate::rollups::with_children(conn, &key, unit.id).await?;
+    Ok(children
+        .into_iter()
+        .map(|(id, counts)| (id.0, counts.get("total").copied().unwrap_or(0)))
+        .collect())
 }
 
 /// The key tasks the unit set for the year as of the cut, and their figures.

@@ -47,6 +47,10 @@ pub(crate) enum Measure {
     Propaganda,
     /// Leaders, and how many had their plan approved.
     Leaders,
+    /// Models by sector, category and unit kind, replications, and grassroots units with a
+    /// model in their subtree (a grassroots unit's own row depends on its subtree, so a
+    /// refresh counts the own rows of every unit above a change too).
+    Models,
 }
 
 impl Measure {
@@ -58,6 +62,7 @@ impl Measure {
             Measure::Counted => "counted".into(),
             Measure::Propaganda => "propaganda".into(),
             Measure::Leaders => "leaders".into(),
+            Measure::Models => "models".into(),
         }
     }
 
@@ -68,6 +73,7 @@ impl Measure {
             "counted" => Some(Measure::Counted),
             "propaganda" => Some(Measure::Propaganda),
             "leaders" => Some(Measure::Leaders),
+            "models" => Some(Measure::Models),
             _ => text
                 .strip_prefix("plans-")?
                 .parse()
@@ -147,6 +153,9 @@ impl Key {
             }
             Measure::Leaders => {
                 crate::plans::own_leaders(conn, units, self.year_id, self.until).await
+            }
+            Measure::Models => {
+                crate::models::own_figures(conn, units, self.year_id, self.until).await
             }
         }
     }
@@ -292,7 +301,7 @@ async fn refresh_with<C: Writer>(
         let ids: Vec<i64> = marks.iter().map(|m| m.org_id).collect();
         let lines = lines_of(&txn, &ids).await?;
         for key in &keys {
-            recount(&txn, key, &ids, &lines).await?;
+            recount(&txn, key, &lines).await?;
         }
         for chunk in marks.chunks(200) {
             let mut values = Vec::with_capacity(chunk.len() * 2);
@@ -414,15 +423,19 @@ async fn lines_of<C: ConnectionTrait>(
     Ok(by_depth.into_iter().rev().collect())
 }
 
-/// Counts the own rows of units `ids` again, then the tree rows of `lines` level by level.
+/// Counts the own rows of the units of `lines` (the marked units and all above them) again,
+/// then their tree rows level by level.
 async fn recount<C: ConnectionTrait>(
     conn: &C,
     key: &Key,
-    ids: &[i64],
     lines: &[(i32, Vec<i64>)],
 ) -> Result<(), StoreError> {
-    let rows = key.own(conn, Some(ids)).await?;
-    write_own(conn, key, Units(Some(ids)), rows).await?;
+    let ids: Vec<i64> = lines
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect();
+    let rows = key.own(conn, Some(&ids)).await?;
+    write_own(conn, key, Units(Some(&ids)), rows).await?;
     for (_, level) in lines {
         sum_tree(conn, key, &Units(Some(level)).only("x.id")).await?;
     }
@@ -442,6 +455,11 @@ async fn count_everything<C: ConnectionTrait>(conn: &C, key: &Key) -> Result<(),
     .await?;
     for depth in (0..=deepest).rev() {
         sum_tree(conn, key, &format!(" AND x.depth = {depth}")).await?;
+    }
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // A table just filled looks empty to the planner until autovacuum analyses it,
+        // which made reading a unit's children scan every row of the key.
+        sql::exec(conn, "ANALYZE rollups", vec![]).await?;
     }
     Ok(())
 }

@@ -170,6 +170,7 @@ async fn a_ward_registers_a_model_the_city_recognises_it_and_it_spreads() {
         assert_eq!(other.get(&page).await.status, StatusCode::NOT_FOUND);
         let log = admin.get("/quan-ly/nhat-ky?viec=model_step").await.text();
         assert!(log.contains("Cập nhật bước của mô hình"), "{log}");
+        admin.assert_counters_exact(7).await;
     }
 }
 
@@ -228,6 +229,7 @@ async fn a_model_carries_on_only_an_earlier_model_of_its_own_lineage() {
         .unwrap()
         .total;
         assert_eq!(before, after, "nothing written");
+        admin.assert_counters_exact(7).await;
     }
 }
 

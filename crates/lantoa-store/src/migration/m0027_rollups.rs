@@ -97,11 +97,35 @@ const MARKED: &[Marked] = &[
         old_units: "SELECT {r}.org_id AS o",
         new_units: "SELECT {r}.org_id AS o",
     },
-    // A unit moved: its old parent's line loses its subtree, its new line gains it.
+    Marked {
+        table: "models",
+        update_of: &[
+            "org_id",
+            "year_id",
+            "sector",
+            "category",
+            "state",
+            "continued_from",
+            "started_on",
+            "recognised_on",
+        ],
+        insert_delete: true,
+        old_units: "SELECT {r}.org_id AS o",
+        new_units: "SELECT {r}.org_id AS o",
+    },
+    Marked {
+        table: "model_replications",
+        update_of: &["model_id", "adopted_on"],
+        insert_delete: true,
+        old_units: "SELECT org_id AS o FROM models WHERE id = {r}.model_id",
+        new_units: "SELECT org_id AS o FROM models WHERE id = {r}.model_id",
+    },
+    // A unit moved: its old parent's line loses its subtree, its new line gains it. A
+    // unit whose kind changed or that was archived counts as grassroots or not.
     Marked {
         table: "orgs",
-        update_of: &["parent_id"],
-        insert_delete: false,
+        update_of: &["parent_id", "kind", "archived_at"],
+        insert_delete: true,
         old_units: "SELECT {r}.parent_id AS o",
         new_units: "SELECT {r}.id AS o",
     },
