@@ -594,14 +594,9 @@ pub async fn figures<C: crate::Writer>(
     year: &CampaignYear,
     until: Until,
 ) -> Result<ModelFigures, StoreError> {
-    let key = crate::rollups::Key {
-        measure: crate::rollups::Measure::Models,
-        year_id: year.id,
-        until,
-        day: None,
-    };
+    let key = crate::rollups::Key::of(crate::rollups::Measure::Models, year.id, until);
     let counts = crate::rollups::of_subtree(conn, &key, &within.from).await?;
-    let get = |code: &str| counts.get(code).copied().unwrap_or(0);
+    let get = |code: &str| crate::rollups::n(&counts, code);
     fn present<K: ClosedList>(get: impl Fn(&str) -> i64, prefix: &str) -> Vec<(K, i64)> {
         K::ALL
             .iter()
@@ -641,7 +636,7 @@ pub(crate) async fn own_figures<C: ConnectionTrait>(
     units: crate::rollups::Units<'_>,
     year_id: i64,
     until: Until,
-) -> Result<Vec<(i64, String, i64)>, StoreError> {
+) -> Result<crate::rollups::OwnRows, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         org_id: i64,

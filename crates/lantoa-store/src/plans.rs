@@ -883,12 +883,8 @@ pub async fn coverage_with_children<C: crate::Writer>(
     unit: OrgId,
     counted: Counted<'_>,
 ) -> Result<(PlanCoverage, HashMap<OrgId, PlanCoverage>), StoreError> {
-    let key = crate::rollups::Key {
-        measure: crate::rollups::Measure::Plans(counted.required),
-        year_id: counted.year.id,
-        until: counted.until,
-        day: Some(counted.day),
-    };
+    let measure = crate::rollups::Measure::Plans(counted.required);
+    let key = crate::rollups::Key::of(measure, counted.year.id, counted.until).on(counted.day);
     let conditions = stages(counted).conditions.len();
     coverage::tally_with_children(conn, unit, &key, conditions).await
 }
@@ -914,7 +910,7 @@ pub(crate) async fn own_leaders<C: ConnectionTrait>(
     units: crate::rollups::Units<'_>,
     year_id: i64,
     until: Until,
-) -> Result<Vec<(i64, String, i64)>, StoreError> {
+) -> Result<crate::rollups::OwnRows, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         org_id: i64,

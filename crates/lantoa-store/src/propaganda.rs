@@ -394,19 +394,14 @@ pub async fn regularity<C: crate::Writer>(
     year: &CampaignYear,
     until: Until,
 ) -> Result<Vec<UnitRegularity>, StoreError> {
-    let key = rollups::Key {
-        measure: rollups::Measure::Propaganda,
-        year_id: year.id,
-        until,
-        day: None,
-    };
-    let (_, children) = rollups::with_children(conn, &key, unit).await?;
+    let key = rollups::Key::of(rollups::Measure::Propaganda, year.id, until);
+    let (_, mut children) = rollups::with_children(conn, &key, unit).await?;
     Ok(crate::org::child_units(conn, unit)
         .await?
         .into_iter()
         .map(|o| {
-            let counts = children.get(&o.id);
-            let get = |code: &str| counts.and_then(|c| c.get(code)).copied().unwrap_or(0);
+            let counts = children.remove(&o.id).unwrap_or_default();
+            let get = |code: &str| rollups::n(&counts, code);
             UnitRegularity {
                 org_id: o.id,
                 name: o.name,
@@ -432,7 +427,7 @@ pub(crate) async fn own_regularity<C: ConnectionTrait>(
     units: rollups::Units<'_>,
     year_id: i64,
     until: Until,
-) -> Result<Vec<(i64, String, i64)>, StoreError> {
+) -> Result<rollups::OwnRows, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         org_id: i64,

@@ -650,15 +650,10 @@ async fn leaders<C: crate::Writer>(
     (year, until): (&CampaignYear, Until),
     plans: &mut Plans,
 ) -> Result<(), StoreError> {
-    let key = crate::rollups::Key {
-        measure: crate::rollups::Measure::Leaders,
-        year_id: year.id,
-        until,
-        day: None,
-    };
+    let key = crate::rollups::Key::of(crate::rollups::Measure::Leaders, year.id, until);
     let totals = crate::rollups::of_subtree(conn, &key, &unit.path).await?;
-    plans.leaders = totals.get("leaders").copied().unwrap_or(0);
-    plans.leaders_approved = totals.get("approved").copied().unwrap_or(0);
+    plans.leaders = crate::rollups::n(&totals, "leaders");
+    plans.leaders_approved = crate::rollups::n(&totals, "approved");
     if plans.leaders_approved >= plans.leaders {
         return Ok(());
     }
@@ -736,16 +731,11 @@ async fn per_child_models<C: crate::Writer>(
     unit: &Org,
     (year, until): (&CampaignYear, Until),
 ) -> Result<HashMap<i64, i64>, StoreError> {
-    let key = crate::rollups::Key {
-        measure: crate::rollups::Measure::Models,
-        year_id: year.id,
-        until,
-        day: None,
-    };
+    let key = crate::rollups::Key::of(crate::rollups::Measure::Models, year.id, until);
     let (_, children) = crate::rollups::with_children(conn, &key, unit.id).await?;
     Ok(children
         .into_iter()
-        .map(|(id, counts)| (id.0, counts.get("total").copied().unwrap_or(0)))
+        .map(|(id, counts)| (id.0, crate::rollups::n(&counts, "total")))
         .collect())
 }
 

@@ -32,6 +32,10 @@ use std::collections::{BTreeMap, HashMap};
 /// Counts by code (a format, an audience, "eligible", "met0"…); a missing code is zero.
 pub type Counts = HashMap<String, i64>;
 
+/// Units' own counts as an area counts them: `(unit id, code, n)`; a code may repeat for a
+/// unit (its rows are summed).
+pub(crate) type OwnRows = Vec<(i64, String, i64)>;
+
 /// What a roll-up counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Measure {
@@ -94,6 +98,24 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    /// A figure over records (sessions, activities, models…): no reference day.
+    pub(crate) fn of(measure: Measure, year_id: i64, until: Until) -> Key {
+        Key {
+            measure,
+            year_id,
+            until,
+            day: None,
+        }
+    }
+
+    /// The same figure over the people whose stays hold on `day`.
+    pub(crate) fn on(self, day: NaiveDate) -> Key {
+        Key {
+            day: Some(day),
+            ..self
+        }
+    }
+
     /// "studied/3/2024-06-30/2024-06-30": how the key is stored.
     fn text(&self) -> String {
         let date = |d: Option<NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
@@ -131,7 +153,7 @@ impl Key {
         &self,
         conn: &C,
         only: Option<&[i64]>,
-    ) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    ) -> Result<OwnRows, StoreError> {
         let units = Units(only);
         let day = self.day.unwrap_or_default();
         match self.measure {
@@ -162,7 +184,7 @@ impl Key {
 }
 
 /// Tallies as rows of codes: "eligible", then "met0", "met1"… for each condition.
-fn tallies(rows: Vec<(i64, Tally)>) -> Vec<(i64, String, i64)> {
+fn tallies(rows: Vec<(i64, Tally)>) -> OwnRows {
     let mut out = Vec::new();
     for (org, tally) in rows {
         out.push((org, "eligible".to_owned(), tally.eligible));
@@ -173,12 +195,18 @@ fn tallies(rows: Vec<(i64, Tally)>) -> Vec<(i64, String, i64)> {
     out
 }
 
+/// The count of `code`: zero when the roll-ups hold no row of it.
+pub(crate) fn n(counts: &Counts, code: &str) -> i64 {
+    counts.get(code).copied().unwrap_or(0)
+}
+
 /// Counts read back as a tally of `conditions` conditions.
 pub(crate) fn as_tally(counts: &Counts, conditions: usize) -> Tally {
-    let get = |code: &str| counts.get(code).copied().unwrap_or(0);
     Tally {
-        eligible: get("eligible"),
-        met: (0..conditions).map(|i| get(&format!("met{i}"))).collect(),
+        eligible: n(counts, "eligible"),
+        met: (0..conditions)
+            .map(|i| n(counts, &format!("met{i}")))
+            .collect(),
     }
 }
 
@@ -468,7 +496,7 @@ async fn write_own<C: ConnectionTrait>(
     conn: &C,
     key: &Key,
     units: Units<'_>,
-    rows: Vec<(i64, String, i64)>,
+    rows: OwnRows,
 ) -> Result<(), StoreError> {
     let text = key.text();
     sql::exec(

@@ -934,13 +934,10 @@ pub async fn coverage_with_children<C: crate::Writer>(
     day: NaiveDate,
     until: Until,
 ) -> Result<(Coverage, HashMap<OrgId, Coverage>), StoreError> {
-    let key = rollups::Key {
-        measure: rollups::Measure::Studied,
-        year_id: year.id,
-        until,
-        day: Some(day),
-    };
-    let (total, children) = crate::coverage::tally_with_children(conn, unit, &key, 1).await?;
+    let key = rollups::Key::of(rollups::Measure::Studied, year.id, until).on(day);
+    let conditions = studied_measure(until).conditions.len();
+    let (total, children) =
+        crate::coverage::tally_with_children(conn, unit, &key, conditions).await?;
     Ok((
         as_coverage(&total),
         children
@@ -1015,16 +1012,11 @@ async fn per_code<K: ClosedList, C: crate::Writer>(
     year: &CampaignYear,
     until: Until,
 ) -> Result<Vec<(K, i64)>, StoreError> {
-    let key = rollups::Key {
-        measure,
-        year_id: year.id,
-        until,
-        day: None,
-    };
+    let key = rollups::Key::of(measure, year.id, until);
     let counts = rollups::of_subtree(conn, &key, &within.from).await?;
     Ok(K::ALL
         .iter()
-        .map(|value| (*value, counts.get(value.code()).copied().unwrap_or(0)))
+        .map(|value| (*value, rollups::n(&counts, value.code())))
         .collect())
 }
 
@@ -1034,7 +1026,7 @@ pub(crate) async fn own_counted<C: ConnectionTrait>(
     units: rollups::Units<'_>,
     year_id: i64,
     until: Until,
-) -> Result<Vec<(i64, String, i64)>, StoreError> {
+) -> Result<rollups::OwnRows, StoreError> {
     own_per_code(
         conn,
         "SELECT s.org_id, k.audience AS code, CAST(SUM(k.count) AS BIGINT) AS n \
@@ -1051,7 +1043,7 @@ pub(crate) async fn own_sessions_by_format<C: ConnectionTrait>(
     units: rollups::Units<'_>,
     year_id: i64,
     until: Until,
-) -> Result<Vec<(i64, String, i64)>, StoreError> {
+) -> Result<rollups::OwnRows, StoreError> {
     own_per_code(
         conn,
         "SELECT s.org_id, s.format AS code, COUNT(*) AS n FROM study_sessions s",
@@ -1068,7 +1060,7 @@ async fn own_per_code<C: ConnectionTrait>(
     select: &str,
     group: &str,
     (units, year_id, until): (rollups::Units<'_>, i64, Until),
-) -> Result<Vec<(i64, String, i64)>, StoreError> {
+) -> Result<rollups::OwnRows, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
         org_id: i64,
