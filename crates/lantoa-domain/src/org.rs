@@ -8,6 +8,7 @@ closed_list!(
     /// Kind of unit. Party organisation kinds as users say them, then the other kinds the
     /// campaign reaches.
     OrgKind {
+        Central = ("trung_uong", "Trung ương"),
         ProvincialCommittee = ("dang_bo_tinh", "Đảng bộ tỉnh/thành phố"),
         CommuneCommittee = ("dang_bo_xa", "Đảng bộ xã/phường/đặc khu"),
         DistrictCommittee = ("dang_bo_huyen", "Đảng bộ cấp huyện (trước 07/2025)"),

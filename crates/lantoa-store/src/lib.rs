@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod award;
+pub mod bulk;
 pub mod campaign;
 pub mod commendations;
 pub mod coverage;
@@ -29,6 +30,7 @@ pub mod ratings;
 pub mod reminders;
 pub mod report;
 pub mod rollups;
+pub mod scale;
 pub mod secret;
 pub mod sessions;
 pub mod settings;

@@ -254,6 +254,27 @@ pub struct NewPerson {
     pub org_id: OrgId,
 }
 
+/// The columns of a person written with its own id, in the order of [`bulk_values`].
+pub(crate) fn bulk_columns() -> Vec<&'static str> {
+    let mut columns = vec!["id"];
+    columns.extend(FIELD_COLUMNS);
+    columns.extend(["created_at", "updated_at"]);
+    columns
+}
+
+/// A person's values for [`bulk_columns`]: a bulk load numbers people itself.
+pub(crate) fn bulk_values(
+    id: i64,
+    draft: &PersonDraft,
+    org_id: OrgId,
+    now: chrono::DateTime<Utc>,
+) -> Vec<Value> {
+    let mut values = vec![id.into()];
+    values.extend(field_values(draft, org_id));
+    values.extend([now.into(), now.into()]);
+    values
+}
+
 fn field_values(draft: &PersonDraft, org_id: OrgId) -> Vec<Value> {
     let code = |c: Option<&'static str>| c.map(str::to_owned);
     vec![

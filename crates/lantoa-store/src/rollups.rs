@@ -279,6 +279,32 @@ pub async fn refresh<C: Writer>(conn: &C) -> Result<(), StoreError> {
     refresh_with(conn, None, today()).await
 }
 
+/// Drops the triggers that mark changed units, before a bulk load writes millions of rows
+/// (`lantoa generate`); [`resume_marks`] must follow, whatever the load's outcome.
+pub async fn suspend_marks<C: ConnectionTrait>(conn: &C) -> Result<(), StoreError> {
+    for statement in crate::migration::rollup_unmarks(conn.get_database_backend()) {
+        conn.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
+/// Creates the marking triggers again and forgets every count, so that each figure is
+/// counted afresh from the rows when a page first reads it.
+pub async fn resume_marks<C: ConnectionTrait>(conn: &C) -> Result<(), StoreError> {
+    let backend = conn.get_database_backend();
+    for statement in crate::migration::rollup_unmarks(backend)
+        .into_iter()
+        .chain(crate::migration::rollup_marks(backend))
+    {
+        conn.execute_unprepared(&statement).await?;
+    }
+    for table in ["rollup_pending", "rollups", "rollup_keys"] {
+        conn.execute_unprepared(&format!("DELETE FROM {table}"))
+            .await?;
+    }
+    Ok(())
+}
+
 /// The server's local day: when a key was last read.
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()

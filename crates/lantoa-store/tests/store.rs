@@ -677,6 +677,155 @@ async fn demo_loads_the_city() {
     }
 }
 
+/// The people of a database as (name, card number, unit code), in id order.
+async fn roster(c: &sea_orm::DatabaseConnection) -> Vec<(String, Option<String>, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    c.query_all_raw(Statement::from_string(
+        c.get_database_backend(),
+        "SELECT p.full_name, p.party_card_no, o.code FROM people p JOIN orgs o ON o.id = p.org_id ORDER BY p.id",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get("", "full_name").unwrap(),
+            r.try_get("", "party_card_no").unwrap(),
+            r.try_get("", "code").unwrap(),
+        )
+    })
+    .collect()
+}
+
+async fn count(c: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    c.query_one_raw(Statement::from_string(c.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_generated_city_holds_every_record_and_exact_counters() {
+    use lantoa_domain::report::Period;
+    use lantoa_store::scale::{self, Scale};
+    use lantoa_store::{report, rollups};
+    let mut first_roster = None;
+    for db in databases().await {
+        let c = db.store.db();
+        let indexes_of_people = if db.name == "postgres" {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM pg_indexes WHERE tablename = 'people'"
+        } else {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'people'"
+        };
+        let indexes = count(c, indexes_of_people).await;
+        let mut progress = Vec::new();
+        let made = scale::generate(c, Scale::City, 2, 7, today(), &mut |line| {
+            progress.push(line)
+        })
+        .await
+        .unwrap();
+        assert!(
+            progress.iter().any(|l| l.starts_with("1/1 tỉnh")),
+            "{progress:?}"
+        );
+        // What the summary says is what the database holds.
+        assert_eq!(
+            made.people as i64,
+            count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM people").await
+        );
+        assert_eq!(
+            made.attendance as i64,
+            count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM attendance").await
+        );
+        let members = count(
+            c,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM people WHERE member_status IN ('chinh_thuc', 'du_bi')",
+        )
+        .await;
+        assert!(members > 1000, "{} members", members);
+        // The dashboard of the ward reads every kind of record, from the counts.
+        let ward = org::get_by_code(c, Scale::City.root_code())
+            .await
+            .unwrap()
+            .unwrap();
+        let last = report::figures(
+            c,
+            &ward,
+            Period {
+                first: 2026,
+                last: 2026,
+                half: false,
+            },
+            today(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(last.study.eligible, members, "{}", db.name);
+        // One member in 331 never came; everyone else came at least once.
+        let never = count(
+            c,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM people WHERE member_status IN ('chinh_thuc', 'du_bi') AND id % 331 = 7",
+        )
+        .await;
+        assert_eq!(last.study.studied, members - never, "{}", db.name);
+        assert_eq!(
+            last.study.sessions,
+            count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM study_sessions s JOIN campaign_years y ON y.id = s.year_id WHERE y.year = 2026").await
+        );
+        assert!(last.study.citizens > 0 && last.models.total > 0 && last.propaganda.activities > 0);
+        assert!(last.plans.approved > 0 && last.plans.approved < last.plans.required);
+        let finished = report::figures(
+            c,
+            &ward,
+            Period {
+                first: 2025,
+                last: 2025,
+                half: false,
+            },
+            today(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            finished.plans.assessed, finished.plans.required,
+            "{}",
+            db.name
+        );
+        assert!(finished.commendations.decisions >= 1 && finished.models.recognised > 0);
+        // The indexes dropped for the load are back.
+        assert_eq!(count(c, indexes_of_people).await, indexes, "{}", db.name);
+        // The counts were made from nothing, and the triggers that keep them are back.
+        let (keys, differences) = rollups::check(c).await.unwrap();
+        assert!(keys > 0 && differences.is_empty(), "{differences:?}");
+        use sea_orm::ConnectionTrait;
+        c.execute_unprepared(
+            "UPDATE people SET is_leader = NOT is_leader WHERE id = (SELECT MIN(id) FROM people)",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM rollup_pending").await,
+            1
+        );
+        // A second run refuses and changes nothing.
+        let again = scale::generate(c, Scale::City, 2, 7, today(), &mut |_| {}).await;
+        assert!(matches!(again, Err(StoreError::Invalid(_))), "{again:?}");
+        assert_eq!(
+            made.people as i64,
+            count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM people").await
+        );
+        // The same seed makes the same people on either database.
+        let names = roster(c).await;
+        match &first_roster {
+            None => first_roster = Some(names),
+            Some(first) => assert!(first == &names, "the datasets differ"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
     use lantoa_store::TransactionTrait;

@@ -650,110 +650,152 @@ const DEMO_COMMITMENTS: [[(&str, &str, &str); 4]; 3] = [
     ],
 ];
 
-/// Personal plans: in 2024 every member counted has one, approved, reviewed and assessed,
-/// then locked (the seed's 100%); in 2025 plans are on their way — some drafts, some
-/// waiting for approval, one returned in twenty, most approved and some reviewed at
-/// mid-year — and 15% of members have none yet, so the follow-up lists have work. Written
-/// set-wise (a few statements per year), not plan by plan.
+/// Personal plans of the demo's two years: 2024 finished, 2025 on its way.
 async fn plans<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
-    use crate::sql;
     let years = crate::campaign::years(conn).await?;
-    let year = |n: i32| years.iter().find(|y| y.year == n);
-    let (Some(y2024), Some(y2025)) = (year(2024), year(2025)) else {
-        return Ok(());
-    };
-    let at = |y: i32, m: u32, d: u32| {
+    for year in years.iter().filter(|y| matches!(y.year, 2024 | 2025)) {
+        member_plans(conn, year, year.year == 2024, None).await?;
+    }
+    Ok(())
+}
+
+/// Members' personal plans of a year, set-wise (a few statements, whatever the number of
+/// members), for the members whose ids lie in `people` (all when `None`). A `finished` year
+/// gives every member a plan, approved, reviewed and assessed, then locked (the seed's
+/// 100%); a year on its way has some drafts, some waiting for approval, one returned in
+/// twenty, most approved and some reviewed at mid-year — and 15% of members have none yet,
+/// so the follow-up lists have work. The demo and `lantoa generate` both use it.
+pub(crate) async fn member_plans<C: crate::Writer>(
+    conn: &C,
+    year: &crate::campaign::CampaignYear,
+    finished: bool,
+    people: Option<(i64, i64)>,
+) -> Result<(), StoreError> {
+    use crate::sql;
+    let y = year.year;
+    let at = |m: u32, d: u32| {
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(9, 0, 0))
             .map(|t| t.and_utc())
     };
-    let members = "FROM people p WHERE p.member_status IN ('chinh_thuc', 'du_bi')";
-    sql::exec(
-        conn,
-        &format!(
-            "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, self_assessment,              assessment, submitted_at, approved_at, assessed_at, created_at, updated_at)              SELECT 'ca_nhan', p.id, p.org_id, $1, 'khoa', p.position, $2, $3, $4, $5, $6, $7, $5, $7 {members}"
-        ),
-        vec![
-            y2024.id.into(),
-            false.into(),
-            "Đã thực hiện nghiêm túc các nội dung đăng ký; có chuyển biến rõ về tác phong và tinh thần phục vụ.".into(),
-            "Chi bộ thống nhất: hoàn thành các nội dung đã đăng ký.".into(),
-            at(2024, 2, 20).into(),
-            at(2024, 3, 5).into(),
-            at(2024, 12, 15).into(),
-        ],
-    )
-    .await?;
-    sql::exec(
-        conn,
-        &format!(
-            "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, submitted_at, approved_at, created_at, updated_at)              SELECT 'ca_nhan', p.id, p.org_id, $1,              CASE WHEN p.id % 20 = 3 THEN 'nhap' WHEN p.id % 20 IN (4, 5) THEN 'da_nop' WHEN p.id % 20 = 6 THEN 'tra_lai'                   WHEN p.id % 20 >= 17 THEN 'so_ket' ELSE 'da_duyet' END,              p.position, $2, CASE WHEN p.id % 20 = 3 THEN NULL ELSE $3 END, CASE WHEN p.id % 20 >= 7 THEN $4 ELSE NULL END, $3, $4              {members} AND p.id % 20 NOT IN (0, 1, 2)"
-        ),
-        vec![
-            y2025.id.into(),
-            false.into(),
-            at(2025, 2, 25).into(),
-            at(2025, 3, 10).into(),
-        ],
-    )
-    .await?;
+    let range = |column: &str| match people {
+        Some((first, last)) => format!(" AND {column} BETWEEN {first} AND {last}"),
+        None => String::new(),
+    };
+    let members = format!(
+        "FROM people p WHERE p.member_status IN ('chinh_thuc', 'du_bi'){}",
+        range("p.id")
+    );
+    if finished {
+        sql::exec(
+            conn,
+            &format!(
+                "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, self_assessment, \
+                 assessment, submitted_at, approved_at, assessed_at, created_at, updated_at) \
+                 SELECT 'ca_nhan', p.id, p.org_id, $1, 'khoa', p.position, $2, $3, $4, $5, $6, $7, $5, $7 {members}"
+            ),
+            vec![
+                year.id.into(),
+                false.into(),
+                "Đã thực hiện nghiêm túc các nội dung đăng ký; có chuyển biến rõ về tác phong và tinh thần phục vụ.".into(),
+                "Chi bộ thống nhất: hoàn thành các nội dung đã đăng ký.".into(),
+                at(2, 20).into(),
+                at(3, 5).into(),
+                at(12, 15).into(),
+            ],
+        )
+        .await?;
+    } else {
+        sql::exec(
+            conn,
+            &format!(
+                "INSERT INTO plans (kind, person_id, org_id, year_id, state, government_post, entered_by_staff, submitted_at, approved_at, created_at, updated_at) \
+                 SELECT 'ca_nhan', p.id, p.org_id, $1, \
+                 CASE WHEN p.id % 20 = 3 THEN 'nhap' WHEN p.id % 20 IN (4, 5) THEN 'da_nop' WHEN p.id % 20 = 6 THEN 'tra_lai' \
+                      WHEN p.id % 20 >= 17 THEN 'so_ket' ELSE 'da_duyet' END, \
+                 p.position, $2, CASE WHEN p.id % 20 = 3 THEN NULL ELSE $3 END, CASE WHEN p.id % 20 >= 7 THEN $4 ELSE NULL END, $3, $4 \
+                 {members} AND p.id % 20 NOT IN (0, 1, 2)"
+            ),
+            vec![year.id.into(), false.into(), at(2, 25).into(), at(3, 10).into()],
+        )
+        .await?;
+    }
+    // With a range of people, the plans are found by person (`+` keeps the planners off
+    // the year's index, which would read every plan of the year for each range).
+    let plans_of_year = match people {
+        Some(_) => format!("FROM plans WHERE +year_id = $1{}", range("person_id")),
+        None => "FROM plans WHERE year_id = $1".to_owned(),
+    };
     let now = chrono::Utc::now();
-    for y in [y2024, y2025] {
-        for topic in &y.topics {
+    for topic in &year.topics {
+        sql::exec(
+            conn,
+            &format!(
+                "INSERT INTO plan_topics (plan_id, topic_id, created_at, updated_at) SELECT id, $2, $3, $3 {plans_of_year}"
+            ),
+            vec![year.id.into(), topic.id.into(), now.into()],
+        )
+        .await?;
+    }
+    // With each commitment its review: a finished year's, or the mid-year one where the
+    // plan reached that step.
+    let review = if finished {
+        "'dang_thuc_hien', 'Đang thực hiện theo tiến độ', 'da_thuc_hien', 'Đã hoàn thành, chi bộ ghi nhận'"
+    } else {
+        "CASE WHEN state = 'so_ket' THEN 'dang_thuc_hien' END, \
+         CASE WHEN state = 'so_ket' THEN 'Đã làm được một phần' END, NULL, NULL"
+    };
+    let positions = if finished { 3 } else { 2 };
+    for (position, variants) in DEMO_COMMITMENTS.iter().enumerate().take(positions) {
+        for (variant, (area, action, measure)) in variants.iter().enumerate() {
             sql::exec(
                 conn,
-                "INSERT INTO plan_topics (plan_id, topic_id, created_at, updated_at) SELECT id, $2, $3, $3 FROM plans WHERE year_id = $1",
-                vec![y.id.into(), topic.id.into(), now.into()],
+                &format!(
+                    "INSERT INTO plan_commitments (plan_id, position, area, action, measure, deadline, \
+                     mid_progress, mid_evidence, end_progress, end_evidence, created_at, updated_at) \
+                     SELECT id, $2, $3, $4, $5, $6, {review}, $7, $7 {plans_of_year} AND person_id % 4 = $8"
+                ),
+                vec![
+                    year.id.into(),
+                    (position as i32).into(),
+                    (*area).into(),
+                    (*action).into(),
+                    (*measure).into(),
+                    NaiveDate::from_ymd_opt(y, 12, 31).into(),
+                    now.into(),
+                    (variant as i64).into(),
+                ],
             )
             .await?;
         }
-        let positions = if y.year == 2024 { 3 } else { 2 };
-        for (position, variants) in DEMO_COMMITMENTS.iter().enumerate().take(positions) {
-            for (variant, (area, action, measure)) in variants.iter().enumerate() {
-                sql::exec(
-                    conn,
-                    "INSERT INTO plan_commitments (plan_id, position, area, action, measure, deadline, created_at, updated_at)                      SELECT id, $2, $3, $4, $5, $6, $7, $7 FROM plans WHERE year_id = $1 AND person_id % 4 = $8",
-                    vec![
-                        y.id.into(),
-                        (position as i32).into(),
-                        (*area).into(),
-                        (*action).into(),
-                        (*measure).into(),
-                        NaiveDate::from_ymd_opt(y.year, 12, 31).into(),
-                        now.into(),
-                        (variant as i64).into(),
-                    ],
-                )
-                .await?;
-            }
-        }
     }
-    // 2024's reviews; 2025's mid-year reviews where the plan reached that step.
-    sql::exec(
-        conn,
-        "UPDATE plan_commitments SET mid_progress = 'dang_thuc_hien', mid_evidence = 'Đang thực hiện theo tiến độ',          end_progress = 'da_thuc_hien', end_evidence = 'Đã hoàn thành, chi bộ ghi nhận'          WHERE plan_id IN (SELECT id FROM plans WHERE year_id = $1)",
-        vec![y2024.id.into()],
-    )
-    .await?;
-    sql::exec(
-        conn,
-        "UPDATE plan_commitments SET mid_progress = 'dang_thuc_hien', mid_evidence = 'Đã làm được một phần'          WHERE plan_id IN (SELECT id FROM plans WHERE year_id = $1 AND state = 'so_ket')",
-        vec![y2025.id.into()],
-    )
-    .await?;
     Ok(())
 }
 
-/// 2024 yearly quality ratings, decided, for every member who had a plan: a spread of
-/// scores (most "tốt", about a fifth "xuất sắc", some "hoàn thành", one in a hundred "không
-/// hoàn thành"), the level from the bands of Quy định 366. Set-wise, one statement.
+/// 2024 yearly quality ratings of the demo.
 async fn ratings<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
+    match crate::campaign::year(conn, 2024).await {
+        Ok(y2024) => member_ratings(conn, &y2024, None).await,
+        Err(_) => Ok(()),
+    }
+}
+
+/// A year's quality ratings, decided, for every member who had a plan (whose id lies in
+/// `people`, all when `None`): a spread of scores (most "tốt", about a fifth "xuất sắc",
+/// some "hoàn thành", one in a hundred "không hoàn thành"), the level from the bands of
+/// Quy định 366. Set-wise, one statement.
+pub(crate) async fn member_ratings<C: crate::Writer>(
+    conn: &C,
+    year: &crate::campaign::CampaignYear,
+    people: Option<(i64, i64)>,
+) -> Result<(), StoreError> {
     use lantoa_domain::ratings::Bands;
-    let Ok(y2024) = crate::campaign::year(conn, 2024).await else {
-        return Ok(());
-    };
     let b = Bands::QD_366;
     let score = "(CASE WHEN p.id % 100 = 7 THEN 450 ELSE 620 + (p.id * 37) % 360 END)";
+    let of_year = match people {
+        Some((first, last)) => format!("+pl.year_id = $1 AND p.id BETWEEN {first} AND {last}"),
+        None => "pl.year_id = $1".to_owned(),
+    };
     let now = chrono::Utc::now();
     crate::sql::exec(
         conn,
@@ -761,10 +803,10 @@ async fn ratings<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
             "INSERT INTO ratings (person_id, org_id, year_id, period, period_label, score, level, regulation, step, created_at, updated_at) \
              SELECT p.id, pl.org_id, $1, 'nam', '', {score}, \
              CASE WHEN {score} >= {} THEN 'xuat_sac' WHEN {score} >= {} THEN 'tot' WHEN {score} >= {} THEN 'hoan_thanh' ELSE 'khong_hoan_thanh' END, \
-             $2, 'quyet_dinh', $3, $3 FROM plans pl JOIN people p ON p.id = pl.person_id WHERE pl.year_id = $1",
+             $2, 'quyet_dinh', $3, $3 FROM plans pl JOIN people p ON p.id = pl.person_id WHERE {of_year}",
             b.excellent, b.good, b.done
         ),
-        vec![y2024.id.into(), b.regulation.into(), now.into()],
+        vec![year.id.into(), b.regulation.into(), now.into()],
     )
     .await?;
     Ok(())
@@ -828,7 +870,7 @@ fn names(name: &str, place: &str) -> bool {
 }
 
 /// The other models' names, by the sector they are registered in.
-fn model_name(sector: Sector, n: usize) -> String {
+pub(crate) fn model_name(sector: Sector, n: usize) -> String {
     let names: &[&str] = match sector {
         Sector::FrontAndUnions => &[
             "Chi hội phụ nữ tiết kiệm giúp nhau thoát nghèo",
@@ -1057,6 +1099,52 @@ struct EarlierModel {
     category: String,
 }
 
+/// The columns a model is written with, in the order of [`ModelRow::values`].
+pub(crate) const MODEL_COLUMNS: &str = "org_id, year_id, name, name_folded, sector, category, description, started_on, goals, \
+     carriers, is_public, continued_from, state, recognised_on, created_at, updated_at";
+
+/// A model the demo or `lantoa generate` registers.
+pub(crate) struct ModelRow<'a> {
+    pub unit: OrgId,
+    pub year_id: i64,
+    /// The campaign year it started in; recognised ones were recognised that December.
+    pub year: i32,
+    pub name: &'a str,
+    pub sector: Sector,
+    pub category: ModelCategory,
+    pub state: ModelState,
+    pub continued_from: Option<i64>,
+}
+
+impl ModelRow<'_> {
+    /// The values of [`MODEL_COLUMNS`].
+    pub(crate) fn values(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<sea_orm::Value> {
+        let name = self.name;
+        vec![
+            self.unit.0.into(),
+            self.year_id.into(),
+            name.into(),
+            lantoa_domain::text::fold(name).into(),
+            self.sector.code().into(),
+            self.category.code().into(),
+            format!("{name}: đảng viên đi đầu, vận động quần chúng cùng thực hiện; kết quả được đánh giá định kỳ.").into(),
+            NaiveDate::from_ymd_opt(self.year, 2, 1).into(),
+            "Mục tiêu đo được theo từng quý; báo cáo kết quả khi sơ kết, tổng kết".into(),
+            "Chi bộ và các đoàn thể của đơn vị".into(),
+            self.state.recognised().into(),
+            self.continued_from.into(),
+            self.state.code().into(),
+            self.state
+                .recognised()
+                .then(|| NaiveDate::from_ymd_opt(self.year, 12, 15))
+                .flatten()
+                .into(),
+            now.into(),
+            now.into(),
+        ]
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn insert_model<C: ConnectionTrait>(
     conn: &C,
@@ -1069,35 +1157,36 @@ async fn insert_model<C: ConnectionTrait>(
     continued_from: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, StoreError> {
+    let row = ModelRow {
+        unit,
+        year_id,
+        year: if continued_from.is_some() { 2025 } else { 2024 },
+        name,
+        sector,
+        category,
+        state,
+        continued_from,
+    };
     Ok(crate::sql::scalar(
         conn,
-        "INSERT INTO models (org_id, year_id, name, name_folded, sector, category, description, started_on, goals, \
-         carriers, is_public, continued_from, state, recognised_on, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id AS value",
-        vec![
-            unit.0.into(),
-            year_id.into(),
-            name.into(),
-            lantoa_domain::text::fold(name).into(),
-            sector.code().into(),
-            category.code().into(),
-            format!("{name}: đảng viên đi đầu, vận động quần chúng cùng thực hiện; kết quả được đánh giá định kỳ.").into(),
-            NaiveDate::from_ymd_opt(if continued_from.is_some() { 2025 } else { 2024 }, 2, 1).into(),
-            "Mục tiêu đo được theo từng quý; báo cáo kết quả khi sơ kết, tổng kết".into(),
-            "Chi bộ và các đoàn thể của đơn vị".into(),
-            state.recognised().into(),
-            continued_from.into(),
-            state.code().into(),
-            state
-                .recognised()
-                .then(|| NaiveDate::from_ymd_opt(2024, 12, 15))
-                .flatten()
-                .into(),
-            now.into(),
-        ],
+        &format!(
+            "INSERT INTO models ({MODEL_COLUMNS}) VALUES ({}) RETURNING id AS value",
+            crate::sql::placeholders(conn.get_database_backend(), 1, 16)
+        ),
+        row.values(now),
     )
     .await?)
 }
+
+/// What exemplary people did, as nominations tell it.
+pub(crate) const EXEMPLAR_DEEDS: [&str; 6] = [
+    "Nhiều năm vận động bà con hiến đất mở rộng hẻm, tự bỏ công sức cùng tổ dân phố làm đường",
+    "Nhặt được ví tiền có nhiều giấy tờ và tiền mặt, tìm trả lại tận tay người đánh rơi",
+    "Tổ chức lớp học tình thương miễn phí cho trẻ em khó khăn trong khu phố",
+    "Đi đầu phân loại rác tại nguồn, vận động các hộ trong tổ cùng thực hiện",
+    "Kịp thời phát hiện, cùng công an khu vực ngăn chặn một vụ trộm cắp tài sản",
+    "Đóng góp sáng kiến rút ngắn thời gian giải quyết thủ tục hành chính cho người dân",
+];
 
 /// 2024 nominations of exemplary people: mostly party members, few union members and
 /// citizens (the weakness the seed names), most commended after a month or two, some not
@@ -1125,14 +1214,6 @@ async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
         vec![],
     )
     .await?;
-    let deeds = [
-        "Nhiều năm vận động bà con hiến đất mở rộng hẻm, tự bỏ công sức cùng tổ dân phố làm đường",
-        "Nhặt được ví tiền có nhiều giấy tờ và tiền mặt, tìm trả lại tận tay người đánh rơi",
-        "Tổ chức lớp học tình thương miễn phí cho trẻ em khó khăn trong khu phố",
-        "Đi đầu phân loại rác tại nguồn, vận động các hộ trong tổ cùng thực hiện",
-        "Kịp thời phát hiện, cùng công an khu vực ngăn chặn một vụ trộm cắp tài sản",
-        "Đóng góp sáng kiến rút ngắn thời gian giải quyết thủ tục hành chính cho người dân",
-    ];
     let now = Utc::now();
     let mut featured = Vec::new();
     for (i, p) in people.iter().enumerate() {
@@ -1166,7 +1247,7 @@ async fn exemplars<C: crate::Writer>(conn: &C) -> Result<(), StoreError> {
                 lantoa_domain::text::fold(&p.full_name).into(),
                 category.code().into(),
                 field.code().into(),
-                deeds[i % deeds.len()].into(),
+                EXEMPLAR_DEEDS[i % EXEMPLAR_DEEDS.len()].into(),
                 state.code().into(),
                 nominated_at.into(),
                 decided_at.into(),

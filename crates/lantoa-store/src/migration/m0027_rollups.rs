@@ -212,6 +212,35 @@ impl Marked {
     }
 }
 
+/// The statements that create the triggers marking changed units, on a backend.
+pub(crate) fn marks(backend: DbBackend) -> Vec<String> {
+    if backend == DbBackend::Postgres {
+        MARKED.iter().flat_map(Marked::postgres).collect()
+    } else {
+        MARKED.iter().flat_map(Marked::sqlite).collect()
+    }
+}
+
+/// The statements that drop those triggers (a bulk load drops them, then counts afresh).
+pub(crate) fn unmarks(backend: DbBackend) -> Vec<String> {
+    MARKED
+        .iter()
+        .flat_map(|m| {
+            if backend == DbBackend::Postgres {
+                vec![format!(
+                    "DROP TRIGGER IF EXISTS rollup_mark_{0} ON {0}; DROP FUNCTION IF EXISTS rollup_mark_{0}()",
+                    m.table
+                )]
+            } else {
+                ["update", "insert", "delete"]
+                    .iter()
+                    .map(|name| format!("DROP TRIGGER IF EXISTS rollup_mark_{}_{name}", m.table))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -272,14 +301,13 @@ impl MigrationTrait for Migration {
         let mut statements = Vec::new();
         if backend == DbBackend::Postgres {
             statements.push("CREATE SEQUENCE rollup_clock".to_owned());
-            statements.extend(MARKED.iter().flat_map(Marked::postgres));
         } else {
             statements.push(
                 "CREATE TABLE rollup_clock (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)".into(),
             );
             statements.push("INSERT INTO rollup_clock (id, n) VALUES (1, 0)".into());
-            statements.extend(MARKED.iter().flat_map(Marked::sqlite));
         }
+        statements.extend(marks(backend));
         for statement in statements {
             conn.execute_unprepared(&statement).await?;
         }
@@ -289,22 +317,8 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
         let backend = manager.get_database_backend();
-        for m in MARKED {
-            if backend == DbBackend::Postgres {
-                conn.execute_unprepared(&format!(
-                    "DROP TRIGGER rollup_mark_{0} ON {0}; DROP FUNCTION rollup_mark_{0}()",
-                    m.table
-                ))
-                .await?;
-            } else {
-                for name in ["update", "insert", "delete"] {
-                    conn.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS rollup_mark_{}_{name}",
-                        m.table
-                    ))
-                    .await?;
-                }
-            }
+        for statement in unmarks(backend) {
+            conn.execute_unprepared(&statement).await?;
         }
         let clock = if backend == DbBackend::Postgres {
             "DROP SEQUENCE rollup_clock"

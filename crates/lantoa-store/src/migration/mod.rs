@@ -36,6 +36,7 @@ mod m0024_award_entry_files;
 mod m0025_reports;
 mod m0026_half_year_reports;
 mod m0027_rollups;
+pub(crate) use m0027_rollups::{marks as rollup_marks, unmarks as rollup_unmarks};
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
