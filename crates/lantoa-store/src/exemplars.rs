@@ -711,15 +711,7 @@ pub async fn public_exemplars<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<PublicExemplar>, StoreError> {
-    let mut w = sql::Where::new();
-    w.push(
-        "x.is_public = ? AND x.state IN (?, ?)",
-        vec![
-            true.into(),
-            ExemplarState::Verified.code().into(),
-            ExemplarState::Commended.code().into(),
-        ],
-    );
+    let mut w = public_where();
     if let Some(y) = year {
         w.push("y.year = ?", vec![y.into()]);
     }
@@ -734,12 +726,37 @@ pub async fn public_exemplars<C: ConnectionTrait>(
         PUBLIC_SELECT,
         "FROM exemplars x JOIN orgs o ON o.id = x.org_id JOIN campaign_years y ON y.id = x.year_id",
         &w,
-        "x.decided_at DESC, x.id DESC",
+        PUBLIC_ORDER,
         page,
         per_page,
     )
     .await?)
 }
+
+/// The newest public exemplars, without counting them all (the showcase home).
+pub async fn newest_public_exemplars<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<PublicExemplar>, StoreError> {
+    Ok(sql::rows(conn, PUBLIC_SELECT, &public_where(), PUBLIC_ORDER, limit, 0).await?)
+}
+
+/// Shown to the public: made public, and verified or commended.
+fn public_where() -> sql::Where {
+    let mut w = sql::Where::new();
+    w.push(
+        "x.is_public = ? AND x.state IN (?, ?)",
+        vec![
+            true.into(),
+            ExemplarState::Verified.code().into(),
+            ExemplarState::Commended.code().into(),
+        ],
+    );
+    w
+}
+
+/// Newest decided first: the order of index `exemplars_public_idx`.
+const PUBLIC_ORDER: &str = "x.decided_at DESC, x.id DESC";
 
 /// One public exemplar, or not found when it is not public.
 pub async fn public_exemplar<C: ConnectionTrait>(

@@ -568,10 +568,13 @@ impl ModelFigures {
 
 /// A grassroots unit `g` whose subtree has a model of the year at `$1`, started by the
 /// cut, if any.
+/// Whether grassroots unit `g` has a model of the year in its subtree: the subtree's units
+/// by path, then their models (`+` keeps the planners off the year's index, which would
+/// read every model of the year for each of 52 000 grassroots organisations).
 fn has_model(until: Until, values: &mut Vec<Value>) -> String {
     format!(
         "EXISTS (SELECT 1 FROM models m JOIN orgs o ON o.id = m.org_id \
-         WHERE m.year_id = $1 AND o.path >= g.path AND o.path < substr(g.path, 1, length(g.path) - 1) || '0'{})",
+         WHERE +m.year_id = $1 AND o.path >= g.path AND o.path < substr(g.path, 1, length(g.path) - 1) || '0'{})",
         until.on_dates("m.started_on", values)
     )
 }
@@ -822,15 +825,32 @@ pub async fn public_models<C: ConnectionTrait>(
     let rows: Page<ModelRow> = sql::page(
         conn,
         MODEL_SELECT,
-        "FROM models m JOIN orgs o ON o.id = m.org_id JOIN campaign_years y ON y.id = m.year_id",
+        PUBLIC_FROM,
         &w,
-        "m.recognised_on DESC, m.id DESC",
+        PUBLIC_ORDER,
         page,
         per_page,
     )
     .await?;
     Ok(rows.map(Model::from))
 }
+
+/// The newest public models, without counting them all (the showcase home).
+pub async fn newest_public_models<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<Model>, StoreError> {
+    let mut w = sql::Where::new();
+    w.push(PUBLIC_MODEL, public_values());
+    let rows: Vec<ModelRow> = sql::rows(conn, MODEL_SELECT, &w, PUBLIC_ORDER, limit, 0).await?;
+    Ok(rows.into_iter().map(Model::from).collect())
+}
+
+const PUBLIC_FROM: &str =
+    "FROM models m JOIN orgs o ON o.id = m.org_id JOIN campaign_years y ON y.id = m.year_id";
+
+/// Newest recognised first: the order of index `models_public_idx`.
+const PUBLIC_ORDER: &str = "m.recognised_on DESC, m.id DESC";
 
 /// One public model, or not found when it is not public.
 pub async fn public_model<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Model, StoreError> {

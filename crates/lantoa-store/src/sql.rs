@@ -202,11 +202,30 @@ pub(crate) async fn page<T: FromQueryResult, C: ConnectionTrait>(
         filter.values.clone(),
     )
     .await?;
+    let items = rows(conn, select, filter, order, per_page, (page - 1) * per_page).await?;
+    Ok(crate::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// `limit` rows of a filtered list in order, from `offset`, without counting them all: what
+/// a page of a list shows, and all that a page showing only the newest few needs.
+pub(crate) async fn rows<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
+    filter: &Where,
+    order: &str,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<T>, DbErr> {
     let mut values = filter.values.clone();
     let n = values.len();
-    values.push((per_page as i64).into());
-    values.push((((page - 1) * per_page) as i64).into());
-    let items = all(
+    values.push((limit as i64).into());
+    values.push((offset as i64).into());
+    all(
         conn,
         &format!(
             "{select}{} ORDER BY {order} LIMIT ${} OFFSET ${}",
@@ -216,13 +235,7 @@ pub(crate) async fn page<T: FromQueryResult, C: ConnectionTrait>(
         ),
         values,
     )
-    .await?;
-    Ok(crate::Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    .await
 }
 
 /// Makes the rows of a link table (`owner_column`, `other_column`) for one owner exactly

@@ -73,12 +73,8 @@ async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
     let db = state.store.db();
     let page = HomePage {
         title: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh".into(),
-        models: models::public_models(db, None, None, None, 1, 6)
-            .await?
-            .items,
-        exemplars: exemplars::public_exemplars(db, None, None, 1, 6)
-            .await?
-            .items,
+        models: models::newest_public_models(db, 6).await?,
+        exemplars: exemplars::newest_public_exemplars(db, 6).await?,
         month: exemplars::exemplar_of_the_month(db, None).await?,
     };
     Ok(cached(render(&page)?))

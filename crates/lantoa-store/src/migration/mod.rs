@@ -36,6 +36,7 @@ mod m0024_award_entry_files;
 mod m0025_reports;
 mod m0026_half_year_reports;
 mod m0027_rollups;
+mod m0028_public_order;
 pub(crate) use m0027_rollups::{marks as rollup_marks, unmarks as rollup_unmarks};
 
 /// `id` bigint primary key, auto-incremented on both backends.
@@ -135,6 +136,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0025_reports::Migration),
             Box::new(m0026_half_year_reports::Migration),
             Box::new(m0027_rollups::Migration),
+            Box::new(m0028_public_order::Migration),
         ]
     }
 }
