@@ -45,9 +45,11 @@ pub struct Measured {
 }
 
 impl Measured {
-    /// Whether its p50 misses its target.
+    /// Whether its p50 misses its target; a route of which no request finished within the
+    /// measured seconds misses it too.
     pub fn missed(&self) -> bool {
-        self.target_ms.is_some_and(|t| self.p50_ms > t)
+        self.target_ms
+            .is_some_and(|t| self.requests == 0 || self.p50_ms > t)
     }
 }
 

@@ -350,6 +350,15 @@ async fn attendance_form(
     ))
 }
 
+/// A latency for the table: none finished within the window says so.
+fn latency(r: &Measured, ms: f64) -> String {
+    if r.requests == 0 {
+        "none done".to_owned()
+    } else {
+        format!("{ms:.2}")
+    }
+}
+
 fn markdown(args: &Args, results: &[Measured], floor: f64, peak_mb: f64) -> String {
     let mut out = format!(
         "Scale {}, {}, {} connections, {} s per route, {} — peak server memory {peak_mb:.0} MB\n\n\
@@ -363,12 +372,12 @@ fn markdown(args: &Args, results: &[Measured], floor: f64, peak_mb: f64) -> Stri
     );
     for r in results {
         out.push_str(&format!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.1} | {:.0} | {} | {} |\n",
+            "| {} | {:.0} | {} | {} | {} | {:.0} | {:.1} | {:.0} | {} | {} |\n",
             r.name,
             r.first_ms,
-            r.p50_ms,
-            r.p95_ms,
-            r.p99_ms,
+            latency(r, r.p50_ms),
+            latency(r, r.p95_ms),
+            latency(r, r.p99_ms),
             r.per_second,
             if floor > 0.0 { r.p50_ms / floor } else { 0.0 },
             r.rss_mb,
