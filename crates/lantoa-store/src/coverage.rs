@@ -265,13 +265,16 @@ pub struct Missing {
 }
 
 /// The subtree's members who do not meet the measure's conditions (all of them), by unit
-/// then name: two queries.
+/// then name: two queries, or one when the caller knows how many from the roll-ups
+/// (`known`): counting them means reading every member of the subtree.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn lacking<C: ConnectionTrait>(
     conn: &C,
     within: &Subtree,
     year_id: i64,
     day: NaiveDate,
     measure: &Measure<'_>,
+    known: Option<i64>,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
@@ -287,12 +290,17 @@ pub(crate) async fn lacking<C: ConnectionTrait>(
         eligible_in_subtree(measure),
         all.join(" AND ")
     );
-    let total = sql::scalar(
-        conn,
-        &format!("SELECT COUNT(*) AS value {from}"),
-        values.clone(),
-    )
-    .await?;
+    let total = match known {
+        Some(total) => total,
+        None => {
+            sql::scalar(
+                conn,
+                &format!("SELECT COUNT(*) AS value {from}"),
+                values.clone(),
+            )
+            .await?
+        }
+    };
     let page = page.max(1);
     values.push((per_page as i64).into());
     values.push((((page - 1) * per_page) as i64).into());

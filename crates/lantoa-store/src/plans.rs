@@ -988,6 +988,7 @@ pub async fn lacking<C: ConnectionTrait>(
             conditions: &[stage.condition()],
             until: counted.until,
         },
+        None,
         page,
         per_page,
     )

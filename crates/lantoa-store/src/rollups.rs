@@ -617,8 +617,10 @@ pub(crate) async fn with_children<C: Writer>(
     );
     let rows: Vec<Row> = sql::all(
         conn,
-        "SELECT r.org_id, r.code, r.n FROM rollups r JOIN orgs c ON c.id = r.org_id \
-         WHERE r.key = $1 AND r.scope = 'tree' AND c.parent_id = $2",
+        // The children first, then each one's rows by key: SQLite, left to choose, read
+        // every unit's rows of the key (40 ms instead of 0,03 ms in a province).
+        "SELECT r.org_id, r.code, r.n FROM orgs c CROSS JOIN rollups r \
+         WHERE r.org_id = c.id AND r.key = $1 AND r.scope = 'tree' AND c.parent_id = $2",
         vec![text.into(), unit.0.into()],
     )
     .await?;
@@ -642,8 +644,8 @@ pub(crate) async fn of_subtree<C: Writer>(
     Ok(counts_of(
         sql::all(
             conn,
-            "SELECT r.org_id, r.code, r.n FROM rollups r JOIN orgs o ON o.id = r.org_id \
-             WHERE r.key = $1 AND r.scope = 'tree' AND o.path = $2",
+            "SELECT r.org_id, r.code, r.n FROM orgs o CROSS JOIN rollups r \
+             WHERE r.org_id = o.id AND r.key = $1 AND r.scope = 'tree' AND o.path = $2",
             vec![key.text().into(), path.to_owned().into()],
         )
         .await?,

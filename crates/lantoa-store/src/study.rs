@@ -960,8 +960,9 @@ pub(crate) async fn own_coverage<C: ConnectionTrait>(
 
 pub use crate::coverage::Missing;
 
-/// Eligible members of the subtree who have not studied, by unit then name: two queries.
-pub async fn missing<C: ConnectionTrait>(
+/// Eligible members of the subtree who have not studied, by unit then name; how many comes
+/// from the roll-ups (the subtree's eligible members less those who studied).
+pub async fn missing<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
@@ -969,12 +970,20 @@ pub async fn missing<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
+    let measure = studied_measure(Until::WHOLE_YEAR);
+    let key = rollups::Key::of(rollups::Measure::Studied, year.id, Until::WHOLE_YEAR).on(day);
+    let tally = rollups::as_tally(
+        &rollups::of_subtree(conn, &key, &within.from).await?,
+        measure.conditions.len(),
+    );
+    let known = tally.eligible - tally.met.first().copied().unwrap_or(0);
     crate::coverage::lacking(
         conn,
         within,
         year.id,
         day,
-        &studied_measure(Until::WHOLE_YEAR),
+        &measure,
+        Some(known),
         page,
         per_page,
     )
