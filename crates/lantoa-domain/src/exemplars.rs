@@ -223,18 +223,30 @@ pub fn category_of(
     }
 }
 
-/// The median of some durations in days (the middle one, or the mean of the two middle
-/// ones), or none without any.
-pub fn median_days(mut days: Vec<i64>) -> Option<f64> {
-    if days.is_empty() {
+/// The median of some durations in days given as `(days, how many)` (the middle one, or the
+/// mean of the two middle ones), or none without any.
+pub fn median_of_counts(mut counts: Vec<(i64, i64)>) -> Option<f64> {
+    counts.retain(|(_, n)| *n > 0);
+    counts.sort_unstable();
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    if total == 0 {
         return None;
     }
-    days.sort_unstable();
-    let mid = days.len() / 2;
-    Some(if days.len() % 2 == 1 {
-        days[mid] as f64
+    // The value at a 0-based position of the sorted durations.
+    let at = |position: i64| {
+        let mut seen = 0;
+        for (days, n) in &counts {
+            seen += n;
+            if position < seen {
+                return *days;
+            }
+        }
+        0
+    };
+    Some(if total % 2 == 1 {
+        at(total / 2) as f64
     } else {
-        (days[mid - 1] + days[mid]) as f64 / 2.0
+        (at(total / 2 - 1) + at(total / 2)) as f64 / 2.0
     })
 }
 
@@ -290,8 +302,14 @@ mod tests {
         );
         assert_eq!(category_of(youth, None), SubjectCategory::UnionMember);
         assert_eq!(category_of(citizen, None), SubjectCategory::Citizen);
-        assert_eq!(median_days(vec![30, 10, 20]), Some(20.0));
-        assert_eq!(median_days(vec![10, 40]), Some(25.0));
-        assert_eq!(median_days(vec![]), None);
+        assert_eq!(
+            median_of_counts(vec![(30, 1), (10, 1), (20, 1)]),
+            Some(20.0)
+        );
+        assert_eq!(median_of_counts(vec![(10, 1), (40, 1)]), Some(25.0));
+        assert_eq!(median_of_counts(vec![(40, 2), (10, 1), (7, 0)]), Some(40.0));
+        assert_eq!(median_of_counts(vec![(40, 2), (10, 2)]), Some(25.0));
+        assert_eq!(median_of_counts(vec![(5, 0)]), None);
+        assert_eq!(median_of_counts(vec![]), None);
     }
 }

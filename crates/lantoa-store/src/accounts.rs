@@ -620,12 +620,14 @@ pub async fn list<C: ConnectionTrait>(
     let Page {
         items,
         total,
+        capped,
         page,
         per_page,
     } = rows;
     Ok(Page {
         items: with_grants(conn, items).await?,
         total,
+        capped,
         page,
         per_page,
     })

@@ -300,8 +300,6 @@ pub struct CommendationFigures {
     pub by_form: Vec<(CommendationForm, i64, i64)>,
     /// Individuals by who they are (party members, union members, citizens).
     pub individuals_by_category: Vec<(SubjectCategory, i64)>,
-    /// (issuer, its name, collectives, individuals), the most commended first.
-    pub by_issuer: Vec<(OrgId, String, i64, i64)>,
 }
 
 impl CommendationFigures {
@@ -316,62 +314,35 @@ impl CommendationFigures {
     }
 }
 
-/// The figures of the decisions signed in the year up to the cut: two queries.
-pub async fn figures<C: ConnectionTrait>(
+/// The figures of the decisions signed in the year up to the cut, from the roll-ups: one
+/// statement once they are up to date.
+pub async fn figures<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
     until: Until,
 ) -> Result<CommendationFigures, StoreError> {
-    let range = || {
-        let mut values = vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ];
-        let cut = until.on_dates("d.signed_on", &mut values);
-        (cut, values)
-    };
-    let (cut, values) = range();
-    #[derive(FromQueryResult)]
-    struct Row {
-        form: String,
-        kind: String,
-        category: String,
-        org_id: i64,
-        org_name: String,
-        n: i64,
-    }
-    let rows: Vec<Row> = sql::all(
-        conn,
-        &format!(
-            "SELECT d.form, x.kind, x.category, d.org_id, o.name AS org_name, COUNT(*) AS n FROM decision_recipients r \
-             JOIN commendation_decisions d ON d.id = r.decision_id JOIN orgs o ON o.id = d.org_id \
-             JOIN exemplars x ON x.id = r.exemplar_id \
-             WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3{cut} \
-             GROUP BY d.form, x.kind, x.category, d.org_id, o.name"
-        ),
-        values,
-    )
-    .await?;
+    let key = crate::rollups::Key::of(crate::rollups::Measure::Commendations, year.id, until);
+    let counts = crate::rollups::of_subtree(conn, &key, &within.from).await?;
+    // Recipients by (form, kind, category) from the codes "form:kind:category".
+    let recipients: Vec<(&str, &str, &str, i64)> = counts
+        .iter()
+        .filter_map(|(code, n)| {
+            let mut parts = code.split(':');
+            Some((parts.next()?, parts.next()?, parts.next()?, *n))
+        })
+        .collect();
+    let collective = ExemplarKind::Collective.code();
     let mut f = CommendationFigures {
-        decisions: sql::scalar(
-            conn,
-            &format!(
-                "SELECT COUNT(*) AS value FROM commendation_decisions d JOIN orgs o ON o.id = d.org_id \
-                 WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3{cut}"
-            ),
-            range().1,
-        )
-        .await?,
+        decisions: crate::rollups::n(&counts, DECISIONS),
         ..Default::default()
     };
     for form in CommendationForm::ALL {
-        let of = |collective: bool| {
-            rows.iter()
-                .filter(|r| r.form == form.code())
-                .filter(|r| (r.kind == ExemplarKind::Collective.code()) == collective)
-                .map(|r| r.n)
+        let of = |collectives: bool| {
+            recipients
+                .iter()
+                .filter(|r| r.0 == form.code() && (r.1 == collective) == collectives)
+                .map(|r| r.3)
                 .sum::<i64>()
         };
         let (c, i) = (of(true), of(false));
@@ -386,30 +357,98 @@ pub async fn figures<C: ConnectionTrait>(
     ]
     .iter()
     .map(|c| {
-        let n = rows
+        let n = recipients
             .iter()
-            .filter(|r| r.kind != ExemplarKind::Collective.code() && r.category == c.code())
-            .map(|r| r.n)
+            .filter(|r| r.1 != collective && r.2 == c.code())
+            .map(|r| r.3)
             .sum();
         (*c, n)
     })
     .collect();
-    let collective = |r: &Row| r.kind == ExemplarKind::Collective.code();
-    for r in &rows {
-        let (c, i) = if collective(r) { (r.n, 0) } else { (0, r.n) };
-        match f.by_issuer.iter_mut().find(|(id, ..)| id.0 == r.org_id) {
-            Some(entry) => {
-                entry.2 += c;
-                entry.3 += i;
-            }
-            None => f
-                .by_issuer
-                .push((OrgId(r.org_id), r.org_name.clone(), c, i)),
-        }
-    }
-    f.by_issuer
-        .sort_by(|a, b| (b.2 + b.3).cmp(&(a.2 + a.3)).then_with(|| a.1.cmp(&b.1)));
     Ok(f)
+}
+
+/// The roll-up code of the decisions signed; the others are "form:kind:category", the
+/// recipients of each.
+const DECISIONS: &str = "decisions";
+
+/// Each issuing unit's own decisions of the year up to the cut, and their recipients by
+/// form, kind and category (roll-ups): two grouped queries.
+pub(crate) async fn own_figures<C: ConnectionTrait>(
+    conn: &C,
+    units: crate::rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<crate::rollups::OwnRows, StoreError> {
+    let mut values = vec![year_id.into()];
+    let cut = until.on_dates("d.signed_on", &mut values);
+    let only = units.only("d.org_id");
+    let mut rows = crate::rollups::own_rows(
+        conn,
+        &format!(
+            "SELECT d.org_id, '{DECISIONS}' AS code, CAST(COUNT(*) AS BIGINT) AS n \
+             FROM commendation_decisions d WHERE d.year_id = $1{cut}{only} GROUP BY d.org_id"
+        ),
+        values.clone(),
+    )
+    .await?;
+    rows.extend(
+        crate::rollups::own_rows(
+            conn,
+            &format!(
+                "SELECT d.org_id, d.form || ':' || x.kind || ':' || x.category AS code, CAST(COUNT(*) AS BIGINT) AS n \
+                 FROM decision_recipients r JOIN commendation_decisions d ON d.id = r.decision_id \
+                 JOIN exemplars x ON x.id = r.exemplar_id \
+                 WHERE d.year_id = $1{cut}{only} GROUP BY d.org_id, d.form, x.kind, x.category"
+            ),
+            values,
+        )
+        .await?,
+    );
+    Ok(rows)
+}
+
+/// The units of a subtree that signed decisions in the year up to the cut, with their
+/// collectives and individuals commended, the most commended first: one query.
+pub async fn issuers<C: ConnectionTrait>(
+    conn: &C,
+    within: &Subtree,
+    year: &CampaignYear,
+    until: Until,
+) -> Result<Vec<(OrgId, String, i64, i64)>, StoreError> {
+    let mut values = vec![
+        year.id.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
+        ExemplarKind::Collective.code().into(),
+    ];
+    let cut = until.on_dates("d.signed_on", &mut values);
+    #[derive(FromQueryResult)]
+    struct Row {
+        org_id: i64,
+        org_name: String,
+        collectives: i64,
+        individuals: i64,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        &format!(
+            "SELECT d.org_id, o.name AS org_name, \
+             CAST(SUM(CASE WHEN x.kind = $4 THEN 1 ELSE 0 END) AS BIGINT) AS collectives, \
+             CAST(SUM(CASE WHEN x.kind = $4 THEN 0 ELSE 1 END) AS BIGINT) AS individuals \
+             FROM decision_recipients r JOIN commendation_decisions d ON d.id = r.decision_id \
+             JOIN orgs o ON o.id = d.org_id JOIN exemplars x ON x.id = r.exemplar_id \
+             WHERE d.year_id = $1 AND o.path >= $2 AND o.path < $3{cut} \
+             GROUP BY d.org_id, o.name \
+             ORDER BY COUNT(*) DESC, o.name"
+        ),
+        values,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (OrgId(r.org_id), r.org_name, r.collectives, r.individuals))
+        .collect())
 }
 
 /// Which recipients a list shows: a form, a category of individuals (or collectives), an

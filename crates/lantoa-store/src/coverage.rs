@@ -317,6 +317,7 @@ pub(crate) async fn lacking<C: ConnectionTrait>(
     Ok(Page {
         items,
         total,
+        capped: false,
         page,
         per_page,
     })

@@ -460,17 +460,73 @@ pub struct ExemplarFigures {
     pub median_days: Option<f64>,
 }
 
-/// The figures of the nominations made in the year up to the cut, decided as of the cut:
-/// two queries (counts grouped by state, category and source; and the dates of the decided
-/// nominations).
-pub async fn figures<C: ConnectionTrait>(
+/// The figures of the nominations made in the year up to the cut, decided as of the cut,
+/// from the roll-ups: one statement once they are up to date.
+pub async fn figures<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
     until: Until,
 ) -> Result<ExemplarFigures, StoreError> {
+    let key = crate::rollups::Key::of(crate::rollups::Measure::Exemplars, year.id, until);
+    let counts = crate::rollups::of_subtree(conn, &key, &within.from).await?;
+    let mut f = ExemplarFigures::default();
+    let mut by_category = vec![0; SubjectCategory::ALL.len()];
+    let mut days = Vec::new();
+    for (code, &n) in &counts {
+        if let Some(d) = code.strip_prefix(DAYS) {
+            days.push((d.parse().unwrap_or(0), n));
+            continue;
+        }
+        let mut parts = code.split(':');
+        let (Some(state), Some(category), Some(source)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        f.nominated += n;
+        let state = ExemplarState::from_code(state);
+        if !state.is_some_and(ExemplarState::decided) {
+            f.open += n;
+        }
+        if state == Some(ExemplarState::Commended) {
+            f.commended += n;
+            if let Some(i) = SubjectCategory::ALL
+                .iter()
+                .position(|c| c.code() == category)
+            {
+                by_category[i] += n;
+            }
+        }
+        if source == NominationSource::Public.code() {
+            f.from_public += n;
+        }
+    }
+    f.commended_by_category = SubjectCategory::ALL
+        .iter()
+        .copied()
+        .zip(by_category)
+        .collect();
+    f.median_days = lantoa_domain::exemplars::median_of_counts(days);
+    Ok(f)
+}
+
+/// The roll-up code of the decisions taken this many days after the nomination: "days:12".
+/// The other codes are "state:category:source", the nominations of each.
+const DAYS: &str = "days:";
+
+/// Each unit's own nominations of the year up to the cut (roll-ups): by state as of the cut,
+/// category and source, and the decided ones by days from nomination to decision. Two
+/// queries.
+pub(crate) async fn own_figures<C: ConnectionTrait>(
+    conn: &C,
+    units: crate::rollups::Units<'_>,
+    year_id: i64,
+    until: Until,
+) -> Result<crate::rollups::OwnRows, StoreError> {
     #[derive(FromQueryResult)]
     struct Row {
+        org_id: i64,
         state: String,
         category: String,
         source: String,
@@ -478,15 +534,12 @@ pub async fn figures<C: ConnectionTrait>(
     }
     // Nominated by the cut; a decision taken after it leaves the nomination open then.
     let range = || {
-        let mut values = vec![
-            year.id.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ];
+        let mut values = vec![year_id.into()];
         let nominated = until.on_moments("x.nominated_at", &mut values);
         let decided = until.on_moments("x.decided_at", &mut values);
         (nominated, decided, values)
     };
+    let only = units.only("x.org_id");
     let (nominated, decided, values) = range();
     let state = if decided.is_empty() {
         "x.state".to_owned()
@@ -499,40 +552,25 @@ pub async fn figures<C: ConnectionTrait>(
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
-            "SELECT {state} AS state, x.category, x.source, COUNT(*) AS n FROM exemplars x JOIN orgs o ON o.id = x.org_id \
-             WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3{nominated} GROUP BY 1, 2, 3"
+            "SELECT x.org_id, {state} AS state, x.category, x.source, CAST(COUNT(*) AS BIGINT) AS n \
+             FROM exemplars x WHERE x.year_id = $1{nominated}{only} GROUP BY 1, 2, 3, 4"
         ),
         values,
     )
     .await?;
-    let mut f = ExemplarFigures::default();
-    let mut by_category = vec![0; SubjectCategory::ALL.len()];
-    for r in &rows {
-        f.nominated += r.n;
-        let state = ExemplarState::from_code(&r.state);
-        if !state.is_some_and(ExemplarState::decided) {
-            f.open += r.n;
-        }
-        if state == Some(ExemplarState::Commended) {
-            f.commended += r.n;
-            if let Some(i) = SubjectCategory::ALL
-                .iter()
-                .position(|c| c.code() == r.category)
-            {
-                by_category[i] += r.n;
-            }
-        }
-        if r.source == NominationSource::Public.code() {
-            f.from_public += r.n;
-        }
-    }
-    f.commended_by_category = SubjectCategory::ALL
-        .iter()
-        .copied()
-        .zip(by_category)
+    let mut out: crate::rollups::OwnRows = rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.org_id,
+                format!("{}:{}:{}", r.state, r.category, r.source),
+                r.n,
+            )
+        })
         .collect();
     #[derive(FromQueryResult)]
     struct Dates {
+        org_id: i64,
         nominated_at: DateTime<Utc>,
         decided_at: DateTime<Utc>,
     }
@@ -540,19 +578,17 @@ pub async fn figures<C: ConnectionTrait>(
     let dates: Vec<Dates> = sql::all(
         conn,
         &format!(
-            "SELECT x.nominated_at, x.decided_at FROM exemplars x JOIN orgs o ON o.id = x.org_id \
-             WHERE x.year_id = $1 AND o.path >= $2 AND o.path < $3 AND x.decided_at IS NOT NULL{nominated}{decided}"
+            "SELECT x.org_id, x.nominated_at, x.decided_at FROM exemplars x \
+             WHERE x.year_id = $1 AND x.decided_at IS NOT NULL{nominated}{decided}{only}"
         ),
         values,
     )
     .await?;
-    f.median_days = lantoa_domain::exemplars::median_days(
-        dates
-            .iter()
-            .map(|d| (d.decided_at - d.nominated_at).num_days().max(0))
-            .collect(),
-    );
-    Ok(f)
+    out.extend(dates.into_iter().map(|d| {
+        let days = (d.decided_at - d.nominated_at).num_days().max(0);
+        (d.org_id, format!("{DAYS}{days}"), 1)
+    }));
+    Ok(out)
 }
 
 /// Makes a nomination the unit's exemplar of a month ("2024-09"), replacing any other.

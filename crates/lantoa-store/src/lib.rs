@@ -60,13 +60,25 @@ impl<T: sea_orm::ConnectionTrait + TransactionTrait<Transaction = DatabaseTransa
 {
 }
 
+/// Where lists that may hold millions of rows (people of the nation) stop counting: past it
+/// a page says "more than 10 000" instead of reading every matching row to count them.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// How many people a name search finds at most, to sort by name and page through (as
+/// large search sites do): past it the page says "more than 1 000" and asks for more of
+/// the name or a smaller unit.
+pub const NAME_MATCHES: i64 = 1_000;
+
 /// One page of a list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,
-    /// Rows matching in all pages.
+    /// Rows matching in all pages; with `capped`, the rows counted before counting stopped.
     pub total: i64,
+    /// Counting stopped at `total` ([`COUNT_CAP`], [`NAME_MATCHES`]): more rows match, and
+    /// only the pages up to it are reachable.
+    pub capped: bool,
     /// This page, from 1.
     pub page: u64,
     /// Rows per page.
@@ -79,6 +91,7 @@ impl<T> Page<T> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             total: self.total,
+            capped: self.capped,
             page: self.page,
             per_page: self.per_page,
         }

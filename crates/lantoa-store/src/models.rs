@@ -730,8 +730,9 @@ pub struct UnitWithout {
 }
 
 /// The subtree's grassroots units without a model of the year (started by the cut, if
-/// any), by path: two queries.
-pub async fn grassroots_without<C: ConnectionTrait>(
+/// any), by path; how many there are comes from the roll-ups. Two statements once they are
+/// up to date.
+pub async fn grassroots_without<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     (year, until): (&CampaignYear, Until),
@@ -750,12 +751,14 @@ pub async fn grassroots_without<C: ConnectionTrait>(
     );
     let has_model = has_model(until, &mut w.values);
     w.push(&format!("NOT {has_model}"), vec![]);
-    Ok(sql::page(
+    let f = figures(conn, within, year, until).await?;
+    let total = f.grassroots - f.grassroots_with_model;
+    Ok(sql::page_of(
         conn,
         "SELECT g.id, g.name, g.code FROM orgs g",
-        "FROM orgs g",
         &w,
         "g.path",
+        (total, false),
         page,
         per_page,
     )

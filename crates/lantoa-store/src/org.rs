@@ -97,6 +97,11 @@ pub fn lineage_paths(path: &str) -> Vec<String> {
 }
 
 impl Subtree {
+    /// The unit at the subtree's root.
+    pub fn root_id(&self) -> OrgId {
+        path_ids(&self.from).last().copied().unwrap_or(OrgId(0))
+    }
+
     /// Whether a unit's path lies in this subtree.
     pub fn contains(&self, path: &str) -> bool {
         path >= self.from.as_str() && path < self.to.as_str()

@@ -12,7 +12,7 @@ use lantoa_domain::audit::AuditAction;
 use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
 use lantoa_domain::text::fold;
 use lantoa_domain::{ClosedList, OrgId, PersonId};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 
 /// A stored person: their fields as validated (the same type a form or a file row becomes,
 /// with the current unit's code), plus what only the database knows.
@@ -88,10 +88,19 @@ impl From<PersonRow> for Person {
     }
 }
 
-const SELECT: &str = "SELECT p.id, p.full_name, p.gender, p.birth_date, p.categories, p.member_status, \
-    p.party_joined_on, p.party_official_on, p.party_card_no, p.org_id, o.code AS org_code, o.name AS org_name, \
-    p.position, p.is_leader, p.citizen_id, p.phone, p.email, p.note, p.created_at, p.updated_at \
-    FROM people p JOIN orgs o ON o.id = p.org_id";
+/// The columns of a person with their unit's code and name, from `people p` and `orgs o`.
+macro_rules! columns {
+    () => {
+        "SELECT p.id, p.full_name, p.gender, p.birth_date, p.categories, p.member_status, \
+         p.party_joined_on, p.party_official_on, p.party_card_no, p.org_id, o.code AS org_code, \
+         o.name AS org_name, p.position, p.is_leader, p.citizen_id, p.phone, p.email, p.note, \
+         p.created_at, p.updated_at"
+    };
+}
+
+const COLUMNS: &str = columns!();
+
+const SELECT: &str = concat!(columns!(), " FROM people p JOIN orgs o ON o.id = p.org_id");
 
 /// What the people list is filtered on.
 #[derive(Debug, Clone, Default)]
@@ -108,16 +117,9 @@ pub struct PeopleFilter {
     pub leaders_only: bool,
 }
 
-fn filter_clauses(filter: &PeopleFilter) -> Where {
+/// The filters other than name and scope, on `people p`.
+fn field_clauses(filter: &PeopleFilter) -> Where {
     let mut w = Where::new();
-    filter.scope.restrict(&mut w, "o.path");
-    for word in fold(&filter.query).split(' ').filter(|w| !w.is_empty()) {
-        // Folded names hold only [a-z0-9 ], so the word needs no LIKE escaping.
-        w.push(
-            "(' ' || p.name_folded) LIKE ?",
-            vec![format!("% {word}%").into()],
-        );
-    }
     if let Some(category) = filter.category {
         w.push("(p.categories & ?) <> 0", vec![category.bit().into()]);
     }
@@ -130,25 +132,193 @@ fn filter_clauses(filter: &PeopleFilter) -> Where {
     w
 }
 
-/// One page of the people matching a filter, ordered by folded name: two queries.
+const ORDER: &str = "p.name_folded, p.id";
+
+/// One page of the people matching a filter, ordered by folded name: two queries, whose cost
+/// depends on the page and the matches, not on how many people the database holds. Counting
+/// stops at [`crate::COUNT_CAP`]; a name search finding more than [`crate::NAME_MATCHES`]
+/// people shows the first it found (in name order) and says there are more.
 pub async fn search<C: ConnectionTrait>(
     conn: &C,
     filter: &PeopleFilter,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Person>, StoreError> {
-    let w = filter_clauses(filter);
-    let rows: Page<PersonRow> = sql::page(
+    let words: Vec<String> = fold(&filter.query)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let rows: Page<PersonRow> = if words.is_empty() {
+        let mut w = field_clauses(filter);
+        // A large scope's first names are found by walking all names in order and keeping
+        // those in scope (a province holds one person in 34: 680 read for 20 shown), each
+        // person's unit looked up by its key; a small scope's people are read unit by unit
+        // and sorted. SQLite cannot tell the two apart from a path range, and otherwise
+        // filters the walk through every unit of the range first (65 ms at the top).
+        let select = if large_scope(conn, &filter.scope).await? {
+            filter
+                .scope
+                .restrict(&mut w, "(SELECT x.path FROM orgs x WHERE x.id = p.org_id)");
+            w.push("o.id = p.org_id", vec![]);
+            format!("{COLUMNS} FROM people p CROSS JOIN orgs o")
+        } else {
+            filter.scope.restrict(&mut w, "o.path");
+            SELECT.to_owned()
+        };
+        sql::capped_page(
+            conn,
+            &select,
+            "FROM people p JOIN orgs o ON o.id = p.org_id",
+            &w,
+            ORDER,
+            page,
+            per_page,
+        )
+        .await?
+    } else {
+        by_name(conn, filter, &words, page, per_page).await?
+    };
+    Ok(rows.map(Person::from))
+}
+
+/// Units a scope must hold for its people list to walk all names in order: ~20 000 people,
+/// one in 300 of the nation's.
+const LARGE_SCOPE_UNITS: i64 = 1_000;
+
+/// Whether a scope holds at least [`LARGE_SCOPE_UNITS`] units: one statement reading at
+/// most that many index entries.
+async fn large_scope<C: ConnectionTrait>(conn: &C, scope: &Scope) -> Result<bool, StoreError> {
+    let Some((clause, values)) = scope.condition("o.path") else {
+        return Ok(true);
+    };
+    let mut w = Where::new();
+    w.push(&clause, values);
+    let (_, more) = sql::capped_count(
         conn,
-        SELECT,
-        "FROM people p JOIN orgs o ON o.id = p.org_id",
-        &w,
-        "p.name_folded, p.id",
-        page,
-        per_page,
+        &format!("SELECT 1 FROM orgs o{}", w.sql()),
+        w.values,
+        LARGE_SCOPE_UNITS - 1,
     )
     .await?;
-    Ok(rows.map(Person::from))
+    Ok(more)
+}
+
+/// A name search through the people search index (migration `m0029_people_search`): the
+/// index finds the people whose name has a word starting with each of `words` within the
+/// scope's subtrees, at most [`crate::NAME_MATCHES`] + 1 of them; the page is those sorted by
+/// name.
+async fn by_name<C: ConnectionTrait>(
+    conn: &C,
+    filter: &PeopleFilter,
+    words: &[String],
+    page: u64,
+    per_page: u64,
+) -> Result<Page<PersonRow>, StoreError> {
+    let page = page.max(1);
+    let units: Vec<String> = match &filter.scope {
+        Scope::All => Vec::new(),
+        Scope::Subtrees(trees) if trees.is_empty() => {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                capped: false,
+                page,
+                per_page,
+            });
+        }
+        Scope::Subtrees(trees) => trees.iter().map(|t| t.root_id().0.to_string()).collect(),
+    };
+    let mut hits = field_clauses(filter);
+    // The other filters need the person's row; the name and the scope do not.
+    let person = !hits.is_empty();
+    let key = if conn.get_database_backend() == DbBackend::Postgres {
+        let mut query = words
+            .iter()
+            .map(|w| format!("{w}:*A"))
+            .collect::<Vec<_>>()
+            .join(" & ");
+        if !units.is_empty() {
+            let units: Vec<String> = units.iter().map(|u| format!("{u}:B")).collect();
+            query.push_str(&format!(" & ({})", units.join(" | ")));
+        }
+        hits.push("s.doc @@ to_tsquery('simple', ?)", vec![query.into()]);
+        "s.person_id"
+    } else {
+        // Folded words hold only [a-z0-9], which FTS5 takes inside quotes as they are.
+        let mut query = format!(
+            "name : ({})",
+            words
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        );
+        if !units.is_empty() {
+            let units: Vec<String> = units.iter().map(|u| format!("\"{u}\"")).collect();
+            query.push_str(&format!(" AND units : ({})", units.join(" OR ")));
+        }
+        hits.push("people_search MATCH ?", vec![query.into()]);
+        "s.rowid"
+    };
+    let join = if person {
+        format!(" JOIN people p ON p.id = {key}")
+    } else {
+        String::new()
+    };
+    let found = format!(
+        "SELECT {key} AS id FROM people_search s{join}{}",
+        hits.sql()
+    );
+    let (total, capped) =
+        sql::capped_count(conn, &found, hits.values.clone(), crate::NAME_MATCHES).await?;
+    let mut values = hits.values;
+    let n = values.len();
+    values.extend([
+        (crate::NAME_MATCHES + 1).into(),
+        (per_page as i64).into(),
+        (((page - 1) * per_page) as i64).into(),
+    ]);
+    let items = sql::all(
+        conn,
+        &format!(
+            "{SELECT} WHERE p.id IN ({found} LIMIT ${}) ORDER BY {ORDER} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2,
+            n + 3
+        ),
+        values,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        total,
+        capped,
+        page,
+        per_page,
+    })
+}
+
+/// Drops the triggers that keep the name search index in step, before a bulk load.
+pub(crate) async fn suspend_search<C: ConnectionTrait>(conn: &C) -> Result<(), StoreError> {
+    for statement in crate::migration::drop_search_triggers(conn.get_database_backend()) {
+        conn.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
+/// After a bulk load: fills the name search index from every person in one pass and puts
+/// its triggers back.
+pub(crate) async fn resume_search<C: ConnectionTrait>(conn: &C) -> Result<(), StoreError> {
+    let backend = conn.get_database_backend();
+    for statement in crate::migration::drop_search_triggers(backend)
+        .into_iter()
+        .chain(crate::migration::fill_search(backend))
+        .chain(crate::migration::search_triggers(backend))
+    {
+        conn.execute_unprepared(&statement).await?;
+    }
+    Ok(())
 }
 
 /// People of a subtree in batches ordered by id (keyset), for exports of any size.

@@ -291,67 +291,26 @@ impl PropagandaFigures {
     }
 }
 
-/// The figures of a subtree's year, up to the cut: two queries.
-pub async fn figures<C: ConnectionTrait>(
+/// The figures of a subtree's year, up to the cut, from the roll-ups: one statement once
+/// they are up to date.
+pub async fn figures<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year: &CampaignYear,
     until: Until,
 ) -> Result<PropagandaFigures, StoreError> {
-    #[derive(FromQueryResult)]
-    struct ByChannel {
-        channel: String,
-        n: i64,
-        quantity: i64,
-        reach: i64,
-    }
-    let mut values = vec![
-        year.id.into(),
-        within.from.clone().into(),
-        within.to.clone().into(),
-    ];
-    let cut = until.on_dates("a.held_on", &mut values);
-    let values = || values.clone();
-    let from = format!(
-        "FROM propaganda_activities a JOIN orgs o ON o.id = a.org_id \
-         WHERE a.year_id = $1 AND o.path >= $2 AND o.path < $3{cut}"
-    );
-    let rows: Vec<ByChannel> = sql::all(
-        conn,
-        &format!(
-            "SELECT a.channel, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(a.quantity), 0) AS BIGINT) AS quantity, \
-             CAST(COALESCE(SUM(a.reach), 0) AS BIGINT) AS reach {from} GROUP BY a.channel"
-        ),
-        values(),
-    )
-    .await?;
-    #[derive(FromQueryResult)]
-    struct ByMonth {
-        month: i32,
-        n: i64,
-    }
-    let months: Vec<ByMonth> = sql::all(
-        conn,
-        &format!("SELECT a.month, CAST(COUNT(*) AS BIGINT) AS n {from} GROUP BY a.month"),
-        values(),
-    )
-    .await?;
-    let mut by_month = vec![0; 12];
-    for m in months {
-        if let Some(slot) = by_month.get_mut((m.month - 1).max(0) as usize) {
-            *slot = m.n;
-        }
-    }
+    let key = rollups::Key::of(rollups::Measure::Propaganda, year.id, until);
+    let counts = rollups::of_subtree(conn, &key, &within.from).await?;
+    let get = |code: &str| rollups::n(&counts, code);
     Ok(PropagandaFigures {
         by_channel: Channel::ALL
             .iter()
             .map(|c| {
-                rows.iter()
-                    .find(|r| r.channel == c.code())
-                    .map_or((*c, 0, 0, 0), |r| (*c, r.n, r.quantity, r.reach))
+                let (n, quantity, reach) = channel_codes(*c);
+                (*c, get(&n), get(&quantity), get(&reach))
             })
             .collect(),
-        by_month,
+        by_month: (1..=12).map(|m| get(&month_code(m))).collect(),
     })
 }
 
@@ -406,7 +365,7 @@ pub async fn regularity<C: crate::Writer>(
                 org_id: o.id,
                 name: o.name,
                 by_month: (1..=12).map(|m| get(&month_code(m))).collect(),
-                documents: get(DOCUMENTS),
+                documents: get(&channel_codes(Channel::Document).0),
             }
         })
         .collect())
@@ -417,11 +376,19 @@ fn month_code(month: i32) -> String {
     format!("m{month}")
 }
 
-/// The roll-up code of activities that were documents.
-const DOCUMENTS: &str = "documents";
+/// The roll-up codes of a channel's activities, their quantity and their reach:
+/// "channel:tai_lieu", "quantity:tai_lieu", "reach:tai_lieu".
+fn channel_codes(channel: Channel) -> (String, String, String) {
+    let code = channel.code();
+    (
+        format!("channel:{code}"),
+        format!("quantity:{code}"),
+        format!("reach:{code}"),
+    )
+}
 
-/// Each unit's own activities by month, and how many were documents, in the year up to the
-/// cut (roll-ups).
+/// Each unit's own activities in the year up to the cut by month, and by channel with their
+/// quantity and reach (roll-ups): one grouped query.
 pub(crate) async fn own_regularity<C: ConnectionTrait>(
     conn: &C,
     units: rollups::Units<'_>,
@@ -432,26 +399,37 @@ pub(crate) async fn own_regularity<C: ConnectionTrait>(
     struct Row {
         org_id: i64,
         month: i32,
+        channel: String,
         n: i64,
-        documents: i64,
+        quantity: i64,
+        reach: i64,
     }
-    let mut values = vec![year_id.into(), Channel::Document.code().into()];
+    let mut values = vec![year_id.into()];
     let cut = until.on_dates("a.held_on", &mut values);
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
-            "SELECT a.org_id, a.month, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST(COALESCE(SUM(CASE WHEN a.channel = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS documents \
-             FROM propaganda_activities a WHERE a.year_id = $1{cut}{} GROUP BY a.org_id, a.month",
+            "SELECT a.org_id, a.month, a.channel, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST(COALESCE(SUM(a.quantity), 0) AS BIGINT) AS quantity, \
+             CAST(COALESCE(SUM(a.reach), 0) AS BIGINT) AS reach \
+             FROM propaganda_activities a WHERE a.year_id = $1{cut}{} \
+             GROUP BY a.org_id, a.month, a.channel",
             units.only("a.org_id")
         ),
         values,
     )
     .await?;
-    let mut out = Vec::with_capacity(rows.len() * 2);
+    let mut out = Vec::with_capacity(rows.len() * 4);
     for r in rows {
         out.push((r.org_id, month_code(r.month), r.n));
-        out.push((r.org_id, DOCUMENTS.to_owned(), r.documents));
+        if let Some(channel) = Channel::from_code(&r.channel) {
+            let (n, quantity, reach) = channel_codes(channel);
+            out.extend([
+                (r.org_id, n, r.n),
+                (r.org_id, quantity, r.quantity),
+                (r.org_id, reach, r.reach),
+            ]);
+        }
     }
     Ok(out)
 }

@@ -169,8 +169,10 @@ async fn documents<C: ConnectionTrait>(
     let rows: Vec<Row> = sql::all(
         conn,
         &format!(
-            "SELECT d.symbol, d.kind, d.issuer, d.issued_on, d.title FROM documents d JOIN orgs o ON o.id = d.org_id \
-             WHERE EXISTS (SELECT 1 FROM document_years dy JOIN campaign_years y ON y.id = dy.year_id \
+            // From the documents to their units: a nation has far fewer documents than
+            // units, and SQLite otherwise walks every unit of the subtree first.
+            "SELECT d.symbol, d.kind, d.issuer, d.issued_on, d.title FROM documents d CROSS JOIN orgs o \
+             WHERE o.id = d.org_id AND EXISTS (SELECT 1 FROM document_years dy JOIN campaign_years y ON y.id = dy.year_id \
              WHERE dy.document_id = d.id AND y.year >= $1 AND y.year <= $2) \
              AND ((o.path >= $3 AND o.path < $4) OR o.path IN ({list})){issued_by} ORDER BY d.issued_on, d.id"
         ),

@@ -47,8 +47,15 @@ pub(crate) enum Measure {
     Sessions,
     /// Lượt counted at sessions organised, by audience.
     Counted,
-    /// Propaganda activities by month ("m1"…"m12"), and how many were documents.
+    /// Propaganda activities by month ("m1"…"m12"), how many were documents, and by channel
+    /// with their quantity and reach.
     Propaganda,
+    /// Nominations of exemplary people by state, category and source, and the decided ones
+    /// by days from nomination to decision.
+    Exemplars,
+    /// Commendation decisions by their issuing unit, and their recipients by form, kind and
+    /// category.
+    Commendations,
     /// Leaders, and how many had their plan approved.
     Leaders,
     /// Models by sector, category and unit kind, replications, and grassroots units with a
@@ -67,6 +74,8 @@ impl Measure {
             Measure::Propaganda => "propaganda".into(),
             Measure::Leaders => "leaders".into(),
             Measure::Models => "models".into(),
+            Measure::Exemplars => "exemplars".into(),
+            Measure::Commendations => "commendations".into(),
         }
     }
 
@@ -78,6 +87,8 @@ impl Measure {
             "propaganda" => Some(Measure::Propaganda),
             "leaders" => Some(Measure::Leaders),
             "models" => Some(Measure::Models),
+            "exemplars" => Some(Measure::Exemplars),
+            "commendations" => Some(Measure::Commendations),
             _ => text
                 .strip_prefix("plans-")?
                 .parse()
@@ -178,6 +189,12 @@ impl Key {
             }
             Measure::Models => {
                 crate::models::own_figures(conn, units, self.year_id, self.until).await
+            }
+            Measure::Exemplars => {
+                crate::exemplars::own_figures(conn, units, self.year_id, self.until).await
+            }
+            Measure::Commendations => {
+                crate::commendations::own_figures(conn, units, self.year_id, self.until).await
             }
         }
     }
@@ -589,6 +606,16 @@ async fn sum_tree<C: ConnectionTrait>(conn: &C, key: &Key, units: &str) -> Resul
     )
     .await?;
     Ok(())
+}
+
+/// Own counts from a query selecting `org_id`, `code` and `n`: how an area counts its rows.
+pub(crate) async fn own_rows<C: ConnectionTrait>(
+    conn: &C,
+    query: &str,
+    values: Vec<Value>,
+) -> Result<OwnRows, StoreError> {
+    let rows: Vec<Row> = sql::all(conn, query, values).await?;
+    Ok(rows.into_iter().map(|r| (r.org_id, r.code, r.n)).collect())
 }
 
 #[derive(FromQueryResult)]

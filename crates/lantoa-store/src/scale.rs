@@ -359,6 +359,7 @@ pub async fn generate(
         ));
     }
     crate::rollups::suspend_marks(db).await?;
+    crate::people::suspend_search(db).await?;
     let indexes = bulk::drop_indexes(db, &RANDOM_ORDER_INDEXES).await;
     let made = match &indexes {
         Ok(_) => load(db, scale, years.max(1), seed, today, report).await,
@@ -370,6 +371,8 @@ pub async fn generate(
         bulk::create_indexes(db, creates).await?;
     }
     crate::rollups::resume_marks(db).await?;
+    report("Lập chỉ mục tìm kiếm theo tên…".into());
+    crate::people::resume_search(db).await?;
     indexes?;
     let made = made?;
     report("Phân tích thống kê cho bộ lập kế hoạch truy vấn…".into());

@@ -174,6 +174,11 @@ impl Where {
         format!("${}", self.values.len())
     }
 
+    /// Whether no clause was pushed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
     /// " WHERE a AND b", or nothing.
     pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
@@ -195,17 +200,74 @@ pub(crate) async fn page<T: FromQueryResult, C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<crate::Page<T>, DbErr> {
-    let page = page.max(1);
     let total = scalar(
         conn,
         &format!("SELECT COUNT(*) AS value {from}{}", filter.sql()),
         filter.values.clone(),
     )
     .await?;
+    page_of(conn, select, filter, order, (total, false), page, per_page).await
+}
+
+/// [`page`] for lists that may hold millions of rows: counting stops after
+/// [`crate::COUNT_CAP`] rows, so a page of the nation's people costs what a page of a
+/// province's does. Two queries.
+pub(crate) async fn capped_page<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
+    from: &str,
+    filter: &Where,
+    order: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<crate::Page<T>, DbErr> {
+    let count = capped_count(
+        conn,
+        &format!("SELECT 1 {from}{}", filter.sql()),
+        filter.values.clone(),
+        crate::COUNT_CAP,
+    )
+    .await?;
+    page_of(conn, select, filter, order, count, page, per_page).await
+}
+
+/// How many rows `rows` (a SELECT) gives, counting at most `cap` of them: the count, and
+/// whether more rows are left.
+pub(crate) async fn capped_count<C: ConnectionTrait>(
+    conn: &C,
+    rows: &str,
+    mut values: Vec<Value>,
+    cap: i64,
+) -> Result<(i64, bool), DbErr> {
+    values.push((cap + 1).into());
+    let n = scalar(
+        conn,
+        &format!(
+            "SELECT COUNT(*) AS value FROM ({rows} LIMIT ${}) counted",
+            values.len()
+        ),
+        values,
+    )
+    .await?;
+    Ok((n.min(cap), n > cap))
+}
+
+/// The page `page` of a list whose count is known (from the roll-ups, or capped): one query.
+pub(crate) async fn page_of<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
+    filter: &Where,
+    order: &str,
+    (total, capped): (i64, bool),
+    page: u64,
+    per_page: u64,
+) -> Result<crate::Page<T>, DbErr> {
+    let page = page.max(1);
     let items = rows(conn, select, filter, order, per_page, (page - 1) * per_page).await?;
     Ok(crate::Page {
         items,
         total,
+        capped,
         page,
         per_page,
     })

@@ -1070,15 +1070,9 @@ async fn own_per_code<C: ConnectionTrait>(
     group: &str,
     (units, year_id, until): (rollups::Units<'_>, i64, Until),
 ) -> Result<rollups::OwnRows, StoreError> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        org_id: i64,
-        code: String,
-        n: i64,
-    }
     let mut values = vec![year_id.into()];
     let cut = until.on_local_times("s.starts_at", &mut values);
-    let rows: Vec<Row> = sql::all(
+    rollups::own_rows(
         conn,
         &format!(
             "{select} WHERE s.year_id = $1{cut}{} GROUP BY s.org_id, {group}",
@@ -1086,8 +1080,7 @@ async fn own_per_code<C: ConnectionTrait>(
         ),
         values,
     )
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.org_id, r.code, r.n)).collect())
+    .await
 }
 
 /// Imports the marks of a session from a file's rows: each row names a member of the

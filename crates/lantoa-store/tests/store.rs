@@ -334,6 +334,157 @@ async fn people_search_filters_and_history() {
     }
 }
 
+/// The names of a page of people, in order.
+fn names(page: lantoa_store::Page<people::Person>) -> Vec<String> {
+    page.items
+        .into_iter()
+        .map(|p| p.details.full_name)
+        .collect()
+}
+
+#[tokio::test]
+async fn name_search_follows_renames_and_moves_within_scope_and_stops_counting() {
+    use sea_orm::{ConnectionTrait, Statement};
+    for db in databases().await {
+        let c = db.store.db();
+        small_tree(c).await;
+        let unit =
+            |code: &'static str| async move { org::get_by_code(c, code).await.unwrap().unwrap() };
+        let (x, y) = (unit("X").await, unit("Y").await);
+        let z = org::create(
+            c,
+            &actor(),
+            &draft("Z", "Chi bộ Z", OrgKind::Cell),
+            Some(x.id),
+        )
+        .await
+        .unwrap();
+        let duc = people::create(
+            c,
+            &actor(),
+            &person("Nguyễn Văn Đức", "X", "").validate(today()).unwrap(),
+        )
+        .await
+        .unwrap();
+        for (name, code) in [("Nguyễn Thị Lan", "Y"), ("Lê Văn Giang", "Z")] {
+            people::create(
+                c,
+                &actor(),
+                &person(name, code, "").validate(today()).unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        let find = |q: &'static str, trees: Option<Vec<&org::Org>>| {
+            let filter = PeopleFilter {
+                scope: match &trees {
+                    None => Scope::All,
+                    Some(t) => Scope::Subtrees(t.iter().map(|o| o.subtree()).collect()),
+                },
+                query: q.into(),
+                ..Default::default()
+            };
+            async move { people::search(c, &filter, 1, 20).await.unwrap() }
+        };
+        assert_eq!(
+            names(find("nguyen", Some(vec![&x])).await),
+            ["Nguyễn Văn Đức"],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            names(find("Nguyễn", Some(vec![&x, &y])).await),
+            ["Nguyễn Thị Lan", "Nguyễn Văn Đức"]
+        );
+        assert_eq!(
+            names(find("giang", Some(vec![&x])).await),
+            ["Lê Văn Giang"],
+            "a sub-unit's people are in scope"
+        );
+        assert_eq!(
+            find("nguyen", Some(vec![])).await.total,
+            0,
+            "no scope, nobody"
+        );
+
+        // A rename: found under the new name only.
+        let mut renamed = people::get(c, duc).await.unwrap().details;
+        renamed.full_name = "Trần Văn Đức".into();
+        people::update(c, &actor(), duc, &renamed, today())
+            .await
+            .unwrap();
+        assert_eq!(
+            names(find("nguyen", None).await),
+            ["Nguyễn Thị Lan"],
+            "{}",
+            db.name
+        );
+        assert_eq!(names(find("tran duc", None).await), ["Trần Văn Đức"]);
+        // A transfer: found in the new unit, not the old.
+        renamed.org_code = "Y".into();
+        people::update(c, &actor(), duc, &renamed, today())
+            .await
+            .unwrap();
+        assert_eq!(find("duc", Some(vec![&x])).await.total, 0, "{}", db.name);
+        assert_eq!(names(find("duc", Some(vec![&y])).await), ["Trần Văn Đức"]);
+        // A unit moved elsewhere in the tree takes its people's search with it.
+        org::move_to(c, &actor(), z, y.id).await.unwrap();
+        assert_eq!(find("giang", Some(vec![&x])).await.total, 0, "{}", db.name);
+        assert_eq!(names(find("giang", Some(vec![&y])).await), ["Lê Văn Giang"]);
+
+        // 10 001 namesakes: a name search stops at 1 000 and says so, its page in name
+        // order; the list without a name stops counting at 10 000.
+        let now = chrono::Utc::now();
+        c.execute_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001) \
+             INSERT INTO people (full_name, name_folded, categories, org_id, is_leader, created_at, updated_at) \
+             SELECT 'Phạm Văn Số ' || CAST(i AS TEXT), 'pham van so ' || CAST(i AS TEXT), 1, $1, $2, $3, $3 FROM n",
+            [y.id.0.into(), false.into(), now.into()],
+        ))
+        .await
+        .unwrap();
+        let many = find("pham so", Some(vec![&y])).await;
+        assert_eq!(
+            (many.total, many.capped, many.pages()),
+            (lantoa_store::NAME_MATCHES, true, 50),
+            "{}",
+            db.name
+        );
+        let shown = names(many);
+        assert_eq!(shown.len(), 20);
+        assert!(
+            shown
+                .windows(2)
+                .all(|w| lantoa_domain::text::fold(&w[0]) <= lantoa_domain::text::fold(&w[1])),
+            "{shown:?}"
+        );
+        let listed = people::search(
+            c,
+            &PeopleFilter {
+                scope: Scope::Subtrees(vec![y.subtree()]),
+                ..Default::default()
+            },
+            1,
+            20,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (listed.total, listed.capped),
+            (lantoa_store::COUNT_CAP, true)
+        );
+        assert_eq!(
+            names(listed)[0],
+            "Lê Văn Giang",
+            "without a name, the list is the scope's first by name"
+        );
+        let exact = find("pham so 10001", None).await;
+        assert_eq!((exact.total, exact.capped), (1, false));
+        assert_eq!(find("pham", Some(vec![&x])).await.total, 0);
+    }
+}
+
 async fn small_tree(c: &sea_orm::DatabaseConnection) {
     let root = org::create(
         c,

@@ -116,7 +116,10 @@ impl From<&Person> for PersonDto {
 #[derive(Serialize, ToSchema)]
 pub struct PeoplePage {
     items: Vec<PersonDto>,
+    /// People matching; with `capped`, the count where counting stopped (10 000).
     total: i64,
+    /// More people match than `total`: refine the search to see them.
+    capped: bool,
     page: u64,
     per_page: u64,
     pages: u64,
@@ -242,6 +245,7 @@ async fn list_people(
     Ok(Json(PeoplePage {
         items: page.items.iter().map(PersonDto::from).collect(),
         total: page.total,
+        capped: page.capped,
         pages: page.pages(),
         page: page.page,
         per_page: page.per_page,

@@ -46,6 +46,8 @@ struct ListPage {
     year: i32,
     years: Vec<i32>,
     figures: CommendationFigures,
+    /// The units that signed decisions: (unit, name, collectives, individuals).
+    issuers: Vec<(lantoa_domain::OrgId, String, i64, i64)>,
     rows: Vec<Decision>,
     links: Vec<PageLink>,
     can_issue: bool,
@@ -70,6 +72,7 @@ async fn list_page(
     let db = state.store.db();
     let within = unit.subtree();
     let figures = commendations::figures(db, &within, &year, Until::WHOLE_YEAR).await?;
+    let issuers = commendations::issuers(db, &within, &year, Until::WHOLE_YEAR).await?;
     let powers = lantoa_store::settings::load(db).await?.powers;
     let page = commendations::decisions(db, &within, &year, q.page.unwrap_or(1), PER_PAGE).await?;
     let (org_id, y) = (unit.id.0, year.year);
@@ -84,6 +87,7 @@ async fn list_page(
         years: years.iter().map(|y| y.year).collect(),
         year: year.year,
         figures,
+        issuers,
         rows: page.items,
         links,
         can_issue: viewer.can_at(&unit).edit && !powers.forms_of(unit.kind).is_empty(),

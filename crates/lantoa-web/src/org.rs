@@ -179,7 +179,7 @@ async fn show(
         crumbs: viewer.org_crumbs(&lineage, None),
         me: viewer.me(),
         can: viewer.can_at(&org),
-        people_total: views::number(people.total),
+        people_total: views::total(&people),
         people_more: people.total > people.items.len() as i64,
         people_href: format!("{STAFF}/nhan-su?org={}", org.id),
         people: people.items,

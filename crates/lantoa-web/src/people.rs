@@ -116,6 +116,10 @@ struct ListPage {
     org: Option<Org>,
     people: Vec<Person>,
     total: String,
+    /// More people match than were counted: the list shows the first found.
+    capped: bool,
+    /// Where counting stops, "10.000".
+    cap: String,
     links: Vec<PageLink>,
     categories: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -148,7 +152,9 @@ async fn list(
         crumbs,
         me: viewer.me(),
         can_export: org.as_ref().is_some_and(|o| viewer.can_at(o).edit),
-        total: views::number(page.total),
+        total: views::total(&page),
+        capped: page.capped,
+        cap: views::number(page.total),
         people: page.items,
         links,
         org,

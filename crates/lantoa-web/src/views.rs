@@ -81,6 +81,15 @@ pub fn number(n: i64) -> String {
     lantoa_domain::format::number(n)
 }
 
+/// How many rows a list holds, "16.700", or "hơn 10.000" when counting stopped there.
+pub fn total<T>(page: &lantoa_store::Page<T>) -> String {
+    if page.capped {
+        format!("hơn {}", number(page.total))
+    } else {
+        number(page.total)
+    }
+}
+
 /// A month as stored, "2024-09", as people write it: "09/2024".
 pub fn month(m: &str) -> String {
     match m.split_once('-') {

@@ -219,11 +219,16 @@ async fn a_ward_decides_within_its_powers_and_numbers_follow_on() {
             .await
             .unwrap();
         let y2025 = lantoa_store::campaign::year(db, 2025).await.unwrap();
+        let issuers =
+            lantoa_store::commendations::issuers(db, &city.subtree(), &y2025, Until::WHOLE_YEAR)
+                .await
+                .unwrap();
+        assert_eq!(issuers, vec![(ward.id, ward.name.clone(), 0, 2)]);
         let f =
             lantoa_store::commendations::figures(db, &city.subtree(), &y2025, Until::WHOLE_YEAR)
                 .await
                 .unwrap();
-        assert_eq!(f.by_issuer, vec![(ward.id, ward.name.clone(), 0, 2)]);
+        assert_eq!((f.decisions, f.individuals(), f.collectives()), (2, 2, 0));
         let leader = admin.signed_in_as("lanhdao.thanhuy").await;
         let list = leader
             .get(&format!(

@@ -36,6 +36,12 @@ const PERSON_UNITS: &str = "SELECT org_id AS o FROM person_units WHERE person_id
 const PERSON_OWN_UNITS: &str = "SELECT org_id AS o FROM person_units WHERE person_id = {r}.id \
     UNION SELECT {r}.org_id AS o";
 
+/// An exemplar's unit, and the units whose decisions commended it (they count its kind and
+/// category).
+const EXEMPLAR_UNITS: &str = "SELECT {r}.org_id AS o UNION SELECT d.org_id AS o \
+    FROM decision_recipients dr JOIN commendation_decisions d ON d.id = dr.decision_id \
+    WHERE dr.exemplar_id = {r}.id";
+
 const MARKED: &[Marked] = &[
     Marked {
         table: "person_units",
@@ -92,7 +98,9 @@ const MARKED: &[Marked] = &[
     },
     Marked {
         table: "propaganda_activities",
-        update_of: &["org_id", "year_id", "month", "held_on", "channel"],
+        update_of: &[
+            "org_id", "year_id", "month", "held_on", "channel", "quantity", "reach",
+        ],
         insert_delete: true,
         old_units: "SELECT {r}.org_id AS o",
         new_units: "SELECT {r}.org_id AS o",
@@ -112,6 +120,36 @@ const MARKED: &[Marked] = &[
         insert_delete: true,
         old_units: "SELECT {r}.org_id AS o",
         new_units: "SELECT {r}.org_id AS o",
+    },
+    Marked {
+        table: "exemplars",
+        update_of: &[
+            "org_id",
+            "year_id",
+            "state",
+            "kind",
+            "category",
+            "source",
+            "nominated_at",
+            "decided_at",
+        ],
+        insert_delete: true,
+        old_units: EXEMPLAR_UNITS,
+        new_units: EXEMPLAR_UNITS,
+    },
+    Marked {
+        table: "commendation_decisions",
+        update_of: &["org_id", "year_id", "signed_on", "form"],
+        insert_delete: true,
+        old_units: "SELECT {r}.org_id AS o",
+        new_units: "SELECT {r}.org_id AS o",
+    },
+    Marked {
+        table: "decision_recipients",
+        update_of: &[],
+        insert_delete: true,
+        old_units: "SELECT org_id AS o FROM commendation_decisions WHERE id = {r}.decision_id",
+        new_units: "SELECT org_id AS o FROM commendation_decisions WHERE id = {r}.decision_id",
     },
     Marked {
         table: "model_replications",

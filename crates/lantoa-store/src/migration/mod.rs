@@ -37,7 +37,12 @@ mod m0025_reports;
 mod m0026_half_year_reports;
 mod m0027_rollups;
 mod m0028_public_order;
+mod m0029_people_search;
+mod m0030_rollups_more;
 pub(crate) use m0027_rollups::{marks as rollup_marks, unmarks as rollup_unmarks};
+pub(crate) use m0029_people_search::{
+    drop_triggers as drop_search_triggers, fill as fill_search, triggers as search_triggers,
+};
 
 /// `id` bigint primary key, auto-incremented on both backends.
 fn id() -> ColumnDef {
@@ -137,6 +142,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0026_half_year_reports::Migration),
             Box::new(m0027_rollups::Migration),
             Box::new(m0028_public_order::Migration),
+            Box::new(m0029_people_search::Migration),
+            Box::new(m0030_rollups_more::Migration),
         ]
     }
 }
