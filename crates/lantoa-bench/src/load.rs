@@ -195,8 +195,62 @@ pub async fn run(
         failures += f;
     }
     let peak_kb = sampler.await?;
+    Ok(measured(route, latencies, failures, first, seconds, peak_kb))
+}
+
+/// Sends `route` again and again on one connection while `long` (on another) is answered:
+/// what a user waits for while the server does something long, such as counting the top
+/// dashboard's figures for the first time on a fresh dataset. The result's first request
+/// is `long`'s.
+pub async fn run_while(target: &Target, route: &Route, long: &Route) -> anyhow::Result<Measured> {
+    let started = Instant::now();
+    let long_request = {
+        let mut sender = connect(target.addr).await?;
+        let (target, long) = (target.clone(), long.clone());
+        tokio::spawn(async move { send(&mut sender, &target, &long).await })
+    };
+    let mut sender = connect(target.addr).await?;
+    let (mut latencies, mut failures, mut peak_kb) = (Vec::new(), 0, 0);
+    while !long_request.is_finished() {
+        match send(&mut sender, target, route).await {
+            Ok((status, took, _)) => {
+                latencies.push(took);
+                if status != route.expect {
+                    failures += 1;
+                }
+            }
+            Err(_) => {
+                failures += 1;
+                sender = connect(target.addr).await?;
+            }
+        }
+        peak_kb = peak_kb.max(memory_kb(target.pid).0);
+    }
+    let (status, took, _) = long_request.await??;
+    anyhow::ensure!(status == long.expect, "{}: {status}", long.name);
+    let mut measured = measured(
+        route,
+        latencies,
+        failures,
+        took,
+        started.elapsed().as_secs_f64(),
+        peak_kb,
+    );
+    measured.name = format!("{}, while {}", route.name, long.name);
+    Ok(measured)
+}
+
+/// A route's figures from its latencies over `seconds`.
+fn measured(
+    route: &Route,
+    mut latencies: Vec<Duration>,
+    failures: usize,
+    first: Duration,
+    seconds: f64,
+    peak_kb: u64,
+) -> Measured {
     latencies.sort();
-    Ok(Measured {
+    Measured {
         name: route.name.clone(),
         path: route.path.clone(),
         requests: latencies.len(),
@@ -208,7 +262,7 @@ pub async fn run(
         per_second: latencies.len() as f64 / seconds,
         rss_mb: peak_kb as f64 / 1024.0,
         target_ms: route.target_ms,
-    })
+    }
 }
 
 /// Signs in through the form and returns the session cookie.
