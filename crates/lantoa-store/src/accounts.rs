@@ -144,7 +144,7 @@ pub async fn create<C: crate::Writer>(
     person_id: Option<i64>,
     grants: &[Grant],
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     if get_by_username(&txn, username).await?.is_some() {
         return Err(StoreError::invalid(
             "username",
@@ -462,7 +462,7 @@ pub async fn login_failed<C: crate::Writer>(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     use lantoa_domain::accounts::{ACCOUNT_FAILURES_BEFORE_LOCK, wait_after};
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let failures = sql::scalar(
         &txn,
         "UPDATE accounts SET failed_logins = failed_logins + 1, updated_at = $2 WHERE id = $1 \
@@ -669,7 +669,7 @@ pub async fn add_grant<C: crate::Writer>(
     account_id: i64,
     grant: Grant,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = get(&txn, account_id).await?;
     if before
         .grants
@@ -702,7 +702,7 @@ pub async fn remove_grant<C: crate::Writer>(
     account_id: i64,
     grant_id: i64,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = get(&txn, account_id).await?;
     let Some(removed) = before.grants.iter().find(|g| g.id == grant_id) else {
         return Err(StoreError::NotFound);
@@ -766,7 +766,7 @@ pub async fn set_active<C: crate::Writer>(
     account_id: i64,
     active: bool,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let changed = sql::exec(
         &txn,
         "UPDATE accounts SET is_active = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 \
@@ -813,7 +813,7 @@ pub async fn set_password<C: crate::Writer>(
     password_hash: &str,
     keep: Option<i64>,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     store_password(&txn, account_id, password_hash, keep).await?;
     let change = Change {
         action: AuditAction::PasswordChange,
@@ -865,7 +865,7 @@ pub async fn issue_reset_code<C: crate::Writer>(
     account_id: i64,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     get(&txn, account_id).await?;
     let code = secret::new_code();
     sql::exec(
@@ -928,7 +928,7 @@ pub async fn redeem_reset_code<C: crate::Writer>(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let Some(sql::Scalar { value: account }) = sql::one(
         &txn,
         "UPDATE password_resets SET used_at = $2, updated_at = $2 \

@@ -168,7 +168,7 @@ pub async fn create_round<C: crate::Writer>(
     committee: &Org,
     draft: &RoundDraft,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let now = Utc::now();
     let id = sql::scalar(
         &txn,
@@ -254,7 +254,7 @@ pub async fn submit<C: crate::Writer>(
         ));
     }
     let (title_folded, authors_folded) = (fold(&draft.title), fold(&draft.authors));
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let same = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM award_entries WHERE round_id = $1 AND title_folded = $2 AND authors_folded = $3",

@@ -4,8 +4,9 @@
 //! ordinary writes go through the areas' own functions.
 
 use crate::StoreError;
+use crate::Writer as _;
 use crate::sql;
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, TransactionTrait, Value};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, Value};
 use std::fmt::Write;
 
 /// Writes `rows` (each with one value per column, in order) into `table` and returns how
@@ -23,7 +24,7 @@ pub async fn load(
     match db.get_database_backend() {
         DbBackend::Postgres => copy_in(db, table, columns, rows).await,
         _ => {
-            let txn = db.begin().await?;
+            let txn = db.begin_write().await?;
             let head = format!("INSERT INTO {table} ({}) VALUES", columns.join(", "));
             sql::insert_rows(&txn, &head, rows.to_vec()).await?;
             txn.commit().await?;

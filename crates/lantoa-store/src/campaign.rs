@@ -183,7 +183,7 @@ pub async fn create_year<C: crate::Writer>(
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     if years(&txn).await?.iter().any(|y| y.year == year) {
         return Err(StoreError::invalid("year", format!("Năm {year} đã có")));
     }
@@ -223,7 +223,7 @@ pub async fn add_topic<C: crate::Writer>(
         return Err(StoreError::invalid("title", "Chưa nhập tên chuyên đề"));
     }
     let core = Some(lantoa_domain::text::clean(core_contents)).filter(|c| !c.is_empty());
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let id = sql::scalar(
         &txn,
         "INSERT INTO topics (year_id, title, core_contents, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id AS value",
@@ -683,7 +683,7 @@ pub async fn create_document<C: crate::Writer>(
     draft: &DocumentDraft,
     file: Option<(&Files, &NewFile)>,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let year_ids = resolve_links(&txn, draft).await?;
     check_unique(&txn, org_id, draft, None).await?;
     let file_id = match file {
@@ -746,7 +746,7 @@ pub async fn update_document<C: crate::Writer>(
     draft: &DocumentDraft,
     file: &FileChange,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let old = document(&txn, id).await?;
     let year_ids = resolve_links(&txn, draft).await?;
     check_unique(&txn, old.org_id, draft, Some(id)).await?;
@@ -819,7 +819,7 @@ pub async fn delete_document<C: crate::Writer>(
     actor: &Actor,
     id: i64,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let old = document(&txn, id).await?;
     for statement in [
         "DELETE FROM document_years WHERE document_id = $1",

@@ -183,7 +183,7 @@ pub async fn issue<C: crate::Writer>(
             "Chỉ tổ chức đảng ban hành quyết định khen thưởng",
         ));
     };
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let ids = check_chosen(
         &txn,
         eligible_where(issuer, year),

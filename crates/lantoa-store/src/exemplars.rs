@@ -176,7 +176,7 @@ pub async fn nominate_model_collective<C: crate::Writer>(
             "Chỉ mô hình đã được công nhận tiêu biểu mới đề nghị khen thưởng tập thể thực hiện",
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let linked = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM model_exemplars WHERE model_id = $1",
@@ -255,7 +255,7 @@ pub async fn nominate_with_photo<C: crate::Writer>(
     nominator: &Nominator,
     photo: &crate::files::NewFile,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let id = nominate(&txn, actor, unit, year, draft, nominator).await?;
     let owner = crate::files::Owner {
         id,
@@ -278,7 +278,7 @@ pub async fn nominate<C: crate::Writer>(
     draft: &ExemplarDraft,
     nominator: &Nominator,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let (name, category) = match (draft.kind, draft.person_id) {
         (ExemplarKind::Collective, _) => (draft.name.clone(), SubjectCategory::Collective),
         (ExemplarKind::Person, Some(id)) => {
@@ -414,7 +414,7 @@ pub async fn take_step<C: crate::Writer>(
     id: i64,
     step: ExemplarStep,
 ) -> Result<ExemplarState, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = exemplar(&txn, id).await?;
     let next = current
         .state
@@ -524,14 +524,6 @@ pub(crate) async fn own_figures<C: ConnectionTrait>(
     year_id: i64,
     until: Until,
 ) -> Result<crate::rollups::OwnRows, StoreError> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        org_id: i64,
-        state: String,
-        category: String,
-        source: String,
-        n: i64,
-    }
     // Nominated by the cut; a decision taken after it leaves the nomination open then.
     let range = || {
         let mut values = vec![year_id.into()];
@@ -549,25 +541,16 @@ pub(crate) async fn own_figures<C: ConnectionTrait>(
             ExemplarState::Nominated.code()
         )
     };
-    let rows: Vec<Row> = sql::all(
+    let mut out = crate::rollups::own_rows(
         conn,
         &format!(
-            "SELECT x.org_id, {state} AS state, x.category, x.source, CAST(COUNT(*) AS BIGINT) AS n \
-             FROM exemplars x WHERE x.year_id = $1{nominated}{only} GROUP BY 1, 2, 3, 4"
+            "SELECT x.org_id, {state} || ':' || x.category || ':' || x.source AS code, \
+             CAST(COUNT(*) AS BIGINT) AS n \
+             FROM exemplars x WHERE x.year_id = $1{nominated}{only} GROUP BY 1, 2"
         ),
         values,
     )
     .await?;
-    let mut out: crate::rollups::OwnRows = rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.org_id,
-                format!("{}:{}:{}", r.state, r.category, r.source),
-                r.n,
-            )
-        })
-        .collect();
     #[derive(FromQueryResult)]
     struct Dates {
         org_id: i64,
@@ -605,7 +588,7 @@ pub async fn feature<C: crate::Writer>(
             "Chỉ chọn gương đã được xác minh hoặc đã được biểu dương",
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let now = Utc::now();
     sql::exec(
         &txn,
@@ -662,7 +645,7 @@ pub async fn set_public<C: crate::Writer>(
     id: i64,
     public: bool,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = exemplar(&txn, id).await?;
     if public
         && !matches!(

@@ -239,7 +239,7 @@ impl Attachments {
         owner: Owner,
         file: &NewFile,
     ) -> Result<i64, StoreError> {
-        let txn = conn.begin().await?;
+        let txn = conn.begin_write().await?;
         let file_id = store(&txn, files, actor, file, owner.org_id).await?;
         sql::exec(
             &txn,
@@ -274,7 +274,7 @@ impl Attachments {
         owner: Owner,
         file: &StoredFile,
     ) -> Result<(), StoreError> {
-        let txn = conn.begin().await?;
+        let txn = conn.begin_write().await?;
         sql::exec(
             &txn,
             &format!(

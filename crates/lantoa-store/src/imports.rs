@@ -4,6 +4,7 @@
 //! matched to existing records so that importing the same file twice changes nothing.
 
 use crate::StoreError;
+use crate::Writer as _;
 use crate::audit::{self, Actor, Change};
 use crate::org::{self, Org, Scope};
 use crate::people::{self, NewPerson, Person};
@@ -14,7 +15,7 @@ use lantoa_domain::people::{PersonDraft, PersonInput};
 use lantoa_domain::text::fold;
 use lantoa_domain::validation::FieldErrors;
 use lantoa_domain::{OrgId, PersonId};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use std::collections::{HashMap, HashSet};
 
 pub use lantoa_domain::import::{ImportOptions, ImportReport, OrgRowInput, RejectedRow, Row};
@@ -297,7 +298,7 @@ pub async fn import_people(
         return Ok(report);
     }
     progress("Ghi dữ liệu", total, total);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     people::insert_many(&txn, &creates).await?;
     for (new, current) in &updates {
         people::write_update(&txn, current, &new.draft, new.org_id, today).await?;
@@ -538,7 +539,7 @@ pub async fn import_orgs(
         return Ok(report);
     }
     progress("Ghi dữ liệu", total, total);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut ids: HashMap<String, OrgId> = stored.iter().map(|(c, o)| (c.clone(), o.id)).collect();
     for ((_, draft, parent_code), plan) in writes.iter().zip(&plans) {
         let parent = if parent_code.is_empty() {
@@ -843,7 +844,7 @@ pub async fn import_plans(
         return Ok(report);
     }
     progress("Ghi dữ liệu", 0, writes.len() as u64);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     // The audit row first: a transaction whose first statement reads would, on SQLite,
     // fail to write if the job's progress was saved in between (a stale snapshot).
     record_import(&txn, actor, AuditAction::ImportPlans, &report).await?;
@@ -961,7 +962,7 @@ pub async fn import_propaganda(
         return Ok(report);
     }
     progress("Ghi dữ liệu", total, total);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for (unit, year_id, draft) in &creates {
         propaganda::insert(&txn, actor, *unit, *year_id, draft).await?;
     }

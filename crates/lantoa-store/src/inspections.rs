@@ -222,7 +222,7 @@ pub async fn plan<C: crate::Writer>(
             format!("Đối tượng phải là đơn vị trực thuộc {}", committee.name),
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     if let Some(person) = person {
         let in_unit = sql::scalar(
             &txn,
@@ -289,7 +289,7 @@ pub async fn record_result<C: crate::Writer>(
     id: i64,
     draft: &ResultDraft,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = inspection(&txn, id).await?;
     if current.state == InspectionState::Done {
         return Err(StoreError::invalid(
@@ -446,7 +446,7 @@ pub async fn recommend<C: crate::Writer>(
             format!("{} không thuộc {}", responsible.name, committee.name),
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let now = Utc::now();
     let id = sql::scalar(
         &txn,
@@ -527,7 +527,7 @@ pub async fn follow_up<C: crate::Writer>(
     draft: &FollowUpDraft,
     today: NaiveDate,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = recommendation(&txn, recommendation_id).await?;
     if !current.status.is_open() {
         return Err(StoreError::invalid(

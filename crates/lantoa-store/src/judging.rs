@@ -70,7 +70,7 @@ pub async fn assign<C: crate::Writer>(
     if round.stage == RoundStage::Published {
         return Err(StoreError::invalid("judge", "Đợt giải đã công bố kết quả"));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let same = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM award_judges WHERE round_id = $1 AND account_id = $2 AND field = $3",
@@ -249,7 +249,7 @@ pub async fn score<C: crate::Writer>(
     if round.stage == RoundStage::Published {
         return Err(StoreError::invalid("form", "Đợt giải đã công bố kết quả"));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let open = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM award_entries e JOIN award_judges j ON j.round_id = e.round_id \
@@ -447,7 +447,7 @@ pub async fn close_preliminary<C: crate::Writer>(
     if round.stage != RoundStage::Preliminary {
         return Err(StoreError::invalid("stage", "Vòng sơ khảo đã kết thúc"));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let finalists: Vec<i64> = standings(&txn, round)
         .await?
         .iter()
@@ -498,7 +498,7 @@ pub async fn confirm<C: crate::Writer>(
             "Kết quả chỉ xác nhận sau vòng chung khảo",
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let winners: Vec<(i64, PrizeTier)> = standings(&txn, round)
         .await?
         .into_iter()

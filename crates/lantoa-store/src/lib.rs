@@ -48,11 +48,29 @@ use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 /// A connection or a transaction that changes can be written on: each change opens its own
-/// transaction on it (a savepoint inside an outer transaction) so that the change and its
-/// audit row commit or roll back together.
+/// transaction on it with [`Writer::begin_write`] (a savepoint inside an outer transaction)
+/// so that the change and its audit row commit or roll back together.
 pub trait Writer:
     sea_orm::ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>
 {
+    /// Opens a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+    /// (`BEGIN IMMEDIATE`): a transaction that read first and wrote after another
+    /// connection's write would fail at once with "database is locked" instead of waiting
+    /// its turn, as two staff saving at the same moment would see.
+    fn begin_write(
+        &self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<DatabaseTransaction, sea_orm::DbErr>>
+                + Send
+                + '_,
+        >,
+    > {
+        self.begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+    }
 }
 
 impl<T: sea_orm::ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>> Writer

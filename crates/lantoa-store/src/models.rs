@@ -273,7 +273,7 @@ pub async fn create<C: crate::Writer>(
     year: &CampaignYear,
     draft: &ModelDraft,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     check_continued(&txn, unit, year, draft.continued_from).await?;
     let now = Utc::now();
     let id = sql::scalar(
@@ -313,7 +313,7 @@ pub async fn update<C: crate::Writer>(
     unit: &Org,
     draft: &ModelDraft,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let year = crate::campaign::year(&txn, current.year).await?;
     check_continued(&txn, unit, &year, draft.continued_from).await?;
     sql::exec(
@@ -420,7 +420,7 @@ pub async fn take_step<C: crate::Writer>(
     input: &StepInput<'_>,
     today: NaiveDate,
 ) -> Result<ModelState, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = model(&txn, model_id).await?;
     let next = current
         .state

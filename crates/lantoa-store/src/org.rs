@@ -7,6 +7,7 @@
 
 use crate::StoreError;
 use crate::audit::{self, Actor, Change};
+use crate::rollups;
 use crate::sql;
 use chrono::{DateTime, Utc};
 use lantoa_domain::ClosedList;
@@ -312,15 +313,10 @@ pub struct OrgSummary {
     pub people: i64,
 }
 
-#[derive(FromQueryResult)]
-struct CountRow {
-    id: i64,
-    value: i64,
-}
-
 /// The units directly under `parent` (roots when `None`), archived ones included when asked,
-/// each with the counts of its subtree: three queries whatever the number of children.
-pub async fn children<C: ConnectionTrait>(
+/// each with the size of its subtree from the roll-ups: two queries whatever the number of
+/// children, once the roll-ups are up to date.
+pub async fn children<C: crate::Writer>(
     conn: &C,
     parent: Option<OrgId>,
     include_archived: bool,
@@ -348,9 +344,9 @@ pub async fn child_units<C: ConnectionTrait>(
     Ok(rows.into_iter().map(Org::from).collect())
 }
 
-/// These units, each with the counts of its subtree (the top of a user's scope): three
-/// queries.
-pub async fn summaries_of<C: ConnectionTrait>(
+/// These units, each with the size of its subtree (the top of a user's scope): two
+/// queries once the roll-ups are up to date.
+pub async fn summaries_of<C: crate::Writer>(
     conn: &C,
     ids: &[OrgId],
 ) -> Result<Vec<OrgSummary>, StoreError> {
@@ -362,7 +358,7 @@ pub async fn summaries_of<C: ConnectionTrait>(
     summaries(conn, &format!("c.id IN ({list})"), values, true).await
 }
 
-async fn summaries<C: ConnectionTrait>(
+async fn summaries<C: crate::Writer>(
     conn: &C,
     filter: &str,
     values: Vec<Value>,
@@ -380,40 +376,57 @@ async fn summaries<C: ConnectionTrait>(
             "SELECT {} FROM orgs c WHERE {filter}{archived} ORDER BY c.archived_at IS NOT NULL, c.name",
             columns.join(", ")
         ),
-        values.clone(),
-    )
-    .await?;
-    let descendants: Vec<CountRow> = sql::all(
-        conn,
-        &format!(
-            "SELECT c.id AS id, COUNT(d.id) - 1 AS value FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
-             WHERE {filter}{archived} GROUP BY c.id"
-        ),
-        values.clone(),
-    )
-    .await?;
-    let people: Vec<CountRow> = sql::all(
-        conn,
-        &format!(
-            "SELECT c.id AS id, COUNT(p.id) AS value FROM orgs c JOIN orgs d ON {IN_CHILD_SUBTREE} \
-             JOIN people p ON p.org_id = d.id WHERE {filter}{archived} GROUP BY c.id"
-        ),
         values,
     )
     .await?;
-    let descendants: HashMap<i64, i64> = descendants.into_iter().map(|r| (r.id, r.value)).collect();
-    let people: HashMap<i64, i64> = people.into_iter().map(|r| (r.id, r.value)).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let sizes = rollups::of_units(conn, &sizes_key(), &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let id = row.id;
+            let size = sizes.get(&row.id);
+            let n = |code| size.map_or(0, |counts| rollups::n(counts, code));
             OrgSummary {
+                descendants: (n(UNITS) - 1).max(0),
+                people: n(PEOPLE),
                 org: row.into(),
-                descendants: descendants.get(&id).copied().unwrap_or(0),
-                people: people.get(&id).copied().unwrap_or(0),
             }
         })
         .collect())
+}
+
+/// The roll-up of subtree sizes: units and people, whatever the year.
+fn sizes_key() -> rollups::Key {
+    rollups::Key::of(
+        rollups::Measure::Sizes,
+        0,
+        crate::campaign::Until::WHOLE_YEAR,
+    )
+}
+
+/// Roll-up codes of [`own_sizes`].
+const UNITS: &str = "units";
+const PEOPLE: &str = "people";
+
+/// Each unit's own size (roll-ups): itself as one unit, and the people whose record is in
+/// it. Two grouped statements in one.
+pub(crate) async fn own_sizes<C: ConnectionTrait>(
+    conn: &C,
+    units: rollups::Units<'_>,
+) -> Result<rollups::OwnRows, StoreError> {
+    rollups::own_rows(
+        conn,
+        &format!(
+            "SELECT o.id AS org_id, '{UNITS}' AS code, CAST(1 AS BIGINT) AS n FROM orgs o \
+             WHERE 1 = 1{} \
+             UNION ALL SELECT p.org_id, '{PEOPLE}' AS code, CAST(COUNT(*) AS BIGINT) AS n \
+             FROM people p WHERE 1 = 1{} GROUP BY p.org_id",
+            units.only("o.id"),
+            units.only("p.org_id")
+        ),
+        vec![],
+    )
+    .await
 }
 
 /// Units whose code or name matches the folded query, for pickers: at most `limit`.
@@ -534,7 +547,7 @@ pub async fn create<C: crate::Writer>(
     draft: &OrgDraft,
     parent: Option<OrgId>,
 ) -> Result<OrgId, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     check_code_free(&txn, &draft.code, None).await?;
     let (parent_path, depth) = match parent {
         Some(parent_id) => {
@@ -589,7 +602,7 @@ pub async fn update<C: crate::Writer>(
     id: OrgId,
     draft: &OrgDraft,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = get(&txn, id).await?;
     check_code_free(&txn, &draft.code, Some(id)).await?;
     sql::exec(
@@ -644,7 +657,7 @@ pub async fn move_to<C: crate::Writer>(
     id: OrgId,
     new_parent: OrgId,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let org = get(&txn, id).await?;
     let parent = destination(
         &txn,
@@ -718,7 +731,7 @@ pub async fn archive<C: crate::Writer>(
     actor: &Actor,
     id: OrgId,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let org = get(&txn, id).await?;
     set_archived(&txn, &org).await?;
     audit_change(&txn, actor, AuditAction::OrgArchive, Some(&org), id).await?;
@@ -732,7 +745,7 @@ pub async fn restore<C: crate::Writer>(
     actor: &Actor,
     id: OrgId,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let org = get(&txn, id).await?;
     if let Some(parent_id) = org.parent_id {
         let parent = get(&txn, parent_id).await?;
@@ -765,7 +778,7 @@ pub async fn merge<C: crate::Writer>(
     id: OrgId,
     into: OrgId,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let org = get(&txn, id).await?;
     destination(
         &txn,

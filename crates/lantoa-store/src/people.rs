@@ -586,7 +586,7 @@ pub async fn create<C: crate::Writer>(
     actor: &Actor,
     draft: &PersonDraft,
 ) -> Result<PersonId, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let org_id = resolve_org(&txn, &draft.org_code).await?;
     check_card_free(&txn, draft, None).await?;
     let ids = insert_many(
@@ -620,7 +620,7 @@ pub async fn update<C: crate::Writer>(
     draft: &PersonDraft,
     today: NaiveDate,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = get(&txn, id).await?;
     let org_id = if current.details.org_code == draft.org_code {
         current.org_id

@@ -311,7 +311,7 @@ async fn open<C: crate::Writer>(
     owner: Owner<'_>,
     year: &CampaignYear,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let (kind, person, unit, name, government_post, entered_by_staff) = match owner {
         Owner::Person(p, staff) => (
             PlanKind::Personal,
@@ -454,7 +454,7 @@ pub async fn save<C: crate::Writer>(
     header: &PlanHeader,
     new: &[CommitmentDraft],
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = self::plan(&txn, plan.id).await?;
     if !current.state.editable() {
         return Err(StoreError::invalid(
@@ -578,7 +578,7 @@ pub async fn take_step<C: crate::Writer>(
     step: PlanStep,
     input: &StepInput,
 ) -> Result<PlanState, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let plan = self::plan(&txn, plan_id).await?;
     let next = plan
         .state

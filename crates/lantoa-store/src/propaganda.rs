@@ -179,7 +179,7 @@ pub async fn record<C: crate::Writer>(
     draft: &ActivityDraft,
 ) -> Result<i64, StoreError> {
     check_year(draft, year.year)?;
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let same = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM propaganda_activities WHERE org_id = $1 AND held_on = $2 AND channel = $3 AND title = $4",
@@ -514,7 +514,7 @@ pub async fn create_column<C: crate::Writer>(
     unit: &Org,
     draft: &ColumnDraft,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let same = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM media_columns WHERE org_id = $1 AND name = $2",
@@ -686,7 +686,7 @@ pub async fn add_item<C: crate::Writer>(
     draft: &ItemDraft,
     story: Option<Story>,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let same = sql::scalar(
         &txn,
         "SELECT COUNT(*) AS value FROM media_items WHERE column_id = $1 AND aired_on = $2 AND title = $3",

@@ -325,7 +325,7 @@ pub async fn propose<C: crate::Writer>(
     draft: &ProposalDraft,
     exemplar_ids: &[i64],
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let ids = check_chosen(
         &txn,
         proposable_where(proposer, year),
@@ -418,7 +418,7 @@ pub async fn review<C: crate::Writer>(
     draft: &ReviewDraft,
     above: Option<&Org>,
 ) -> Result<Option<i64>, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = proposal(&txn, id).await?;
     if current.state != ProposalState::Pending {
         return Err(StoreError::invalid(

@@ -141,7 +141,7 @@ pub async fn save<C: crate::Writer>(
     year: &CampaignYear,
     draft: &RatingDraft,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let existing = of(&txn, subject, year, draft.period, &draft.period_label).await?;
     let now = chrono::Utc::now();
     let values = || -> Vec<sea_orm::Value> {

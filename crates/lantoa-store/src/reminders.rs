@@ -82,7 +82,7 @@ pub async fn send<C: crate::Writer>(
             format!("Chỉ nhắc được người thuộc {}", batch.unit.name),
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let backend = txn.get_database_backend();
     let now = Utc::now();
     const PER_ROW: usize = 9;

@@ -378,7 +378,7 @@ pub async fn save_draft<C: crate::Writer>(
     period: Period,
     prose: &Prose,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = saved_draft(&txn, unit.id, period).await?;
     let json = prose_json(prose)?;
     let now = chrono::Utc::now();
@@ -463,7 +463,7 @@ pub async fn issue<C: crate::Writer>(
         ));
     };
     let term = term_start(issuing.issue.issued_on);
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let number = sql::scalar(
         &txn,
         "SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) AS value FROM reports WHERE org_id = $1 AND term_start = $2",

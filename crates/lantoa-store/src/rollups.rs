@@ -12,8 +12,10 @@
 //! - Before a key is read, pending units are counted again for every kept key, then their
 //!   ancestors' tree counts, deepest first; only the marks counted are cleared, so a write
 //!   that lands meanwhile stays pending. A key read for the first time is counted for every
-//!   unit at once. Refreshes take turns (an advisory lock on PostgreSQL; SQLite's writers
-//!   take turns anyway).
+//!   unit a thousand units at a time, each step a short transaction, then summed level by
+//!   level; it is kept from its first step, so refreshes between steps keep the units
+//!   already counted exact. Refreshes and steps take turns (an advisory lock on
+//!   PostgreSQL; SQLite's writers take turns anyway).
 //! - [`check`] counts every kept key again from the base rows and lists the differences:
 //!   `lantoa check counters`.
 //!
@@ -58,6 +60,9 @@ pub(crate) enum Measure {
     Commendations,
     /// Leaders, and how many had their plan approved.
     Leaders,
+    /// Units ("units", one each) and people ("people", wherever their record is): the size
+    /// of each subtree, whatever the year (its keys have year 0).
+    Sizes,
     /// Models by sector, category and unit kind, replications, and grassroots units with a
     /// model in their subtree (a grassroots unit's own row depends on its subtree, so a
     /// refresh counts the own rows of every unit above a change too).
@@ -76,6 +81,7 @@ impl Measure {
             Measure::Models => "models".into(),
             Measure::Exemplars => "exemplars".into(),
             Measure::Commendations => "commendations".into(),
+            Measure::Sizes => "sizes".into(),
         }
     }
 
@@ -89,6 +95,7 @@ impl Measure {
             "models" => Some(Measure::Models),
             "exemplars" => Some(Measure::Exemplars),
             "commendations" => Some(Measure::Commendations),
+            "sizes" => Some(Measure::Sizes),
             _ => text
                 .strip_prefix("plans-")?
                 .parse()
@@ -159,13 +166,12 @@ impl Key {
         })
     }
 
-    /// Each unit's own counts, for the units `only` (every unit when none).
+    /// Each unit's own counts, for the units `units`.
     async fn own<C: ConnectionTrait>(
         &self,
         conn: &C,
-        only: Option<&[i64]>,
+        units: Units<'_>,
     ) -> Result<OwnRows, StoreError> {
-        let units = Units(only);
         let day = self.day.unwrap_or_default();
         match self.measure {
             Measure::Studied => Ok(tallies(
@@ -196,6 +202,7 @@ impl Key {
             Measure::Commendations => {
                 crate::commendations::own_figures(conn, units, self.year_id, self.until).await
             }
+            Measure::Sizes => crate::org::own_sizes(conn, units).await,
         }
     }
 }
@@ -227,26 +234,39 @@ pub(crate) fn as_tally(counts: &Counts, conditions: usize) -> Tally {
     }
 }
 
-/// The units an own count is limited to: `" AND {column} IN (1, 2, …)"`, or nothing for
-/// every unit. The ids are numbers read from the database, written into the statement so
-/// that it can keep its other numbered placeholders.
+/// The units an own count is limited to: `" AND {column} IN (1, 2, …)"`, a range of ids, or
+/// nothing for every unit. The ids are numbers read from the database, written into the
+/// statement so that it can keep its other numbered placeholders.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Units<'a>(Option<&'a [i64]>);
+pub(crate) enum Units<'a> {
+    /// Every unit.
+    All,
+    /// These units.
+    Only(&'a [i64]),
+    /// The units whose id is after the first and not after the second.
+    Between(i64, i64),
+}
 
 impl Units<'_> {
     pub(crate) fn only(&self, column: &str) -> String {
-        self.0.map_or_else(String::new, |ids| {
-            let list = ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(" AND {column} IN ({list})")
-        })
+        match self {
+            Units::All => String::new(),
+            Units::Only(ids) => {
+                let list = ids
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(" AND {column} IN ({list})")
+            }
+            Units::Between(after, last) => {
+                format!(" AND {column} > {after} AND {column} <= {last}")
+            }
+        }
     }
 }
 
-/// Units refreshed in one round.
+/// Units refreshed in one round, and counted in one step of a key's first count.
 const BATCH: u64 = 1000;
 
 /// Keys not read for this many days are dropped with their rows.
@@ -254,7 +274,7 @@ const KEPT_DAYS: u64 = 7;
 
 #[derive(FromQueryResult)]
 struct State {
-    known: i64,
+    complete: i64,
     used_today: i64,
     pending: i64,
 }
@@ -265,21 +285,25 @@ async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
     let text = key.text();
     let state: State = sql::one(
         conn,
-        "SELECT (SELECT COUNT(*) FROM rollup_keys WHERE key = $1) AS known, \
+        "SELECT (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND count_after IS NULL) \
+         AS complete, \
          (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND used_on >= $2) AS used_today, \
          (SELECT COUNT(*) FROM (SELECT 1 FROM rollup_pending LIMIT 1) p) AS pending",
         vec![text.clone().into(), today.into()],
     )
     .await?
     .unwrap_or(State {
-        known: 0,
+        complete: 0,
         used_today: 0,
         pending: 1,
     });
-    if state.known == 0 || state.pending > 0 {
-        refresh_with(conn, Some(key), today).await?;
+    if state.complete == 0 {
+        count_first(conn, key, today).await?;
     }
-    if state.known > 0 && state.used_today == 0 {
+    if state.complete == 0 || state.pending > 0 {
+        refresh_with(conn, today).await?;
+    }
+    if state.used_today == 0 {
         sql::exec(
             conn,
             "UPDATE rollup_keys SET used_on = $2 WHERE key = $1",
@@ -293,7 +317,158 @@ async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
 /// Counts every pending unit again for every kept key: what a page does before it reads,
 /// and what the tests call after writing to make statement counts comparable.
 pub async fn refresh<C: Writer>(conn: &C) -> Result<(), StoreError> {
-    refresh_with(conn, None, today()).await
+    refresh_with(conn, today()).await
+}
+
+/// Completes the first counts that a stopped server left half done, then counts the
+/// pending units: what the server does when it starts, in the background, so that the
+/// first page to read such a figure does not wait for it.
+pub async fn finish_counts<C: Writer>(conn: &C) -> Result<(), StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        key: String,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT key FROM rollup_keys WHERE count_after IS NOT NULL ORDER BY key",
+        vec![],
+    )
+    .await?;
+    let today = today();
+    for key in rows.iter().filter_map(|r| Key::parse(&r.key)) {
+        count_first(conn, &key, today).await?;
+    }
+    refresh_with(conn, today).await
+}
+
+/// Where a key's first count has reached: the last unit id done, and the level whose tree
+/// counts are being summed (none while own counts are being counted). No row: the key is
+/// not kept; no unit id: the key is complete.
+#[derive(FromQueryResult)]
+struct Progress {
+    count_after: Option<i64>,
+    count_depth: Option<i32>,
+}
+
+/// Counts `key` for every unit, [`BATCH`] units a step, each step its own short
+/// transaction, so that writers and other pages wait for one step at most (SQLite has one
+/// write lock) and memory holds one step's rows. The key is kept from the first step, so
+/// a refresh between two steps recounts the units a write changed; the tree counts are
+/// summed level by level once every own count is done. Several requests reading the same
+/// new key share the steps.
+async fn count_first<C: Writer>(conn: &C, key: &Key, today: NaiveDate) -> Result<(), StoreError> {
+    while count_step(conn, key, today).await? {}
+    Ok(())
+}
+
+/// One step of a first count; false once the key is complete.
+async fn count_step<C: Writer>(conn: &C, key: &Key, today: NaiveDate) -> Result<bool, StoreError> {
+    let txn = conn.begin_write().await?;
+    take_turn(&txn).await?;
+    let text = key.text();
+    let progress: Option<Progress> = sql::one(
+        &txn,
+        "SELECT count_after, count_depth FROM rollup_keys WHERE key = $1",
+        vec![text.clone().into()],
+    )
+    .await?;
+    let next = match progress {
+        None => {
+            sql::exec(
+                &txn,
+                "INSERT INTO rollup_keys (key, used_on, count_after) VALUES ($1, $2, 0)",
+                vec![text.clone().into(), today.into()],
+            )
+            .await?;
+            None
+        }
+        Some(Progress {
+            count_after: None, ..
+        }) => {
+            txn.commit().await?;
+            return Ok(false);
+        }
+        Some(Progress {
+            count_after: Some(after),
+            count_depth: None,
+        }) => match last_of_step(&txn, after, None).await? {
+            Some(last) => {
+                let units = Units::Between(after, last);
+                let rows = key.own(&txn, units).await?;
+                write_own(&txn, key, units, rows).await?;
+                Some((Some(last), None))
+            }
+            None => {
+                let deepest = sql::scalar(
+                    &txn,
+                    "SELECT CAST(COALESCE(MAX(depth), 0) AS BIGINT) AS value FROM orgs",
+                    vec![],
+                )
+                .await?;
+                Some((Some(0), Some(deepest)))
+            }
+        },
+        Some(Progress {
+            count_after: Some(after),
+            count_depth: Some(depth),
+        }) => match last_of_step(&txn, after, Some(depth)).await? {
+            Some(last) => {
+                sum_tree(
+                    &txn,
+                    key,
+                    &format!(" AND x.depth = {depth} AND x.id > {after} AND x.id <= {last}"),
+                )
+                .await?;
+                Some((Some(last), Some(i64::from(depth))))
+            }
+            None if depth > 0 => Some((Some(0), Some(i64::from(depth) - 1))),
+            None => {
+                if txn.get_database_backend() == DbBackend::Postgres {
+                    // A table just filled looks empty to the planner until autovacuum
+                    // analyses it, which made reading a unit's children scan every row
+                    // of the key.
+                    sql::exec(&txn, "ANALYZE rollups", vec![]).await?;
+                }
+                Some((None, None))
+            }
+        },
+    };
+    if let Some((after, depth)) = next {
+        sql::exec(
+            &txn,
+            "UPDATE rollup_keys SET count_after = $2, count_depth = $3 WHERE key = $1",
+            vec![text.into(), after.into(), depth.map(|d| d as i32).into()],
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// The last unit id of the step after unit `after`: [`BATCH`] units on, or the last unit
+/// (of the level `depth` when given); none when no unit is left.
+async fn last_of_step<C: ConnectionTrait>(
+    conn: &C,
+    after: i64,
+    depth: Option<i32>,
+) -> Result<Option<i64>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Last {
+        id: Option<i64>,
+    }
+    let level = depth.map_or_else(String::new, |d| format!(" AND depth = {d}"));
+    let last: Option<Last> = sql::one(
+        conn,
+        &format!(
+            "SELECT COALESCE( \
+             (SELECT id FROM orgs WHERE id > $1{level} ORDER BY id LIMIT 1 OFFSET {}), \
+             (SELECT MAX(id) FROM orgs WHERE id > $1{level})) AS id",
+            BATCH - 1
+        ),
+        vec![after.into()],
+    )
+    .await?;
+    Ok(last.and_then(|l| l.id))
 }
 
 /// Drops the triggers that mark changed units, before a bulk load writes millions of rows
@@ -327,31 +502,9 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-async fn refresh_with<C: Writer>(
-    conn: &C,
-    new_key: Option<&Key>,
-    today: NaiveDate,
-) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+async fn refresh_with<C: Writer>(conn: &C, today: NaiveDate) -> Result<(), StoreError> {
+    let txn = conn.begin_write().await?;
     take_turn(&txn).await?;
-    if let Some(key) = new_key {
-        let text = key.text();
-        let known = sql::scalar(
-            &txn,
-            "SELECT COUNT(*) AS value FROM rollup_keys WHERE key = $1",
-            vec![text.clone().into()],
-        )
-        .await?;
-        if known == 0 {
-            count_everything(&txn, key).await?;
-            sql::exec(
-                &txn,
-                "INSERT INTO rollup_keys (key, used_on) VALUES ($1, $2)",
-                vec![text.into(), today.into()],
-            )
-            .await?;
-        }
-    }
     drop_unused(&txn, today).await?;
     let keys = kept_keys(&txn).await?;
     loop {
@@ -461,7 +614,7 @@ async fn lines_of<C: ConnectionTrait>(
         path: String,
         depth: i32,
     }
-    let list = Units(Some(ids)).only("id");
+    let list = Units::Only(ids).only("id");
     let marked: Vec<Unit> = sql::all(
         conn,
         &format!("SELECT id, path, depth FROM orgs WHERE 1 = 1{list}"),
@@ -505,32 +658,10 @@ async fn recount<C: ConnectionTrait>(
         .iter()
         .flat_map(|(_, ids)| ids.iter().copied())
         .collect();
-    let rows = key.own(conn, Some(&ids)).await?;
-    write_own(conn, key, Units(Some(&ids)), rows).await?;
+    let rows = key.own(conn, Units::Only(&ids)).await?;
+    write_own(conn, key, Units::Only(&ids), rows).await?;
     for (_, level) in lines {
-        sum_tree(conn, key, &Units(Some(level)).only("x.id")).await?;
-    }
-    Ok(())
-}
-
-/// Counts a key for every unit: own rows in one grouped query, tree rows one level at a
-/// time from the deepest.
-async fn count_everything<C: ConnectionTrait>(conn: &C, key: &Key) -> Result<(), StoreError> {
-    let rows = key.own(conn, None).await?;
-    write_own(conn, key, Units(None), rows).await?;
-    let deepest = sql::scalar(
-        conn,
-        "SELECT CAST(COALESCE(MAX(depth), 0) AS BIGINT) AS value FROM orgs",
-        vec![],
-    )
-    .await?;
-    for depth in (0..=deepest).rev() {
-        sum_tree(conn, key, &format!(" AND x.depth = {depth}")).await?;
-    }
-    if conn.get_database_backend() == DbBackend::Postgres {
-        // A table just filled looks empty to the planner until autovacuum analyses it,
-        // which made reading a unit's children scan every row of the key.
-        sql::exec(conn, "ANALYZE rollups", vec![]).await?;
+        sum_tree(conn, key, &Units::Only(level).only("x.id")).await?;
     }
     Ok(())
 }
@@ -661,6 +792,34 @@ pub(crate) async fn with_children<C: Writer>(
     Ok((total, children))
 }
 
+/// The tree counts of each of the units `ids`: one statement after bringing the key up to
+/// date; a unit without rows is left out.
+pub(crate) async fn of_units<C: Writer>(
+    conn: &C,
+    key: &Key,
+    ids: &[i64],
+) -> Result<HashMap<i64, Counts>, StoreError> {
+    let mut out: HashMap<i64, Counts> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    ensure(conn, key).await?;
+    let rows: Vec<Row> = sql::all(
+        conn,
+        &format!(
+            "SELECT r.org_id, r.code, r.n FROM orgs c CROSS JOIN rollups r \
+             WHERE r.org_id = c.id AND r.key = $1 AND r.scope = 'tree'{}",
+            Units::Only(ids).only("c.id")
+        ),
+        vec![key.text().into()],
+    )
+    .await?;
+    for row in rows {
+        out.entry(row.org_id).or_default().insert(row.code, row.n);
+    }
+    Ok(out)
+}
+
 /// The tree counts of the unit at `path`: one statement after bringing the key up to date.
 pub(crate) async fn of_subtree<C: Writer>(
     conn: &C,
@@ -704,7 +863,7 @@ pub struct Difference {
 /// pending units, and returns every roll-up that differs (none when they are exact), with
 /// the number of keys checked.
 pub async fn check<C: Writer>(conn: &C) -> Result<(usize, Vec<Difference>), StoreError> {
-    refresh(conn).await?;
+    finish_counts(conn).await?;
     #[derive(FromQueryResult)]
     struct Unit {
         id: i64,
@@ -719,7 +878,7 @@ pub async fn check<C: Writer>(conn: &C) -> Result<(usize, Vec<Difference>), Stor
     for key in &keys {
         let text = key.text();
         let mut own: HashMap<i64, Counts> = HashMap::new();
-        for (org, code, n) in key.own(conn, None).await? {
+        for (org, code, n) in key.own(conn, Units::All).await? {
             if n != 0 {
                 *own.entry(org).or_default().entry(code).or_default() += n;
             }

@@ -319,7 +319,8 @@ impl Made {
 /// replica`): the rows come from the keys just written, and checking each of 34 million
 /// attendance rows twice would double the load.
 async fn begin_load(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, StoreError> {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use crate::Writer as _;
+    use sea_orm::ConnectionTrait;
     let superuser = db.get_database_backend() == sea_orm::DbBackend::Postgres
         && sql::scalar(
             db,
@@ -328,7 +329,7 @@ async fn begin_load(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransact
         )
         .await?
             > 0;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     if superuser {
         txn.execute_unprepared("SET LOCAL session_replication_role = replica")
             .await?;

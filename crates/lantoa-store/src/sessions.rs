@@ -40,7 +40,7 @@ pub async fn start<C: crate::Writer>(
     lifetimes: Lifetimes,
     now: DateTime<Utc>,
 ) -> Result<(Session, String), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let token = secret::new_token();
     let id = sql::scalar(
         &txn,
@@ -130,7 +130,7 @@ pub async fn end<C: crate::Writer>(
     actor: &Actor,
     session: Session,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     sql::exec(
         &txn,
         "DELETE FROM sessions WHERE id = $1",
@@ -156,7 +156,7 @@ pub async fn end_all<C: crate::Writer>(
     actor: &Actor,
     account_id: i64,
 ) -> Result<u64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let ended = sql::exec(
         &txn,
         "DELETE FROM sessions WHERE account_id = $1",
@@ -224,7 +224,7 @@ pub async fn create_token<C: crate::Writer>(
             "Đặt tên cho mã để nhận ra nó sau này",
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let token = format!("{TOKEN_PREFIX}{}", secret::new_token());
     let now = Utc::now();
     let id = sql::scalar(
@@ -321,7 +321,7 @@ pub async fn revoke_token<C: crate::Writer>(
     account_id: i64,
     token_id: i64,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let revoked = sql::exec(
         &txn,
         "UPDATE api_tokens SET revoked_at = $3, updated_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL",
@@ -379,7 +379,7 @@ pub async fn address_failed<C: crate::Writer>(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     use lantoa_domain::accounts::{ADDRESS_FAILURES_BEFORE_WAIT, wait_after};
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let row: Option<ThrottleRow> = sql::one(
         &txn,
         "SELECT failures, wait_until, updated_at FROM login_throttle WHERE client_addr = $1",

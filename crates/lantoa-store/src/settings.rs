@@ -39,7 +39,7 @@ pub async fn save<C: crate::Writer>(
     actor: &Actor,
     settings: &Settings,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = load(&txn).await?;
     let now = Utc::now();
     for (name, value) in settings.to_stored() {

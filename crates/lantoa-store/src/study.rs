@@ -252,7 +252,7 @@ pub async fn create_session<C: crate::Writer>(
     draft: &SessionDraft,
 ) -> Result<i64, StoreError> {
     check_session(conn, org_id, year, draft).await?;
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let now = Utc::now();
     let id = sql::scalar(
         &txn,
@@ -316,7 +316,7 @@ pub async fn update_session<C: crate::Writer>(
     draft: &SessionDraft,
 ) -> Result<(), StoreError> {
     check_session(conn, session.org_id, year, draft).await?;
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = SessionDraft {
         title: session.title.clone(),
         kind: session.kind,
@@ -391,7 +391,7 @@ pub async fn delete_session<C: crate::Writer>(
     actor: &Actor,
     session: &Session,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let files = SESSION_FILES.list(&txn, session.id).await?;
     let marks = sql::scalar(
         &txn,
@@ -681,7 +681,7 @@ pub async fn save_attendance<C: crate::Writer>(
             ),
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let now = Utc::now();
     let backend = txn.get_database_backend();
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
@@ -775,7 +775,7 @@ pub async fn mark_all_present<C: crate::Writer>(
     let now_param = w.bind(Utc::now().into());
     let (on_roster, values) = roster_condition(session);
     w.push(&on_roster, values);
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let marked = sql::exec(
         &txn,
         &format!(
@@ -840,7 +840,7 @@ pub async fn save_counted<C: crate::Writer>(
             format!("Số lượt {} không được âm", kind.label()),
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let before = counted(&txn, session.id).await?;
     sql::exec(
         &txn,

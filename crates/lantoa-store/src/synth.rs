@@ -2,13 +2,14 @@
 //! the same on every run for the same seed. The demo city and `lantoa generate` both use it.
 
 use crate::StoreError;
+use crate::Writer as _;
 use crate::org::{self, Org};
 use crate::people::{self, NewPerson};
 use chrono::{Datelike, NaiveDate};
 use lantoa_domain::OrgId;
 use lantoa_domain::org::{OrgDraft, OrgKind, Sector};
 use lantoa_domain::people::{Categories, Category, Gender, MemberStatus, PersonDraft};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 /// A small, fast, seedable generator (SplitMix64): the output never depends on a crate's
 /// version, so the demo stays the same on every machine.
@@ -408,7 +409,7 @@ pub async fn generate(
             ));
         }
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let orgs = create_orgs(&txn, &crate::audit::Actor::system("generate"), &units).await?;
     let count = insert_people(&txn, &orgs, drafts).await?;
     txn.commit().await?;

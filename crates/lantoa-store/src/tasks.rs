@@ -332,7 +332,7 @@ pub async fn create<C: crate::Writer>(
     coordinating: &[Org],
 ) -> Result<i64, StoreError> {
     check_units(committee, lead, coordinating)?;
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     check_number(&txn, committee.id, year, draft.number, 0).await?;
     let now = Utc::now();
     let id = sql::scalar(
@@ -390,7 +390,7 @@ pub async fn update<C: crate::Writer>(
 ) -> Result<(), StoreError> {
     check_units(committee, lead, coordinating)?;
     let year = crate::campaign::year(conn, task.year).await?;
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     check_number(&txn, committee.id, &year, draft.number, task.id).await?;
     let before = self::coordinating(&txn, task.id).await?;
     sql::exec(
@@ -500,7 +500,7 @@ pub async fn report<C: crate::Writer>(
     draft: &ProgressDraft,
     evidence: Option<crate::files::Incoming<'_>>,
 ) -> Result<(), StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let current = task(&txn, task_id).await?;
     if !assigned(&txn, &current, unit).await? {
         return Err(StoreError::invalid(

@@ -68,7 +68,7 @@ pub async fn create<C: crate::Writer>(
     year: &CampaignYear,
     draft: &CourseDraft,
 ) -> Result<i64, StoreError> {
-    let txn = conn.begin().await?;
+    let txn = conn.begin_write().await?;
     let id = sql::scalar(
         &txn,
         "INSERT INTO teaching_courses (org_id, year_id, name, audience, content, classes, learners, hours, starts_on, \

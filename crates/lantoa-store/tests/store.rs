@@ -1146,3 +1146,128 @@ fn log_filter(
         ..Default::default()
     }
 }
+
+#[tokio::test]
+async fn a_first_count_goes_in_steps_and_keeps_the_writes_made_between_them() {
+    use lantoa_domain::list::ClosedList;
+    use lantoa_store::campaign::{self, Until};
+    use lantoa_store::{rollups, study};
+    use sea_orm::ConnectionTrait;
+    const CELLS: usize = 2_500;
+    for db in databases().await {
+        let c = db.store.db();
+        let root = org::create(
+            c,
+            &actor(),
+            &draft("R", "Đảng bộ", OrgKind::DistrictCommittee),
+            None,
+        )
+        .await
+        .unwrap();
+        // More cells than one step counts (a thousand), written by SQL for speed.
+        for first in (0..CELLS).step_by(500) {
+            let rows: Vec<String> = (first..first + 500)
+                .map(|i| {
+                    format!(
+                        "('C{i}', 'Chi bộ {i}', 'chi bo {i}', '{}', '{}', {}, '', 1, \
+                         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                        OrgKind::Cell.code(),
+                        Sector::WardCommune.code(),
+                        root.0
+                    )
+                })
+                .collect();
+            c.execute_unprepared(&format!(
+                "INSERT INTO orgs (code, name, name_folded, kind, sector, parent_id, path, depth, \
+                 created_at, updated_at) VALUES {}",
+                rows.join(", ")
+            ))
+            .await
+            .unwrap();
+        }
+        c.execute_unprepared(&format!(
+            "UPDATE orgs SET path = '/{0}/' || CAST(id AS TEXT) || '/' WHERE parent_id = {0}",
+            root.0
+        ))
+        .await
+        .unwrap();
+        let year_id = campaign::create_year(c, &actor(), 2026, "Chuyên đề toàn khóa")
+            .await
+            .unwrap();
+        let year = campaign::year(c, 2026).await.unwrap();
+        assert_eq!(year.id, year_id);
+        let member = |i: usize| {
+            // Names hold no digits: each digit of i becomes a letter.
+            let letters: String = i
+                .to_string()
+                .bytes()
+                .map(|d| char::from(b'a' + d - b'0'))
+                .collect();
+            person(
+                &format!("Nguyễn Văn {letters}"),
+                &format!("C{i}"),
+                &format!("{:06}", 100_000 + i),
+            )
+            .validate(today())
+            .unwrap()
+        };
+        // One member in every hundredth cell, across every step.
+        for i in (0..CELLS).step_by(100) {
+            people::create(c, &actor(), &member(i)).await.unwrap();
+        }
+        // No figure is kept yet: the marks of these writes are cleared, so a unit the
+        // steps skipped would stay wrong and show in the check below.
+        rollups::refresh(c).await.unwrap();
+        assert_eq!(
+            count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM rollup_pending").await,
+            0
+        );
+        // Members join cells while the figure is counted for the first time.
+        let writer = {
+            let c = c.clone();
+            tokio::spawn(async move {
+                for i in (25..CELLS).step_by(250) {
+                    people::create(&c, &actor(), &member(i)).await.unwrap();
+                }
+            })
+        };
+        let (total, children) =
+            study::coverage_with_children(c, root, &year, today(), Until::WHOLE_YEAR)
+                .await
+                .unwrap();
+        writer.await.unwrap();
+        assert!(
+            (25..=35).contains(&total.eligible),
+            "{} {}",
+            db.name,
+            total.eligible
+        );
+        assert_eq!(
+            children.values().map(|v| v.eligible).sum::<i64>(),
+            total.eligible
+        );
+        // The unit list's sizes are counted in steps too, every cell once.
+        let roots = org::children(c, None, false).await.unwrap();
+        assert_eq!(
+            (roots[0].descendants, roots[0].people),
+            (CELLS as i64, 35),
+            "{}",
+            db.name
+        );
+        // The steps counted every unit, and the writes between them were counted again.
+        let (keys, differences) = rollups::check(c).await.unwrap();
+        assert!(keys >= 2 && differences.is_empty(), "{differences:?}");
+        let (total, _) = study::coverage_with_children(c, root, &year, today(), Until::WHOLE_YEAR)
+            .await
+            .unwrap();
+        assert_eq!(total.eligible, 35, "{}", db.name);
+        assert_eq!(
+            count(
+                c,
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM rollup_keys WHERE count_after IS NOT NULL"
+            )
+            .await,
+            0
+        );
+    }
+}

@@ -294,13 +294,19 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// Serves the application on a bound listener until `shutdown` resolves, with the job
-/// worker running beside it.
+/// worker running beside it, and the top dashboards' figures counted in the background.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let worker = tokio::spawn(jobs::run_worker(state.clone()));
+    let warming = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = report::warm_top_dashboards(&warming).await {
+            tracing::warn!(error = ?e, "counting the top dashboards' figures failed");
+        }
+    });
     let app = build_router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

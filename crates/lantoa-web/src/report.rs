@@ -468,6 +468,24 @@ async fn figures_and_findings(
     Ok((figures, before, found, thresholds))
 }
 
+/// Finishes the first counts a stopped server left half done, then reads the current
+/// year's dashboard figures of each top unit: what `serve` runs in the background when it
+/// starts, so that after a bulk load or an upgrade (which forget the counts) the first
+/// leader to open the dashboard does not wait for every figure to be counted.
+pub(crate) async fn warm_top_dashboards(state: &AppState) -> Result<(), AppError> {
+    let db = state.store.db();
+    lantoa_store::rollups::finish_counts(db).await?;
+    let years = lantoa_store::campaign::years(db).await?;
+    let Some(year) = crate::campaign::current_year(&years, crate::today()) else {
+        return Ok(());
+    };
+    let years: Vec<i32> = years.iter().map(|y| y.year).collect();
+    for top in org::children(db, None, false).await? {
+        figures_and_findings(state, &top.org, Period::year(year.year), &years, true).await?;
+    }
+    Ok(())
+}
+
 async fn dashboard(
     State(state): State<AppState>,
     viewer: Viewer,

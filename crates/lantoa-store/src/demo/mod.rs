@@ -10,6 +10,7 @@ mod tasks;
 mod teaching;
 
 use crate::StoreError;
+use crate::Writer as _;
 use crate::synth::{self, PeopleMaker, Population};
 use chrono::NaiveDate;
 use lantoa_domain::accounts::Role;
@@ -17,7 +18,7 @@ use lantoa_domain::models::{ModelCategory, ModelState};
 use lantoa_domain::org::{OrgKind, Sector};
 use lantoa_domain::people::{Gender, PersonDraft};
 use lantoa_domain::{ClosedList, OrgId, PersonId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
 
 /// Code of the demo's root unit.
@@ -451,7 +452,7 @@ fn people(plan: &Plan, today: NaiveDate) -> Vec<PersonDraft> {
 pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> Result<DemoSummary, StoreError> {
     let plan = plan();
     let drafts = people(&plan, today);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let orgs = synth::create_orgs(&txn, &crate::audit::Actor::system("demo"), &plan.units).await?;
     let people = synth::insert_people(&txn, &orgs, drafts).await?;
     let study = study_years(&txn, &orgs).await?;

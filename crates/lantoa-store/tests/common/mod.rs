@@ -7,6 +7,8 @@
 use lantoa_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod stale;
+
 /// A fresh, migrated database; the SQLite folder lives as long as this value.
 pub struct TestDb {
     pub store: Store,
@@ -33,6 +35,7 @@ async fn postgres(admin_url: &str) -> TestDb {
     let admin = Store::connect(admin_url).await.unwrap_or_else(|e| {
         panic!("LANTOA_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}")
     });
+    stale::drop_stale_databases(&admin).await;
     let name = format!(
         "lantoa_test_{}_{}_{}",
         std::process::id(),

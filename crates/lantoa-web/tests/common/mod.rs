@@ -14,6 +14,9 @@ use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+#[path = "../../../lantoa-store/tests/common/stale.rs"]
+mod stale;
+
 /// The application, signed in as one account (or nobody).
 #[derive(Clone)]
 pub struct TestApp {
@@ -99,6 +102,7 @@ impl TestApp {
             let admin = Store::connect(&url)
                 .await
                 .expect("LANTOA_TEST_POSTGRES_URL is set: PostgreSQL must be reachable");
+            stale::drop_stale_databases(&admin).await;
             let name = format!(
                 "lantoa_web_{}_{}",
                 std::process::id(),
