@@ -195,7 +195,9 @@ pub async fn run(
         failures += f;
     }
     let peak_kb = sampler.await?;
-    Ok(measured(route, latencies, failures, first, seconds, peak_kb))
+    Ok(measured(
+        route, latencies, failures, first, seconds, peak_kb,
+    ))
 }
 
 /// Sends `route` again and again on one connection while `long` (on another) is answered:

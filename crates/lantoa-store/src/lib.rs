@@ -66,10 +66,47 @@ pub trait Writer:
                 + '_,
         >,
     > {
-        self.begin_with_options(sea_orm::TransactionOptions {
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-            ..Default::default()
+        Box::pin(async move {
+            let _waiting = WaitingWriter::new();
+            self.begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
         })
+    }
+}
+
+/// This process's writers waiting for their transaction to begin. A long job working in
+/// short steps (a figure's first count) lets them go before its next step: SQLite's
+/// waiting writers poll for its one write lock at growing intervals, and would otherwise
+/// find it taken by the job's next step again and again.
+static WAITING_WRITERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One writer waiting, for as long as it lives (a request given up while waiting too).
+struct WaitingWriter;
+
+impl WaitingWriter {
+    fn new() -> Self {
+        WAITING_WRITERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        WaitingWriter
+    }
+}
+
+impl Drop for WaitingWriter {
+    fn drop(&mut self) {
+        WAITING_WRITERS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Waits until no writer of this process waits for its transaction to begin, a second at
+/// most: what a job working in steps does between two steps.
+pub(crate) async fn let_writers_first() {
+    let until = std::time::Instant::now() + Duration::from_secs(1);
+    while WAITING_WRITERS.load(std::sync::atomic::Ordering::SeqCst) > 0
+        && std::time::Instant::now() < until
+    {
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
 

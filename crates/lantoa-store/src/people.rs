@@ -115,6 +115,10 @@ pub struct PeopleFilter {
     pub status: Option<MemberStatus>,
     /// Only leaders and heads.
     pub leaders_only: bool,
+    /// The page starts after this person, the previous page's last (a "next page" link
+    /// reads from there instead of skipping the earlier pages). Lists by name only; a name
+    /// search pages through at most [`crate::NAME_MATCHES`] people and ignores it.
+    pub after: Option<PersonId>,
 }
 
 /// The filters other than name and scope, on `people p`.
@@ -166,11 +170,19 @@ pub async fn search<C: ConnectionTrait>(
             filter.scope.restrict(&mut w, "o.path");
             SELECT.to_owned()
         };
+        // In the order of ORDER: the name, then the id.
+        let after = filter.after.map(|id| {
+            (
+                "(p.name_folded, p.id) > (SELECT k.name_folded, k.id FROM people k WHERE k.id = ?)",
+                vec![id.0.into()],
+            )
+        });
         sql::capped_page(
             conn,
             &select,
             "FROM people p JOIN orgs o ON o.id = p.org_id",
             &w,
+            after,
             ORDER,
             page,
             per_page,

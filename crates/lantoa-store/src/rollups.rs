@@ -354,10 +354,12 @@ struct Progress {
 /// transaction, so that writers and other pages wait for one step at most (SQLite has one
 /// write lock) and memory holds one step's rows. The key is kept from the first step, so
 /// a refresh between two steps recounts the units a write changed; the tree counts are
-/// summed level by level once every own count is done. Several requests reading the same
-/// new key share the steps.
+/// summed level by level once every own count is done. Writers waiting for the lock go
+/// first between two steps. Several requests reading the same new key share the steps.
 async fn count_first<C: Writer>(conn: &C, key: &Key, today: NaiveDate) -> Result<(), StoreError> {
-    while count_step(conn, key, today).await? {}
+    while count_step(conn, key, today).await? {
+        crate::let_writers_first().await;
+    }
     Ok(())
 }
 

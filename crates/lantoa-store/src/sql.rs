@@ -112,6 +112,7 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
 pub(crate) const MAX_BIND: usize = 30_000;
 
 /// The WHERE clause of a filtered list, built clause by clause with numbered placeholders.
+#[derive(Clone)]
 pub(crate) struct Where {
     clauses: Vec<String>,
     pub(crate) values: Vec<Value>,
@@ -211,12 +212,16 @@ pub(crate) async fn page<T: FromQueryResult, C: ConnectionTrait>(
 
 /// [`page`] for lists that may hold millions of rows: counting stops after
 /// [`crate::COUNT_CAP`] rows, so a page of the nation's people costs what a page of a
-/// province's does. Two queries.
+/// province's does. With `after` (a clause choosing the rows after the previous page's
+/// last one: a keyset link), the page's rows are read from there instead of skipping every
+/// earlier page's rows, so that page 150 costs what page 2 does. Two queries.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn capped_page<T: FromQueryResult, C: ConnectionTrait>(
     conn: &C,
     select: &str,
     from: &str,
     filter: &Where,
+    after: Option<(&str, Vec<Value>)>,
     order: &str,
     page: u64,
     per_page: u64,
@@ -228,7 +233,18 @@ pub(crate) async fn capped_page<T: FromQueryResult, C: ConnectionTrait>(
         crate::COUNT_CAP,
     )
     .await?;
-    page_of(conn, select, filter, order, count, page, per_page).await
+    let Some((clause, values)) = after else {
+        return page_of(conn, select, filter, order, count, page, per_page).await;
+    };
+    let mut rest = filter.clone();
+    rest.push(clause, values);
+    Ok(crate::Page {
+        items: rows(conn, select, &rest, order, per_page, 0).await?,
+        total: count.0,
+        capped: count.1,
+        page: page.max(1),
+        per_page,
+    })
 }
 
 /// How many rows `rows` (a SELECT) gives, counting at most `cap` of them: the count, and

@@ -479,6 +479,27 @@ async fn name_search_follows_renames_and_moves_within_scope_and_stops_counting()
             "Lê Văn Giang",
             "without a name, the list is the scope's first by name"
         );
+        // A "next page" link reads from after the previous page's last person: the same
+        // rows as skipping the earlier pages.
+        let in_y = |page, after| {
+            let filter = PeopleFilter {
+                scope: Scope::Subtrees(vec![y.subtree()]),
+                after,
+                ..Default::default()
+            };
+            async move { people::search(c, &filter, page, 20).await }
+        };
+        let ids = |p: lantoa_store::Page<people::Person>| -> Vec<i64> {
+            p.items.iter().map(|p| p.id.0).collect()
+        };
+        let second = ids(in_y(2, None).await.unwrap());
+        let third = in_y(3, None).await.unwrap();
+        let after_second = in_y(3, second.last().copied().map(lantoa_domain::PersonId))
+            .await
+            .unwrap();
+        assert_eq!(after_second.page, 3);
+        assert_eq!(after_second.total, third.total);
+        assert_eq!(ids(after_second), ids(third), "{}", db.name);
         let exact = find("pham so 10001", None).await;
         assert_eq!((exact.total, exact.capped), (1, false));
         assert_eq!(find("pham", Some(vec![&x])).await.total, 0);

@@ -52,6 +52,9 @@ pub struct ListQuery {
     pub leaders: Option<String>,
     /// Page, from 1.
     pub page: Option<u64>,
+    /// The id of the previous page's last person: the page is read from after them (the
+    /// "next page" link), not by skipping the earlier pages' rows.
+    pub sau: Option<i64>,
 }
 
 impl ListQuery {
@@ -79,6 +82,7 @@ impl ListQuery {
             category: Category::from_code(&self.category),
             status: MemberStatus::from_code(&self.status),
             leaders_only: self.leaders.is_some(),
+            after: self.sau.map(PersonId),
         };
         Ok((filter, org))
     }
@@ -142,7 +146,14 @@ async fn list(
         Some(o) => viewer.org_crumbs(&org::lineage(db, o).await?, Some("Nhân sự")),
         None => vec![Crumb::here("Nhân sự")],
     };
-    let links = page_links(page.page, page.pages(), |p| query.href(p));
+    // The next page is read from after this page's last person.
+    let last = page.items.last().map(|p| p.id.0);
+    let links = page_links(page.page, page.pages(), |p| match last {
+        Some(id) if p == page.page + 1 && query.q.trim().is_empty() => {
+            format!("{}&sau={id}", query.href(p))
+        }
+        _ => query.href(p),
+    });
     let title = match &org {
         Some(o) => format!("Nhân sự — {}", o.name),
         None => "Nhân sự".to_owned(),

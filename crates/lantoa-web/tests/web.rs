@@ -52,10 +52,33 @@ async fn browse_the_demo_tree_and_search_people() {
             ))
             .await;
         assert_eq!(members.status, StatusCode::OK);
+        let members = members.text();
         assert!(
-            members.text().contains("aria-current=\"page\">2<"),
+            members.contains("aria-current=\"page\">2<"),
             "page 2 is marked current"
         );
+        // The first page's "next" link reads from after its last person: the same page 2.
+        let first = app
+            .get(&format!(
+                "/quan-ly/nhan-su?org={ward}&category=dang_vien&status=chinh_thuc"
+            ))
+            .await
+            .text();
+        let after: String = first
+            .split("sau=")
+            .nth(1)
+            .expect("a next-page link carries the last person")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let next = app
+            .get(&format!(
+                "/quan-ly/nhan-su?org={ward}&category=dang_vien&status=chinh_thuc&page=2&sau={after}"
+            ))
+            .await
+            .text();
+        let table = |html: &str| html[html.find("<tbody>").unwrap()..].to_owned();
+        assert_eq!(table(&next), table(&members), "{}", app.backend);
         assert_eq!(
             app.get("/quan-ly/don-vi/999999").await.status,
             StatusCode::NOT_FOUND
