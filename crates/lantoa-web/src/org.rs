@@ -161,6 +161,12 @@ async fn show(
         20,
     )
     .await?;
+    // The subtree's people, exactly, from the sizes roll-up (the list's count stops at
+    // 10 000).
+    let size = org::summaries_of(db, &[org.id])
+        .await?
+        .first()
+        .map_or(people.total, |s| s.people);
     let merged_into = match org.merged_into_id {
         Some(target) => Some(org::get(db, target).await?).filter(|t| viewer.role_at(t).is_some()),
         None => None,
@@ -179,8 +185,8 @@ async fn show(
         crumbs: viewer.org_crumbs(&lineage, None),
         me: viewer.me(),
         can: viewer.can_at(&org),
-        people_total: views::total(&people),
-        people_more: people.total > people.items.len() as i64,
+        people_total: views::number(size),
+        people_more: size > people.items.len() as i64,
         people_href: format!("{STAFF}/nhan-su?org={}", org.id),
         people: people.items,
         children: shown,
