@@ -395,6 +395,15 @@ async fn summaries<C: crate::Writer>(
         .collect())
 }
 
+/// The people of a unit's subtree, wherever their record is, from the sizes roll-up: two
+/// statements once it is up to date.
+pub async fn people_in_subtree<C: crate::Writer>(conn: &C, unit: OrgId) -> Result<i64, StoreError> {
+    let sizes = rollups::of_units(conn, &sizes_key(), &[unit.0]).await?;
+    Ok(sizes
+        .get(&unit.0)
+        .map_or(0, |counts| rollups::n(counts, PEOPLE)))
+}
+
 /// The roll-up of subtree sizes: units and people, whatever the year.
 fn sizes_key() -> rollups::Key {
     rollups::Key::of(

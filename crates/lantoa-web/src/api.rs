@@ -227,6 +227,9 @@ struct PeopleParams {
     status: Option<String>,
     /// Page from 1 (50 a page).
     page: Option<u64>,
+    /// Id of the previous page's last person: without a name, the page is read from after
+    /// them (a quick next page) instead of by skipping the earlier pages.
+    sau: Option<i64>,
 }
 
 /// People the token may read, filtered and paginated.

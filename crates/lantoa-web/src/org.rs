@@ -163,10 +163,7 @@ async fn show(
     .await?;
     // The subtree's people, exactly, from the sizes roll-up (the list's count stops at
     // 10 000).
-    let size = org::summaries_of(db, &[org.id])
-        .await?
-        .first()
-        .map_or(people.total, |s| s.people);
+    let size = org::people_in_subtree(db, org.id).await?;
     let merged_into = match org.merged_into_id {
         Some(target) => Some(org::get(db, target).await?).filter(|t| viewer.role_at(t).is_some()),
         None => None,
