@@ -142,12 +142,13 @@ impl Tally {
     }
 }
 
-/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`, with
-/// the measure's join (the year at `$4`).
-fn eligible_in_subtree(measure: &Measure) -> String {
+/// Eligible members whose unit `d` on the reference day lies from path `$2` to `$3`
+/// (`upper` compares with `$3`: "<" for a subtree's range), with the measure's join (the
+/// year at `$4`).
+fn eligible_in_range(measure: &Measure, upper: &str) -> String {
     format!(
         "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id{} \
-         WHERE {} AND d.path >= $2 AND d.path < $3",
+         WHERE {} AND d.path >= $2 AND d.path {upper} $3",
         measure.join(4),
         measure.eligible_on_day()
     )
@@ -195,7 +196,7 @@ pub(crate) async fn tally<C: ConnectionTrait>(
     let query = format!(
         "{} {}",
         measure.select("CAST(0 AS BIGINT)", 4, &mut values),
-        eligible_in_subtree(measure)
+        eligible_in_range(measure, "<")
     );
     Ok(rows(conn, &query, values, conditions.len())
         .await?
@@ -264,56 +265,69 @@ pub struct Missing {
     pub org_code: String,
 }
 
-/// The subtree's members who do not meet the measure's conditions (all of them), by unit
-/// then name: two queries, or one when the caller knows how many from the roll-ups
-/// (`known`): counting them means reading every member of the subtree.
+/// Which roll-up counts a drill-down's people: the key kept over the same measure, and
+/// the condition whose "met" count the people lacking it are missing from.
+pub(crate) struct Guide {
+    /// The key.
+    pub key: rollups::Key,
+    /// The condition's index in the key's measure ("met0", "met1"…).
+    pub condition: usize,
+}
+
+impl Guide {
+    /// How many of the people `counts` count lack the condition.
+    fn lacking(&self, counts: &rollups::Counts) -> i64 {
+        rollups::n(counts, "eligible") - rollups::n(counts, &format!("met{}", self.condition))
+    }
+}
+
+/// The subtree's people who do not meet the measure's conditions, by unit then name. The
+/// roll-ups of `guide` say how many there are and in which units the page starts and ends
+/// ([`rollups::locate`]), so the page reads only the members of those units and of the
+/// units between them, never those before it: a fixed number of statements (a few per
+/// level of the tree), whatever the page and the size of the subtree.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn lacking<C: ConnectionTrait>(
+pub(crate) async fn lacking<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     year_id: i64,
     day: NaiveDate,
     measure: &Measure<'_>,
-    known: Option<i64>,
+    guide: &Guide,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    let mut values: Vec<Value> = vec![
-        day.into(),
-        within.from.clone().into(),
-        within.to.clone().into(),
-        year_id.into(),
-    ];
-    let all = measure.conditions(4, &mut values);
-    let from = format!(
-        "{} AND NOT ({})",
-        eligible_in_subtree(measure),
-        all.join(" AND ")
-    );
-    let total = match known {
-        Some(total) => total,
-        None => {
-            sql::scalar(
+    let lacking = |counts: &rollups::Counts| guide.lacking(counts);
+    let total = lacking(&rollups::of_subtree(conn, &guide.key, &within.from).await?);
+    let page = page.max(1);
+    let skip = i64::try_from((page - 1).saturating_mul(per_page)).unwrap_or(i64::MAX);
+    let take = i64::try_from(per_page)
+        .unwrap_or(i64::MAX)
+        .min(total.saturating_sub(skip));
+    let span = rollups::span(conn, &guide.key, within.root_id(), &lacking, skip, take).await?;
+    let items = match span {
+        Some(span) => {
+            let to = Bound::Through(span.through);
+            members_lacking(
                 conn,
-                &format!("SELECT COUNT(*) AS value {from}"),
-                values.clone(),
+                &span.from,
+                &to,
+                year_id,
+                day,
+                measure,
+                take,
+                span.offset,
             )
             .await?
         }
+        // The roll-ups were read just now; were a write to land between them and the
+        // members, the page reads the whole subtree from the same index instead.
+        None if take > 0 => {
+            let to = Bound::Before(within.to.clone());
+            members_lacking(conn, &within.from, &to, year_id, day, measure, take, skip).await?
+        }
+        None => Vec::new(),
     };
-    let page = page.max(1);
-    values.push((per_page as i64).into());
-    values.push((((page - 1) * per_page) as i64).into());
-    let (limit_at, offset_at) = (values.len() - 1, values.len());
-    let items = sql::all(
-        conn,
-        &format!(
-            "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code {from} \
-             ORDER BY d.path, p.name_folded, p.id LIMIT ${limit_at} OFFSET ${offset_at}"
-        ),
-        values,
-    )
-    .await?;
     Ok(Page {
         items,
         total,
@@ -321,4 +335,53 @@ pub(crate) async fn lacking<C: ConnectionTrait>(
         page,
         per_page,
     })
+}
+
+/// The end of a range of paths.
+enum Bound {
+    /// Up to this path and its unit, not its children.
+    Through(String),
+    /// Up to before this path.
+    Before(String),
+}
+
+/// `take` of the people lacking the measure's conditions in units whose paths lie from
+/// `from` to `to`, by unit then name, after the first `offset` of them.
+#[allow(clippy::too_many_arguments)]
+async fn members_lacking<C: ConnectionTrait>(
+    conn: &C,
+    from: &str,
+    to: &Bound,
+    year_id: i64,
+    day: NaiveDate,
+    measure: &Measure<'_>,
+    take: i64,
+    offset: i64,
+) -> Result<Vec<Missing>, StoreError> {
+    let (upper, to) = match to {
+        Bound::Through(path) => ("<=", path.clone()),
+        Bound::Before(path) => ("<", path.clone()),
+    };
+    let mut values: Vec<Value> = vec![
+        day.into(),
+        from.to_owned().into(),
+        to.into(),
+        year_id.into(),
+    ];
+    let all = measure.conditions(4, &mut values);
+    values.push(take.into());
+    values.push(offset.into());
+    let (limit_at, offset_at) = (values.len() - 1, values.len());
+    sql::all(
+        conn,
+        &format!(
+            "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code \
+             {} AND NOT ({}) ORDER BY d.path, p.name_folded, p.id LIMIT ${limit_at} OFFSET ${offset_at}",
+            eligible_in_range(measure, upper),
+            all.join(" AND ")
+        ),
+        values,
+    )
+    .await
+    .map_err(StoreError::from)
 }

@@ -764,7 +764,12 @@ impl Stage {
         }
     }
 
-    fn condition(self) -> Condition {
+    /// Its place in [`Stage::ALL`], and so its condition's in the plans' roll-ups.
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    const fn condition(self) -> Condition {
         match self {
             Stage::Submitted => submitted,
             Stage::Approved => approved,
@@ -853,11 +858,19 @@ fn stages(counted: Counted) -> coverage::Measure<'static> {
 }
 
 /// People of categories `required`, and who reached each stage by the cut.
+/// The condition of each stage, in the order of [`Stage::ALL`].
+const STAGE_CONDITIONS: [Condition; 4] = [
+    Stage::ALL[0].condition(),
+    Stage::ALL[1].condition(),
+    Stage::ALL[2].condition(),
+    Stage::ALL[3].condition(),
+];
+
 fn stage_measure(required: Categories, until: Until) -> coverage::Measure<'static> {
     coverage::Measure {
         counted: required,
         join: Some(plan_of_year),
-        conditions: &[submitted, approved, mid_year, assessed],
+        conditions: &STAGE_CONDITIONS,
         until,
     }
 }
@@ -967,9 +980,9 @@ pub async fn coverage_by_category<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// People who must have a plan and have not reached a stage, by unit then name: two
-/// queries.
-pub async fn lacking<C: ConnectionTrait>(
+/// People who must have a plan and have not reached a stage, by unit then name, found
+/// through the roll-ups (see [`coverage::lacking`]).
+pub async fn lacking<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
     counted: Counted<'_>,
@@ -977,6 +990,12 @@ pub async fn lacking<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
+    let key = crate::rollups::Key::of(
+        crate::rollups::Measure::Plans(counted.required),
+        counted.year.id,
+        counted.until,
+    )
+    .on(counted.day);
     coverage::lacking(
         conn,
         within,
@@ -988,7 +1007,10 @@ pub async fn lacking<C: ConnectionTrait>(
             conditions: &[stage.condition()],
             until: counted.until,
         },
-        None,
+        &coverage::Guide {
+            key,
+            condition: stage.index(),
+        },
         page,
         per_page,
     )

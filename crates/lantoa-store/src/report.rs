@@ -645,7 +645,8 @@ async fn activity_of_year<C: crate::Writer>(
 }
 
 /// Leaders of the subtree, those whose plan of the year is approved (by the cut), and the
-/// first of the others: two queries.
+/// first of the others: from the roll-ups, then the leaders of the units those first few
+/// are in.
 async fn leaders<C: crate::Writer>(
     conn: &C,
     unit: &Org,
@@ -659,32 +660,37 @@ async fn leaders<C: crate::Writer>(
     if plans.leaders_approved >= plans.leaders {
         return Ok(());
     }
-    let within = unit.subtree();
+    // The first leaders without, found through the roll-ups: the units of the first
+    // NAMED of them, not every leader of the subtree.
+    let lacking = |counts: &crate::rollups::Counts| {
+        crate::rollups::n(counts, "leaders") - crate::rollups::n(counts, "approved")
+    };
+    let first = (NAMED as i64).min(plans.leaders - plans.leaders_approved);
+    let Some(span) = crate::rollups::span(conn, &key, unit.id, &lacking, 0, first).await? else {
+        return Ok(());
+    };
     let from = "FROM people p JOIN orgs o ON o.id = p.org_id \
          LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = $1 AND pl.kind = 'ca_nhan' \
-         WHERE p.is_leader = $2 AND o.path >= $3 AND o.path < $4";
-    let params = || {
-        let mut values = vec![
-            year.id.into(),
-            true.into(),
-            within.from.clone().into(),
-            within.to.clone().into(),
-        ];
-        let approved = crate::plans::approved(&mut Binds::new(1, until, &mut values));
-        (approved, values)
-    };
+         WHERE p.is_leader = $2 AND o.path >= $3 AND o.path <= $4";
+    let mut values = vec![
+        year.id.into(),
+        true.into(),
+        span.from.into(),
+        span.through.into(),
+    ];
+    let approved = crate::plans::approved(&mut Binds::new(1, until, &mut values));
     #[derive(FromQueryResult)]
     struct Without {
         full_name: String,
         org_name: String,
     }
-    let (approved, values) = params();
     let without: Vec<Without> = sql::all(
         conn,
         &format!(
             "SELECT p.full_name, o.name AS org_name {from} \
              AND NOT ({approved}) \
-             ORDER BY o.path, p.name_folded LIMIT {NAMED}"
+             ORDER BY o.path, p.name_folded LIMIT {NAMED} OFFSET {}",
+            span.offset
         ),
         values,
     )

@@ -85,6 +85,22 @@ impl Measure {
         }
     }
 
+    /// What it counts, in words, for the page that shows a first count's progress.
+    fn label(self) -> &'static str {
+        match self {
+            Measure::Studied => "Đảng viên học tập chuyên đề",
+            Measure::Plans(_) => "Kế hoạch làm theo",
+            Measure::Sessions => "Buổi học tập",
+            Measure::Counted => "Lượt người học tập",
+            Measure::Propaganda => "Hoạt động tuyên truyền",
+            Measure::Leaders => "Kế hoạch của cán bộ chủ chốt",
+            Measure::Models => "Mô hình",
+            Measure::Exemplars => "Gương điển hình",
+            Measure::Commendations => "Khen thưởng",
+            Measure::Sizes => "Số đơn vị và nhân sự",
+        }
+    }
+
     fn parse(text: &str) -> Option<Measure> {
         match text {
             "studied" => Some(Measure::Studied),
@@ -339,6 +355,82 @@ pub async fn finish_counts<C: Writer>(conn: &C) -> Result<(), StoreError> {
         count_first(conn, &key, today).await?;
     }
     refresh_with(conn, today).await
+}
+
+/// A figure being counted for the first time, and how far it has gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstCount {
+    /// What it counts, in words.
+    pub label: &'static str,
+    /// Steps done: each unit counts once for its own rows and once for its subtree's.
+    pub done: i64,
+    /// Steps in all: twice the number of units.
+    pub of: i64,
+}
+
+impl FirstCount {
+    /// How far, from 0 to 100.
+    pub fn percent(&self) -> i64 {
+        (self.done * 100)
+            .checked_div(self.of)
+            .unwrap_or(0)
+            .clamp(0, 100)
+    }
+}
+
+/// The figures whose first count is under way (a page waiting for them shows this), with
+/// how far each has gone: two statements per such figure.
+pub async fn first_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<FirstCount>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        key: String,
+        count_after: Option<i64>,
+        count_depth: Option<i32>,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT key, count_after, count_depth FROM rollup_keys WHERE count_after IS NOT NULL \
+         ORDER BY key",
+        vec![],
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let units = sql::scalar(conn, "SELECT COUNT(*) AS value FROM orgs", vec![]).await?;
+    for row in rows {
+        let Some(key) = Key::parse(&row.key) else {
+            continue;
+        };
+        let after = row.count_after.unwrap_or(0);
+        let done = match row.count_depth {
+            None => {
+                sql::scalar(
+                    conn,
+                    "SELECT COUNT(*) AS value FROM orgs WHERE id <= $1",
+                    vec![after.into()],
+                )
+                .await?
+            }
+            Some(depth) => {
+                units
+                    + sql::scalar(
+                        conn,
+                        "SELECT COUNT(*) AS value FROM orgs \
+                         WHERE depth > $1 OR (depth = $1 AND id <= $2)",
+                        vec![depth.into(), after.into()],
+                    )
+                    .await?
+            }
+        };
+        out.push(FirstCount {
+            label: key.measure.label(),
+            done,
+            of: 2 * units,
+        });
+    }
+    Ok(out)
 }
 
 /// Where a key's first count has reached: the last unit id done, and the level whose tree
@@ -838,6 +930,146 @@ pub(crate) async fn of_subtree<C: Writer>(
         )
         .await?,
     ))
+}
+
+/// Where one item of a subtree lies when the subtree's items (members who have not
+/// studied…) are listed by their unit's path: the unit whose own items hold it, that
+/// unit's path, and the item's index among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    path: String,
+    index: i64,
+}
+
+/// The units a page of a subtree's items lies in, listed by path: from the unit at `from`
+/// (after the first `offset` of its own items) through the unit at `through` (its own
+/// items, not its children's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub from: String,
+    pub offset: i64,
+    pub through: String,
+}
+
+/// A unit's own counts and its children's tree counts, the children by path: what
+/// [`span`] reads of each unit it passes.
+#[derive(Debug, Default)]
+struct Level {
+    path: Option<String>,
+    own: Counts,
+    children: Vec<(i64, String, Counts)>,
+}
+
+/// Where items `skip` to `skip + take - 1` (from 0) of `root`'s subtree lie, each unit's
+/// own items before its children's, the children by path (the order of `ORDER BY path`);
+/// `items` reads how many items a unit's counts hold. Walks down from the root to the
+/// first item and to the last, one statement per unit passed, whatever the page: a page
+/// deep in a national list costs what the first does. `None` when the page holds no item.
+/// The key must be up to date (read the subtree's counts first).
+pub(crate) async fn span<C: ConnectionTrait>(
+    conn: &C,
+    key: &Key,
+    root: OrgId,
+    items: &(dyn Fn(&Counts) -> i64 + Sync),
+    skip: i64,
+    take: i64,
+) -> Result<Option<Span>, StoreError> {
+    if take <= 0 {
+        return Ok(None);
+    }
+    let mut levels = HashMap::new();
+    let first = locate(conn, key, root, items, skip, &mut levels).await?;
+    let last = locate(conn, key, root, items, skip + take - 1, &mut levels).await?;
+    Ok(match (first, last) {
+        (Some(first), Some(last)) => Some(Span {
+            from: first.path,
+            offset: first.index,
+            through: last.path,
+        }),
+        _ => None,
+    })
+}
+
+/// Where the item at `index` lies (see [`span`]); `levels` keeps the units read.
+async fn locate<C: ConnectionTrait>(
+    conn: &C,
+    key: &Key,
+    root: OrgId,
+    items: &(dyn Fn(&Counts) -> i64 + Sync),
+    mut index: i64,
+    levels: &mut HashMap<i64, Level>,
+) -> Result<Option<Place>, StoreError> {
+    let mut unit = root.0;
+    loop {
+        let level = match levels.entry(unit) {
+            std::collections::hash_map::Entry::Occupied(read) => read.into_mut(),
+            std::collections::hash_map::Entry::Vacant(unread) => {
+                unread.insert(read_level(conn, key, unit).await?)
+            }
+        };
+        let own = items(&level.own);
+        if index < own {
+            return Ok(level.path.clone().map(|path| Place { path, index }));
+        }
+        index -= own;
+        let mut below = None;
+        for (child, _, counts) in &level.children {
+            let n = items(counts);
+            if index < n {
+                below = Some(*child);
+                break;
+            }
+            index -= n;
+        }
+        match below {
+            Some(child) => unit = child,
+            None => return Ok(None),
+        }
+    }
+}
+
+async fn read_level<C: ConnectionTrait>(
+    conn: &C,
+    key: &Key,
+    unit: i64,
+) -> Result<Level, StoreError> {
+    #[derive(FromQueryResult)]
+    struct LevelRow {
+        org_id: i64,
+        path: String,
+        scope: String,
+        code: String,
+        n: i64,
+    }
+    let rows: Vec<LevelRow> = sql::all(
+        conn,
+        "SELECT o.id AS org_id, o.path, r.scope, r.code, r.n FROM orgs o CROSS JOIN rollups r \
+         WHERE o.id = $2 AND r.org_id = $2 AND r.key = $1 AND r.scope = 'own' \
+         UNION ALL \
+         SELECT c.id AS org_id, c.path, r.scope, r.code, r.n FROM orgs c CROSS JOIN rollups r \
+         WHERE r.org_id = c.id AND r.key = $1 AND r.scope = 'tree' AND c.parent_id = $2",
+        vec![key.text().into(), unit.into()],
+    )
+    .await?;
+    let mut level = Level::default();
+    let mut children: BTreeMap<String, (i64, Counts)> = BTreeMap::new();
+    for row in rows {
+        if row.scope == "own" {
+            level.path = Some(row.path);
+            level.own.insert(row.code, row.n);
+        } else {
+            children
+                .entry(row.path)
+                .or_insert_with(|| (row.org_id, Counts::new()))
+                .1
+                .insert(row.code, row.n);
+        }
+    }
+    level.children = children
+        .into_iter()
+        .map(|(path, (id, counts))| (id, path, counts))
+        .collect();
+    Ok(level)
 }
 
 fn counts_of(rows: Vec<Row>) -> Counts {

@@ -960,8 +960,8 @@ pub(crate) async fn own_coverage<C: ConnectionTrait>(
 
 pub use crate::coverage::Missing;
 
-/// Eligible members of the subtree who have not studied, by unit then name; how many comes
-/// from the roll-ups (the subtree's eligible members less those who studied).
+/// Eligible members of the subtree who have not studied, by unit then name, found through
+/// the roll-ups (see [`crate::coverage::lacking`]).
 pub async fn missing<C: crate::Writer>(
     conn: &C,
     within: &Subtree,
@@ -970,20 +970,16 @@ pub async fn missing<C: crate::Writer>(
     page: u64,
     per_page: u64,
 ) -> Result<Page<Missing>, StoreError> {
-    let measure = studied_measure(Until::WHOLE_YEAR);
-    let key = rollups::Key::of(rollups::Measure::Studied, year.id, Until::WHOLE_YEAR).on(day);
-    let tally = rollups::as_tally(
-        &rollups::of_subtree(conn, &key, &within.from).await?,
-        measure.conditions.len(),
-    );
-    let known = tally.eligible - tally.met.first().copied().unwrap_or(0);
     crate::coverage::lacking(
         conn,
         within,
         year.id,
         day,
-        &measure,
-        Some(known),
+        &studied_measure(Until::WHOLE_YEAR),
+        &crate::coverage::Guide {
+            key: rollups::Key::of(rollups::Measure::Studied, year.id, Until::WHOLE_YEAR).on(day),
+            condition: 0,
+        },
         page,
         per_page,
     )

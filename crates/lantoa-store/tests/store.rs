@@ -849,6 +849,90 @@ async fn demo_loads_the_city() {
     }
 }
 
+/// Where each person is listed in a drill-down: (unit path, folded name, id), the list's
+/// order, for the people `filter` selects.
+async fn places(c: &sea_orm::DatabaseConnection, filter: &str) -> Vec<(String, String, i64)> {
+    use sea_orm::FromQueryResult;
+    #[derive(FromQueryResult)]
+    struct Place {
+        id: i64,
+        path: String,
+        name_folded: String,
+    }
+    let mut out: Vec<(String, String, i64)> =
+        Place::find_by_statement(sea_orm::Statement::from_string(
+            c.get_database_backend(),
+            format!(
+                "SELECT p.id, o.path, p.name_folded FROM people p JOIN orgs o ON o.id = p.org_id \
+                 WHERE {filter}"
+            ),
+        ))
+        .all(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.path, p.name_folded, p.id))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The ids on every page of a drill-down list, in pages of `per_page`: they follow each
+/// other into one page of all of them, whose length is its total, and a page past the end
+/// is empty.
+async fn every_page<F, Fut>(per_page: u64, fetch: F) -> Vec<i64>
+where
+    F: Fn(u64, u64) -> Fut,
+    Fut: std::future::Future<Output = lantoa_store::Page<lantoa_store::study::Missing>>,
+{
+    let whole = fetch(1, 100_000).await;
+    assert_eq!(whole.items.len() as i64, whole.total);
+    let mut ids = Vec::new();
+    let pages = (whole.total as u64).div_ceil(per_page);
+    let per = per_page as i64;
+    for page in 1..=pages + 1 {
+        let items = fetch(page, per_page).await.items;
+        assert_eq!(
+            items.len() as i64,
+            (whole.total - (page as i64 - 1) * per).clamp(0, per)
+        );
+        ids.extend(items.iter().map(|m| m.person_id));
+    }
+    let all: Vec<i64> = whole.items.iter().map(|m| m.person_id).collect();
+    assert_eq!(ids, all);
+    ids
+}
+
+/// The members of `unit`'s subtree who have not studied in `year`, page by page: exactly
+/// the generated city's members who never came, in the list's order.
+async fn pages_of_missing(
+    c: &sea_orm::DatabaseConnection,
+    unit: &org::Org,
+    year: &lantoa_store::campaign::CampaignYear,
+) -> Vec<i64> {
+    let within = unit.subtree();
+    let ids = every_page(2, |page, per_page| {
+        let within = within.clone();
+        async move {
+            lantoa_store::study::missing(c, &within, year, today(), page, per_page)
+                .await
+                .unwrap()
+        }
+    })
+    .await;
+    let expected: Vec<i64> = places(
+        c,
+        "p.member_status IN ('chinh_thuc', 'du_bi') AND p.id % 331 = 7",
+    )
+    .await
+    .into_iter()
+    .filter(|(path, _, _)| within.contains(path))
+    .map(|(_, _, id)| id)
+    .collect();
+    assert_eq!(ids, expected);
+    ids
+}
+
 /// The people of a database as (name, card number, unit code), in id order.
 async fn roster(c: &sea_orm::DatabaseConnection) -> Vec<(String, Option<String>, String)> {
     use sea_orm::{ConnectionTrait, Statement};
@@ -943,6 +1027,60 @@ async fn a_generated_city_holds_every_record_and_exact_counters() {
         )
         .await;
         assert_eq!(last.study.studied, members - never, "{}", db.name);
+        // The drill-down lists exactly those, in pages that follow each other.
+        let year = lantoa_store::campaign::year(c, 2026).await.unwrap();
+        let listed = pages_of_missing(c, &ward, &year).await;
+        assert_eq!(listed.len() as i64, never, "{}", db.name);
+        // Each child's list is its part of the list above: after the unit's own members,
+        // the children's lists in the order of their paths.
+        let mut children = org::children(c, Some(ward.id), false).await.unwrap();
+        children.sort_by(|a, b| a.org.path.cmp(&b.org.path));
+        let mut of_children = Vec::new();
+        for child in &children {
+            of_children.extend(pages_of_missing(c, &child.org, &year).await);
+        }
+        assert!(!of_children.is_empty(), "{}", db.name);
+        assert!(listed.ends_with(&of_children), "{}", db.name);
+        // Plans not yet approved: many in each cell, so pages start inside a unit.
+        let counted = lantoa_store::plans::Counted {
+            year: &year,
+            day: lantoa_domain::study::reference_day(2026, today()),
+            required: lantoa_store::settings::load(c).await.unwrap().plan_required,
+            until: lantoa_store::campaign::Until::WHOLE_YEAR,
+        };
+        let within = ward.subtree();
+        let not_approved = every_page(7, |page, per_page| {
+            let within = within.clone();
+            async move {
+                lantoa_store::plans::lacking(
+                    c,
+                    &within,
+                    counted,
+                    lantoa_store::plans::Stage::Approved,
+                    page,
+                    per_page,
+                )
+                .await
+                .unwrap()
+            }
+        })
+        .await;
+        assert_eq!(
+            not_approved.len() as i64,
+            last.plans.required - last.plans.approved,
+            "{}",
+            db.name
+        );
+        let order: std::collections::HashMap<i64, usize> = places(c, "1 = 1")
+            .await
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, _, id))| (id, i))
+            .collect();
+        assert!(
+            not_approved.windows(2).all(|w| order[&w[0]] < order[&w[1]]),
+            "by unit, then name"
+        );
         assert_eq!(
             last.study.sessions,
             count(c, "SELECT CAST(COUNT(*) AS BIGINT) FROM study_sessions s JOIN campaign_years y ON y.id = s.year_id WHERE y.year = 2026").await
@@ -1282,13 +1420,31 @@ async fn a_first_count_goes_in_steps_and_keeps_the_writes_made_between_them() {
             .await
             .unwrap();
         assert_eq!(total.eligible, 35, "{}", db.name);
+        assert!(rollups::first_counts(c).await.unwrap().is_empty());
+        // A count stopped after its first thousand units, as a stopped server leaves it:
+        // its progress is what the dashboard shows meanwhile, and it is finished later.
+        let thousandth = count(c, "SELECT id FROM orgs ORDER BY id LIMIT 1 OFFSET 999").await;
+        c.execute_unprepared(&format!(
+            "UPDATE rollup_keys SET count_after = {thousandth}, count_depth = NULL \
+             WHERE key LIKE 'studied/%'"
+        ))
+        .await
+        .unwrap();
+        let counting = rollups::first_counts(c).await.unwrap();
+        assert_eq!(counting.len(), 1, "{counting:?}");
+        let units = CELLS as i64 + 1;
         assert_eq!(
-            count(
-                c,
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM rollup_keys WHERE count_after IS NOT NULL"
-            )
-            .await,
-            0
+            (
+                counting[0].label,
+                counting[0].done,
+                counting[0].of,
+                counting[0].percent()
+            ),
+            ("Đảng viên học tập chuyên đề", 1000, 2 * units, 19)
         );
+        rollups::finish_counts(c).await.unwrap();
+        assert!(rollups::first_counts(c).await.unwrap().is_empty());
+        let (_, differences) = rollups::check(c).await.unwrap();
+        assert!(differences.is_empty(), "{differences:?}");
     }
 }

@@ -57,6 +57,14 @@ pub struct AppState {
     pub auth: auth::AuthSettings,
     /// The SMTP server reminders are e-mailed through, if one is configured.
     pub mailer: Option<mail::Mailer>,
+    /// Dashboards whose figures are being counted in the background, by unit and period:
+    /// a page reloaded while it waits shows the count's progress instead of starting it
+    /// again.
+    pub dashboards_counting: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// How long a dashboard waits for its figures before it shows how far their count has
+    /// gone instead (3 s; a figure read for the first time after a bulk load is counted
+    /// for every unit, minutes at national size).
+    pub dashboard_wait: std::time::Duration,
 }
 
 impl AppState {
@@ -67,6 +75,8 @@ impl AppState {
             jobs_queued: Arc::new(Notify::new()),
             auth: auth::AuthSettings::default(),
             mailer: None,
+            dashboards_counting: Arc::default(),
+            dashboard_wait: std::time::Duration::from_secs(3),
         }
     }
 }

@@ -486,14 +486,76 @@ pub(crate) async fn warm_top_dashboards(state: &AppState) -> Result<(), AppError
     Ok(())
 }
 
+/// The dashboard's figures, counted in a task of their own; `None` when they take longer
+/// than the state's `dashboard_wait` (or are already being counted for an earlier request), the task
+/// going on so that a later request finds them counted.
+async fn dashboard_figures(
+    state: &AppState,
+    unit: &Org,
+    period: Period,
+    years: &[i32],
+) -> Result<Option<(Figures, Option<Figures>, Vec<Finding>, Thresholds)>, AppError> {
+    let wanted = format!("{}/{}", unit.id.0, period.code());
+    {
+        let mut counting = state
+            .dashboards_counting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if !counting.insert(wanted.clone()) {
+            return Ok(None);
+        }
+    }
+    let task = tokio::spawn({
+        let (state, unit, years) = (state.clone(), unit.clone(), years.to_vec());
+        async move {
+            let figures = figures_and_findings(&state, &unit, period, &years, true).await;
+            state
+                .dashboards_counting
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&wanted);
+            if let Err(e) = &figures {
+                tracing::warn!(error = %e, unit = unit.id.0, "counting a dashboard's figures failed");
+            }
+            figures
+        }
+    });
+    match tokio::time::timeout(state.dashboard_wait, task).await {
+        Ok(joined) => Ok(Some(joined.map_err(|e| {
+            AppError::Internal(format!("counting a dashboard's figures stopped: {e}"))
+        })??)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// What a dashboard shows while its figures are counted for the first time: how far each
+/// figure has gone; it reloads itself.
+#[derive(Template)]
+#[template(path = "report/counting.html")]
+struct CountingPage {
+    title: String,
+    crumbs: Vec<Crumb>,
+    me: Me,
+    counts: Vec<lantoa_store::rollups::FirstCount>,
+}
+
 async fn dashboard(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let (unit, period, years) = unit_and_period(&state, &viewer, &q).await?;
-    let (f, before, found, thresholds) =
-        figures_and_findings(&state, &unit, period, &years, true).await?;
+    let Some((f, before, found, thresholds)) =
+        dashboard_figures(&state, &unit, period, &years).await?
+    else {
+        let page = CountingPage {
+            title: format!("Tổng quan {} — {}", period.label(), unit.name),
+            crumbs: vec![Crumb::here("Tổng quan")],
+            me: viewer.me(),
+            counts: lantoa_store::rollups::first_counts(state.store.db()).await?,
+        };
+        return Ok(render(&page)?.into_response());
+    };
     let (id, year) = (unit.id.0, period.last);
     let sorts = SORTS
         .iter()

@@ -580,3 +580,53 @@ async fn the_six_month_report_counts_what_happened_by_30_june() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_dashboard_counted_for_the_first_time_shows_its_progress_and_then_its_figures() {
+    use sea_orm::ConnectionTrait;
+    for admin in TestApp::each().await {
+        // What a bulk load or an upgrade leaves: no figure counted.
+        for table in ["rollup_pending", "rollups", "rollup_keys"] {
+            admin
+                .state
+                .store
+                .db()
+                .execute_unprepared(&format!("DELETE FROM {table}"))
+                .await
+                .unwrap();
+        }
+        let leader = admin.signed_in_as("lanhdao.thanhuy").await;
+        // A server that does not wait: the count goes on in the background.
+        let impatient = leader.with_state(lantoa_web::AppState {
+            dashboard_wait: std::time::Duration::ZERO,
+            ..leader.state.clone()
+        });
+        let waiting = impatient.get("/quan-ly/tong-quan?ky=2024").await;
+        assert_eq!(waiting.status, StatusCode::OK, "{}", admin.backend);
+        let text = waiting.text();
+        assert!(
+            text.contains("đang tính số liệu tổng hợp")
+                && text.contains(r#"<meta http-equiv="refresh" content="5">"#),
+            "{text}"
+        );
+        assert!(!text.contains("99,7%"));
+        // A reload while it counts shows the progress again and starts nothing new.
+        let again = impatient.get("/quan-ly/tong-quan?ky=2024").await.text();
+        assert!(again.contains("đang tính số liệu tổng hợp"));
+        let started = std::time::Instant::now();
+        while !leader.state.dashboards_counting.lock().unwrap().is_empty() {
+            assert!(started.elapsed().as_secs() < 300, "the count never ended");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            lantoa_store::rollups::first_counts(admin.state.store.db())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The figures were counted in the background: the page shows them.
+        let ready = leader.get("/quan-ly/tong-quan?ky=2024").await.text();
+        assert!(ready.contains("99,7%"), "{ready}");
+        admin.assert_counters_exact(1).await;
+    }
+}

@@ -154,7 +154,12 @@ impl TestApp {
             .unwrap();
         let accounts = lantoa_store::demo::accounts(store.db()).await.unwrap();
         TestApp {
-            state: AppState::new(store),
+            state: AppState {
+                // A debug build under the test suite's load may take more than the 3 s a
+                // dashboard waits before it shows the progress of its count instead.
+                dashboard_wait: std::time::Duration::from_secs(600),
+                ..AppState::new(store)
+            },
             statements,
             backend,
             accounts: Arc::new(accounts),
@@ -178,7 +183,12 @@ impl TestApp {
             ));
         let (store, statements) = store.counting_statements();
         TestApp {
-            state: AppState::new(store),
+            state: AppState {
+                // A debug build under the test suite's load may take more than the 3 s a
+                // dashboard waits before it shows the progress of its count instead.
+                dashboard_wait: std::time::Duration::from_secs(600),
+                ..AppState::new(store)
+            },
             statements,
             ..self.clone()
         }
@@ -201,6 +211,15 @@ impl TestApp {
         TestApp {
             cookie: Some(token),
             bearer: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same app and session served with other settings.
+    #[allow(dead_code)]
+    pub fn with_state(&self, state: AppState) -> TestApp {
+        TestApp {
+            state,
             ..self.clone()
         }
     }
