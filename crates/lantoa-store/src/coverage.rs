@@ -142,13 +142,12 @@ impl Tally {
     }
 }
 
-/// Eligible members whose unit `d` on the reference day lies from path `$2` to `$3`
-/// (`upper` compares with `$3`: "<" for a subtree's range), with the measure's join (the
-/// year at `$4`).
-fn eligible_in_range(measure: &Measure, upper: &str) -> String {
+/// Eligible members whose unit `d` on the reference day lies in the range `$2`–`$3`, with
+/// the measure's join (the year at `$4`).
+fn eligible_in_subtree(measure: &Measure) -> String {
     format!(
         "FROM person_units pu JOIN people p ON p.id = pu.person_id JOIN orgs d ON d.id = pu.org_id{} \
-         WHERE {} AND d.path >= $2 AND d.path {upper} $3",
+         WHERE {} AND d.path >= $2 AND d.path < $3",
         measure.join(4),
         measure.eligible_on_day()
     )
@@ -196,7 +195,7 @@ pub(crate) async fn tally<C: ConnectionTrait>(
     let query = format!(
         "{} {}",
         measure.select("CAST(0 AS BIGINT)", 4, &mut values),
-        eligible_in_range(measure, "<")
+        eligible_in_subtree(measure)
     );
     Ok(rows(conn, &query, values, conditions.len())
         .await?
@@ -307,13 +306,12 @@ pub(crate) async fn lacking<C: crate::Writer>(
     let span = rollups::span(conn, &guide.key, within.root_id(), &lacking, skip, take).await?;
     let items = match span {
         Some(span) => {
-            let to = Bound::Through(span.through);
+            let units = Units::Only(&span.units);
             members_lacking(
                 conn,
-                &span.from,
-                &to,
-                year_id,
-                day,
+                within,
+                units,
+                (year_id, day),
                 measure,
                 take,
                 span.offset,
@@ -323,8 +321,16 @@ pub(crate) async fn lacking<C: crate::Writer>(
         // The roll-ups were read just now; were a write to land between them and the
         // members, the page reads the whole subtree from the same index instead.
         None if take > 0 => {
-            let to = Bound::Before(within.to.clone());
-            members_lacking(conn, &within.from, &to, year_id, day, measure, take, skip).await?
+            members_lacking(
+                conn,
+                within,
+                Units::All,
+                (year_id, day),
+                measure,
+                take,
+                skip,
+            )
+            .await?
         }
         None => Vec::new(),
     };
@@ -337,35 +343,21 @@ pub(crate) async fn lacking<C: crate::Writer>(
     })
 }
 
-/// The end of a range of paths.
-enum Bound {
-    /// Up to this path and its unit, not its children.
-    Through(String),
-    /// Up to before this path.
-    Before(String),
-}
-
-/// `take` of the people lacking the measure's conditions in units whose paths lie from
-/// `from` to `to`, by unit then name, after the first `offset` of them.
-#[allow(clippy::too_many_arguments)]
+/// `take` of the people of the subtree (and of `units`) lacking the measure's conditions,
+/// by unit then name, after the first `offset` of them.
 async fn members_lacking<C: ConnectionTrait>(
     conn: &C,
-    from: &str,
-    to: &Bound,
-    year_id: i64,
-    day: NaiveDate,
+    within: &Subtree,
+    units: Units<'_>,
+    (year_id, day): (i64, NaiveDate),
     measure: &Measure<'_>,
     take: i64,
     offset: i64,
 ) -> Result<Vec<Missing>, StoreError> {
-    let (upper, to) = match to {
-        Bound::Through(path) => ("<=", path.clone()),
-        Bound::Before(path) => ("<", path.clone()),
-    };
     let mut values: Vec<Value> = vec![
         day.into(),
-        from.to_owned().into(),
-        to.into(),
+        within.from.clone().into(),
+        within.to.clone().into(),
         year_id.into(),
     ];
     let all = measure.conditions(4, &mut values);
@@ -376,8 +368,9 @@ async fn members_lacking<C: ConnectionTrait>(
         conn,
         &format!(
             "SELECT p.id AS person_id, p.full_name, p.position, d.name AS org_name, d.code AS org_code \
-             {} AND NOT ({}) ORDER BY d.path, p.name_folded, p.id LIMIT ${limit_at} OFFSET ${offset_at}",
-            eligible_in_range(measure, upper),
+             {}{} AND NOT ({}) ORDER BY d.path, p.name_folded, p.id LIMIT ${limit_at} OFFSET ${offset_at}",
+            eligible_in_subtree(measure),
+            units.only("pu.org_id"),
             all.join(" AND ")
         ),
         values,

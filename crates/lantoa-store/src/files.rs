@@ -1,12 +1,13 @@
-//! Stored files: the bytes in a directory (next to the SQLite file by default), named by
-//! their SHA-256, and one `files` row per attachment saying its name, kind, size, unit and
-//! who brought it; and the [`Attachments`] of each kind of record that holds files.
+//! Stored files: the bytes in a directory (next to the SQLite file by default) or in an
+//! S3-compatible object store (`s3://bucket/prefix`, for several servers), named by their
+//! SHA-256, and one `files` row per attachment saying its name, kind, size, unit and who
+//! brought it; and the [`Attachments`] of each kind of record that holds files.
 //!
-//! Bytes are written before the row, through a temporary file that is synced and renamed,
-//! so a row never names a half-written file. A row whose transaction rolls back leaves its
-//! bytes behind; since names are content hashes, the same file uploaded again reuses them.
-//! Several servers on one PostgreSQL database must share the directory (a network mount)
-//! until an object store is added.
+//! Bytes are written before the row — in a directory through a temporary file that is
+//! synced and renamed, in an object store by one PUT, which stores the whole object or
+//! nothing — so a row never names a half-written file. A row whose transaction rolls back
+//! leaves its bytes behind; since names are content hashes, the same file uploaded again
+//! reuses them.
 
 use crate::StoreError;
 use crate::audit::Actor;
@@ -15,63 +16,92 @@ use chrono::{DateTime, Utc};
 use lantoa_domain::OrgId;
 use lantoa_domain::audit::AuditAction;
 use lantoa_domain::files::FileKind;
+use object_store::ObjectStore as _;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where file contents live.
 #[derive(Debug, Clone)]
 pub struct Files {
-    root: PathBuf,
+    place: Place,
+}
+
+#[derive(Debug, Clone)]
+enum Place {
+    /// A directory: `aa/aabbcc…` under it.
+    Directory(PathBuf),
+    /// An object store: `aa/aabbcc…` under the URL's prefix.
+    Objects {
+        url: String,
+        store: Arc<object_store::prefix::PrefixStore<object_store::aws::AmazonS3>>,
+    },
 }
 
 impl Files {
     /// Files under this directory (created on first write).
     pub fn at(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            place: Place::Directory(root.into()),
+        }
     }
 
-    /// The directory.
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// Files in the S3-compatible bucket and prefix of `url` (`s3://bucket/prefix`), with
+    /// the endpoint, region and keys of the usual `AWS_*` variables (`AWS_ENDPOINT`,
+    /// `AWS_ALLOW_HTTP=true` for a store inside the network, `AWS_ACCESS_KEY_ID`…).
+    pub fn in_bucket(url: &str) -> Result<Self, StoreError> {
+        let parsed = url
+            .strip_prefix("s3://")
+            .filter(|rest| !rest.is_empty())
+            .ok_or_else(|| StoreError::Files(format!("{url}: not an s3://bucket/prefix URL")))?;
+        let (bucket, prefix) = parsed.split_once('/').unwrap_or((parsed, ""));
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| StoreError::Files(format!("{url}: {e}")))?;
+        Ok(Self {
+            place: Place::Objects {
+                url: url.to_owned(),
+                store: Arc::new(object_store::prefix::PrefixStore::new(
+                    store,
+                    prefix.trim_matches('/'),
+                )),
+            },
+        })
     }
 
-    fn path_of(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2]).join(sha256)
+    /// Where they are, for messages: the directory or the URL.
+    pub fn location(&self) -> String {
+        match &self.place {
+            Place::Directory(root) => root.display().to_string(),
+            Place::Objects { url, .. } => url.clone(),
+        }
+    }
+
+    /// The name of the bytes of a SHA-256 under the place: `aa/aabbcc…`.
+    fn name_of(sha256: &str) -> String {
+        format!("{}/{sha256}", &sha256[..2])
     }
 
     /// Stores bytes and returns their SHA-256 (hex). Storing the same bytes twice keeps one
     /// copy.
     pub async fn write(&self, bytes: Vec<u8>) -> Result<String, StoreError> {
         let sha256 = crate::secret::digest_bytes(&bytes);
-        let target = self.path_of(&sha256);
-        let failed = |e: std::io::Error| StoreError::Files(format!("{}: {e}", target.display()));
-        let written = tokio::task::spawn_blocking({
-            let target = target.clone();
-            move || -> std::io::Result<()> {
-                if target.exists() {
-                    return Ok(());
+        let name = Self::name_of(&sha256);
+        match &self.place {
+            Place::Directory(root) => write_file(root.join(name), bytes).await?,
+            Place::Objects { url, store } => {
+                let location = object_store::path::Path::from(name);
+                let failed = |e: object_store::Error| StoreError::Files(format!("{url}: {e}"));
+                match store.head(&location).await {
+                    Ok(_) => {}
+                    Err(object_store::Error::NotFound { .. }) => {
+                        store.put(&location, bytes.into()).await.map_err(failed)?;
+                    }
+                    Err(e) => return Err(failed(e)),
                 }
-                let dir = target.parent().unwrap_or(Path::new("."));
-                std::fs::create_dir_all(dir)?;
-                let temporary = dir.join(format!(".tmp-{}", crate::secret::new_short_code(12)));
-                let result = (|| {
-                    use std::io::Write;
-                    let mut file = std::fs::File::create(&temporary)?;
-                    file.write_all(&bytes)?;
-                    file.sync_all()?;
-                    std::fs::rename(&temporary, &target)?;
-                    // The rename itself must survive a crash.
-                    std::fs::File::open(dir)?.sync_all()
-                })();
-                if result.is_err() {
-                    let _ = std::fs::remove_file(&temporary);
-                }
-                result
             }
-        })
-        .await
-        .map_err(|e| StoreError::Files(e.to_string()))?;
-        written.map_err(failed)?;
+        }
         Ok(sha256)
     }
 
@@ -80,11 +110,57 @@ impl Files {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound);
         }
-        let path = self.path_of(sha256);
-        tokio::fs::read(&path)
-            .await
-            .map_err(|e| StoreError::Files(format!("{}: {e}", path.display())))
+        let name = Self::name_of(sha256);
+        match &self.place {
+            Place::Directory(root) => {
+                let path = root.join(name);
+                tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| StoreError::Files(format!("{}: {e}", path.display())))
+            }
+            Place::Objects { url, store } => {
+                let failed = |e: object_store::Error| StoreError::Files(format!("{url}: {e}"));
+                let got = store
+                    .get(&object_store::path::Path::from(name))
+                    .await
+                    .map_err(failed)?;
+                Ok(got.bytes().await.map_err(failed)?.to_vec())
+            }
+        }
     }
+}
+
+/// Writes `bytes` to `target` unless it exists, through a synced temporary file renamed
+/// into place.
+async fn write_file(target: PathBuf, bytes: Vec<u8>) -> Result<(), StoreError> {
+    let failed = |e: std::io::Error| StoreError::Files(format!("{}: {e}", target.display()));
+    let written = tokio::task::spawn_blocking({
+        let target = target.clone();
+        move || -> std::io::Result<()> {
+            if target.exists() {
+                return Ok(());
+            }
+            let dir = target.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let temporary = dir.join(format!(".tmp-{}", crate::secret::new_short_code(12)));
+            let result = (|| {
+                use std::io::Write;
+                let mut file = std::fs::File::create(&temporary)?;
+                file.write_all(&bytes)?;
+                file.sync_all()?;
+                std::fs::rename(&temporary, &target)?;
+                // The rename itself must survive a crash.
+                std::fs::File::open(dir)?.sync_all()
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&temporary);
+            }
+            result
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Files(e.to_string()))?;
+    written.map_err(failed)
 }
 
 /// A file on its way in, already checked (`FileKind::detect`).

@@ -669,15 +669,13 @@ async fn leaders<C: crate::Writer>(
     let Some(span) = crate::rollups::span(conn, &key, unit.id, &lacking, 0, first).await? else {
         return Ok(());
     };
-    let from = "FROM people p JOIN orgs o ON o.id = p.org_id \
+    let from = format!(
+        "FROM people p JOIN orgs o ON o.id = p.org_id \
          LEFT JOIN plans pl ON pl.person_id = p.id AND pl.year_id = $1 AND pl.kind = 'ca_nhan' \
-         WHERE p.is_leader = $2 AND o.path >= $3 AND o.path <= $4";
-    let mut values = vec![
-        year.id.into(),
-        true.into(),
-        span.from.into(),
-        span.through.into(),
-    ];
+         WHERE p.is_leader = $2{}",
+        crate::rollups::Units::Only(&span.units).only("p.org_id")
+    );
+    let mut values = vec![year.id.into(), true.into()];
     let approved = crate::plans::approved(&mut Binds::new(1, until, &mut values));
     #[derive(FromQueryResult)]
     struct Without {

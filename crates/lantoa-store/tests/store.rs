@@ -1448,3 +1448,40 @@ async fn a_first_count_goes_in_steps_and_keeps_the_writes_made_between_them() {
         assert!(differences.is_empty(), "{differences:?}");
     }
 }
+
+/// Files in an S3-compatible bucket (`LANTOA_TEST_S3_URL`, `s3://bucket/prefix`, with the
+/// store's `AWS_*` variables; `.ci/run` starts one): what one server writes another reads,
+/// the same bytes are kept once, and a name nobody wrote is refused.
+#[tokio::test]
+async fn files_in_a_bucket_are_shared_by_servers() {
+    use lantoa_store::files::Files;
+    let url = match std::env::var("LANTOA_TEST_S3_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set LANTOA_TEST_S3_URL"
+            );
+            eprintln!("skipped: LANTOA_TEST_S3_URL is not set");
+            return;
+        }
+    };
+    let run = format!("{url}/{}", std::process::id());
+    let (one, other) = (
+        Files::in_bucket(&run).unwrap(),
+        Files::in_bucket(&run).unwrap(),
+    );
+    let bytes = "Báo cáo sơ kết 6 tháng".as_bytes().to_vec();
+    let sha256 = one.write(bytes.clone()).await.unwrap();
+    assert_eq!(sha256.len(), 64);
+    assert_eq!(other.read(&sha256).await.unwrap(), bytes);
+    assert_eq!(other.write(bytes.clone()).await.unwrap(), sha256);
+    assert_eq!(one.location(), run);
+    let nobody = "0".repeat(64);
+    assert!(one.read(&nobody).await.is_err());
+    assert!(matches!(
+        one.read("../etc/passwd").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(Files::in_bucket("/srv/files").is_err());
+}

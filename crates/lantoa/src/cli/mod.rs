@@ -54,9 +54,16 @@ pub struct DatabaseArgs {
     #[arg(long, env = "LANTOA_DATABASE_URL", default_value = lantoa_store::DEFAULT_DATABASE_URL)]
     pub database_url: String,
     /// Where attached files are kept: `files/` beside a SQLite file by default, else
-    /// ./lantoa-data/files. Servers sharing a PostgreSQL database must share this directory.
-    #[arg(long, env = "LANTOA_FILES_DIR")]
+    /// ./lantoa-data/files. Servers sharing a PostgreSQL database must share this directory,
+    /// or use `--files-url`.
+    #[arg(long, env = "LANTOA_FILES_DIR", conflicts_with = "files_url")]
     pub files_dir: Option<std::path::PathBuf>,
+    /// Keep attached files in an S3-compatible bucket instead (`s3://bucket/prefix`; the
+    /// endpoint and keys from `AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_DEFAULT_REGION`, and `AWS_ALLOW_HTTP=true` for plain HTTP): what several
+    /// servers share.
+    #[arg(long, env = "LANTOA_FILES_URL")]
+    pub files_url: Option<String>,
     /// Log every SQL statement that takes at least this many milliseconds.
     #[arg(long, env = "LANTOA_SLOW_SQL_MS")]
     pub slow_sql_ms: Option<u64>,
@@ -68,6 +75,9 @@ impl DatabaseArgs {
         let mut store = Store::connect(&self.database_url).await?;
         if let Some(dir) = &self.files_dir {
             store = store.with_files(lantoa_store::files::Files::at(dir));
+        }
+        if let Some(url) = &self.files_url {
+            store = store.with_files(lantoa_store::files::Files::in_bucket(url)?);
         }
         if let Some(ms) = self.slow_sql_ms {
             store = store.logging_slow_statements(std::time::Duration::from_millis(ms));
