@@ -281,10 +281,9 @@ impl Guide {
 }
 
 /// The subtree's people who do not meet the measure's conditions, by unit then name. The
-/// roll-ups of `guide` say how many there are and in which units the page starts and ends
-/// ([`rollups::locate`]), so the page reads only the members of those units and of the
-/// units between them, never those before it: a fixed number of statements (a few per
-/// level of the tree), whatever the page and the size of the subtree.
+/// roll-ups of `guide` say how many there are and which units hold the page's people
+/// ([`rollups::span`]), so the page reads only those units' members, never those before
+/// it: a few statements per level of the tree, whatever the page and the subtree's size.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn lacking<C: crate::Writer>(
     conn: &C,
