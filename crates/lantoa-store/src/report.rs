@@ -43,8 +43,19 @@ fn add<K: ClosedList>(counts: &mut Vec<Count>, value: &K, n: i64) {
     }
 }
 
-/// The figures of `unit`'s subtree over `period`, as of `today`.
+/// The figures of `unit`'s subtree over `period`, as of `today`: every figure counts the
+/// writes committed before the first was read (`rollups::at_one_moment`), so that saves
+/// landing meanwhile neither skew one figure against another nor make each read count them.
 pub async fn figures<C: crate::Writer>(
+    conn: &C,
+    unit: &Org,
+    period: Period,
+    today: NaiveDate,
+) -> Result<Figures, StoreError> {
+    crate::rollups::at_one_moment(read_figures(conn, unit, period, today)).await
+}
+
+async fn read_figures<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     period: Period,

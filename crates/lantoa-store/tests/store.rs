@@ -1446,6 +1446,25 @@ async fn a_first_count_goes_in_steps_and_keeps_the_writes_made_between_them() {
         assert!(rollups::first_counts(c).await.unwrap().is_empty());
         let (_, differences) = rollups::check(c).await.unwrap();
         assert!(differences.is_empty(), "{differences:?}");
+        // A page's figures are read as of its first: a member who joins while it reads
+        // waits for the next page, which counts them.
+        let eligible = || async {
+            study::coverage_with_children(c, root, &year, today(), Until::WHOLE_YEAR)
+                .await
+                .unwrap()
+                .0
+                .eligible
+        };
+        let (first, second) = rollups::at_one_moment(async {
+            let first = eligible().await;
+            people::create(c, &actor(), &member(CELLS - 1))
+                .await
+                .unwrap();
+            (first, eligible().await)
+        })
+        .await;
+        assert_eq!((first, second), (35, 35), "{}", db.name);
+        assert_eq!(eligible().await, 36, "{}", db.name);
     }
 }
 

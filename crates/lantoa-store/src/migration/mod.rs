@@ -40,6 +40,7 @@ mod m0028_public_order;
 mod m0029_people_search;
 mod m0030_rollups_more;
 mod m0031_rollup_counting;
+mod m0032_rollup_pending_by_version;
 pub(crate) use m0027_rollups::{marks as rollup_marks, unmarks as rollup_unmarks};
 pub(crate) use m0029_people_search::{
     drop_triggers as drop_search_triggers, fill as fill_search, triggers as search_triggers,
@@ -146,6 +147,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0029_people_search::Migration),
             Box::new(m0030_rollups_more::Migration),
             Box::new(m0031_rollup_counting::Migration),
+            Box::new(m0032_rollup_pending_by_version::Migration),
         ]
     }
 }
