@@ -1031,13 +1031,7 @@ pub(crate) async fn span<C: ConnectionTrait>(
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(None);
     };
-    #[derive(FromQueryResult)]
-    struct OwnRow {
-        org_id: i64,
-        code: String,
-        n: i64,
-    }
-    let rows: Vec<OwnRow> = sql::all(
+    let rows: Vec<Row> = sql::all(
         conn,
         "SELECT o.id AS org_id, r.code, r.n FROM orgs o CROSS JOIN rollups r \
          WHERE o.path >= $2 AND o.path <= $3 AND r.org_id = o.id AND r.key = $1 \
