@@ -21,6 +21,10 @@ pub enum StoreError {
     /// The database URL or location is unusable.
     #[error("cấu hình không hợp lệ: {0}")]
     Config(String),
+    /// A read replica has not yet caught up with what a page must count (a figure not
+    /// yet counted or brought up to date there): the page reads the primary instead.
+    #[error("bản sao chỉ đọc chưa cập nhật kịp")]
+    ReplicaBehind,
 }
 
 impl StoreError {

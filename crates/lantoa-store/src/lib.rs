@@ -184,6 +184,7 @@ impl StatementCount {
 pub struct Store {
     db: DatabaseConnection,
     files: files::Files,
+    replica: Option<DatabaseConnection>,
 }
 
 impl Store {
@@ -203,7 +204,34 @@ impl Store {
             // WAL lets pages read while an import writes; the setting lives in the file.
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self { db, files })
+        Ok(Self {
+            db,
+            files,
+            replica: None,
+        })
+    }
+
+    /// The same store reading the dashboards' figures from a read replica at `url` when
+    /// it has caught up (`report::figures_preferring_replica`): a PostgreSQL hot standby
+    /// of the database. Its connections are read-only whatever the server allows; a SQLite
+    /// URL opens the same file read-only, which is how the tests run it on both databases.
+    pub async fn with_replica(self, url: &str) -> Result<Self, StoreError> {
+        let url = replica_url(url);
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(16)
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let replica = Database::connect(options).await?;
+        Ok(Self {
+            replica: Some(replica),
+            ..self
+        })
+    }
+
+    /// The read replica's connection, when the store has one.
+    pub fn replica(&self) -> Option<&DatabaseConnection> {
+        self.replica.as_ref()
     }
 
     /// The same store with its files in `files`.
@@ -225,26 +253,35 @@ impl Store {
     /// tests prove that a page runs a fixed number of queries whatever the number of rows.
     pub fn counting_statements(mut self) -> (Self, StatementCount) {
         let count = StatementCount::default();
-        let counter = count.0.clone();
-        self.db.set_metric_callback(move |_| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        });
+        for conn in self.connections() {
+            let counter = count.0.clone();
+            conn.set_metric_callback(move |_| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
         (self, count)
     }
 
     /// Logs (as a `tracing` warning) every statement that takes at least `threshold`, with
     /// its SQL: how an operator finds what makes a page slow (`LANTOA_SLOW_SQL_MS`).
     pub fn logging_slow_statements(mut self, threshold: Duration) -> Self {
-        self.db.set_metric_callback(move |info| {
-            if info.elapsed >= threshold {
-                tracing::warn!(
-                    elapsed_ms = info.elapsed.as_secs_f64() * 1000.0,
-                    sql = %info.statement.sql,
-                    "slow statement"
-                );
-            }
-        });
+        for conn in self.connections() {
+            conn.set_metric_callback(move |info| {
+                if info.elapsed >= threshold {
+                    tracing::warn!(
+                        elapsed_ms = info.elapsed.as_secs_f64() * 1000.0,
+                        sql = %info.statement.sql,
+                        "slow statement"
+                    );
+                }
+            });
+        }
         self
+    }
+
+    /// The primary's connection and the replica's, if any.
+    fn connections(&mut self) -> impl Iterator<Item = &mut DatabaseConnection> {
+        std::iter::once(&mut self.db).chain(self.replica.as_mut())
     }
 
     /// Which database this is.
@@ -315,6 +352,19 @@ fn prepare_url(url: &str) -> Result<String, StoreError> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// A replica's URL, read-only: PostgreSQL's transactions default to read-only (as a hot
+/// standby's are), a SQLite file opens with `mode=ro`.
+fn replica_url(url: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    if url.starts_with("sqlite:") {
+        return format!("{url}{separator}mode=ro");
+    }
+    if url.contains("options=") {
+        return url.to_owned();
+    }
+    format!("{url}{separator}options=-c%20jit%3Doff%20-c%20default_transaction_read_only%3Don")
 }
 
 /// PostgreSQL without JIT compilation unless the URL sets `options`: our queries are short,

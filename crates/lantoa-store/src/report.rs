@@ -55,6 +55,112 @@ pub async fn figures<C: crate::Writer>(
     crate::rollups::at_one_moment(read_figures(conn, unit, period, today)).await
 }
 
+/// Where a page's figures were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadFrom {
+    /// The primary database, which counts what needs counting first.
+    Primary,
+    /// The read replica, which held them up to date.
+    Replica,
+}
+
+/// [`figures`], read on the store's read replica when it has one that has replayed every
+/// write the primary had made when the call began (so a secretary who saves and then
+/// opens the dashboard sees the save) and holds every figure up to date; read on the
+/// primary otherwise, and when the replica fails (down, or a read cancelled by its
+/// replay). On the replica the figures are read in one read-only transaction, exact as
+/// of its snapshot.
+pub async fn figures_preferring_replica(
+    store: &crate::Store,
+    unit: &Org,
+    period: Period,
+    today: NaiveDate,
+) -> Result<(Figures, ReadFrom), StoreError> {
+    if let Some(replica) = store.replica() {
+        match figures_on_replica(store.db(), replica, unit, period, today).await {
+            Ok(Some(figures)) => return Ok((figures, ReadFrom::Replica)),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "figures not read on the replica"),
+        }
+    }
+    let figures = figures(store.db(), unit, period, today).await?;
+    Ok((figures, ReadFrom::Primary))
+}
+
+/// The figures read on `replica`, or none when it is behind `primary`.
+async fn figures_on_replica(
+    primary: &sea_orm::DatabaseConnection,
+    replica: &sea_orm::DatabaseConnection,
+    unit: &Org,
+    period: Period,
+    today: NaiveDate,
+) -> Result<Option<Figures>, StoreError> {
+    use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
+    let postgres = primary.get_database_backend() == DbBackend::Postgres;
+    let written = if postgres {
+        sql::one::<Lsn, _>(
+            primary,
+            "SELECT CAST(pg_current_wal_lsn() AS TEXT) AS lsn",
+            vec![],
+        )
+        .await?
+    } else {
+        None
+    };
+    if let Some(Lsn { lsn }) = written
+        && !replayed(replica, &lsn).await?
+    {
+        return Ok(None);
+    }
+    // Begun after the replay reached the primary's writes, so its snapshot holds them.
+    let txn = if postgres {
+        replica
+            .begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?
+    } else {
+        replica.begin().await?
+    };
+    match crate::rollups::on_replica(read_figures(&txn, unit, period, today)).await {
+        Ok(figures) => {
+            txn.commit().await?;
+            Ok(Some(figures))
+        }
+        Err(StoreError::ReplicaBehind) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Lsn {
+    lsn: String,
+}
+
+/// Whether the replica has replayed the primary's WAL up to `lsn`, asking a few times
+/// over some 50 ms (a standby on the same network is usually milliseconds behind). A
+/// primary (the tests' read-only connection to the same database) always has.
+async fn replayed(replica: &sea_orm::DatabaseConnection, lsn: &str) -> Result<bool, StoreError> {
+    for attempt in 0..5 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let replayed = sql::scalar(
+            replica,
+            "SELECT CAST(CASE WHEN NOT pg_is_in_recovery() \
+             OR pg_last_wal_replay_lsn() >= CAST($1 AS pg_lsn) THEN 1 ELSE 0 END AS BIGINT) \
+             AS value",
+            vec![lsn.to_owned().into()],
+        )
+        .await?;
+        if replayed > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 async fn read_figures<C: crate::Writer>(
     conn: &C,
     unit: &Org,

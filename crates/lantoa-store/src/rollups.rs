@@ -296,10 +296,17 @@ struct State {
     pending: i64,
 }
 
+/// How the figures of a page are being read (see [`at_one_moment`] and [`on_replica`]).
+struct Reading {
+    /// The clock reading the figures are read as of, once the first is read.
+    moment: std::cell::Cell<Option<i64>>,
+    /// On a read replica: nothing may be written, so a figure that would need counting
+    /// there is not read ([`StoreError::ReplicaBehind`]).
+    replica: bool,
+}
+
 tokio::task_local! {
-    /// The clock reading a page's figures are read as of, once its first figure is read
-    /// (see [`at_one_moment`]).
-    static MOMENT: std::cell::Cell<Option<i64>>;
+    static READING: Reading;
 }
 
 /// Runs `reading` so that every figure it reads is up to date as of its first read: the
@@ -309,13 +316,34 @@ tokio::task_local! {
 /// times over (seconds at a province). Only for work that reads figures and writes
 /// nothing else: its own later writes would not be counted.
 pub async fn at_one_moment<F: std::future::Future>(reading: F) -> F::Output {
-    MOMENT.scope(std::cell::Cell::new(None), reading).await
+    let scope = Reading {
+        moment: std::cell::Cell::new(None),
+        replica: false,
+    };
+    READING.scope(scope, reading).await
+}
+
+/// Runs `reading` on a read replica, where nothing can be written: a figure is read only
+/// when it is complete there, read today and with no unit pending (the primary counts
+/// pending units as they come, [`refresh_pending`]), otherwise the read fails with
+/// [`StoreError::ReplicaBehind`] and the page is read on the primary instead. Figures read
+/// in one transaction are then exact as of its snapshot.
+pub async fn on_replica<F: std::future::Future>(reading: F) -> F::Output {
+    let scope = Reading {
+        moment: std::cell::Cell::new(None),
+        replica: true,
+    };
+    READING.scope(scope, reading).await
+}
+
+fn on_a_replica() -> bool {
+    READING.try_with(|r| r.replica).unwrap_or(false)
 }
 
 /// The clock reading up to which pending marks are to be counted before a read: every
 /// mark outside [`at_one_moment`]; inside it, those made before its first read.
 async fn moment<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
-    let Ok(fixed) = MOMENT.try_with(std::cell::Cell::get) else {
+    let Ok(Some(fixed)) = READING.try_with(|r| (!r.replica).then(|| r.moment.get())) else {
         return Ok(i64::MAX);
     };
     if let Some(fixed) = fixed {
@@ -330,7 +358,7 @@ async fn moment<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
         vec![],
     )
     .await?;
-    MOMENT.with(|m| m.set(Some(now)));
+    READING.with(|r| r.moment.set(Some(now)));
     Ok(now)
 }
 
@@ -354,6 +382,14 @@ async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
         used_today: 0,
         pending: 1,
     });
+    if on_a_replica() {
+        // Counting would write: the primary does it.
+        return if state.complete == 0 || state.used_today == 0 || state.pending > 0 {
+            Err(StoreError::ReplicaBehind)
+        } else {
+            Ok(())
+        };
+    }
     if state.complete == 0 {
         count_first(conn, key, today).await?;
     }
@@ -375,6 +411,24 @@ async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
 /// and what the tests call after writing to make statement counts comparable.
 pub async fn refresh<C: Writer>(conn: &C) -> Result<(), StoreError> {
     refresh_with(conn, today(), i64::MAX).await
+}
+
+/// Counts the pending units for every kept key, if any unit is pending: one statement
+/// when none is. What a server with a read replica runs every second, so that the replica
+/// finds its figures up to date (see [`on_replica`]); true when it counted.
+pub async fn refresh_pending<C: Writer>(conn: &C) -> Result<bool, StoreError> {
+    let pending = sql::scalar(
+        conn,
+        "SELECT CAST(COUNT(*) AS BIGINT) AS value FROM \
+         (SELECT version FROM rollup_pending ORDER BY version LIMIT 1) first_mark",
+        vec![],
+    )
+    .await?;
+    if pending == 0 {
+        return Ok(false);
+    }
+    refresh_with(conn, today(), i64::MAX).await?;
+    Ok(true)
 }
 
 /// Completes the first counts that a stopped server left half done, then counts the

@@ -1136,6 +1136,93 @@ async fn a_generated_city_holds_every_record_and_exact_counters() {
     }
 }
 
+/// A member of the demo's top unit, there since before the records (so counted on any
+/// reference day).
+async fn join_since_before(c: &sea_orm::DatabaseConnection, name: &str, card: &str) {
+    use sea_orm::ConnectionTrait;
+    let joined = people::create(
+        c,
+        &actor(),
+        &person(name, demo::ROOT_CODE, card)
+            .validate(today())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    c.execute_unprepared(&format!(
+        "UPDATE person_units SET valid_from = NULL WHERE person_id = {}",
+        joined.0
+    ))
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn dashboards_read_the_replica_only_when_it_holds_their_figures_up_to_date() {
+    use lantoa_domain::report::Period;
+    use lantoa_store::report::{self, ReadFrom};
+    use lantoa_store::rollups;
+    use sea_orm::ConnectionTrait;
+    // The demo's last campaign year.
+    let year = Period {
+        first: 2025,
+        last: 2025,
+        half: false,
+    };
+    for db in databases().await {
+        let c = db.store.db();
+        demo::load(c, today()).await.unwrap();
+        // The figures the demo read (its issued report) are forgotten, as after a load.
+        for table in ["rollups", "rollup_keys", "rollup_pending"] {
+            c.execute_unprepared(&format!("DELETE FROM {table}"))
+                .await
+                .unwrap();
+        }
+        // A streaming standby on PostgreSQL in CI, else a read-only connection.
+        let replica_url = common::replica_url(&db).await;
+        let store = db.store.clone().with_replica(&replica_url).await.unwrap();
+        let replica = store.replica().unwrap();
+        let refused = replica
+            .execute_unprepared("UPDATE rollup_keys SET used_on = used_on")
+            .await;
+        assert!(refused.is_err(), "{}: the replica took a write", db.name);
+        let top = org::get_by_code(c, demo::ROOT_CODE).await.unwrap().unwrap();
+        let read = || report::figures_preferring_replica(&store, &top, year, today());
+        // Never counted: the primary counts them, the replica could not.
+        let (first, from) = read().await.unwrap();
+        assert_eq!(from, ReadFrom::Primary, "{}", db.name);
+        assert!(first.study.eligible > 1000, "{}", db.name);
+        // Counted and nothing changed since: the replica answers, with the same figures.
+        let (again, from) = read().await.unwrap();
+        assert_eq!(from, ReadFrom::Replica, "{}", db.name);
+        assert_eq!(again, first, "{}", db.name);
+        // A member joins: while the unit is pending the primary answers, counting it.
+        join_since_before(c, "Trần Thị Mới", "999001").await;
+        let (after, from) = read().await.unwrap();
+        assert_eq!(from, ReadFrom::Primary, "{}", db.name);
+        assert_eq!(
+            after.study.eligible,
+            first.study.eligible + 1,
+            "{}",
+            db.name
+        );
+        // Another joins; the server's refresher counts the pending unit, after which the
+        // replica answers with the join counted.
+        join_since_before(c, "Lê Văn Đến", "999002").await;
+        assert!(rollups::refresh_pending(c).await.unwrap(), "{}", db.name);
+        assert!(!rollups::refresh_pending(c).await.unwrap(), "{}", db.name);
+        let (last, from) = read().await.unwrap();
+        assert_eq!(from, ReadFrom::Replica, "{}", db.name);
+        assert_eq!(last.study.eligible, first.study.eligible + 2, "{}", db.name);
+        assert_eq!(
+            last,
+            report::figures(c, &top, year, today()).await.unwrap(),
+            "{}",
+            db.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
     use lantoa_store::TransactionTrait;

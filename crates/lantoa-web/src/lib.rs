@@ -311,6 +311,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let worker = tokio::spawn(jobs::run_worker(state.clone()));
+    let refresher = tokio::spawn(report::keep_figures_current(state.clone()));
     let warming = state.clone();
     tokio::spawn(async move {
         if let Err(e) = report::warm_top_dashboards(&warming).await {
@@ -322,5 +323,6 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     worker.abort();
+    refresher.abort();
     Ok(())
 }

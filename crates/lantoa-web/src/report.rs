@@ -456,10 +456,13 @@ async fn figures_and_findings(
 ) -> Result<(Figures, Option<Figures>, Vec<Finding>, Thresholds), AppError> {
     let db = state.store.db();
     let today = crate::today();
-    let figures = lantoa_store::report::figures(db, unit, period, today).await?;
+    let read = |period| {
+        lantoa_store::report::figures_preferring_replica(&state.store, unit, period, today)
+    };
+    let (figures, _) = read(period).await?;
     let before_period = period.before();
     let before = if compare && years.iter().any(|y| before_period.years().any(|b| b == *y)) {
-        Some(lantoa_store::report::figures(db, unit, before_period, today).await?)
+        Some(read(before_period).await?.0)
     } else {
         None
     };
@@ -484,6 +487,23 @@ pub(crate) async fn warm_top_dashboards(state: &AppState) -> Result<(), AppError
         figures_and_findings(state, &top.org, Period::year(year.year), &years, true).await?;
     }
     Ok(())
+}
+
+/// With a read replica, counts the units marked pending every second, so that the replica
+/// holds the dashboards' figures up to date (a dashboard reads them there only then);
+/// without one, pages count them as they read. Runs until the server stops.
+pub(crate) async fn keep_figures_current(state: AppState) {
+    if state.store.replica().is_none() {
+        return;
+    }
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = lantoa_store::rollups::refresh_pending(state.store.db()).await {
+            tracing::warn!(error = %e, "counting the pending units failed");
+        }
+    }
 }
 
 /// The dashboard's figures, counted in a task of their own; `None` when they take longer

@@ -13,6 +13,8 @@ mod stale;
 pub struct TestDb {
     pub store: Store,
     pub name: &'static str,
+    /// Where it is, for a second connection (a read replica's, in a test).
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -26,6 +28,7 @@ async fn sqlite() -> TestDb {
     TestDb {
         store,
         name: "sqlite",
+        url,
         _dir: Some(dir),
     }
 }
@@ -51,13 +54,15 @@ async fn postgres(admin_url: &str) -> TestDb {
         .rsplit_once('/')
         .map(|(b, _)| b)
         .unwrap_or(admin_url);
-    let store = Store::connect(&format!("{base}/{name}"))
+    let url = format!("{base}/{name}");
+    let store = Store::connect(&url)
         .await
         .expect("PostgreSQL test database opens");
     store.migrate().await.expect("PostgreSQL migrates");
     TestDb {
         store,
         name: "postgres",
+        url,
         _dir: None,
     }
 }
@@ -71,6 +76,28 @@ pub async fn databases() -> Vec<TestDb> {
         dbs.push(postgres(&url).await);
     }
     dbs
+}
+
+/// Where a read replica of `db` is: on PostgreSQL the same database on the streaming
+/// standby named by `LANTOA_TEST_POSTGRES_REPLICA_URL` (`.ci/run` starts one), waiting
+/// until the standby has it; else a second, read-only connection to the same database.
+pub async fn replica_url(db: &TestDb) -> String {
+    let standby = std::env::var("LANTOA_TEST_POSTGRES_REPLICA_URL").unwrap_or_default();
+    if db.name != "postgres" || standby.is_empty() {
+        return db.url.clone();
+    }
+    let name = db.url.rsplit('/').next().unwrap_or_default();
+    let base = standby
+        .rsplit_once('/')
+        .map_or(standby.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    for _ in 0..100 {
+        if Store::connect(&url).await.is_ok() {
+            return url;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the standby at {standby} does not have {name} after 10 s");
 }
 
 pub fn today() -> chrono::NaiveDate {

@@ -72,7 +72,15 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     /// Connects and migrates.
     pub async fn open(&self) -> anyhow::Result<Store> {
+        self.open_with_replica(None).await
+    }
+
+    /// Connects, with the read replica at `replica_url` if given, and migrates.
+    pub async fn open_with_replica(&self, replica_url: Option<&str>) -> anyhow::Result<Store> {
         let mut store = Store::connect(&self.database_url).await?;
+        if let Some(url) = replica_url {
+            store = store.with_replica(url).await?;
+        }
         if let Some(dir) = &self.files_dir {
             store = store.with_files(lantoa_store::files::Files::at(dir));
         }

@@ -24,6 +24,11 @@ pub struct ServeArgs {
     /// Hours after sign-in after which a session ends whatever its use.
     #[arg(long, env = "LANTOA_SESSION_MAX_HOURS", default_value_t = 12)]
     session_max_hours: i64,
+    /// A read replica of the PostgreSQL database (a hot standby), postgres://…: the
+    /// dashboards read their figures there once it has caught up, and this server counts
+    /// changed units every second so that it can.
+    #[arg(long, env = "LANTOA_REPLICA_URL")]
+    replica_url: Option<String>,
     #[command(flatten)]
     mail: MailArgs,
 }
@@ -80,7 +85,10 @@ impl MailArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = args.database.open().await?;
+    let store = args
+        .database
+        .open_with_replica(args.replica_url.as_deref())
+        .await?;
     anyhow::ensure!(
         args.session_idle_minutes > 0 && args.session_max_hours > 0,
         "Thời hạn phiên phải lớn hơn 0."
