@@ -305,6 +305,16 @@ struct Reading {
     replica: bool,
 }
 
+impl Reading {
+    /// Before the first read.
+    fn new(replica: bool) -> Self {
+        Self {
+            moment: std::cell::Cell::new(None),
+            replica,
+        }
+    }
+}
+
 tokio::task_local! {
     static READING: Reading;
 }
@@ -316,11 +326,7 @@ tokio::task_local! {
 /// times over (seconds at a province). Only for work that reads figures and writes
 /// nothing else: its own later writes would not be counted.
 pub async fn at_one_moment<F: std::future::Future>(reading: F) -> F::Output {
-    let scope = Reading {
-        moment: std::cell::Cell::new(None),
-        replica: false,
-    };
-    READING.scope(scope, reading).await
+    READING.scope(Reading::new(false), reading).await
 }
 
 /// Runs `reading` on a read replica, where nothing can be written: a figure is read only
@@ -329,11 +335,7 @@ pub async fn at_one_moment<F: std::future::Future>(reading: F) -> F::Output {
 /// [`StoreError::ReplicaBehind`] and the page is read on the primary instead. Figures read
 /// in one transaction are then exact as of its snapshot.
 pub async fn on_replica<F: std::future::Future>(reading: F) -> F::Output {
-    let scope = Reading {
-        moment: std::cell::Cell::new(None),
-        replica: true,
-    };
-    READING.scope(scope, reading).await
+    READING.scope(Reading::new(true), reading).await
 }
 
 fn on_a_replica() -> bool {
