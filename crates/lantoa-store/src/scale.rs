@@ -471,7 +471,7 @@ async fn load(
     }
     // The commendations read each commune's exemplars through the pages' own queries,
     // which the planner, seeing the tables as they were before the load, ran by reading
-    // every exemplar of the year (0,2 s a commune, 11 minutes at the nation).
+    // every exemplar of the year (0,2 s a commune, some 19 minutes at the nation).
     report("Phân tích thống kê, cấp giấy khen…".into());
     analyse(db, false).await?;
     commendations(db, &campaign, today).await?;
@@ -1169,11 +1169,11 @@ async fn propaganda<C: crate::Writer>(
     Ok(())
 }
 
-/// Fresh planner statistics after the load: SQLite's, sampled; on PostgreSQL a vacuum with
-/// them, which also marks every loaded row visible in one pass over the tables. Without it
-/// the first reads after the load (the first counts of the figures) wrote those marks page
-/// by page (at the nation each thousand-unit step of a first count took 0,5 to 0,7 s in
-/// the server; the same statement run alone afterwards, its pages read, took 9 ms).
+/// Fresh planner statistics after the load: SQLite's, sampled; on PostgreSQL with a vacuum
+/// (`vacuum`) that also marks every loaded row visible in one pass over the tables, so
+/// that index-only scans need not visit them. (The slow steps of the nation's first count,
+/// once blamed on those marks, came from the statistics of `rollups`: see
+/// `rollups::count_step`.)
 async fn analyse(db: &DatabaseConnection, vacuum: bool) -> Result<(), StoreError> {
     use sea_orm::ConnectionTrait;
     let statement = match db.get_database_backend() {
