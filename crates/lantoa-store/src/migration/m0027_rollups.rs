@@ -218,13 +218,20 @@ impl Marked {
         out
     }
 
-    /// PostgreSQL: one function and one trigger per table.
+    /// PostgreSQL: one function and one trigger per table. A unit's mark is written once
+    /// per transaction: a mark this transaction already wrote (its `xmin`) stays as it is,
+    /// since no refresh can have read it before the commit. Each update of a row leaves a
+    /// dead row behind until a vacuum, and a 30-person roster fires the trigger 30 times
+    /// for the same units; at the nation, the saves made during a first count left 3,4
+    /// million dead marks, and each dashboard's question "is anything pending?" read 9 000
+    /// index pages of them (13 ms, fourteen times a page).
     fn postgres(&self) -> Vec<String> {
         let mark = |units: String| {
             format!(
                 "INSERT INTO rollup_pending (org_id, version) \
                  SELECT u.o, nextval('rollup_clock') FROM (SELECT DISTINCT o FROM ({units}) d) u WHERE u.o IS NOT NULL \
-                 ON CONFLICT (org_id) DO UPDATE SET version = excluded.version;"
+                 ON CONFLICT (org_id) DO UPDATE SET version = excluded.version \
+                 WHERE rollup_pending.xmin <> pg_current_xact_id()::xid;"
             )
         };
         let table = self.table;

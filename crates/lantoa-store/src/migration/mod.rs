@@ -41,6 +41,7 @@ mod m0029_people_search;
 mod m0030_rollups_more;
 mod m0031_rollup_counting;
 mod m0032_rollup_pending_by_version;
+mod m0033_rollup_marks_once_per_transaction;
 pub(crate) use m0027_rollups::{marks as rollup_marks, unmarks as rollup_unmarks};
 pub(crate) use m0029_people_search::{
     drop_triggers as drop_search_triggers, fill as fill_search, triggers as search_triggers,
@@ -148,6 +149,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0030_rollups_more::Migration),
             Box::new(m0031_rollup_counting::Migration),
             Box::new(m0032_rollup_pending_by_version::Migration),
+            Box::new(m0033_rollup_marks_once_per_transaction::Migration),
         ]
     }
 }
