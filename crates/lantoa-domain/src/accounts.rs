@@ -115,10 +115,7 @@ pub fn wait_after(failures: u32, free: u32) -> Option<chrono::Duration> {
 
 /// "HH:MM ngày dd/mm/yyyy", local time, for "try again after …".
 pub fn until_text(until: chrono::DateTime<chrono::Utc>) -> String {
-    until
-        .with_timezone(&chrono::Local)
-        .format("%H:%M ngày %d/%m/%Y")
-        .to_string()
+    crate::format::moment(until)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Numbers as Vietnamese readers write them: 16.700 and 99,7%.
+//! Numbers as Vietnamese readers write them: 16.700, 99,7% and 1,5 MB.
 
 /// Formats an integer with dots between thousands: `16700` → `"16.700"`.
 pub fn number(value: i64) -> String {
@@ -34,9 +34,36 @@ pub fn percent(part: i64, whole: i64) -> String {
     format!("{},{}%", number((tenths / 10) as i64), (tenths % 10).abs())
 }
 
+/// A moment as "HH:MM ngày dd/mm/yyyy", in the server's local time.
+pub fn moment(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .format("%H:%M ngày %d/%m/%Y")
+        .to_string()
+}
+
+/// A size in bytes as people read it: `"820 KB"`, `"1,5 MB"`, `"2,3 GB"`.
+pub fn file_size(bytes: u64) -> String {
+    let kb = bytes as f64 / 1024.0;
+    if kb < 1024.0 {
+        format!("{} KB", kb.ceil() as i64)
+    } else if kb < 1024.0 * 1024.0 {
+        format!("{:.1} MB", kb / 1024.0).replace('.', ",")
+    } else {
+        format!("{:.1} GB", kb / 1024.0 / 1024.0).replace('.', ",")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_in_kilobytes_megabytes_and_gigabytes() {
+        assert_eq!(file_size(0), "0 KB");
+        assert_eq!(file_size(1), "1 KB");
+        assert_eq!(file_size(1536 * 1024), "1,5 MB");
+        assert_eq!(file_size(5 * 1024 * 1024 * 1024 / 2), "2,5 GB");
+    }
 
     #[test]
     fn thousands_use_dots() {

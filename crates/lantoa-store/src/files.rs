@@ -198,12 +198,7 @@ pub struct StoredFile {
 impl StoredFile {
     /// "1,2 MB", "350 KB".
     pub fn size_text(&self) -> String {
-        let kb = self.size_bytes as f64 / 1024.0;
-        if kb < 1024.0 {
-            format!("{} KB", kb.ceil() as i64)
-        } else {
-            format!("{:.1} MB", kb / 1024.0).replace('.', ",")
-        }
+        lantoa_domain::format::file_size(self.size_bytes.max(0) as u64)
     }
 
     /// Whether a browser may show it in place.

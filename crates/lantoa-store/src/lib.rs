@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod award;
+pub mod backup;
 pub mod bulk;
 pub mod campaign;
 pub mod commendations;
@@ -313,14 +314,21 @@ impl Store {
     }
 }
 
-/// `files/` beside a SQLite database file, else [`DEFAULT_FILES_DIR`].
-fn default_files_dir(url: &str) -> std::path::PathBuf {
-    let file = url
+/// The file a SQLite URL names, or `None` for PostgreSQL or an in-memory database.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
         .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or_default())
-        .filter(|path| !path.is_empty() && *path != ":memory:");
-    match file.and_then(|f| std::path::Path::new(f).parent()) {
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// `files/` beside a SQLite database file, else [`DEFAULT_FILES_DIR`].
+pub fn default_files_dir(url: &str) -> std::path::PathBuf {
+    match sqlite_path(url)
+        .as_deref()
+        .and_then(std::path::Path::parent)
+    {
         Some(dir) => dir.join("files"),
         None => std::path::PathBuf::from(DEFAULT_FILES_DIR),
     }

@@ -1591,3 +1591,171 @@ async fn files_in_a_bucket_are_shared_by_servers() {
     ));
     assert!(Files::in_bucket("/srv/files").is_err());
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_people_are_added_restores_a_consistent_copy() {
+    use lantoa_store::backup;
+    use lantoa_store::files::{Files, NewFile, Owner};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    for db in databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        let store = db
+            .store
+            .clone()
+            .with_files(Files::at(dir.path().join("tep")));
+        let c = store.db();
+        demo::load(c, today()).await.unwrap();
+        let session = lantoa_store::study::session(
+            c,
+            sql_value(c, "SELECT MIN(id) AS value FROM study_sessions").await,
+        )
+        .await
+        .unwrap();
+        let minutes = NewFile {
+            name: "Biên bản.pdf".into(),
+            kind: lantoa_domain::files::FileKind::Pdf,
+            bytes: b"%PDF-1.4 bien ban hoi nghi".to_vec(),
+        };
+        let owner = Owner {
+            id: session.id,
+            org_id: session.org_id,
+        };
+        lantoa_store::study::SESSION_FILES
+            .attach(c, store.files(), &actor(), owner, &minutes)
+            .await
+            .unwrap();
+        let cell = org::get_by_code(c, demo::ROOT_CODE).await.unwrap().unwrap();
+
+        // People are added one by one, each in its transaction, while the backup is taken.
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (store, stop, code) = (store.clone(), stop.clone(), cell.code.clone());
+            tokio::spawn(async move {
+                let mut added = 0u32;
+                while !stop.load(Ordering::SeqCst) {
+                    let name = format!("Người Sao Lưu {}", letters(added));
+                    let draft = person(&name, &code, "").validate(today()).unwrap();
+                    people::create(store.db(), &actor(), &draft).await.unwrap();
+                    added += 1;
+                }
+                added
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let archive = dir.path().join("sao-luu.tar.gz");
+        let made = backup::write(&store, &db.url, &archive).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stop.store(true, Ordering::SeqCst);
+        let added = writer.await.unwrap();
+        assert!(added > 0, "{}", db.name);
+        assert_eq!(made.files, 1);
+        assert_eq!(made.manifest.backend, db.name);
+        // It holds everyone's personal data: only its owner may read it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        let target_url = common::empty_database_beside(&db).await;
+        let files = Files::at(dir.path().join("tep-khoi-phuc"));
+        let restored = backup::restore(&archive, &target_url, &files, false)
+            .await
+            .unwrap();
+        assert_eq!(restored.files, 1);
+        let target = lantoa_store::Store::connect(&target_url).await.unwrap();
+
+        // Every table is there; each restored row is a row of the source, except where a
+        // counter or search index was updated in place by the later writes.
+        let source = backup::table_rows(c).await.unwrap();
+        let copy = backup::table_rows(target.db()).await.unwrap();
+        let names =
+            |t: &[(String, Vec<String>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&copy), names(&source), "{}", db.name);
+        for ((name, copied), (_, original)) in copy.iter().zip(&source) {
+            if ["rollup", "people_search", "sqlite_"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
+                continue;
+            }
+            let original: std::collections::HashSet<&String> = original.iter().collect();
+            for row in copied {
+                assert!(original.contains(row), "{} {name}: {row}", db.name);
+            }
+        }
+        // The copy is of one moment: its counters agree with its rows, and it holds some
+        // of the people added meanwhile, each whole.
+        let (_, differences) = lantoa_store::rollups::check(target.db()).await.unwrap();
+        assert!(differences.is_empty(), "{} {differences:?}", db.name);
+        let count = "SELECT COUNT(*) AS value FROM people WHERE full_name LIKE 'Người Sao Lưu%'";
+        let copied_people = sql_value(target.db(), count).await;
+        assert!(copied_people <= i64::from(added), "{}", db.name);
+        let whole = "SELECT COUNT(*) AS value FROM people p \
+             WHERE p.full_name LIKE 'Người Sao Lưu%' \
+             AND EXISTS (SELECT 1 FROM person_units u WHERE u.person_id = p.id) \
+             AND EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'person' \
+                         AND a.entity_id = p.id AND a.action = 'person_create')";
+        assert_eq!(
+            sql_value(target.db(), whole).await,
+            copied_people,
+            "{}",
+            db.name
+        );
+        let file = lantoa_store::study::SESSION_FILES
+            .list(target.db(), session.id)
+            .await
+            .unwrap();
+        assert_eq!(files.read(&file[0].sha256).await.unwrap(), minutes.bytes);
+
+        // Now it holds data: another restore is refused unless forced.
+        drop(target);
+        let refused = backup::restore(&archive, &target_url, &files, false).await;
+        assert!(
+            matches!(refused, Err(StoreError::Config(ref m)) if m.contains("--force")),
+            "{refused:?}"
+        );
+        backup::restore(&archive, &target_url, &files, true)
+            .await
+            .unwrap();
+        let again = lantoa_store::Store::connect(&target_url).await.unwrap();
+        assert_eq!(sql_value(again.db(), count).await, copied_people);
+
+        // A file that is not a backup is refused, saying so.
+        let wrong = dir.path().join("khong-phai.tar.gz");
+        std::fs::write(&wrong, b"not a backup").unwrap();
+        let refused = backup::restore(&wrong, &target_url, &files, true).await;
+        assert!(
+            matches!(refused, Err(StoreError::Config(ref m)) if m.contains("không phải bản sao lưu")),
+            "{refused:?}"
+        );
+    }
+}
+
+/// A name part made of letters for a number (names hold no digits): 0 → "A", 27 → "BB".
+fn letters(mut n: u32) -> String {
+    let mut out = String::new();
+    loop {
+        out.insert(0, char::from(b'A' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+async fn sql_value<C: sea_orm::ConnectionTrait>(conn: &C, sql: &str) -> i64 {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Value {
+        value: i64,
+    }
+    Value::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+        .one(conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+}

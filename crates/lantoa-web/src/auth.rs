@@ -26,6 +26,7 @@ use lantoa_store::audit::{self, Actor, Change};
 use lantoa_store::org::{Org, Scope};
 use lantoa_store::sessions::{self, Lifetimes, Session};
 use serde::Deserialize;
+use std::net::IpAddr;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "lantoa_phien";
@@ -34,13 +35,16 @@ pub const LOGIN: &str = "/dang-nhap";
 /// The page where a reset code sets a new password.
 pub const RESET: &str = "/dat-mat-khau";
 
-/// How sessions behave (settings of `lantoa serve`).
-#[derive(Debug, Clone, Copy)]
+/// How sessions behave and whom the server believes about client addresses (settings of
+/// `lantoa serve`).
+#[derive(Debug, Clone)]
 pub struct AuthSettings {
     /// Mark the cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     /// Idle and absolute lifetimes of a session.
     pub lifetimes: Lifetimes,
+    /// The reverse proxies and load balancers in front of the server.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for AuthSettings {
@@ -51,7 +55,66 @@ impl Default for AuthSettings {
                 idle: Duration::hours(2),
                 absolute: Duration::hours(12),
             },
+            trusted_proxies: TrustedProxies::default(),
         }
+    }
+}
+
+/// The reverse proxies or load balancers whose `X-Forwarded-For` header the server believes.
+///
+/// Sign-in throttling, the nomination form's limit and the audit log all go by the client's
+/// address. Behind a proxy every request comes from the proxy's address, so without this
+/// twenty mistyped passwords anywhere would make everyone wait; and a header believed from
+/// anyone would let a guesser name a new address at each attempt. So the header is read
+/// only from a trusted peer, from the right: the first address that is not itself a
+/// trusted proxy is the client (those further left were written by the client).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Addresses or networks separated by commas ("10.0.0.5, 10.1.0.0/16"), or which one is
+    /// not one.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("«{part}» không phải địa chỉ IP hay dải địa chỉ (10.0.0.0/8)")
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedProxies)
+    }
+
+    fn holds(&self, addr: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&addr))
+    }
+
+    /// The client's address, for a request from `peer` carrying these `X-Forwarded-For`
+    /// values (each a comma-separated list, in the order received).
+    pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+        if !self.holds(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            match hop.trim().parse::<IpAddr>() {
+                Ok(addr) => {
+                    client = addr;
+                    if !self.holds(addr) {
+                        break;
+                    }
+                }
+                // A malformed hop was not written by a proxy we know: stop at the last
+                // address one of them vouched for.
+                Err(_) => break,
+            }
+        }
+        client
     }
 }
 
@@ -230,12 +293,20 @@ pub struct Can {
     pub audit: bool,
 }
 
-/// The client's address, for throttling and the audit log.
-pub fn client_addr(parts: &Parts) -> Option<String> {
-    parts
+/// The client's address, for throttling and the audit log: the connection's peer, or the
+/// address a trusted proxy forwarded for.
+pub fn client_addr(settings: &AuthSettings, parts: &Parts) -> Option<String> {
+    let peer = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    Some(settings.trusted_proxies.client(peer, forwarded).to_string())
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -280,7 +351,7 @@ pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Viewer>,
         account_id: Some(principal.account_id),
         person_id: principal.person_id.map(|p| p.0),
         channel: if session.is_some() { "web" } else { "api" },
-        client_addr: client_addr(parts),
+        client_addr: client_addr(&state.auth, parts),
     };
     Ok(Some(Viewer {
         principal,

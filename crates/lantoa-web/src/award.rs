@@ -262,7 +262,7 @@ impl EntryForm {
     }
 
     /// The entry checked, with its file if one was chosen; every error on `errors`.
-    fn checked(
+    async fn checked(
         &self,
         posted: &views::MultipartForm,
         round: &Round,
@@ -283,7 +283,10 @@ impl EntryForm {
         let file = match &posted.file {
             None => None,
             Some(_) => {
-                match posted.attachment(&WORK_KINDS, lantoa_domain::files::MAX_ATTACHMENT_BYTES) {
+                match posted
+                    .attachment(&WORK_KINDS, lantoa_domain::files::MAX_ATTACHMENT_BYTES)
+                    .await
+                {
                     Ok(file) => Some(file),
                     Err(StoreError::Invalid(e)) => {
                         errors.append(e);
@@ -520,7 +523,7 @@ async fn enter_work(
     let form = EntryForm::posted(&posted);
     let today = crate::today();
     let mut errors = FieldErrors::default();
-    let saved = match form.checked(&posted, &round, today, &mut errors)? {
+    let saved = match form.checked(&posted, &round, today, &mut errors).await? {
         Some((draft, file)) => {
             let work = file.as_ref().map(|f| (state.store.files(), f));
             award::submit(
@@ -966,7 +969,7 @@ async fn send_entry(
         errors.add("answer", "Không gửi được tác phẩm này");
     }
     let today = crate::today();
-    let saved = match form.checked(&posted, &round, today, &mut errors)? {
+    let saved = match form.checked(&posted, &round, today, &mut errors).await? {
         Some((draft, file)) => {
             let work = file.as_ref().map(|f| (state.store.files(), f));
             award::submit(db, &actor, &round, &draft, EntrySource::Public, today, work).await

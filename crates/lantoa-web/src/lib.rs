@@ -167,17 +167,14 @@ pub fn today() -> NaiveDate {
 /// address. Signed-in handlers take [`auth::Viewer`] instead.
 pub struct RequestActor(pub lantoa_store::audit::Actor);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestActor {
+impl axum::extract::FromRequestParts<AppState> for RequestActor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string());
+        let addr = auth::client_addr(&state.auth, parts);
         Ok(RequestActor(lantoa_store::audit::Actor::web(addr)))
     }
 }

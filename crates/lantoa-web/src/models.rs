@@ -788,7 +788,10 @@ async fn attach_file(
         return Err(AppError::Forbidden);
     }
     let posted = views::MultipartForm::read(&mut multipart, "file").await?;
-    let attached = match posted.attachment(&FileKind::ALL, MAX_ATTACHMENT_BYTES) {
+    let attached = match posted
+        .attachment(&FileKind::ALL, MAX_ATTACHMENT_BYTES)
+        .await
+    {
         Ok(file) => {
             models::MODEL_FILES
                 .attach(

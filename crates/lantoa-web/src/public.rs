@@ -596,7 +596,10 @@ async fn nominate(
     let photo = match &posted.file {
         None => None,
         Some(_) => {
-            match posted.attachment(&[FileKind::Jpeg, FileKind::Png], NOMINATION_PHOTO_MAX_BYTES) {
+            match posted
+                .attachment(&[FileKind::Jpeg, FileKind::Png], NOMINATION_PHOTO_MAX_BYTES)
+                .await
+            {
                 Ok(file) => Some(file),
                 Err(StoreError::Invalid(e)) => {
                     errors.append(e);

@@ -1108,7 +1108,10 @@ async fn attach_file(
 ) -> Result<Response, AppError> {
     let (session, unit) = session_in_scope(&state, &viewer, id, Role::Staff).await?;
     let posted = views::MultipartForm::read(&mut multipart, "file").await?;
-    let result = match posted.attachment(&SESSION_FILE_KINDS, MAX_ATTACHMENT_BYTES) {
+    let result = match posted
+        .attachment(&SESSION_FILE_KINDS, MAX_ATTACHMENT_BYTES)
+        .await
+    {
         Err(e) => Err(e),
         Ok(file) => study::SESSION_FILES
             .attach(

@@ -565,7 +565,10 @@ async fn report(
     }
     let draft = form.input.validate().map_err(|e| errors.append(e)).ok();
     let evidence = match posted.file {
-        Some(_) => match posted.attachment(&FileKind::ALL, MAX_ATTACHMENT_BYTES) {
+        Some(_) => match posted
+            .attachment(&FileKind::ALL, MAX_ATTACHMENT_BYTES)
+            .await
+        {
             Ok(file) => Some(file),
             Err(StoreError::Invalid(e)) => {
                 errors.append(e);

@@ -265,9 +265,8 @@ pub fn letterhead(lineage: &[Org]) -> Letterhead {
     }
 }
 
-/// A file for the browser to show in place (`inline`, PDF and pictures) or to save, under
-/// its name — in Vietnamese too (RFC 6266 `filename*`, with a plain-letters fallback).
-/// A stored file as a download, or in place when a browser can show it.
+/// A stored file as a download, or in place when it is a PDF or a picture (pictures are
+/// written anew when uploaded, see [`MultipartForm::attachment`]).
 pub async fn stored_file(
     state: &crate::AppState,
     file: &lantoa_store::files::StoredFile,
@@ -281,6 +280,8 @@ pub async fn stored_file(
     ))
 }
 
+/// A file for the browser to show in place (`inline`) or to save, under its name — in
+/// Vietnamese too (RFC 6266 `filename*`, with a plain-letters fallback).
 pub fn send_file(
     file_name: &str,
     mime: &str,
@@ -398,8 +399,9 @@ impl MultipartForm {
     }
 
     /// The file chosen, checked to be one of `kinds` by its name and content and no larger
-    /// than `max_bytes`; or why not, on the field "attachment".
-    pub fn attachment(
+    /// than `max_bytes`, a picture written anew (`lantoa_office::photo`); or why not, on the
+    /// field "attachment".
+    pub async fn attachment(
         &self,
         kinds: &[lantoa_domain::files::FileKind],
         max_bytes: usize,
@@ -416,10 +418,16 @@ impl MultipartForm {
         }
         let kind = lantoa_domain::files::FileKind::detect(name, bytes, kinds)
             .map_err(|message| StoreError::invalid("attachment", message))?;
+        let taken = bytes.clone();
+        let bytes =
+            tokio::task::spawn_blocking(move || lantoa_office::photo::reencode(kind, &taken))
+                .await
+                .map_err(|e| StoreError::Files(format!("không xử lý được ảnh: {e}")))?
+                .map_err(|message| StoreError::invalid("attachment", message))?;
         Ok(lantoa_store::files::NewFile {
             name: lantoa_domain::files::clean_name(name),
             kind,
-            bytes: bytes.clone(),
+            bytes,
         })
     }
 

@@ -8,9 +8,6 @@ mod common;
 use axum::http::StatusCode;
 use common::{TestApp, solve};
 
-/// The smallest PNG: a signature and enough bytes to look like one.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01";
-
 #[tokio::test]
 async fn authors_send_works_to_an_open_round_once_and_only_its_staff_read_their_contacts() {
     for admin in TestApp::each().await {
@@ -168,7 +165,7 @@ async fn a_committee_launches_a_round_with_its_prizes_and_enters_a_work_brought_
             .post_multipart(
                 &format!("{round}/tac-pham"),
                 "title=%E1%BA%A2nh+khu+ph%E1%BB%91&field=nhiep_anh&genre=%E1%BA%A2nh+%C4%91%C6%A1n&authors=Ng%C3%B4+Ba\
-                 &author_kind=hoi_vien&work_unit=Ph%C6%B0%E1%BB%9Dng+5&phone=0987654321&made_on=02/02/2026&original=1", Some(("Ảnh khu phố.png", PNG)))
+                 &author_kind=hoi_vien&work_unit=Ph%C6%B0%E1%BB%9Dng+5&phone=0987654321&made_on=02/02/2026&original=1", Some(("Ảnh khu phố.png", &common::png_picture())))
             .await;
         assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.text());
         let text = staff.get(&round).await.text();
@@ -176,10 +173,8 @@ async fn a_committee_launches_a_round_with_its_prizes_and_enters_a_work_brought_
         let file = admin
             .scalar("SELECT MAX(file_id) AS value FROM award_entry_files")
             .await;
-        assert_eq!(
-            staff.get(&format!("{round}/tep/{file}")).await.status,
-            StatusCode::OK
-        );
+        let served = staff.get(&format!("{round}/tep/{file}")).await;
+        assert_eq!(common::served_picture(&served), (16, 16));
         // A text file named as a picture is refused next to the file field; nothing kept.
         let fake = staff
             .post_multipart(

@@ -235,8 +235,7 @@ async fn a_model_carries_on_only_an_earlier_model_of_its_own_lineage() {
 
 #[tokio::test]
 async fn a_models_photos_show_publicly_and_its_reports_stay_with_staff() {
-    /// The smallest PNG: a signature and enough bytes to look like one.
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01";
+    let png = common::png_picture();
     for admin in TestApp::each().await {
         let public = admin
             .scalar(
@@ -269,11 +268,21 @@ async fn a_models_photos_show_publicly_and_its_reports_stay_with_staff() {
             "{}",
             reply.text()
         );
+        // So is a picture that starts right but cannot be read.
+        let broken = admin
+            .send(attach(public, "anh.png", b"\x89PNG\r\n\x1a\n then nothing"))
+            .await;
+        assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            broken.text().contains("Không đọc được ảnh"),
+            "{}",
+            broken.text()
+        );
         assert_eq!(admin.scalar(files).await, 0);
         for (id, name, bytes) in [
-            (public, "Ra quân dọn hẻm.png", PNG),
+            (public, "Ra quân dọn hẻm.png", &png[..]),
             (public, "Báo cáo kết quả.pdf", &b"%PDF-1.4 ket qua"[..]),
-            (hidden, "Ảnh.png", PNG),
+            (hidden, "Ảnh.png", &png[..]),
         ] {
             let reply = admin.send(attach(id, name, bytes)).await;
             assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
@@ -315,8 +324,7 @@ async fn a_models_photos_show_publicly_and_its_reports_stay_with_staff() {
         let got = citizen
             .get(&format!("/mo-hinh-tieu-bieu/{public}/anh/{photo}"))
             .await;
-        assert_eq!(got.status, StatusCode::OK);
-        assert_eq!(got.body, PNG);
+        assert_eq!(common::served_picture(&got), (16, 16));
         for path in [
             format!("/mo-hinh-tieu-bieu/{public}/anh/{report}"),
             format!("/mo-hinh-tieu-bieu/{public}/anh/{hidden_photo}"),

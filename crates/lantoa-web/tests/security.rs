@@ -768,6 +768,92 @@ async fn sign_in_is_throttled_and_locks_the_account() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_each_client_waits_for_its_own_mistakes() {
+    for app in TestApp::each_anonymous().await {
+        let mut state = app.state.clone();
+        state.auth.trusted_proxies =
+            lantoa_web::auth::TrustedProxies::parse("10.9.0.0/24, 10.9.1.7").unwrap();
+        let app = app.with_state(state);
+        let sign_in = |peer: &str, forwarded_for: &str, who: &str, password: &str| {
+            let app = app.calling_from(peer);
+            let request = Request::post("/dang-nhap")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", forwarded_for)
+                .body(Body::from(format!("ten={who}&mat_khau={password}")))
+                .unwrap();
+            async move { app.send(request).await }
+        };
+        // Through the load balancer, one client mistypes twenty times: it waits…
+        for n in 0..20 {
+            let reply = sign_in(
+                "10.9.0.2",
+                "203.0.113.7",
+                &format!("khong.co.{n}"),
+                "abcdefghijk",
+            )
+            .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                app.backend
+            );
+        }
+        let password = app.password("canbo.p1");
+        let waiting = sign_in("10.9.0.2", "203.0.113.7", "canbo.p1", &password).await;
+        assert_eq!(waiting.status, StatusCode::TOO_MANY_REQUESTS);
+        // …the others, through the same balancer, do not, even behind a second proxy…
+        let other = sign_in("10.9.0.2", "203.0.113.8, 10.9.1.7", "canbo.p1", &password).await;
+        assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", other.text());
+        // …and writing another address in front of the balancer's changes nothing.
+        let spoofed = sign_in(
+            "10.9.0.2",
+            "198.51.100.1, 203.0.113.7",
+            "canbo.p1",
+            &password,
+        )
+        .await;
+        assert_eq!(spoofed.status, StatusCode::TOO_MANY_REQUESTS);
+
+        // From a peer that is not trusted the header is ignored: a guesser cannot name a
+        // new address at each attempt.
+        for n in 0..20 {
+            let forged = format!("192.0.2.{n}");
+            let reply = sign_in(
+                "10.0.0.50",
+                &forged,
+                &format!("khong.co.{n}"),
+                "abcdefghijk",
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let forged = sign_in("10.0.0.50", "192.0.2.200", "canbo.p1", &password).await;
+        assert_eq!(forged.status, StatusCode::TOO_MANY_REQUESTS);
+
+        // The audit log names the client, not the balancer.
+        let log = lantoa_store::audit::list(
+            app.state.store.db(),
+            &lantoa_store::audit::LogFilter {
+                scope: lantoa_store::org::Scope::All,
+                entity: Some(("account".into(), app.account_id("canbo.p1").await)),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+        let login = log
+            .items
+            .iter()
+            .find(|e| e.action.as_str() == "login")
+            .unwrap();
+        assert_eq!(login.client_addr.as_deref(), Some("203.0.113.8"));
+    }
+}
+
+#[tokio::test]
 async fn sessions_end_on_password_change_sign_out_everywhere_and_idle() {
     for app in TestApp::each_anonymous().await {
         let first = app.signed_in_as("canbo.p5").await;

@@ -479,7 +479,7 @@ async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
         );
 
         // Files: a photo is kept and served back; a renamed program is refused.
-        let png = b"\x89PNG\r\n\x1a\nfake image body".to_vec();
+        let png = common::png_picture();
         let reply = staff
             .send(multipart_to(
                 &format!("/quan-ly/hoc-tap/buoi/{id}/tep"),
@@ -498,7 +498,7 @@ async fn a_session_is_narrowed_to_units_edited_given_files_and_deleted() {
         let served = staff
             .get(&format!("/quan-ly/hoc-tap/buoi/{id}/tep/{}", files[0].id))
             .await;
-        assert_eq!((served.status, served.body.clone()), (StatusCode::OK, png));
+        assert_eq!(common::served_picture(&served), (16, 16));
         let reply = staff
             .send(multipart_to(
                 &format!("/quan-ly/hoc-tap/buoi/{id}/tep"),

@@ -579,3 +579,44 @@ fn check_counters_passes_on_exact_roll_ups_and_fails_on_a_wrong_one() {
         assert!(text.contains("chỗ sai lệch"), "{text}");
     }
 }
+
+#[test]
+fn backup_and_restore_refuse_to_overwrite_live_data_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = databases(dir.path(), "backup");
+    let targets = databases(dir.path(), "restored");
+    for (url, target) in sources.iter().zip(&targets) {
+        let orgs = dir.path().join("orgs.csv");
+        std::fs::write(&orgs, ORGS_CSV).unwrap();
+        let out = lantoa(url, &["import", "orgs", orgs.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{url}: {}", stdout(&out));
+        let archive = dir.path().join("sao-luu.tar.gz");
+        let out = lantoa(url, &["backup", "-o", archive.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{url}: {out:?}");
+        assert!(stdout(&out).contains("Đã sao lưu vào"), "{}", stdout(&out));
+
+        let restore = |force: bool| {
+            let mut args = vec!["restore", archive.to_str().unwrap()];
+            if force {
+                args.push("--force");
+            }
+            lantoa(target, &args)
+        };
+        let out = restore(false);
+        assert_eq!(out.status.code(), Some(0), "{target}: {out:?}");
+        assert!(
+            stdout(&out).contains("Đã khôi phục bản sao lưu lúc"),
+            "{}",
+            stdout(&out)
+        );
+        // The units are there: importing them again creates none.
+        let out = lantoa(target, &["import", "orgs", orgs.to_str().unwrap()]);
+        assert!(stdout(&out).contains("tạo mới 0"), "{}", stdout(&out));
+
+        let refused = restore(false);
+        assert_eq!(refused.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("--force"), "{said}");
+        assert_eq!(restore(true).status.code(), Some(0));
+    }
+}

@@ -103,3 +103,22 @@ pub async fn replica_url(db: &TestDb) -> String {
 pub fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
 }
+
+/// A second database beside `db`, empty and not migrated, on the same backend: where a
+/// test restores a backup. PostgreSQL's is named like the test databases, so the clean-up
+/// of stale databases drops it if the test dies.
+pub async fn empty_database_beside(db: &TestDb) -> String {
+    use sea_orm::ConnectionTrait;
+    let (base, name) = db.url.rsplit_once('/').expect("a database URL");
+    if db.name != "postgres" {
+        return format!("{base}/restored.db");
+    }
+    let admin = Store::connect(&format!("{base}/postgres")).await.unwrap();
+    let restored = format!("{name}_r");
+    admin
+        .db()
+        .execute_unprepared(&format!("CREATE DATABASE {restored}"))
+        .await
+        .unwrap();
+    format!("{base}/{restored}")
+}

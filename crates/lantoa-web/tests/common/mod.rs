@@ -572,3 +572,46 @@ fn decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// A real JPEG photo of 64 × 48 pixels as a phone sends it, with an EXIF block that says
+/// where it was taken ("GPS …").
+pub fn phone_photo() -> Vec<u8> {
+    use image::ImageEncoder;
+    let pixels = image::RgbImage::from_pixel(64, 48, image::Rgb([30, 140, 60]));
+    let mut exif = b"II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x01\0\0\0\0\0\0\0".to_vec();
+    exif.extend_from_slice(b"GPS 10.3600 N 106.3600 E");
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut out);
+    encoder.set_exif_metadata(exif).unwrap();
+    encoder
+        .write_image(pixels.as_raw(), 64, 48, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// A real PNG of 16 × 16 pixels with bytes after its end ("GPS …") that a picture written
+/// anew drops.
+pub fn png_picture() -> Vec<u8> {
+    let pixels = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 30, 30]));
+    let mut out = Vec::new();
+    pixels
+        .write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))
+        .unwrap();
+    out.extend_from_slice(b"GPS 10.3600 N 106.3600 E");
+    out
+}
+
+/// The size of the picture a reply serves, after checking that it was written anew (no
+/// trace of what [`phone_photo`] and [`png_picture`] carry besides pixels) and is shown in
+/// place.
+pub fn served_picture(reply: &Reply) -> (u32, u32) {
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        !reply.body.windows(3).any(|w| w == b"GPS"),
+        "the picture still carries its metadata"
+    );
+    let disposition = reply.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(disposition.starts_with("inline"), "{disposition}");
+    let picture = image::load_from_memory(&reply.body).unwrap();
+    (picture.width(), picture.height())
+}

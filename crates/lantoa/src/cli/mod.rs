@@ -1,5 +1,6 @@
 //! Subcommands, one file each, each with its options and a `run` function.
 
+mod backup;
 mod check;
 mod demo;
 mod export;
@@ -7,6 +8,7 @@ mod generate;
 mod import;
 mod migrate;
 mod report;
+mod restore;
 mod serve;
 mod token;
 mod user;
@@ -45,6 +47,10 @@ enum Command {
     Token(token::TokenArgs),
     /// Check stored figures against a recount.
     Check(check::CheckArgs),
+    /// Back up the database and its files while the servers run.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database (or over one, with --force).
+    Restore(restore::RestoreArgs),
 }
 
 /// Where the database is.
@@ -70,6 +76,18 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
+    /// Where attached files are kept: the directory or bucket given, else beside the
+    /// database as `Store::connect` places them.
+    pub fn files(&self) -> anyhow::Result<lantoa_store::files::Files> {
+        Ok(match (&self.files_dir, &self.files_url) {
+            (_, Some(url)) => lantoa_store::files::Files::in_bucket(url)?,
+            (Some(dir), None) => lantoa_store::files::Files::at(dir),
+            (None, None) => {
+                lantoa_store::files::Files::at(lantoa_store::default_files_dir(&self.database_url))
+            }
+        })
+    }
+
     /// Connects and migrates.
     pub async fn open(&self) -> anyhow::Result<Store> {
         self.open_with_replica(None).await
@@ -81,12 +99,7 @@ impl DatabaseArgs {
         if let Some(url) = replica_url {
             store = store.with_replica(url).await?;
         }
-        if let Some(dir) = &self.files_dir {
-            store = store.with_files(lantoa_store::files::Files::at(dir));
-        }
-        if let Some(url) = &self.files_url {
-            store = store.with_files(lantoa_store::files::Files::in_bucket(url)?);
-        }
+        store = store.with_files(self.files()?);
         if let Some(ms) = self.slow_sql_ms {
             store = store.logging_slow_statements(std::time::Duration::from_millis(ms));
         }
@@ -109,6 +122,8 @@ impl Cli {
             Command::User(args) => user::run(args).await,
             Command::Token(args) => token::run(args).await,
             Command::Check(args) => check::run(args).await,
+            Command::Backup(args) => backup::run(args).await,
+            Command::Restore(args) => restore::run(args).await,
         }
     }
 }

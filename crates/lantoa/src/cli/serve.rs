@@ -29,8 +29,78 @@ pub struct ServeArgs {
     /// changed units every second so that it can.
     #[arg(long, env = "LANTOA_REPLICA_URL")]
     replica_url: Option<String>,
+    /// The reverse proxies or load balancers in front of this server, whose
+    /// X-Forwarded-For names the client ("10.0.0.5,10.1.0.0/16"); from anyone else the
+    /// header is ignored.
+    #[arg(long, env = "LANTOA_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
     #[command(flatten)]
     mail: MailArgs,
+    #[command(flatten)]
+    backups: BackupArgs,
+}
+
+/// Backups the server makes every day (`lantoa backup`); with several servers, set them on
+/// one.
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// Folder of the daily backups (lantoa-YYYY-MM-DD.tar.gz); none without it.
+    #[arg(long, env = "LANTOA_BACKUP_DIR")]
+    backup_dir: Option<std::path::PathBuf>,
+    /// Daily backups kept; older ones are removed.
+    #[arg(long, env = "LANTOA_BACKUP_KEEP", default_value_t = 7)]
+    backup_keep: usize,
+    /// Time of day of the backup (HH:MM, the server's local time).
+    #[arg(long, env = "LANTOA_BACKUP_AT", default_value = "02:00")]
+    backup_at: String,
+}
+
+impl BackupArgs {
+    /// Starts the daily backups in the background, when a folder is set.
+    fn start(&self, store: &lantoa_store::Store, database_url: &str) -> anyhow::Result<()> {
+        let Some(dir) = self.backup_dir.clone() else {
+            return Ok(());
+        };
+        let at = chrono::NaiveTime::parse_from_str(&self.backup_at, "%H:%M")
+            .map_err(|_| anyhow::anyhow!("--backup-at phải là giờ:phút, ví dụ 02:00."))?;
+        anyhow::ensure!(self.backup_keep > 0, "--backup-keep phải lớn hơn 0.");
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            anyhow::anyhow!("Không tạo được thư mục sao lưu {}: {e}", dir.display())
+        })?;
+        println!(
+            "Sao lưu hằng ngày lúc {} vào {} (giữ {} bản).",
+            self.backup_at,
+            dir.display(),
+            self.backup_keep
+        );
+        let (store, url, keep) = (store.clone(), database_url.to_owned(), self.backup_keep);
+        tokio::spawn(async move {
+            loop {
+                let now = chrono::Local::now().naive_local();
+                let due = lantoa_store::backup::next_run(now, at);
+                let wait = (due - now).to_std().unwrap_or_default();
+                tokio::time::sleep(wait).await;
+                let out = dir.join(lantoa_store::backup::daily_name(due.date()));
+                if out.exists() {
+                    // Another server sharing the folder made today's already.
+                    continue;
+                }
+                match lantoa_store::backup::write(&store, &url, &out).await {
+                    Ok(made) => tracing::info!(
+                        file = %out.display(),
+                        files = made.files,
+                        bytes = made.archive_bytes,
+                        "daily backup written"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "daily backup failed"),
+                }
+                if let Err(e) = lantoa_store::backup::prune(&dir, keep) {
+                    tracing::error!(error = %e, "removing old backups failed");
+                }
+            }
+        });
+        Ok(())
+    }
 }
 
 /// The SMTP server reminders are e-mailed through; without a host, reminders are only
@@ -93,10 +163,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         args.session_idle_minutes > 0 && args.session_max_hours > 0,
         "Thời hạn phiên phải lớn hơn 0."
     );
+    let trusted_proxies = lantoa_web::auth::TrustedProxies::parse(&args.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     if args.demo {
         super::demo::load_if_empty(&store).await?;
         print_demo_accounts(&lantoa_store::demo::accounts(store.db()).await?);
     }
+    args.backups.start(&store, &args.database.database_url)?;
     let listener = tokio::net::TcpListener::bind(&args.bind).await?;
     println!(
         "Lan Tỏa đang chạy: http://{}/quan-ly",
@@ -117,6 +190,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             idle: chrono::Duration::minutes(args.session_idle_minutes),
             absolute: chrono::Duration::hours(args.session_max_hours),
         },
+        trusted_proxies,
     };
     lantoa_web::serve(listener, state, shutdown_signal()).await?;
     println!("Đã dừng.");
