@@ -336,7 +336,7 @@ async fn read_archive(
             let mut entry = entry.map_err(io)?;
             let path = entry.path().map_err(io)?.to_string_lossy().into_owned();
             if path == SQLITE_COPY || path == POSTGRES_COPY {
-                let mut out = std::fs::File::create(&copy).map_err(io)?;
+                let mut out = private_file(&copy).map_err(io)?;
                 std::io::copy(&mut entry, &mut out).map_err(io)?;
                 out.sync_all().map_err(io)?;
                 database = true;
