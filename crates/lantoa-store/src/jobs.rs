@@ -76,6 +76,9 @@ pub struct Job {
     /// The account that queued it: the job runs with its grants, and only it (or a system
     /// administrator) sees the job.
     pub account_id: Option<i64>,
+    /// How many times a worker has taken it (more than once when a server stopped while
+    /// running it). A worker's writes count only while the job is still its attempt.
+    pub attempt: i64,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Finished.
@@ -108,6 +111,7 @@ struct JobRow {
     error: Option<String>,
     org_id: Option<i64>,
     account_id: Option<i64>,
+    attempts: i64,
     created_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
 }
@@ -128,6 +132,7 @@ impl From<JobRow> for Job {
             error: row.error,
             org_id: row.org_id.map(OrgId),
             account_id: row.account_id,
+            attempt: row.attempts,
             created_at: row.created_at,
             finished_at: row.finished_at,
         }
@@ -135,7 +140,12 @@ impl From<JobRow> for Job {
 }
 
 const COLUMNS: &str = "id, kind, state, params, progress_done, progress_total, stage, input_name, result, \
-    (output IS NOT NULL) AS has_output, error, org_id, account_id, created_at, finished_at";
+    (output IS NOT NULL) AS has_output, error, org_id, account_id, CAST(attempts AS BIGINT) AS attempts, \
+    created_at, finished_at";
+
+/// How many times a job is started before a job whose server keeps stopping under it is
+/// failed instead of run again.
+pub const MAX_ATTEMPTS: i64 = 3;
 
 /// A job to queue.
 #[derive(Debug, Clone)]
@@ -223,7 +233,7 @@ pub async fn claim_next<C: ConnectionTrait>(conn: &C) -> Result<Option<Job>, Sto
     if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
         let claimed = sql::one::<sql::Scalar, C>(
             conn,
-            "UPDATE jobs SET state = 'running', started_at = $1, updated_at = $1 WHERE id = \
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1 WHERE id = \
              (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
              RETURNING id AS value",
             vec![Utc::now().into()],
@@ -247,7 +257,8 @@ pub async fn claim_next<C: ConnectionTrait>(conn: &C) -> Result<Option<Job>, Sto
         let now = Utc::now();
         let claimed = sql::exec(
             conn,
-            "UPDATE jobs SET state = 'running', started_at = $1, updated_at = $1 WHERE id = $2 AND state = 'queued'",
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1 \
+             WHERE id = $2 AND state = 'queued'",
             vec![now.into(), id.into()],
         )
         .await?;
@@ -257,34 +268,62 @@ pub async fn claim_next<C: ConnectionTrait>(conn: &C) -> Result<Option<Job>, Sto
     }
 }
 
-/// Marks as failed the running jobs whose worker has given no sign of life since `before`
-/// (a server that stopped mid-job). Their import wrote nothing: the write is one
-/// transaction. A live worker refreshes `updated_at` at least every minute.
-pub async fn fail_stale<C: ConnectionTrait>(
+/// What [`recover_stale`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovered {
+    /// Interrupted jobs queued to run again.
+    pub requeued: u64,
+    /// Interrupted jobs failed, having been started [`MAX_ATTEMPTS`] times.
+    pub failed: u64,
+}
+
+/// The running jobs whose worker has given no sign of life since `before` (its server
+/// stopped mid-job) are queued again, or failed with a reason once started
+/// [`MAX_ATTEMPTS`] times. Running one again is safe: an import or a report writes in one
+/// transaction at its end, so the interrupted run wrote nothing, and the stopped worker's
+/// late writes no longer count (they name its attempt). A live worker signals at least
+/// every [`heartbeat`] interval its server is configured with.
+pub async fn recover_stale<C: ConnectionTrait>(
     conn: &C,
     before: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+) -> Result<Recovered, StoreError> {
     let now = Utc::now();
-    let result = sql::exec(
+    let requeued = sql::exec(
+        conn,
+        "UPDATE jobs SET state = 'queued', stage = NULL, progress_done = 0, updated_at = $1 \
+         WHERE state = 'running' AND updated_at < $2 AND attempts < $3",
+        vec![now.into(), before.into(), MAX_ATTEMPTS.into()],
+    )
+    .await?
+    .rows_affected();
+    let failed = sql::exec(
         conn,
         "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, updated_at = $2 \
          WHERE state = 'running' AND updated_at < $3",
         vec![
-            "Máy chủ dừng khi việc đang chạy; không có dữ liệu nào được ghi. Hãy chạy lại.".into(),
+            format!(
+                "Máy chủ dừng {MAX_ATTEMPTS} lần khi việc đang chạy; không có dữ liệu nào được ghi. Hãy chạy lại."
+            )
+            .into(),
             now.into(),
             before.into(),
         ],
     )
-    .await?;
-    Ok(result.rows_affected())
+    .await?
+    .rows_affected();
+    Ok(Recovered { requeued, failed })
 }
 
+/// The condition naming a job's current attempt: a worker whose job was taken over
+/// (queued again after its silence) changes nothing any more.
+const THIS_ATTEMPT: &str = "id = $1 AND attempts = $2 AND state = 'running'";
+
 /// Tells other servers that the worker of a running job is alive.
-pub async fn heartbeat<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<(), StoreError> {
+pub async fn heartbeat<C: ConnectionTrait>(conn: &C, job: &Job) -> Result<(), StoreError> {
     sql::exec(
         conn,
-        "UPDATE jobs SET updated_at = $1 WHERE id = $2",
-        vec![Utc::now().into(), id.0.into()],
+        &format!("UPDATE jobs SET updated_at = $3 WHERE {THIS_ATTEMPT}"),
+        vec![job.id.0.into(), job.attempt.into(), Utc::now().into()],
     )
     .await?;
     Ok(())
@@ -323,46 +362,77 @@ pub async fn output<C: ConnectionTrait>(conn: &C, id: JobId) -> Result<Vec<u8>, 
 /// Records progress.
 pub async fn set_progress<C: ConnectionTrait>(
     conn: &C,
-    id: JobId,
+    job: &Job,
     stage: &str,
     done: u64,
     total: u64,
 ) -> Result<(), StoreError> {
     sql::exec(
         conn,
-        "UPDATE jobs SET stage = $1, progress_done = $2, progress_total = $3, updated_at = $4 WHERE id = $5",
-        vec![stage.into(), (done as i64).into(), (total as i64).into(), Utc::now().into(), id.0.into()],
+        &format!(
+            "UPDATE jobs SET stage = $3, progress_done = $4, progress_total = $5, updated_at = $6 \
+             WHERE {THIS_ATTEMPT}"
+        ),
+        vec![
+            job.id.0.into(),
+            job.attempt.into(),
+            stage.into(),
+            (done as i64).into(),
+            (total as i64).into(),
+            Utc::now().into(),
+        ],
     )
     .await?;
     Ok(())
 }
 
-/// Records success with its result and optional output file.
+/// Records success with its result and optional output file; false when the job is no
+/// longer this attempt's (taken over after its worker fell silent), and nothing changed.
 pub async fn finish<C: ConnectionTrait>(
     conn: &C,
-    id: JobId,
+    job: &Job,
     result: &str,
     output: Option<Vec<u8>>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let now = Utc::now();
-    sql::exec(
+    let done = sql::exec(
         conn,
-        "UPDATE jobs SET state = 'done', result = $1, output = $2, progress_done = progress_total, finished_at = $3, \
-         updated_at = $3, input = NULL WHERE id = $4",
-        vec![result.into(), output.into(), now.into(), id.0.into()],
+        &format!(
+            "UPDATE jobs SET state = 'done', result = $3, output = $4, progress_done = progress_total, \
+             finished_at = $5, updated_at = $5, input = NULL WHERE {THIS_ATTEMPT}"
+        ),
+        vec![
+            job.id.0.into(),
+            job.attempt.into(),
+            result.into(),
+            output.into(),
+            now.into(),
+        ],
     )
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// Records failure with a reason users can read.
-pub async fn fail<C: ConnectionTrait>(conn: &C, id: JobId, error: &str) -> Result<(), StoreError> {
+/// Records failure with a reason users can read; false as [`finish`].
+pub async fn fail<C: ConnectionTrait>(
+    conn: &C,
+    job: &Job,
+    error: &str,
+) -> Result<bool, StoreError> {
     let now = Utc::now();
-    sql::exec(
+    let failed = sql::exec(
         conn,
-        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, updated_at = $2 WHERE id = $3",
-        vec![error.into(), now.into(), id.0.into()],
+        &format!(
+            "UPDATE jobs SET state = 'failed', error = $3, finished_at = $4, updated_at = $4 \
+             WHERE {THIS_ATTEMPT}"
+        ),
+        vec![
+            job.id.0.into(),
+            job.attempt.into(),
+            error.into(),
+            now.into(),
+        ],
     )
     .await?;
-    Ok(())
+    Ok(failed.rows_affected() == 1)
 }

@@ -8,6 +8,7 @@ use lantoa_domain::org::{OrgDraft, OrgInput, OrgKind, Sector};
 use lantoa_domain::people::{Category, MemberStatus, PersonInput};
 use lantoa_store::audit::Actor;
 use lantoa_store::imports::{import_orgs, import_people};
+use lantoa_store::jobs::JobState;
 use lantoa_store::org::Scope;
 use lantoa_store::people::PeopleFilter;
 use lantoa_store::{StoreError, demo, jobs, org, people};
@@ -758,19 +759,27 @@ async fn jobs_are_claimed_once() {
         .await
         .unwrap();
         let claimed = jobs::claim_next(c).await.unwrap().unwrap();
-        assert_eq!(claimed.id, id);
+        assert_eq!((claimed.id, claimed.attempt), (id, 1));
         assert!(jobs::claim_next(c).await.unwrap().is_none(), "{}", db.name);
         assert_eq!(jobs::input(c, id).await.unwrap(), b"x");
-        jobs::set_progress(c, id, "Ghi", 5, 10).await.unwrap();
+        jobs::set_progress(c, &claimed, "Ghi", 5, 10).await.unwrap();
         assert_eq!(jobs::get(c, id).await.unwrap().percent(), 50);
-        jobs::finish(c, id, "{}", Some(b"out".to_vec()))
-            .await
-            .unwrap();
+        assert!(
+            jobs::finish(c, &claimed, "{}", Some(b"out".to_vec()))
+                .await
+                .unwrap()
+        );
         let job = jobs::get(c, id).await.unwrap();
         assert!(job.has_output && job.state.is_finished());
+        assert_eq!(jobs::output(c, id).await.unwrap(), b"out");
+    }
+}
 
-        // A running job is failed only once its worker has been silent long enough.
-        let running = jobs::enqueue(
+#[tokio::test]
+async fn a_job_whose_server_stopped_runs_again_then_fails_with_a_reason() {
+    for db in databases().await {
+        let c = db.store.db();
+        let id = jobs::enqueue(
             c,
             jobs::NewJob {
                 kind: "import_orgs".into(),
@@ -783,29 +792,50 @@ async fn jobs_are_claimed_once() {
         )
         .await
         .unwrap();
-        jobs::claim_next(c).await.unwrap();
+        let first = jobs::claim_next(c).await.unwrap().unwrap();
+        // A live job stays: its worker signalled after `an_hour_ago`.
         let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
         assert_eq!(
-            jobs::fail_stale(c, an_hour_ago).await.unwrap(),
-            0,
-            "{}: a live job stays",
+            jobs::recover_stale(c, an_hour_ago).await.unwrap(),
+            jobs::Recovered::default(),
+            "{}",
             db.name
         );
+        assert_eq!(jobs::get(c, id).await.unwrap().state, JobState::Running);
+
+        // Its server stopped: the job is queued again, and the next worker takes it.
+        let silent_since = || chrono::Utc::now() + chrono::Duration::seconds(1);
+        let recovered = jobs::recover_stale(c, silent_since()).await.unwrap();
         assert_eq!(
-            jobs::get(c, running).await.unwrap().state,
-            jobs::JobState::Running
+            (recovered.requeued, recovered.failed),
+            (1, 0),
+            "{}",
+            db.name
         );
-        let later = chrono::Utc::now() + chrono::Duration::seconds(1);
-        assert_eq!(jobs::fail_stale(c, later).await.unwrap(), 1);
-        let failed = jobs::get(c, running).await.unwrap();
-        assert_eq!(failed.state, jobs::JobState::Failed);
+        let second = jobs::claim_next(c).await.unwrap().unwrap();
+        assert_eq!((second.id, second.attempt), (id, 2));
+        // The first worker, alive after all, no longer changes the job.
+        assert!(!jobs::finish(c, &first, "{}", None).await.unwrap());
+        jobs::heartbeat(c, &first).await.unwrap();
+        assert_eq!(jobs::get(c, id).await.unwrap().state, JobState::Running);
+
+        // Stopped under it on every attempt, the job fails with its reason.
+        jobs::recover_stale(c, silent_since()).await.unwrap();
+        jobs::claim_next(c).await.unwrap().unwrap();
+        let last = jobs::recover_stale(c, silent_since()).await.unwrap();
+        assert_eq!((last.requeued, last.failed), (0, 1), "{}", db.name);
+        let failed = jobs::get(c, id).await.unwrap();
+        assert_eq!(
+            (failed.state, failed.attempt),
+            (JobState::Failed, jobs::MAX_ATTEMPTS)
+        );
         assert!(
             failed
                 .error
                 .unwrap()
                 .contains("không có dữ liệu nào được ghi")
         );
-        assert_eq!(jobs::output(c, id).await.unwrap(), b"out");
+        assert!(!jobs::fail(c, &second, "muộn").await.unwrap());
     }
 }
 

@@ -8,35 +8,47 @@ use lantoa_store::jobs::{self, Job};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How long a running job may go without a sign of life before it counts as interrupted.
-const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
-/// How often a running job's worker signals that it is alive.
-const HEARTBEAT: Duration = Duration::from_secs(60);
-
-/// Marks jobs interrupted by a stopped server as failed; errors are logged, not fatal.
-async fn fail_stale_jobs(state: &AppState) {
-    let before = chrono::Utc::now() - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
-    match jobs::fail_stale(state.store.db(), before).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(jobs = n, "marked interrupted jobs as failed"),
+/// Queues again (or fails, past their last attempt) the jobs a stopped server left
+/// running; errors are logged, not fatal.
+async fn recover_stale_jobs(state: &AppState) {
+    let silence = chrono::Duration::from_std(state.job_takeover).unwrap_or_default();
+    match jobs::recover_stale(state.store.db(), chrono::Utc::now() - silence).await {
+        Ok(jobs::Recovered {
+            requeued: 0,
+            failed: 0,
+        }) => {}
+        Ok(recovered) => {
+            tracing::warn!(
+                requeued = recovered.requeued,
+                failed = recovered.failed,
+                "took over jobs interrupted by a stopped server"
+            );
+            state.jobs_queued.notify_one();
+        }
         Err(e) => tracing::error!(error = %e, "could not check interrupted jobs"),
     }
 }
 
-/// Runs jobs until the server stops, and every few minutes fails the jobs that a stopped
-/// server left running (several servers may share the database, so a job counts as
-/// interrupted only when its worker stopped signalling, not merely because it runs).
+/// How often a running job's worker signals that it is alive, and how often interrupted
+/// jobs are looked for: a quarter of the silence after which a job is taken over.
+fn heartbeat_every(state: &AppState) -> Duration {
+    (state.job_takeover / 4).max(Duration::from_millis(250))
+}
+
+/// Runs jobs until the server stops, and takes over the jobs that a stopped server left
+/// running (several servers may share the database, so a job counts as interrupted only
+/// when its worker stopped signalling, not merely because it runs).
 pub async fn run_worker(state: AppState) {
     let mut last_check: Option<std::time::Instant> = None;
     loop {
-        if last_check.is_none_or(|t| t.elapsed() >= HEARTBEAT) {
-            fail_stale_jobs(&state).await;
+        if last_check.is_none_or(|t| t.elapsed() >= heartbeat_every(&state)) {
+            recover_stale_jobs(&state).await;
             last_check = Some(std::time::Instant::now());
         }
         match run_pending(&state).await {
             Ok(_) => {
                 let _woken =
-                    tokio::time::timeout(Duration::from_secs(2), state.jobs_queued.notified())
+                    tokio::time::timeout(heartbeat_every(&state), state.jobs_queued.notified())
                         .await;
             }
             Err(e) => {
@@ -181,9 +193,10 @@ pub async fn run_pending(state: &AppState) -> Result<usize, lantoa_store::StoreE
 async fn run_one(state: &AppState, job: Job) {
     let db = state.store.db().clone();
     let id = job.id;
-    tracing::info!(job.id = %id, job.kind = %job.kind, "job started");
+    tracing::info!(job.id = %id, job.kind = %job.kind, job.attempt = job.attempt, "job started");
     let (sender, mut receiver) = watch::channel((String::new(), 0u64, 0u64));
     let writer_db = db.clone();
+    let (writer_job, heartbeat) = (job.clone(), heartbeat_every(state));
     let writer = tokio::spawn(async move {
         loop {
             let saved = tokio::select! {
@@ -192,9 +205,9 @@ async fn run_one(state: &AppState, job: Job) {
                         break;
                     }
                     let (stage, done, total) = receiver.borrow_and_update().clone();
-                    jobs::set_progress(&writer_db, id, &stage, done, total).await
+                    jobs::set_progress(&writer_db, &writer_job, &stage, done, total).await
                 }
-                () = tokio::time::sleep(HEARTBEAT) => jobs::heartbeat(&writer_db, id).await,
+                () = tokio::time::sleep(heartbeat) => jobs::heartbeat(&writer_db, &writer_job).await,
             };
             if let Err(e) = saved {
                 tracing::warn!(job.id = %id, error = %e, "progress not saved");
@@ -215,11 +228,15 @@ async fn run_one(state: &AppState, job: Job) {
         tracing::warn!(job.id = %id, error = %e, "progress writer stopped");
     }
     let saved = match outcome {
-        Ok((result, output)) => jobs::finish(&db, id, &result, output).await,
-        Err(message) => jobs::fail(&db, id, &message).await,
+        Ok((result, output)) => jobs::finish(&db, &job, &result, output).await,
+        Err(message) => jobs::fail(&db, &job, &message).await,
     };
-    if let Err(e) = saved {
-        tracing::error!(job.id = %id, error = %e, "could not record the job's end");
+    match saved {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(job.id = %id, "the job was taken over by another worker; its end is not recorded");
+        }
+        Err(e) => tracing::error!(job.id = %id, error = %e, "could not record the job's end"),
     }
     tracing::info!(job.id = %id, "job ended");
 }

@@ -65,6 +65,10 @@ pub struct AppState {
     /// gone instead (3 s; a figure read for the first time after a bulk load is counted
     /// for every unit, minutes at national size).
     pub dashboard_wait: std::time::Duration,
+    /// How long a running job's worker may be silent before the job counts as interrupted
+    /// (its server stopped) and another worker runs it again (2 minutes; a worker signals
+    /// every quarter of it).
+    pub job_takeover: std::time::Duration,
 }
 
 impl AppState {
@@ -77,6 +81,7 @@ impl AppState {
             mailer: None,
             dashboards_counting: Arc::default(),
             dashboard_wait: std::time::Duration::from_secs(3),
+            job_takeover: std::time::Duration::from_secs(120),
         }
     }
 }

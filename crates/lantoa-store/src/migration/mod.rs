@@ -42,6 +42,7 @@ mod m0030_rollups_more;
 mod m0031_rollup_counting;
 mod m0032_rollup_pending_by_version;
 mod m0033_rollup_marks_once_per_transaction;
+mod m0034_job_attempts;
 pub(crate) use m0027_rollups::{marks as rollup_marks, unmarks as rollup_unmarks};
 pub(crate) use m0029_people_search::{
     drop_triggers as drop_search_triggers, fill as fill_search, triggers as search_triggers,
@@ -150,6 +151,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0031_rollup_counting::Migration),
             Box::new(m0032_rollup_pending_by_version::Migration),
             Box::new(m0033_rollup_marks_once_per_transaction::Migration),
+            Box::new(m0034_job_attempts::Migration),
         ]
     }
 }

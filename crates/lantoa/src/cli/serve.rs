@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// header is ignored.
     #[arg(long, env = "LANTOA_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
+    /// Seconds a running job (import, report) may go without a sign of life from its
+    /// server before it counts as interrupted and is run again, at most three times in
+    /// all (a worker signals every quarter of this).
+    #[arg(long, env = "LANTOA_JOB_TAKEOVER_SECONDS", default_value_t = 120)]
+    job_takeover_seconds: u64,
     #[command(flatten)]
     mail: MailArgs,
     #[command(flatten)]
@@ -163,6 +168,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         args.session_idle_minutes > 0 && args.session_max_hours > 0,
         "Thời hạn phiên phải lớn hơn 0."
     );
+    anyhow::ensure!(
+        args.job_takeover_seconds > 0,
+        "--job-takeover-seconds phải lớn hơn 0."
+    );
     let trusted_proxies = lantoa_web::auth::TrustedProxies::parse(&args.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     if args.demo {
@@ -184,6 +193,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     state.mailer = mailer;
+    state.job_takeover = std::time::Duration::from_secs(args.job_takeover_seconds);
     state.auth = lantoa_web::auth::AuthSettings {
         secure_cookies: args.secure_cookies,
         lifetimes: lantoa_store::sessions::Lifetimes {
