@@ -18,8 +18,11 @@ pub struct Route {
     pub name: String,
     pub method: hyper::Method,
     pub path: String,
-    /// An urlencoded form for a POST.
-    pub form: Option<String>,
+    /// What a POST sends.
+    pub body: Option<Body>,
+    /// Headers beyond the session cookie and the same-origin marks (a proxy's
+    /// `X-Forwarded-For`).
+    pub headers: Vec<(&'static str, String)>,
     /// The status a correct answer has.
     pub expect: StatusCode,
     /// The p50 latency it should stay under at this scale, in ms (issue 9's targets).
@@ -39,6 +42,62 @@ impl Route {
                 .pending
                 .is_none_or(|marker| !body.windows(marker.len()).any(|w| w == marker.as_bytes()))
     }
+}
+
+/// A request's body and its content type.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+impl Body {
+    /// An urlencoded form.
+    pub fn form(form: impl Into<String>) -> Self {
+        Self {
+            content_type: "application/x-www-form-urlencoded".into(),
+            bytes: Bytes::from(form.into()),
+        }
+    }
+
+    /// A multipart form of text fields and one file (name of the field, file name, bytes),
+    /// as a browser sends an upload; a file input left empty is sent with no name or bytes.
+    pub fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Self {
+        let boundary = "----lantoa-bench-7f3a9c";
+        let mut bytes = Vec::new();
+        for (name, value) in fields {
+            bytes.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (field, file_name, content) = file;
+        bytes.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        bytes.extend_from_slice(content);
+        bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Self {
+            content_type: format!("multipart/form-data; boundary={boundary}"),
+            bytes: Bytes::from(bytes),
+        }
+    }
+}
+
+/// A server's answer to one request.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub took: Duration,
+    pub body: Bytes,
+    /// Where a redirect points.
+    pub location: Option<String>,
 }
 
 /// What one route's run measured.
@@ -77,9 +136,10 @@ pub struct Target {
     pub pid: u32,
 }
 
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
+/// A keep-alive connection to the server.
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
     let stream = tokio::net::TcpStream::connect(addr)
         .await
         .with_context(|| format!("connecting to {addr}"))?;
@@ -89,13 +149,8 @@ async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
     Ok(sender)
 }
 
-/// Sends one request on a connection and reads the whole answer: its status and how long
-/// it took.
-pub async fn send(
-    sender: &mut Sender,
-    target: &Target,
-    route: &Route,
-) -> anyhow::Result<(StatusCode, Duration, Bytes)> {
+/// Sends one request on a connection and reads the whole answer.
+pub async fn send(sender: &mut Sender, target: &Target, route: &Route) -> anyhow::Result<Answer> {
     let mut request = Request::builder()
         .method(route.method.clone())
         .uri(&route.path)
@@ -104,13 +159,13 @@ pub async fn send(
         // The server refuses cross-site writes; a same-origin form says where it is from.
         .header("sec-fetch-site", "same-origin")
         .header(hyper::header::ORIGIN, format!("http://{}", target.addr));
-    let body = match &route.form {
-        Some(form) => {
-            request = request.header(
-                hyper::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            );
-            Full::new(Bytes::from(form.clone()))
+    for (name, value) in &route.headers {
+        request = request.header(*name, value);
+    }
+    let body = match &route.body {
+        Some(body) => {
+            request = request.header(hyper::header::CONTENT_TYPE, &body.content_type);
+            Full::new(body.bytes.clone())
         }
         None => Full::new(Bytes::new()),
     };
@@ -118,8 +173,18 @@ pub async fn send(
     sender.ready().await?;
     let response = sender.send_request(request.body(body)?).await?;
     let status = response.status();
-    let bytes = response.into_body().collect().await?.to_bytes();
-    Ok((status, started.elapsed(), bytes))
+    let location = response
+        .headers()
+        .get(hyper::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(Answer {
+        status,
+        took: started.elapsed(),
+        body,
+        location,
+    })
 }
 
 /// Sends a route until it gives its real answer (a page still being prepared is asked for
@@ -131,9 +196,9 @@ pub async fn send_until_answered(
 ) -> anyhow::Result<(StatusCode, Duration)> {
     let started = Instant::now();
     loop {
-        let (status, _, body) = send(sender, target, route).await?;
-        if status != route.expect || route.answered(status, &body) {
-            return Ok((status, started.elapsed()));
+        let answer = send(sender, target, route).await?;
+        if answer.status != route.expect || route.answered(answer.status, &answer.body) {
+            return Ok((answer.status, started.elapsed()));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -202,9 +267,9 @@ pub async fn run(
                     break;
                 }
                 match send(&mut sender, &target, &route).await {
-                    Ok((status, took, body)) if now >= warm_until => {
-                        latencies.push(took);
-                        if !route.answered(status, &body) {
+                    Ok(answer) if now >= warm_until => {
+                        latencies.push(answer.took);
+                        if !route.answered(answer.status, &answer.body) {
                             failures += 1;
                         }
                     }
@@ -249,9 +314,9 @@ pub async fn run_while(target: &Target, route: &Route, long: &Route) -> anyhow::
     let (mut latencies, mut failures, mut peak_kb) = (Vec::new(), 0, 0);
     while !long_request.is_finished() {
         match send(&mut sender, target, route).await {
-            Ok((status, took, body)) => {
-                latencies.push(took);
-                if !route.answered(status, &body) {
+            Ok(answer) => {
+                latencies.push(answer.took);
+                if !route.answered(answer.status, &answer.body) {
                     failures += 1;
                 }
             }
@@ -305,18 +370,9 @@ fn measured(
 pub async fn sign_in(target: &Target, username: &str, password: &str) -> anyhow::Result<String> {
     let mut sender = connect(target.addr).await?;
     let form = format!("ten={username}&mat_khau={password}&tiep=");
-    let route = Route {
-        name: "sign-in".into(),
-        method: hyper::Method::POST,
-        path: "/dang-nhap".into(),
-        form: Some(form),
-        expect: StatusCode::SEE_OTHER,
-        target_ms: None,
-        pending: None,
-    };
     let request = Request::builder()
         .method(hyper::Method::POST)
-        .uri(&route.path)
+        .uri("/dang-nhap")
         .header(hyper::header::HOST, target.addr.to_string())
         .header("sec-fetch-site", "same-origin")
         .header(hyper::header::ORIGIN, format!("http://{}", target.addr))
@@ -324,10 +380,10 @@ pub async fn sign_in(target: &Target, username: &str, password: &str) -> anyhow:
             hyper::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(Full::new(Bytes::from(route.form.unwrap_or_default())))?;
+        .body(Full::new(Bytes::from(form)))?;
     let response = sender.send_request(request).await?;
     anyhow::ensure!(
-        response.status() == route.expect,
+        response.status() == StatusCode::SEE_OTHER,
         "sign-in answered {}",
         response.status()
     );
@@ -352,14 +408,18 @@ pub async fn wait_ready(addr: SocketAddr) -> anyhow::Result<()> {
         name: "health".into(),
         method: hyper::Method::GET,
         path: "/healthz".into(),
-        form: None,
+        body: None,
+        headers: Vec::new(),
         expect: StatusCode::OK,
         target_ms: None,
         pending: None,
     };
     for _ in 0..300 {
         if let Ok(mut sender) = connect(addr).await
-            && let Ok((StatusCode::OK, _, _)) = send(&mut sender, &target, &health).await
+            && let Ok(Answer {
+                status: StatusCode::OK,
+                ..
+            }) = send(&mut sender, &target, &health).await
         {
             return Ok(());
         }

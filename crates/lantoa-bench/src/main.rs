@@ -4,9 +4,12 @@
 //! connections, and prints for each its p50/p95/p99 latency, requests per second, the
 //! ratio of its p50 to serving a small static file in the same run (the floor of what a
 //! request costs) and the server's memory; the results also go to `results.json` and
-//! `results.md` in the output folder.
+//! `results.md` in the output folder. With `--soak SECONDS` it runs the soak test instead
+//! (see `soak`), with `--crash` the crash test (see `crash`).
 
+mod crash;
 mod load;
+mod soak;
 
 use anyhow::Context;
 use clap::Parser;
@@ -37,6 +40,20 @@ struct Args {
     /// Where the dataset, the server's log and the results go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
+    /// Instead of measuring: the crash test (the server killed with SIGKILL `--kills`
+    /// times while it writes, then every acknowledged write, job and counter checked).
+    #[arg(long)]
+    crash: bool,
+    /// Instead of measuring each route: the soak test, mixed traffic for this many seconds
+    /// (600 for issue 10), failing on any 5xx, lost write or growing memory.
+    #[arg(long)]
+    soak: Option<f64>,
+    /// Kills in the crash test.
+    #[arg(long, default_value_t = 50)]
+    kills: usize,
+    /// The crash test's random seed (printed; the same seed gives the same kill times).
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 /// The `lantoa` binary of the same build (target/release beside this program).
@@ -279,7 +296,8 @@ async fn routes(url: &str, scale: &str) -> anyhow::Result<Vec<Route>> {
         name: name.to_owned(),
         method: Method::GET,
         path,
-        form: None,
+        body: None,
+        headers: Vec::new(),
         expect: StatusCode::OK,
         target_ms,
         pending: Some(RELOADS_ITSELF),
@@ -311,7 +329,8 @@ async fn routes(url: &str, scale: &str) -> anyhow::Result<Vec<Route>> {
             name: "save attendance, 30 people".into(),
             method: Method::POST,
             path: attendance.0,
-            form: Some(attendance.1),
+            body: Some(load::Body::form(attendance.1)),
+            headers: Vec::new(),
             expect: StatusCode::SEE_OTHER,
             target_ms: Some(t.attendance),
             pending: None,
@@ -410,11 +429,46 @@ fn markdown(args: &Args, results: &[Measured], floor: f64, peak_mb: f64) -> Stri
     out
 }
 
+/// What a run measured: each route in turn, or the soak's mix.
+enum Outcome {
+    Measured(Vec<Measured>, u64),
+    Soaked(soak::Soaked),
+}
+
+/// Prints and saves the soak's report; an error when anything went wrong.
+fn report_soak(args: &Args, soaked: &soak::Soaked) -> anyhow::Result<()> {
+    let seconds = args.soak.unwrap_or_default();
+    let table = soaked.markdown(&args.database, args.concurrency, seconds);
+    println!("{table}");
+    std::fs::write(args.out.join(format!("soak-{}.md", args.database)), &table)?;
+    anyhow::ensure!(
+        soaked.wrong.is_empty(),
+        "{} requests got a wrong answer",
+        soaked.wrong.len()
+    );
+    anyhow::ensure!(soaked.memory_flat(), "the server's memory kept growing");
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.out)?;
     let lantoa = lantoa_binary()?;
+    if args.crash {
+        let seed = args
+            .seed
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_micros().unsigned_abs());
+        return crash::run(crash::Options {
+            lantoa: &lantoa,
+            database: &args.database,
+            postgres: &args.postgres,
+            out: &args.out,
+            kills: args.kills,
+            seed,
+        })
+        .await;
+    }
     let url = dataset(&args, &lantoa).await?;
     let (username, password) = bench_account(&lantoa, &url)?;
     let routes = routes(&url, &args.scale).await?;
@@ -423,6 +477,8 @@ async fn main() -> anyhow::Result<()> {
     let log = std::fs::File::create(args.out.join("server.log"))?;
     let mut server = Command::new(&lantoa)
         .args(["serve", "--database-url", &url, "--bind", &addr.to_string()])
+        // The soak's citizens nominate from addresses of their own behind this "proxy".
+        .args(["--trusted-proxies", "127.0.0.1"])
         .env("RUST_LOG", "warn")
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -435,6 +491,18 @@ async fn main() -> anyhow::Result<()> {
             pid: server.id(),
         };
         target.cookie = load::sign_in(&target, &username, &password).await?;
+        if let Some(seconds) = args.soak {
+            let soaked = soak::run(
+                &target,
+                &url,
+                &routes,
+                (&username, &password),
+                args.concurrency,
+                seconds,
+            )
+            .await?;
+            return anyhow::Ok(Outcome::Soaked(soaked));
+        }
         // Secretaries save attendance while the top dashboard counts its figures for the
         // first time (a fresh dataset: the load forgot every count).
         let (top, attendance) = (&routes[2], &routes[routes.len() - 1]);
@@ -452,12 +520,15 @@ async fn main() -> anyhow::Result<()> {
             );
             results.push(measured);
         }
-        anyhow::Ok((results, load::memory_kb(target.pid).1))
+        anyhow::Ok(Outcome::Measured(results, load::memory_kb(target.pid).1))
     }
     .await;
     server.kill().ok();
     server.wait().ok();
-    let (results, peak_kb) = outcome?;
+    let (results, peak_kb) = match outcome? {
+        Outcome::Measured(results, peak_kb) => (results, peak_kb),
+        Outcome::Soaked(soaked) => return report_soak(&args, &soaked),
+    };
     let floor = results
         .iter()
         .find(|r| r.name == STATIC_FILE)
