@@ -6,6 +6,7 @@ use crate::auth::Viewer;
 use crate::people::{ListQuery, PER_PAGE};
 use crate::{AppError, AppState};
 use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -140,6 +141,12 @@ impl From<AppError> for JsonError {
     }
 }
 
+/// A query or path the API cannot read (a number out of range, a word for a number): 400
+/// with the documented JSON body, not axum's plain-text rejection.
+fn unreadable(e: impl std::fmt::Display) -> JsonError {
+    JsonError(AppError::BadRequest(format!("Tham số không hợp lệ: {e}")))
+}
+
 impl From<lantoa_store::StoreError> for JsonError {
     fn from(e: lantoa_store::StoreError) -> Self {
         JsonError(e.into())
@@ -154,6 +161,7 @@ impl IntoResponse for JsonError {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OrgsQuery {
     /// Parent unit id; the roots when absent.
     parent: Option<i64>,
@@ -162,13 +170,14 @@ struct OrgsQuery {
 /// Units under a parent, with subtree counts; without a parent, the top units the token may
 /// read (the roots for a system administrator).
 #[utoipa::path(get, path = "/api/v1/orgs", params(OrgsQuery),
-    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    responses((status = 200, body = Vec<OrgDto>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)),
     security(("token" = [])))]
 async fn list_orgs(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<OrgsQuery>,
+    q: Result<Query<OrgsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<OrgDto>>, JsonError> {
+    let Query(q) = q.map_err(unreadable)?;
     let db = state.store.db();
     let units = match q.parent {
         Some(id) => {
@@ -188,13 +197,14 @@ async fn list_orgs(
 
 /// One unit with its ancestors and children.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", params(("id" = i64, Path, description = "Unit id")),
-    responses((status = 200, body = OrgDetail), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    responses((status = 200, body = OrgDetail), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)),
     security(("token" = [])))]
 async fn get_org(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<OrgDetail>, JsonError> {
+    let Path(id) = id.map_err(unreadable)?;
     let db = state.store.db();
     let unit = org::get(db, OrgId(id)).await?;
     viewer.require(Role::Leader, &unit)?;
@@ -216,6 +226,7 @@ async fn get_org(
     dead_code,
     reason = "read by the OpenAPI document only; the handler reads ListQuery"
 )]
+#[into_params(parameter_in = Query)]
 struct PeopleParams {
     /// Unit id: people of its whole subtree.
     org: Option<i64>,
@@ -234,13 +245,18 @@ struct PeopleParams {
 
 /// People the token may read, filtered and paginated.
 #[utoipa::path(get, path = "/api/v1/people", params(PeopleParams),
-    responses((status = 200, body = PeoplePage), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    responses((status = 200, body = PeoplePage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)),
     security(("token" = [])))]
 async fn list_people(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<ListQuery>,
+    q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<PeoplePage>, JsonError> {
+    let Query(q) = q.map_err(unreadable)?;
+    // The document declares 64-bit signed integers; a page past them is unreadable too.
+    if q.page.is_some_and(|p| i64::try_from(p).is_err()) {
+        return Err(unreadable("page: số trang quá lớn"));
+    }
     viewer.require_somewhere(Role::Leader)?;
     let db = state.store.db();
     let (filter, _) = q.filter(db, &viewer).await?;
@@ -292,6 +308,7 @@ pub struct ChildStudyStats {
     dead_code,
     reason = "read by the OpenAPI document only; the handler reads StudyQuery"
 )]
+#[into_params(parameter_in = Query)]
 struct StudyParams {
     /// Unit id (the top of the token's scope when absent).
     org: Option<i64>,
@@ -301,13 +318,14 @@ struct StudyParams {
 
 /// Study coverage of a subtree for a year, with its child units.
 #[utoipa::path(get, path = "/api/v1/stats/study", params(StudyParams),
-    responses((status = 200, body = StudyStats), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    responses((status = 200, body = StudyStats), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)),
     security(("token" = [])))]
 async fn study_stats(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<crate::study::StudyQuery>,
+    q: Result<Query<crate::study::StudyQuery>, QueryRejection>,
 ) -> Result<Json<StudyStats>, JsonError> {
+    let Query(q) = q.map_err(unreadable)?;
     use lantoa_store::study;
     let (unit, year, day, _) =
         crate::study::unit_and_year(&state, &viewer, &q, Role::Leader).await?;
