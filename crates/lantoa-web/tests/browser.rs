@@ -19,6 +19,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// How long a step may take to show what it should: a debug build beside the rest of the
+/// test suite is slow, and a report is written by a job the page waits for.
+const PATIENCE: Duration = Duration::from_secs(90);
+
 /// A viewport the journeys run on.
 #[derive(Clone, Copy)]
 struct Viewport {
@@ -180,7 +184,7 @@ impl Browser {
         match self
             .client
             .wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(PATIENCE)
             .for_element(Locator::Css(css))
             .await
         {
@@ -253,7 +257,7 @@ impl Browser {
         let button = self
             .client
             .wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(PATIENCE)
             .for_element(Locator::XPath(&format!(
                 "//button[normalize-space()='{label}']"
             )))
@@ -337,11 +341,11 @@ impl Browser {
     }
 }
 
-/// Waits (up to 20 s) for a count to reach what a step should have saved: a click returns
-/// before the page it submits has been answered.
+/// Waits (up to [`PATIENCE`]) for a count to reach what a step should have saved: a click
+/// returns before the page it submits has been answered.
 async fn saved(app: &TestApp, query: &str, expected: i64, what: &str) {
     let mut found = 0;
-    for _ in 0..100 {
+    for _ in 0..PATIENCE.as_millis() / 200 {
         found = app.scalar(query).await;
         if found == expected {
             return;
