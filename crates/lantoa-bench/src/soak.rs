@@ -114,19 +114,17 @@ fn first_choice<'a>(html: &'a str, select_id: &str) -> Option<&'a str> {
     attribute_after(&select[empty + 1..], "<option", "value")
 }
 
-/// The answer to the form's "7 cộng 5 bằng mấy?".
+/// The answer to the form's "7 cộng 5 bằng mấy?" (the last "cộng" before the question's end:
+/// the page has others, "cộng đồng" among the fields).
 fn sum_asked(html: &str) -> Option<i64> {
-    let at = html.find(" cộng ")?;
-    let before = html[..at]
+    let question = &html[..html.find(" bằng mấy?")?];
+    let at = question.rfind(" cộng ")?;
+    let before = question[..at]
         .rsplit(|c: char| !c.is_ascii_digit())
         .next()?
         .parse::<i64>()
         .ok()?;
-    let after = html[at + " cộng ".len()..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse::<i64>()
-        .ok()?;
+    let after = question[at + " cộng ".len()..].trim().parse::<i64>().ok()?;
     Some(before + after)
 }
 
@@ -244,7 +242,7 @@ async fn exemplars(url: &str) -> anyhow::Result<i64> {
     Ok(row.try_get::<i64>("", "n")?)
 }
 
-/// Drives the mix for `seconds` against a running server; the first tenth (at most a
+/// Drives the mix for `seconds` against a running server; the first third (at most a
 /// minute) is the warm-up, whose end is the memory baseline.
 pub async fn run(
     target: &Target,
@@ -259,7 +257,7 @@ pub async fn run(
     let total_weight: u64 = actions.iter().map(|a| a.0).sum();
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(seconds);
-    let warm = Duration::from_secs_f64((seconds / 10.0).min(60.0));
+    let warm = Duration::from_secs_f64((seconds / 3.0).min(60.0));
     let addresses = Arc::new(AtomicU64::new(1));
     let mut workers = Vec::new();
     for worker in 0..concurrency {
@@ -415,7 +413,7 @@ mod tests {
     fn a_nomination_is_filled_from_the_form_as_shown() {
         let page = r#"<form><input type="radio" name="kind" value="ca_nhan"> Cá nhân
             <select id="unit" name="unit"><option value="">— Chọn —</option><option value="17">Phường 5</option></select>
-            <select id="field" name="field"><option value="">— Chọn —</option><option value="kinh_te">Kinh tế</option></select>
+            <select id="field" name="field"><option value="">— Chọn —</option><option value="kinh_te">Kinh tế</option><option value="cong_dong">Xây dựng khu dân cư, cộng đồng</option></select>
             <input type="hidden" name="expires" value="1700000000"><input type="hidden" name="token" value="abc">
             <label for="answer">7 cộng 5 bằng mấy?</label></form>"#;
         let body = nomination(page).expect("the form is read");
