@@ -9,7 +9,10 @@ libfuzzer_sys::fuzz_target!(|input: &str| {
     assert!(folded.is_ascii(), "{input:?} → {folded:?}");
     assert!(!folded.contains("  "), "{input:?} → {folded:?}");
     assert_eq!(folded.trim(), folded, "{input:?}");
-    assert!(!folded.chars().any(|c| c.is_ascii_uppercase()), "{folded:?}");
+    assert!(
+        !folded.chars().any(|c| c.is_ascii_uppercase()),
+        "{folded:?}"
+    );
     assert_eq!(text::fold(&folded), folded, "{input:?}");
     let _ = text::clean(input);
     assert!(text::to_ascii(input).is_ascii(), "{input:?}");

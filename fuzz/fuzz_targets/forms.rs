@@ -22,7 +22,7 @@ const FORMS: &[&str] = &[
 
 struct Server {
     runtime: tokio::runtime::Runtime,
-    state: lantoa_web::AppState,
+    router: axum::Router,
     cookie: String,
     _dir: tempfile::TempDir,
 }
@@ -31,7 +31,7 @@ struct Server {
 static SERVER: LazyLock<Server> = LazyLock::new(|| {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let dir = tempfile::tempdir().expect("a folder");
-    let (state, cookie) = runtime.block_on(async {
+    let (router, cookie) = runtime.block_on(async {
         let url = format!("sqlite://{}", dir.path().join("fuzz.db").display());
         let store = lantoa_store::Store::connect(&url)
             .await
@@ -41,6 +41,9 @@ static SERVER: LazyLock<Server> = LazyLock::new(|| {
         lantoa_store::demo::load(store.db(), lantoa_web::today())
             .await
             .expect("the demo");
+        lantoa_store::demo::accounts(store.db())
+            .await
+            .expect("the demo's accounts");
         let admin = lantoa_store::accounts::find_for_login(store.db(), "quantri")
             .await
             .expect("accounts")
@@ -56,11 +59,11 @@ static SERVER: LazyLock<Server> = LazyLock::new(|| {
         )
         .await
         .expect("a session");
-        (state, cookie)
+        (lantoa_web::build_router(state), cookie)
     });
     Server {
         runtime,
-        state,
+        router,
         cookie,
         _dir: dir,
     }
@@ -82,7 +85,9 @@ libfuzzer_sys::fuzz_target!(|input: &[u8]| {
         .body(Body::from(body.to_vec()))
         .expect("a request");
     let status = server.runtime.block_on(async {
-        lantoa_web::build_router(server.state.clone())
+        server
+            .router
+            .clone()
             .oneshot(request)
             .await
             .map(|r| r.status())
