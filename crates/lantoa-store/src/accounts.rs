@@ -87,8 +87,8 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
 
 /// Argon2's working memory for checking passwords (19 MiB each with the default
 /// parameters), kept for the next check, and the number of checks running. Allocated
-/// and freed at every sign-in, glibc kept it by the hundred megabytes: a ten-minute soak
-/// held 295 MB, 60 MB with the memory kept and reused.
+/// and freed at every sign-in, glibc kept it by the hundred megabytes: a soak held
+/// 295 MB, 104 MB with the memory kept and reused.
 static WORK_MEMORY: Mutex<(usize, Vec<Vec<Block>>)> = Mutex::new((0, Vec::new()));
 /// Signalled when a check gives its working memory back.
 static WORK_MEMORY_RETURNED: Condvar = Condvar::new();
