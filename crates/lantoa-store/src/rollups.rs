@@ -289,11 +289,46 @@ const BATCH: u64 = 1000;
 /// Keys not read for this many days are dropped with their rows.
 const KEPT_DAYS: u64 = 7;
 
-#[derive(FromQueryResult)]
+/// Where a key stands before it is read.
+#[derive(Debug, Clone, Copy, FromQueryResult)]
 struct State {
+    /// 1 when every unit has been counted for it.
     complete: i64,
+    /// 1 when a page has read it today (it is kept [`KEPT_DAYS`] after).
     used_today: i64,
+    /// 1 when units are waiting to be counted again.
     pending: i64,
+}
+
+/// The kept keys as a page found them at its first figure, and whether units were waiting
+/// then: a page reads some forty figures, and asking about each one cost a statement.
+#[derive(Debug, Default)]
+struct Kept {
+    /// Each key's text: whether it is complete, and the day it was last read.
+    keys: HashMap<String, (bool, NaiveDate)>,
+    /// Whether units marked up to the page's moment are waiting to be counted again.
+    pending: bool,
+}
+
+impl Kept {
+    /// The state of a key complete and read today (no other page drops such a key while
+    /// this one reads); none for any other, which is asked on its own.
+    fn state(&self, text: &str, today: NaiveDate) -> Option<State> {
+        let (complete, used_on) = self.keys.get(text).copied()?;
+        (complete && used_on >= today).then_some(State {
+            complete: 1,
+            used_today: 1,
+            pending: i64::from(self.pending),
+        })
+    }
+}
+
+/// 1 when a unit marked up to the clock reading bound at `$n` waits to be counted again.
+fn pending_up_to(n: usize) -> String {
+    format!(
+        "CAST(CASE WHEN (SELECT MIN(version) FROM rollup_pending) <= ${n} THEN 1 ELSE 0 END \
+         AS BIGINT)"
+    )
 }
 
 /// How the figures of a page are being read (see [`at_one_moment`] and [`on_replica`]).
@@ -303,6 +338,9 @@ struct Reading {
     /// On a read replica: nothing may be written, so a figure that would need counting
     /// there is not read ([`StoreError::ReplicaBehind`]).
     replica: bool,
+    /// The kept keys, once the first figure has been read; brought up to date by each
+    /// read ([`ensure`]), which is what its reads rely on.
+    kept: std::cell::RefCell<Option<Kept>>,
 }
 
 impl Reading {
@@ -311,6 +349,7 @@ impl Reading {
         Self {
             moment: std::cell::Cell::new(None),
             replica,
+            kept: std::cell::RefCell::new(None),
         }
     }
 }
@@ -364,26 +403,13 @@ async fn moment<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
     Ok(now)
 }
 
-/// Brings `key` up to date: one statement when nothing has changed since it was last read.
+/// Brings `key` up to date: no statement when nothing has changed since the page's first
+/// figure (two for the first), one outside a page's reading.
 async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
     let today = today();
     let text = key.text();
     let up_to = moment(conn).await?;
-    let state: State = sql::one(
-        conn,
-        "SELECT (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND count_after IS NULL) \
-         AS complete, \
-         (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND used_on >= $2) AS used_today, \
-         CAST(CASE WHEN (SELECT MIN(version) FROM rollup_pending) <= $3 THEN 1 ELSE 0 END \
-         AS BIGINT) AS pending",
-        vec![text.clone().into(), today.into(), up_to.into()],
-    )
-    .await?
-    .unwrap_or(State {
-        complete: 0,
-        used_today: 0,
-        pending: 1,
-    });
+    let state = state_of(conn, &text, today, up_to).await?;
     if on_a_replica() {
         // Counting would write: the primary does it.
         return if state.complete == 0 || state.used_today == 0 || state.pending > 0 {
@@ -402,11 +428,88 @@ async fn ensure<C: Writer>(conn: &C, key: &Key) -> Result<(), StoreError> {
         sql::exec(
             conn,
             "UPDATE rollup_keys SET used_on = $2 WHERE key = $1",
-            vec![text.into(), today.into()],
+            vec![text.clone().into(), today.into()],
         )
         .await?;
     }
+    // Complete, read today, and nothing marked before the page's moment left waiting.
+    let _ = READING.try_with(|r| {
+        if let Some(kept) = r.kept.borrow_mut().as_mut() {
+            kept.keys.insert(text, (true, today));
+            kept.pending = false;
+        }
+    });
     Ok(())
+}
+
+/// Where `key` (its text) stands: within a page's reading, from the kept keys read at its
+/// first figure ([`Kept`]); otherwise, or when the key was not complete and read today
+/// then, asked on its own.
+async fn state_of<C: ConnectionTrait>(
+    conn: &C,
+    text: &str,
+    today: NaiveDate,
+    up_to: i64,
+) -> Result<State, StoreError> {
+    let known = READING.try_with(|r| r.kept.borrow().as_ref().map(|k| k.state(text, today)));
+    match known {
+        Ok(Some(Some(state))) => return Ok(state),
+        Ok(Some(None)) | Err(_) => {}
+        Ok(None) => {
+            let kept = kept_now(conn, up_to).await?;
+            let state = kept.state(text, today);
+            READING.with(|r| *r.kept.borrow_mut() = Some(kept));
+            if let Some(state) = state {
+                return Ok(state);
+            }
+        }
+    }
+    Ok(sql::one(
+        conn,
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND count_after IS NULL) \
+             AS complete, \
+             (SELECT COUNT(*) FROM rollup_keys WHERE key = $1 AND used_on >= $2) AS used_today, \
+             {} AS pending",
+            pending_up_to(3)
+        ),
+        vec![text.to_owned().into(), today.into(), up_to.into()],
+    )
+    .await?
+    .unwrap_or(State {
+        complete: 0,
+        used_today: 0,
+        pending: 1,
+    }))
+}
+
+/// Every kept key, and whether units marked up to `up_to` are waiting: two statements.
+async fn kept_now<C: ConnectionTrait>(conn: &C, up_to: i64) -> Result<Kept, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        key: String,
+        count_after: Option<i64>,
+        used_on: NaiveDate,
+    }
+    let rows: Vec<Row> = sql::all(
+        conn,
+        "SELECT key, count_after, used_on FROM rollup_keys",
+        vec![],
+    )
+    .await?;
+    let pending = sql::scalar(
+        conn,
+        &format!("SELECT {} AS value", pending_up_to(1)),
+        vec![up_to.into()],
+    )
+    .await?;
+    Ok(Kept {
+        keys: rows
+            .into_iter()
+            .map(|r| (r.key, (r.count_after.is_none(), r.used_on)))
+            .collect(),
+        pending: pending > 0,
+    })
 }
 
 /// Counts every pending unit again for every kept key: what a page does before it reads,
@@ -586,7 +689,7 @@ async fn count_step<C: Writer>(conn: &C, key: &Key, today: NaiveDate) -> Result<
             Some(last) => {
                 let units = Units::Between(after, last);
                 let rows = key.own(&txn, units).await?;
-                write_own(&txn, key, units, rows).await?;
+                write_own(&txn, units, vec![(text.clone(), rows)]).await?;
                 Some((Some(last), None))
             }
             None => {
@@ -613,7 +716,7 @@ async fn count_step<C: Writer>(conn: &C, key: &Key, today: NaiveDate) -> Result<
             Some(last) => {
                 sum_tree(
                     &txn,
-                    key,
+                    std::slice::from_ref(&text),
                     &format!(" AND x.depth = {depth} AND x.id > {after} AND x.id <= {last}"),
                 )
                 .await?;
@@ -727,9 +830,7 @@ async fn refresh_with<C: Writer>(conn: &C, today: NaiveDate, up_to: i64) -> Resu
         }
         let ids: Vec<i64> = marks.iter().map(|m| m.org_id).collect();
         let lines = lines_of(&txn, &ids).await?;
-        for key in &keys {
-            recount(&txn, key, &lines).await?;
-        }
+        recount(&txn, &keys, &lines).await?;
         for chunk in marks.chunks(200) {
             let mut values = Vec::with_capacity(chunk.len() * 2);
             let mut either = Vec::with_capacity(chunk.len());
@@ -850,57 +951,75 @@ async fn lines_of<C: ConnectionTrait>(
     Ok(by_depth.into_iter().rev().collect())
 }
 
-/// Counts the own rows of the units of `lines` (the marked units and all above them) again,
-/// then their tree rows level by level.
+/// Counts the own rows of the units of `lines` (the marked units and all above them) again
+/// for every key in `keys`, then their tree rows level by level: one own count per key,
+/// then a few statements for all keys together (a dashboard keeps some forty keys, and a
+/// statement per key and level made a refresh after a single save run hundreds).
 async fn recount<C: ConnectionTrait>(
     conn: &C,
-    key: &Key,
+    keys: &[Key],
     lines: &[(i32, Vec<i64>)],
 ) -> Result<(), StoreError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
     let ids: Vec<i64> = lines
         .iter()
         .flat_map(|(_, ids)| ids.iter().copied())
         .collect();
-    let rows = key.own(conn, Units::Only(&ids)).await?;
-    write_own(conn, key, Units::Only(&ids), rows).await?;
+    let units = Units::Only(&ids);
+    let mut counted = Vec::with_capacity(keys.len());
+    for key in keys {
+        counted.push((key.text(), key.own(conn, units).await?));
+    }
+    write_own(conn, units, counted).await?;
+    let texts: Vec<String> = keys.iter().map(Key::text).collect();
     for (_, level) in lines {
-        sum_tree(conn, key, &Units::Only(level).only("x.id")).await?;
+        sum_tree(conn, &texts, &Units::Only(level).only("x.id")).await?;
     }
     Ok(())
 }
 
+/// `key IN ($1, $2, …)` for the keys `texts`, with their values: the first placeholders of
+/// a statement, so that it can name them twice.
+fn keys_in(column: &str, texts: &[String]) -> (String, Vec<Value>) {
+    let list = (1..=texts.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = texts.iter().cloned().map(Into::into).collect();
+    (format!("{column} IN ({list})"), values)
+}
+
+/// Replaces the own rows of the units `units` for each key with the rows counted for it.
 async fn write_own<C: ConnectionTrait>(
     conn: &C,
-    key: &Key,
     units: Units<'_>,
-    rows: OwnRows,
+    counted: Vec<(String, OwnRows)>,
 ) -> Result<(), StoreError> {
-    let text = key.text();
+    let texts: Vec<String> = counted.iter().map(|(text, _)| text.clone()).collect();
+    let (keys, values) = keys_in("key", &texts);
     sql::exec(
         conn,
         &format!(
-            "DELETE FROM rollups WHERE key = $1 AND scope = 'own'{}",
+            "DELETE FROM rollups WHERE {keys} AND scope = 'own'{}",
             units.only("org_id")
         ),
-        vec![text.clone().into()],
+        values,
     )
     .await?;
     // A code may come in several rows (documents month by month): one row each.
-    let mut summed: BTreeMap<(i64, String), i64> = BTreeMap::new();
-    for (org, code, n) in rows {
-        *summed.entry((org, code)).or_default() += n;
+    let mut summed: BTreeMap<(String, i64, String), i64> = BTreeMap::new();
+    for (text, rows) in counted {
+        for (org, code, n) in rows {
+            *summed.entry((text.clone(), org, code)).or_default() += n;
+        }
     }
     let rows: Vec<Vec<Value>> = summed
         .into_iter()
         .filter(|(_, n)| *n != 0)
-        .map(|((org, code), n)| {
-            vec![
-                text.clone().into(),
-                "own".into(),
-                org.into(),
-                code.into(),
-                n.into(),
-            ]
+        .map(|((text, org, code), n)| {
+            vec![text.into(), "own".into(), org.into(), code.into(), n.into()]
         })
         .collect();
     sql::insert_rows(
@@ -912,31 +1031,36 @@ async fn write_own<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Tree rows of the units `x` chosen by `units` (a condition on `x`): each one's own rows
-/// plus its children's tree rows.
-async fn sum_tree<C: ConnectionTrait>(conn: &C, key: &Key, units: &str) -> Result<(), StoreError> {
-    let text = key.text();
+/// Tree rows of the units `x` chosen by `units` (a condition on `x`), for each key of
+/// `texts`: each one's own rows plus its children's tree rows; two statements.
+async fn sum_tree<C: ConnectionTrait>(
+    conn: &C,
+    texts: &[String],
+    units: &str,
+) -> Result<(), StoreError> {
+    let (keys, values) = keys_in("key", texts);
     sql::exec(
         conn,
         &format!(
-            "DELETE FROM rollups WHERE key = $1 AND scope = 'tree' \
+            "DELETE FROM rollups WHERE {keys} AND scope = 'tree' \
              AND org_id IN (SELECT x.id FROM orgs x WHERE 1 = 1{units})"
         ),
-        vec![text.clone().into()],
+        values.clone(),
     )
     .await?;
+    let (keys, _) = keys_in("r.key", texts);
     sql::exec(
         conn,
         &format!(
             "INSERT INTO rollups (key, scope, org_id, code, n) \
-             SELECT $1, 'tree', t.org_id, t.code, CAST(SUM(t.n) AS BIGINT) FROM ( \
-             SELECT r.org_id, r.code, r.n FROM rollups r JOIN orgs x ON x.id = r.org_id \
-             WHERE r.key = $1 AND r.scope = 'own'{units} \
-             UNION ALL SELECT x.id AS org_id, r.code, r.n FROM rollups r JOIN orgs c ON c.id = r.org_id \
-             JOIN orgs x ON x.id = c.parent_id WHERE r.key = $1 AND r.scope = 'tree'{units}) t \
-             GROUP BY t.org_id, t.code"
+             SELECT t.key, 'tree', t.org_id, t.code, CAST(SUM(t.n) AS BIGINT) FROM ( \
+             SELECT r.key, r.org_id, r.code, r.n FROM rollups r JOIN orgs x ON x.id = r.org_id \
+             WHERE {keys} AND r.scope = 'own'{units} \
+             UNION ALL SELECT r.key, x.id AS org_id, r.code, r.n FROM rollups r JOIN orgs c ON c.id = r.org_id \
+             JOIN orgs x ON x.id = c.parent_id WHERE {keys} AND r.scope = 'tree'{units}) t \
+             GROUP BY t.key, t.org_id, t.code"
         ),
-        vec![text.into()],
+        values,
     )
     .await?;
     Ok(())
