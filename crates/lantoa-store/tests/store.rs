@@ -1594,6 +1594,21 @@ async fn a_first_count_goes_in_steps_and_keeps_the_writes_made_between_them() {
         .await;
         assert_eq!((first, second), (35, 35), "{}", db.name);
         assert_eq!(eligible().await, 36, "{}", db.name);
+        // Where a page's figures stand is asked once: a figure read again in the same
+        // page costs its one read (the unit's counts with its children's), nothing more.
+        let (counting, statements) = db.store.clone().counting_statements();
+        let read = || {
+            study::coverage_with_children(counting.db(), root, &year, today(), Until::WHOLE_YEAR)
+        };
+        let (first, again) = rollups::at_one_moment(async {
+            let start = statements.get();
+            read().await.unwrap();
+            let between = statements.get();
+            read().await.unwrap();
+            (between - start, statements.get() - between)
+        })
+        .await;
+        assert_eq!(again, 1, "{}: the first read ran {first}", db.name);
     }
 }
 

@@ -98,3 +98,36 @@ async fn list_and_figure_pages_run_a_fixed_number_of_statements() {
         assert_eq!(before.len(), after.len(), "{}", admin.backend);
     }
 }
+
+/// After a change, a dashboard counts the changed units again for every figure kept: one
+/// own count per figure and a few statements for all of them together. Counting each
+/// figure on its own (its own rows, then each level above) cost about ten statements per
+/// figure, some four hundred after a single save once a few years' dashboards were kept.
+#[tokio::test]
+async fn a_change_is_counted_again_for_all_kept_figures_together() {
+    for admin in TestApp::each().await {
+        let city = admin.org_id("TU-MYTHO").await;
+        let dashboard = |ky: &str| format!("/quan-ly/tong-quan?org={city}&ky={ky}");
+        let kept = "SELECT CAST(COUNT(*) AS BIGINT) AS value FROM rollup_keys";
+        // This year's figures (and last year's, compared) are counted and kept.
+        assert_eq!(admin.get(&dashboard("2025")).await.status, StatusCode::OK);
+        grow(&admin, "DB-P5", 1, 5, 9_101).await;
+        let (reply, after_a_change) = admin.get_counting(&dashboard("2025")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", admin.backend);
+        let keys = admin.scalar(kept).await;
+        // The first year's are kept too: more figures to count a change again for.
+        assert_eq!(admin.get(&dashboard("2023")).await.status, StatusCode::OK);
+        let more = admin.scalar(kept).await - keys;
+        assert!(more >= 10, "{}: {more} more figures", admin.backend);
+        grow(&admin, "DB-P5", 1, 5, 9_102).await;
+        let (reply, after_another) = admin.get_counting(&dashboard("2025")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", admin.backend);
+        let extra = after_another as i64 - after_a_change as i64;
+        assert!(
+            extra < 2 * more,
+            "{}: {extra} more statements for {more} more figures",
+            admin.backend
+        );
+        admin.assert_counters_exact(keys as usize).await;
+    }
+}
