@@ -125,35 +125,42 @@ struct YearRow {
     id: i64,
     year: i32,
     term_topic: String,
+    topic_id: Option<i64>,
+    title: Option<String>,
+    core_contents: Option<String>,
 }
 
-/// Every campaign year with its topics, newest first: two queries.
+/// Every campaign year with its topics, newest first: one query (a page reads the years
+/// for its choice of year and again for its figures).
 pub async fn years<C: ConnectionTrait>(conn: &C) -> Result<Vec<CampaignYear>, StoreError> {
     let rows: Vec<YearRow> = sql::all(
         conn,
-        "SELECT id, year, term_topic FROM campaign_years ORDER BY year DESC",
+        "SELECT y.id, y.year, y.term_topic, t.id AS topic_id, t.title, t.core_contents \
+         FROM campaign_years y LEFT JOIN topics t ON t.year_id = y.id \
+         ORDER BY y.year DESC, t.id",
         vec![],
     )
     .await?;
-    let topics: Vec<Topic> = sql::all(
-        conn,
-        "SELECT id, year_id, title, core_contents FROM topics ORDER BY id",
-        vec![],
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| CampaignYear {
-            topics: topics
-                .iter()
-                .filter(|t| t.year_id == r.id)
-                .cloned()
-                .collect(),
-            id: r.id,
-            year: r.year,
-            term_topic: r.term_topic,
-        })
-        .collect())
+    let mut years: Vec<CampaignYear> = Vec::new();
+    for r in rows {
+        if years.last().is_none_or(|y| y.id != r.id) {
+            years.push(CampaignYear {
+                id: r.id,
+                year: r.year,
+                term_topic: r.term_topic,
+                topics: Vec::new(),
+            });
+        }
+        if let (Some(id), Some(title), Some(year)) = (r.topic_id, r.title, years.last_mut()) {
+            year.topics.push(Topic {
+                id,
+                year_id: r.id,
+                title,
+                core_contents: r.core_contents,
+            });
+        }
+    }
+    Ok(years)
 }
 
 /// The campaign year with this number.

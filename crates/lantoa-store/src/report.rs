@@ -167,10 +167,11 @@ async fn read_figures<C: crate::Writer>(
     period: Period,
     today: NaiveDate,
 ) -> Result<Figures, StoreError> {
-    let years: Vec<CampaignYear> = crate::campaign::years(conn)
-        .await?
-        .into_iter()
+    let every_year = crate::campaign::years(conn).await?;
+    let years: Vec<CampaignYear> = every_year
+        .iter()
         .filter(|y| (period.first..=period.last).contains(&y.year))
+        .cloned()
         .collect();
     let mut f = Figures {
         unit_id: unit.id.0,
@@ -240,9 +241,9 @@ async fn read_figures<C: crate::Writer>(
         }
     }
     if !period.half
-        && let Ok(next) = crate::campaign::year(conn, period.last + 1).await
+        && let Some(next) = every_year.iter().find(|y| y.year == period.last + 1)
     {
-        f.next_tasks = crate::tasks::tasks(conn, unit.id, &next)
+        f.next_tasks = crate::tasks::tasks(conn, unit.id, next)
             .await?
             .into_iter()
             .map(|t| t.content)
