@@ -239,15 +239,19 @@ fn people_file(seed: u64, round: u64, cell: &str) -> anyhow::Result<(Vec<u8>, Ve
             None,
             false,
         );
-        let birth = draft.birth_date.context("a person without a birth date")?;
+        // Each person of the run is born on a day of their own: the import takes a row with
+        // the name, birth date and unit of someone already there for that person, and two
+        // files of made-up names did share one (a run counted "29 of its 30 people").
+        let n = round * IMPORTED as u64 + i;
+        let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1)
+            .context("a fixed date")?
+            .checked_add_days(chrono::Days::new(n % 18_000))
+            .context("a birth date")?;
+        draft.birth_date = Some(birth);
         let female = draft.gender == Some(lantoa_domain::people::Gender::Female);
         use chrono::Datelike;
         let century = if birth.year() >= 2000 { 2 } else { 0 } + u64::from(female);
-        let id = format!(
-            "001{century}{:02}{:06}",
-            birth.year() % 100,
-            (round * IMPORTED as u64 + i) % 1_000_000
-        );
+        let id = format!("001{century}{:02}{:06}", birth.year() % 100, n % 1_000_000);
         draft.citizen_id = Some(id.clone());
         ids.push(id);
         rows.push(draft.to_input());
