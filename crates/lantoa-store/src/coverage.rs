@@ -232,7 +232,7 @@ pub(crate) async fn own_tallies<C: ConnectionTrait>(
 }
 
 /// The tally of a unit's subtree and of each of its children's subtrees, from the
-/// roll-ups of `key`: two statements once they are up to date.
+/// roll-ups of `key`: one statement once they are up to date.
 pub(crate) async fn tally_with_children<C: crate::Writer>(
     conn: &C,
     unit: OrgId,

@@ -889,7 +889,7 @@ pub struct Counted<'a> {
     pub until: Until,
 }
 
-/// Plan figures of a unit's subtree and of each child's, from the roll-ups: two statements
+/// Plan figures of a unit's subtree and of each child's, from the roll-ups: one statement
 /// once they are up to date.
 pub async fn coverage_with_children<C: crate::Writer>(
     conn: &C,

@@ -345,8 +345,8 @@ impl UnitRegularity {
 }
 
 /// The regularity of each unit directly under a unit, over its own subtree, by name, up to
-/// the cut, from the roll-ups: two statements once they are up to date. Units without any
-/// activity are listed too.
+/// the cut, from the roll-ups: two statements (the figures and the units) once they are up
+/// to date. Units without any activity are listed too.
 pub async fn regularity<C: crate::Writer>(
     conn: &C,
     unit: OrgId,

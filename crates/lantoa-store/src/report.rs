@@ -3,7 +3,7 @@
 //! page always agree; and the few counts no area page needs (leaders' plans, models and
 //! lượt per child unit, award entries).
 //!
-//! The number of queries is fixed: about forty for a one-year period, whatever the size of
+//! The number of queries is fixed: about thirty for a one-year period, whatever the size of
 //! the subtree, and the same again per extra year of a longer period.
 
 use crate::campaign::{CampaignYear, Until};

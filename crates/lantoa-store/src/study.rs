@@ -926,7 +926,7 @@ pub async fn coverage<C: ConnectionTrait>(
 }
 
 /// Coverage of a unit's subtree and of each of its children, counting sessions up to the
-/// cut, from the roll-ups: two statements once they are up to date.
+/// cut, from the roll-ups: one statement once they are up to date.
 pub async fn coverage_with_children<C: crate::Writer>(
     conn: &C,
     unit: OrgId,
