@@ -20,6 +20,7 @@ use lantoa_domain::report::{
     Award, ChildFigures, Commendations, Count, Exemplars, Figures, Inspections, Issue, Models,
     Period, Plans, Propaganda, Prose, Study, Tasks, term_start,
 };
+use lantoa_domain::settings::Settings;
 use lantoa_domain::tasks::TaskStatus;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
@@ -52,7 +53,50 @@ pub async fn figures<C: crate::Writer>(
     period: Period,
     today: NaiveDate,
 ) -> Result<Figures, StoreError> {
-    crate::rollups::at_one_moment(read_figures(conn, unit, period, today)).await
+    crate::rollups::at_one_moment(async {
+        let settings = crate::settings::load(conn).await?;
+        let read = read_compared(conn, unit, (period, None), &settings, today).await?;
+        Ok(read.0)
+    })
+    .await
+}
+
+/// How much of a period's figures a read fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extent {
+    /// Every figure, as a report and a dashboard's own period show them.
+    Whole,
+    /// The totals a dashboard compares with the period before: no names (leaders without
+    /// a plan, grassroots organisations without a model), no child units, no documents and
+    /// no next tasks.
+    Totals,
+}
+
+/// A period, and the one its totals are compared with.
+pub type Compared = (Period, Option<Period>);
+
+/// The whole figures of a period and the totals of the one compared with, with the
+/// campaign years read once for both.
+async fn read_compared<C: crate::Writer>(
+    conn: &C,
+    unit: &Org,
+    (period, before): Compared,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Result<(Figures, Option<Figures>), StoreError> {
+    let every_year = crate::campaign::years(conn).await?;
+    let reading = Reading {
+        unit,
+        every_year: &every_year,
+        settings,
+        today,
+    };
+    let figures = reading.figures(conn, period, Extent::Whole).await?;
+    let before = match before {
+        Some(before) => Some(reading.figures(conn, before, Extent::Totals).await?),
+        None => None,
+    };
+    Ok((figures, before))
 }
 
 /// Where a page's figures were read.
@@ -64,27 +108,31 @@ pub enum ReadFrom {
     Replica,
 }
 
-/// [`figures`], read on the store's read replica when it has one that has replayed every
-/// write the primary had made when the call began (so a secretary who saves and then
-/// opens the dashboard sees the save) and holds every figure up to date; read on the
-/// primary otherwise, and when the replica fails (down, or a read cancelled by its
-/// replay). On the replica the figures are read in one read-only transaction, exact as
-/// of its snapshot.
+/// A dashboard's figures: the whole figures of a period and, when one is given, the totals
+/// of the period it is compared with, both as of one moment (one snapshot on a replica).
+/// Read on the store's read replica when it has one that has replayed every write the
+/// primary had made when the call began (so a secretary who saves and then opens the
+/// dashboard sees the save) and holds every figure up to date; read on the primary
+/// otherwise, and when the replica fails (down, or a read cancelled by its replay). On the
+/// replica the figures are read in one read-only transaction, exact as of its snapshot.
 pub async fn figures_preferring_replica(
     store: &crate::Store,
     unit: &Org,
-    period: Period,
+    compared: Compared,
+    settings: &Settings,
     today: NaiveDate,
-) -> Result<(Figures, ReadFrom), StoreError> {
+) -> Result<(Figures, Option<Figures>, ReadFrom), StoreError> {
     if let Some(replica) = store.replica() {
-        match figures_on_replica(store.db(), replica, unit, period, today).await {
-            Ok(Some(figures)) => return Ok((figures, ReadFrom::Replica)),
+        match figures_on_replica(store.db(), replica, unit, compared, settings, today).await {
+            Ok(Some((figures, before))) => return Ok((figures, before, ReadFrom::Replica)),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "figures not read on the replica"),
         }
     }
-    let figures = figures(store.db(), unit, period, today).await?;
-    Ok((figures, ReadFrom::Primary))
+    let conn = store.db();
+    let (figures, before) =
+        crate::rollups::at_one_moment(read_compared(conn, unit, compared, settings, today)).await?;
+    Ok((figures, before, ReadFrom::Primary))
 }
 
 /// The figures read on `replica`, or none when it is behind `primary`.
@@ -92,9 +140,10 @@ async fn figures_on_replica(
     primary: &sea_orm::DatabaseConnection,
     replica: &sea_orm::DatabaseConnection,
     unit: &Org,
-    period: Period,
+    compared: Compared,
+    settings: &Settings,
     today: NaiveDate,
-) -> Result<Option<Figures>, StoreError> {
+) -> Result<Option<(Figures, Option<Figures>)>, StoreError> {
     use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
     let postgres = primary.get_database_backend() == DbBackend::Postgres;
     let written = if postgres {
@@ -123,7 +172,8 @@ async fn figures_on_replica(
     } else {
         replica.begin().await?
     };
-    match crate::rollups::on_replica(read_figures(&txn, unit, period, today)).await {
+    let reading = read_compared(&txn, unit, compared, settings, today);
+    match crate::rollups::on_replica(reading).await {
         Ok(figures) => {
             txn.commit().await?;
             Ok(Some(figures))
@@ -161,97 +211,143 @@ async fn replayed(replica: &sea_orm::DatabaseConnection, lsn: &str) -> Result<bo
     Ok(false)
 }
 
-async fn read_figures<C: crate::Writer>(
-    conn: &C,
-    unit: &Org,
-    period: Period,
+/// What a period's figures are read with: the unit, every campaign year and the settings.
+struct Reading<'a> {
+    unit: &'a Org,
+    every_year: &'a [CampaignYear],
+    settings: &'a Settings,
     today: NaiveDate,
-) -> Result<Figures, StoreError> {
-    let every_year = crate::campaign::years(conn).await?;
-    let years: Vec<CampaignYear> = every_year
-        .iter()
-        .filter(|y| (period.first..=period.last).contains(&y.year))
-        .cloned()
-        .collect();
-    let mut f = Figures {
-        unit_id: unit.id.0,
-        unit_name: unit.name.clone(),
-        first_year: period.first,
-        last_year: period.last,
-        half_year: period.half,
-        ..Default::default()
-    };
-    let within = unit.subtree();
-    let until = Until::day(period.until());
-    for year in &years {
-        activity_of_year(conn, unit, (year, until), today, &mut f).await?;
-    }
-    let settings = crate::settings::load(conn).await?;
-    if let Some(last) = years.iter().find(|y| y.year == period.last) {
-        f.topic = last.topics.first().map(|t| t.title.clone());
-        let day = until.today(lantoa_domain::study::reference_day(last.year, today));
-        let (study, study_children) =
-            crate::study::coverage_with_children(conn, unit.id, last, day, until).await?;
-        f.study.eligible = study.eligible;
-        f.study.studied = study.studied;
-        let counted = crate::plans::Counted {
-            year: last,
-            day,
-            required: settings.plan_required,
-            until,
+}
+
+impl Reading<'_> {
+    async fn figures<C: crate::Writer>(
+        &self,
+        conn: &C,
+        period: Period,
+        extent: Extent,
+    ) -> Result<Figures, StoreError> {
+        let Reading {
+            unit,
+            every_year,
+            settings,
+            today,
+        } = *self;
+        let whole = extent == Extent::Whole;
+        let years: Vec<&CampaignYear> = every_year
+            .iter()
+            .filter(|y| (period.first..=period.last).contains(&y.year))
+            .collect();
+        let mut f = Figures {
+            unit_id: unit.id.0,
+            unit_name: unit.name.clone(),
+            first_year: period.first,
+            last_year: period.last,
+            half_year: period.half,
+            ..Default::default()
         };
-        let (plans, plan_children) =
-            crate::plans::coverage_with_children(conn, unit.id, counted).await?;
-        f.plans.required = plans.eligible;
-        f.plans.submitted = plans.met(0);
-        f.plans.approved = plans.met(1);
-        f.plans.assessed = plans.met(3);
-        leaders(conn, unit, (last, until), &mut f.plans).await?;
-        f.models = models(conn, unit, (last, until)).await?;
-        let (tasks, task_figures) = tasks(conn, unit, (last, until), today).await?;
-        f.tasks = task_figures;
-        if period.half {
-            // After six months, what remains of the year's tasks.
-            f.next_tasks = tasks
+        let within = unit.subtree();
+        let until = Until::day(period.until());
+        for year in &years {
+            activity_of_year(conn, unit, (year, until), today, &mut f).await?;
+        }
+        if let Some(last) = years.iter().find(|y| y.year == period.last) {
+            f.topic = last.topics.first().map(|t| t.title.clone());
+            let day = until.today(lantoa_domain::study::reference_day(last.year, today));
+            let (study, study_children) =
+                crate::study::coverage_with_children(conn, unit.id, last, day, until).await?;
+            f.study.eligible = study.eligible;
+            f.study.studied = study.studied;
+            let counted = crate::plans::Counted {
+                year: last,
+                day,
+                required: settings.plan_required,
+                until,
+            };
+            let (plans, plan_children) =
+                crate::plans::coverage_with_children(conn, unit.id, counted).await?;
+            f.plans.required = plans.eligible;
+            f.plans.submitted = plans.met(0);
+            f.plans.approved = plans.met(1);
+            f.plans.assessed = plans.met(3);
+            f.models = models(conn, unit, (last, until), extent).await?;
+            let (tasks, task_figures) = tasks(conn, unit, (last, until), today).await?;
+            f.tasks = task_figures;
+            if whole {
+                leaders(conn, unit, (last, until), &mut f.plans).await?;
+                if period.half {
+                    // After six months, what remains of the year's tasks.
+                    f.next_tasks = tasks
+                        .into_iter()
+                        .filter(|t| t.status != TaskStatus::Done)
+                        .map(|t| t.content)
+                        .collect();
+                }
+                f.children = children(conn, unit, (last, until), today, period.half)
+                    .await?
+                    .into_iter()
+                    .map(|mut child| {
+                        let s = study_children
+                            .get(&OrgId(child.id))
+                            .cloned()
+                            .unwrap_or_default();
+                        let p = plan_children
+                            .get(&OrgId(child.id))
+                            .cloned()
+                            .unwrap_or_default();
+                        child.eligible = s.eligible;
+                        child.studied = s.studied;
+                        child.plan_required = p.eligible;
+                        child.plan_approved = p.met(1);
+                        child
+                    })
+                    .collect();
+            }
+        }
+        f.award = award(conn, &within, period).await?;
+        if !whole {
+            return Ok(f);
+        }
+        if !period.half
+            && let Some(next) = every_year.iter().find(|y| y.year == period.last + 1)
+        {
+            f.next_tasks = crate::tasks::tasks(conn, unit.id, next)
+                .await?
                 .into_iter()
-                .filter(|t| t.status != TaskStatus::Done)
                 .map(|t| t.content)
                 .collect();
         }
-        let models_of = per_child_models(conn, unit, (last, until)).await?;
-        let mut over = lantoa_domain::propaganda::months_over(last.year, today);
-        if period.half {
-            over = over.min(6);
-        }
-        for r in crate::propaganda::regularity(conn, unit.id, last, until).await? {
-            let s = study_children.get(&r.org_id).cloned().unwrap_or_default();
-            let p = plan_children.get(&r.org_id).cloned().unwrap_or_default();
-            f.children.push(ChildFigures {
-                id: r.org_id.0,
-                name: r.name.clone(),
-                eligible: s.eligible,
-                studied: s.studied,
-                plan_required: p.eligible,
-                plan_approved: p.met(1),
-                models: models_of.get(&r.org_id.0).copied().unwrap_or(0),
-                activities: r.total(),
-                documents: r.documents,
-                silent_months: r.silent_months(over).len() as i64,
-            });
-        }
+        f.documents = documents(conn, unit, period).await?;
+        Ok(f)
     }
-    if !period.half
-        && let Some(next) = every_year.iter().find(|y| y.year == period.last + 1)
-    {
-        f.next_tasks = crate::tasks::tasks(conn, unit.id, next)
-            .await?
-            .into_iter()
-            .map(|t| t.content)
-            .collect();
+}
+
+/// The child units with their models and propaganda of the year (by the cut); their
+/// study and plan figures come with the unit's own.
+async fn children<C: crate::Writer>(
+    conn: &C,
+    unit: &Org,
+    (year, until): (&CampaignYear, Until),
+    today: NaiveDate,
+    half: bool,
+) -> Result<Vec<ChildFigures>, StoreError> {
+    let models_of = per_child_models(conn, unit, (year, until)).await?;
+    let mut over = lantoa_domain::propaganda::months_over(year.year, today);
+    if half {
+        over = over.min(6);
     }
-    f.award = award(conn, &within, period).await?;
-    f.documents = documents(conn, unit, period).await?;
-    Ok(f)
+    Ok(crate::propaganda::regularity(conn, unit.id, year, until)
+        .await?
+        .into_iter()
+        .map(|r| ChildFigures {
+            id: r.org_id.0,
+            name: r.name.clone(),
+            models: models_of.get(&r.org_id.0).copied().unwrap_or(0),
+            activities: r.total(),
+            documents: r.documents,
+            silent_months: r.silent_months(over).len() as i64,
+            ..Default::default()
+        })
+        .collect())
 }
 
 /// The guiding documents of the period's years entered by the unit, the units above it or
@@ -823,10 +919,11 @@ async fn models<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     (year, until): (&CampaignYear, Until),
+    extent: Extent,
 ) -> Result<Models, StoreError> {
     let within = unit.subtree();
     let m = crate::models::figures(conn, &within, year, until).await?;
-    let without = if m.grassroots > m.grassroots_with_model {
+    let without = if extent == Extent::Whole && m.grassroots > m.grassroots_with_model {
         crate::models::grassroots_without(conn, &within, (year, until), 1, NAMED)
             .await?
             .items

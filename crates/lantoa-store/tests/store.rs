@@ -1217,7 +1217,15 @@ async fn dashboards_read_the_replica_only_when_it_holds_their_figures_up_to_date
             .await;
         assert!(refused.is_err(), "{}: the replica took a write", db.name);
         let top = org::get_by_code(c, demo::ROOT_CODE).await.unwrap().unwrap();
-        let read = || report::figures_preferring_replica(&store, &top, year, today());
+        let settings = lantoa_store::settings::load(c).await.unwrap();
+        // The year's whole figures and the totals of the year before, as a dashboard reads.
+        let read = || async {
+            let compared = (year, Some(year.before()));
+            let (figures, before, from) =
+                report::figures_preferring_replica(&store, &top, compared, &settings, today())
+                    .await?;
+            Ok::<_, StoreError>(((figures, before), from))
+        };
         // A streaming standby replays the primary's writes a moment later, longer while the
         // machine is busy: until it has, the primary answers; once it has, the replica must.
         let read_on_replica = || async {
@@ -1233,7 +1241,7 @@ async fn dashboards_read_the_replica_only_when_it_holds_their_figures_up_to_date
         // Never counted: the primary counts them, the replica could not.
         let (first, from) = read().await.unwrap();
         assert_eq!(from, ReadFrom::Primary, "{}", db.name);
-        assert!(first.study.eligible > 1000, "{}", db.name);
+        assert!(first.0.study.eligible > 1000, "{}", db.name);
         // Counted and nothing changed since: the replica answers, with the same figures.
         let again = read_on_replica().await;
         assert_eq!(again, Some(first.clone()), "{}", db.name);
@@ -1242,8 +1250,8 @@ async fn dashboards_read_the_replica_only_when_it_holds_their_figures_up_to_date
         let (after, from) = read().await.unwrap();
         assert_eq!(from, ReadFrom::Primary, "{}", db.name);
         assert_eq!(
-            after.study.eligible,
-            first.study.eligible + 1,
+            after.0.study.eligible,
+            first.0.study.eligible + 1,
             "{}",
             db.name
         );
@@ -1255,19 +1263,48 @@ async fn dashboards_read_the_replica_only_when_it_holds_their_figures_up_to_date
         let last = read_on_replica()
             .await
             .expect("the replica answers once it has replayed");
-        assert_eq!(last.study.eligible, first.study.eligible + 2, "{}", db.name);
         assert_eq!(
-            last,
+            last.0.study.eligible,
+            first.0.study.eligible + 2,
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            last.0,
             report::figures(c, &top, year, today()).await.unwrap(),
             "{}",
             db.name
         );
+        // The year before: the totals a dashboard compares, as its whole figures have them;
+        // names, child units and documents left out.
+        let whole = report::figures(c, &top, year.before(), today())
+            .await
+            .unwrap();
+        let totals = last.1.expect("the year before is compared");
+        assert!(whole.study.studied > 1000, "{}", db.name);
+        let tiles = |f: &lantoa_domain::report::Figures| {
+            (
+                f.study.studied,
+                f.study.citizens,
+                f.plans.submitted,
+                f.models.total,
+                f.exemplars.nominated,
+                f.commendations.individuals + f.commendations.collectives,
+                f.propaganda.activities,
+                f.tasks.done,
+                f.inspections.done,
+                f.award.entries,
+            )
+        };
+        assert_eq!(tiles(&totals), tiles(&whole), "{}", db.name);
+        assert!(!whole.children.is_empty() && !whole.documents.is_empty());
+        assert!(totals.children.is_empty() && totals.documents.is_empty());
     }
 }
 
 #[tokio::test]
 async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
-    use lantoa_store::TransactionTrait;
+    use lantoa_store::Writer;
     use lantoa_store::audit;
     for db in databases().await {
         let c = db.store.db();
@@ -1317,7 +1354,9 @@ async fn changes_and_their_audit_rows_commit_and_roll_back_together() {
         );
 
         // A change inside a transaction that is rolled back leaves neither the change nor its row.
-        let txn = c.begin().await.unwrap();
+        // Opened as the store's writes are: on SQLite a plain BEGIN that read first could not
+        // wait for the refused move's rollback, still on its way, and would fail at once.
+        let txn = c.begin_write().await.unwrap();
         org::create(
             &txn,
             &web,

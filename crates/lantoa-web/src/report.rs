@@ -454,21 +454,20 @@ async fn figures_and_findings(
     years: &[i32],
     compare: bool,
 ) -> Result<(Figures, Option<Figures>, Vec<Finding>, Thresholds), AppError> {
-    let db = state.store.db();
-    let today = crate::today();
-    let read = |period| {
-        lantoa_store::report::figures_preferring_replica(&state.store, unit, period, today)
-    };
-    let (figures, _) = read(period).await?;
-    let before_period = period.before();
-    let before = if compare && years.iter().any(|y| before_period.years().any(|b| b == *y)) {
-        Some(read(before_period).await?.0)
-    } else {
-        None
-    };
-    let thresholds = lantoa_store::settings::load(db).await?.thresholds;
-    let found = findings(&figures, &thresholds);
-    Ok((figures, before, found, thresholds))
+    let settings = lantoa_store::settings::load(state.store.db()).await?;
+    let before = period.before();
+    let before =
+        (compare && years.iter().any(|y| before.years().any(|b| b == *y))).then_some(before);
+    let (figures, before, _) = lantoa_store::report::figures_preferring_replica(
+        &state.store,
+        unit,
+        (period, before),
+        &settings,
+        crate::today(),
+    )
+    .await?;
+    let found = findings(&figures, &settings.thresholds);
+    Ok((figures, before, found, settings.thresholds))
 }
 
 /// Finishes the first counts a stopped server left half done, then reads the current
