@@ -85,15 +85,15 @@ async fn read_compared<C: crate::Writer>(
     today: NaiveDate,
 ) -> Result<(Figures, Option<Figures>), StoreError> {
     let every_year = crate::campaign::years(conn).await?;
-    let reading = Reading {
+    let basis = Basis {
         unit,
         every_year: &every_year,
         settings,
         today,
     };
-    let figures = reading.figures(conn, period, Extent::Whole).await?;
+    let figures = basis.figures(conn, period, Extent::Whole).await?;
     let before = match before {
-        Some(before) => Some(reading.figures(conn, before, Extent::Totals).await?),
+        Some(before) => Some(basis.figures(conn, before, Extent::Totals).await?),
         None => None,
     };
     Ok((figures, before))
@@ -211,22 +211,23 @@ async fn replayed(replica: &sea_orm::DatabaseConnection, lsn: &str) -> Result<bo
     Ok(false)
 }
 
-/// What a period's figures are read with: the unit, every campaign year and the settings.
-struct Reading<'a> {
+/// What a period's figures are read with: the unit, every campaign year and the settings
+/// (not to be confused with the roll-ups' task-local `Reading` of a page).
+struct Basis<'a> {
     unit: &'a Org,
     every_year: &'a [CampaignYear],
     settings: &'a Settings,
     today: NaiveDate,
 }
 
-impl Reading<'_> {
+impl Basis<'_> {
     async fn figures<C: crate::Writer>(
         &self,
         conn: &C,
         period: Period,
         extent: Extent,
     ) -> Result<Figures, StoreError> {
-        let Reading {
+        let Basis {
             unit,
             every_year,
             settings,
@@ -282,25 +283,9 @@ impl Reading<'_> {
                         .map(|t| t.content)
                         .collect();
                 }
-                f.children = children(conn, unit, (last, until), today, period.half)
-                    .await?
-                    .into_iter()
-                    .map(|mut child| {
-                        let s = study_children
-                            .get(&OrgId(child.id))
-                            .cloned()
-                            .unwrap_or_default();
-                        let p = plan_children
-                            .get(&OrgId(child.id))
-                            .cloned()
-                            .unwrap_or_default();
-                        child.eligible = s.eligible;
-                        child.studied = s.studied;
-                        child.plan_required = p.eligible;
-                        child.plan_approved = p.met(1);
-                        child
-                    })
-                    .collect();
+                let coverage = (&study_children, &plan_children);
+                f.children =
+                    children(conn, unit, (last, until), (today, period.half), coverage).await?;
             }
         }
         f.award = award(conn, &within, period).await?;
@@ -321,14 +306,17 @@ impl Reading<'_> {
     }
 }
 
-/// The child units with their models and propaganda of the year (by the cut); their
-/// study and plan figures come with the unit's own.
+/// The child units' rows: their study and plan coverage (read with the unit's own), and
+/// their models and propaganda of the year (by the cut).
 async fn children<C: crate::Writer>(
     conn: &C,
     unit: &Org,
     (year, until): (&CampaignYear, Until),
-    today: NaiveDate,
-    half: bool,
+    (today, half): (NaiveDate, bool),
+    (study, plans): (
+        &HashMap<OrgId, lantoa_domain::study::Coverage>,
+        &HashMap<OrgId, crate::plans::PlanCoverage>,
+    ),
 ) -> Result<Vec<ChildFigures>, StoreError> {
     let models_of = per_child_models(conn, unit, (year, until)).await?;
     let mut over = lantoa_domain::propaganda::months_over(year.year, today);
@@ -338,14 +326,21 @@ async fn children<C: crate::Writer>(
     Ok(crate::propaganda::regularity(conn, unit.id, year, until)
         .await?
         .into_iter()
-        .map(|r| ChildFigures {
-            id: r.org_id.0,
-            name: r.name.clone(),
-            models: models_of.get(&r.org_id.0).copied().unwrap_or(0),
-            activities: r.total(),
-            documents: r.documents,
-            silent_months: r.silent_months(over).len() as i64,
-            ..Default::default()
+        .map(|r| {
+            let s = study.get(&r.org_id).cloned().unwrap_or_default();
+            let p = plans.get(&r.org_id).cloned().unwrap_or_default();
+            ChildFigures {
+                id: r.org_id.0,
+                name: r.name.clone(),
+                eligible: s.eligible,
+                studied: s.studied,
+                plan_required: p.eligible,
+                plan_approved: p.met(1),
+                models: models_of.get(&r.org_id.0).copied().unwrap_or(0),
+                activities: r.total(),
+                documents: r.documents,
+                silent_months: r.silent_months(over).len() as i64,
+            }
         })
         .collect())
 }
